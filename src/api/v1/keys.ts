@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type from "typebox";
+import {
+  AUTHENTICATED_ERRORS,
+  Environment,
+  errorResponses,
+  IdParams,
+  ListOf,
+  Nullable,
+  ObjectId,
+  PageQuery,
+  Timestamp,
+} from "../../http/schemas.js";
+import type { ApiKey, ApiKeyService } from "../../services/api-keys.js";
+
+const ApiKeyObject = Type.Object(
+  {
+    id: ObjectId("key"),
+    object: Type.Literal("api_key"),
+    name: Nullable(Type.String()),
+    environment: Environment,
+    last4: Type.String({ description: "Last four characters of the secret" }),
+    createdAt: Timestamp,
+    lastUsedAt: Nullable(Timestamp),
+    revokedAt: Nullable(Timestamp),
+  },
+  { description: "An API key, without its secret" },
+);
+
+const CreatedApiKeyObject = Type.Object(
+  {
+    ...ApiKeyObject.properties,
+    secret: Type.String({
+      description: "The key itself. Shown only in this response: store it now.",
+    }),
+  },
+  { description: "A new API key with its secret" },
+);
+
+function serialize(key: ApiKey) {
+  return {
+    id: key.id,
+    object: "api_key" as const,
+    name: key.name,
+    environment: key.environment,
+    last4: key.last4,
+    createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt,
+    revokedAt: key.revokedAt,
+  };
+}
+
+export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: ApiKeyService }> = async (
+  app,
+  { keys },
+) => {
+  app.post(
+    "/keys",
+    {
+      schema: {
+        tags: ["API keys"],
+        summary: "Create an API key",
+        description: "The new key belongs to the calling key's account and environment.",
+        body: Type.Object(
+          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: CreatedApiKeyObject,
+          ...errorResponses(...AUTHENTICATED_ERRORS, 413, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { key, secret } = await keys.create(request.auth.scope, { name: request.body.name });
+      return reply.code(201).send({ ...serialize(key), secret });
+    },
+  );
+
+  app.get(
+    "/keys",
+    {
+      schema: {
+        tags: ["API keys"],
+        summary: "List API keys",
+        description:
+          "Keys of the calling key's account and environment, newest first, without secrets.",
+        querystring: PageQuery,
+        response: { 200: ListOf(ApiKeyObject), ...errorResponses(...AUTHENTICATED_ERRORS) },
+      },
+    },
+    async (request) => {
+      const page = await keys.list(request.auth.scope, request.query);
+      return { object: "list" as const, ...page, data: page.data.map(serialize) };
+    },
+  );
+
+  app.delete(
+    "/keys/:id",
+    {
+      schema: {
+        tags: ["API keys"],
+        summary: "Revoke an API key",
+        description:
+          "Takes effect on the very next request, on every instance. Revoking twice is harmless.",
+        params: IdParams,
+        response: { 200: ApiKeyObject, ...errorResponses(...AUTHENTICATED_ERRORS, 404) },
+      },
+    },
+    async (request) => serialize(await keys.revoke(request.auth.scope, request.params.id)),
+  );
+};

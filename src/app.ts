@@ -1,0 +1,71 @@
+import type { FastifyInstance } from "fastify";
+import type { Config } from "./config.js";
+import { type Database, openDatabase } from "./db/database.js";
+import { type Clock, systemClock } from "./domain/clock.js";
+import { RateLimiter } from "./rate-limit/limiter.js";
+import { MemoryRateLimitStore } from "./rate-limit/memory-store.js";
+import { PostgresRateLimitStore } from "./rate-limit/postgres-store.js";
+import { RedisRateLimitStore } from "./rate-limit/redis-store.js";
+import type { RateLimitStore } from "./rate-limit/store.js";
+import { buildServer } from "./server.js";
+import { AccountService } from "./services/accounts.js";
+import { ApiKeyService } from "./services/api-keys.js";
+import { LastUsedTracker } from "./services/last-used.js";
+
+export interface AppOptions {
+  clock?: Clock;
+}
+
+/** Everything a running Certyneo needs, wired once; the CLI and the tests both start from here. */
+export interface App {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  accounts: AccountService;
+  keys: ApiKeyService;
+  lastUsed: LastUsedTracker;
+  limiter: RateLimiter;
+  close(): Promise<void>;
+}
+
+function rateLimitStore(config: Config, database: Database): RateLimitStore {
+  if (config.redisUrl) return new RedisRateLimitStore(config.redisUrl);
+  if (database.dialect === "postgres") return new PostgresRateLimitStore(database.db);
+  return new MemoryRateLimitStore();
+}
+
+/** Opens the database and applies pending migrations. */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const database = openDatabase(config);
+  try {
+    await database.migrate();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const lastUsed = new LastUsedTracker(database.db);
+  const limiter = new RateLimiter(rateLimitStore(config, database), clock);
+  return {
+    config,
+    database,
+    clock,
+    accounts: new AccountService(database.db, clock),
+    keys: new ApiKeyService(database.db, clock, lastUsed, config.rateLimit),
+    lastUsed,
+    limiter,
+    async close() {
+      await lastUsed.stop();
+      await limiter.close();
+      await database.close();
+    },
+  };
+}
+
+/** The HTTP server over an app, with the background work that goes with serving. */
+export async function startServer(app: App): Promise<FastifyInstance> {
+  const server = await buildServer(app);
+  app.lastUsed.start();
+  await server.listen({ port: app.config.port, host: app.config.host });
+  return server;
+}

@@ -1,0 +1,227 @@
+import { parseArgs } from "node:util";
+import { type App, createApp, startServer } from "../app.js";
+import { ConfigError, loadConfig } from "../config.js";
+import { openDatabase } from "../db/database.js";
+import { isEnvironment } from "../domain/environment.js";
+import { CertyneoError } from "../domain/errors.js";
+import type { ApiKey } from "../services/api-keys.js";
+import { bootstrapFirstAccount, soleAccount } from "../services/bootstrap.js";
+import { printJson, table } from "./output.js";
+
+const USAGE = `Usage: certyneo <command> [options]
+
+Commands:
+  serve                                   Start the API, the signing pages and the workers
+  migrate                                 Apply pending database migrations
+  accounts create --name N [--json]       Create an account
+  accounts list [--json]                  List accounts
+  keys create --env test|live [--account acct_…] [--name N] [--json]
+                                          Create an API key (and the first account if none exists)
+  keys list [--account acct_…] [--json]   List API keys (never their secrets)
+  keys revoke key_…                       Revoke a key at once
+  keys set-limit key_… [--per-minute N] [--burst N]
+                                          Change one key's rate limit (no restart needed)
+
+Configuration comes from environment variables; see the README.`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  name: { type: "string" },
+  env: { type: "string" },
+  account: { type: "string" },
+  "per-minute": { type: "string" },
+  burst: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+type Options = ReturnType<typeof parse>["values"];
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv);
+  const [command, sub, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfig();
+  if (command === "serve") return serve(await createApp(config));
+  if (command === "migrate") {
+    const database = openDatabase(config);
+    try {
+      const applied = await database.migrate();
+      console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date.");
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+  const app = await createApp(config);
+  try {
+    if (command === "accounts" && sub === "create") return await createAccount(app, values);
+    if (command === "accounts" && sub === "list") return await listAccounts(app, values);
+    if (command === "keys" && sub === "create") return await createKey(app, values);
+    if (command === "keys" && sub === "list") return await listKeys(app, values);
+    if (command === "keys" && sub === "revoke") return await revokeKey(app, rest[0]);
+    if (command === "keys" && sub === "set-limit") return await setLimit(app, rest[0], values);
+    throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(" ")}".`);
+  } finally {
+    await app.close();
+  }
+}
+
+async function serve(app: App): Promise<void> {
+  const first = await bootstrapFirstAccount(app.database, app.accounts, app.keys);
+  const server = await startServer(app);
+  if (first) {
+    // Printed once, to the terminal only: secrets never go through the logger.
+    process.stdout.write(
+      `\nCreated account ${first.account.id} with a test API key (shown only now):\n\n  ${first.key.secret}\n\n` +
+        `Try it:  curl -H "Authorization: Bearer ${first.key.secret}" ${app.config.publicUrl}/api/v1/keys\n\n`,
+    );
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.log.info({ signal }, "shutting down");
+    await server.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+async function createAccount(app: App, values: Options): Promise<void> {
+  if (!values.name?.trim()) throw new UsageError("accounts create needs --name.");
+  const account = await app.accounts.create(values.name.trim());
+  if (values.json) printJson({ object: "account", ...account });
+  else console.log(`Created account ${account.id} (${account.name}).`);
+}
+
+async function listAccounts(app: App, values: Options): Promise<void> {
+  const accounts = await app.accounts.list();
+  if (values.json) return printJson(accounts.map((a) => ({ object: "account", ...a })));
+  console.log(
+    table(
+      ["ID", "NAME", "CREATED"],
+      accounts.map((a) => [a.id, a.name, a.createdAt]),
+    ),
+  );
+}
+
+async function createKey(app: App, values: Options): Promise<void> {
+  if (!isEnvironment(values.env))
+    throw new UsageError("keys create needs --env test or --env live.");
+  const accountId = values.account ?? (await defaultAccountId(app));
+  if (!(await app.accounts.find(accountId))) {
+    throw new CertyneoError("not_found", "account_not_found", `No account with id "${accountId}".`);
+  }
+  const { key, secret } = await app.keys.create(
+    { accountId, environment: values.env },
+    { name: values.name ?? null },
+  );
+  if (values.json) return printJson({ ...keyJson(key), secret });
+  console.log(
+    `Created ${key.environment} key ${key.id} for account ${accountId}. Its secret, shown only now:\n`,
+  );
+  console.log(`  ${secret}\n`);
+}
+
+async function defaultAccountId(app: App): Promise<string> {
+  const result = await soleAccount(app.database, app.accounts);
+  if ("ambiguous" in result) {
+    const ids = result.ambiguous.map((a) => a.id).join(", ");
+    throw new UsageError(`Several accounts exist (${ids}): choose one with --account.`);
+  }
+  if (result.created)
+    console.error(`Created account ${result.account.id} (${result.account.name}).`);
+  return result.account.id;
+}
+
+async function listKeys(app: App, values: Options): Promise<void> {
+  const keys = await app.keys.listForOperator(values.account);
+  if (values.json) return printJson(keys.map(keyJson));
+  console.log(
+    table(
+      ["ID", "ACCOUNT", "ENV", "NAME", "LAST4", "CREATED", "LAST USED", "REVOKED", "LIMIT"],
+      keys.map((k) => [
+        k.id,
+        k.accountId,
+        k.environment,
+        k.name ?? "",
+        k.last4,
+        k.createdAt,
+        k.lastUsedAt ?? "",
+        k.revokedAt ?? "",
+        limitLabel(app, k),
+      ]),
+    ),
+  );
+}
+
+function limitLabel(app: App, key: ApiKey): string {
+  const perMinute = key.rateLimit?.perMinute ?? app.config.rateLimit.perMinute;
+  const burst = key.rateLimit?.burst ?? app.config.rateLimit.burst;
+  return `${perMinute}/min, burst ${burst}${key.rateLimit ? "" : " (default)"}`;
+}
+
+async function revokeKey(app: App, id: string | undefined): Promise<void> {
+  if (!id) throw new UsageError("keys revoke needs a key id (key_…).");
+  const key = await app.keys.findForOperator(id);
+  if (!key)
+    throw new CertyneoError("not_found", "api_key_not_found", `No API key with id "${id}".`);
+  const revoked = await app.keys.revoke(
+    { accountId: key.accountId, environment: key.environment },
+    id,
+  );
+  console.log(`Revoked ${revoked.id} at ${revoked.revokedAt}.`);
+}
+
+async function setLimit(app: App, id: string | undefined, values: Options): Promise<void> {
+  if (!id) throw new UsageError("keys set-limit needs a key id (key_…).");
+  const perMinute = positiveInteger("--per-minute", values["per-minute"]);
+  const burst = positiveInteger("--burst", values.burst);
+  if (perMinute === undefined && burst === undefined) {
+    throw new UsageError("keys set-limit needs --per-minute N, --burst N, or both.");
+  }
+  const key = await app.keys.setRateLimit(id, {
+    ...(perMinute !== undefined && { perMinute }),
+    ...(burst !== undefined && { burst }),
+  });
+  console.log(
+    `Rate limit of ${key.id}: ${limitLabel(app, key)}. It applies from the next request.`,
+  );
+}
+
+function positiveInteger(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > 1_000_000) {
+    throw new UsageError(`${flag} must be a whole number between 1 and 1000000.`);
+  }
+  return value;
+}
+
+function keyJson(key: ApiKey) {
+  return { object: "api_key", ...key };
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
+    console.error(`certyneo: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (error instanceof ConfigError || error instanceof CertyneoError) {
+    console.error(`certyneo: ${error.message}`);
+    process.exit(1);
+  }
+  console.error("certyneo: unexpected error:", error);
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+import path from "node:path";
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface RateLimitPolicy {
+  /** Sustained refill rate of the token bucket. */
+  perMinute: number;
+  /** Bucket capacity: how many requests may be made in a burst. */
+  burst: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** `undefined` selects the embedded SQLite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  logLevel: LogLevel;
+  /** Largest accepted request body, in bytes, for JSON endpoints. */
+  bodyLimit: number;
+  rateLimit: RateLimitPolicy;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads the configuration from environment variables; every problem is reported at once. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === "" ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, protocols: readonly string[]): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    try {
+      if (!protocols.includes(new URL(raw).protocol)) throw new Error("protocol");
+      return raw;
+    } catch {
+      problems.push(
+        `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
+      );
+      return undefined;
+    }
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["true", "1", "yes"].includes(raw)) return true;
+    if (["false", "0", "no"].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const port = integer("PORT", 3000, 0, 65535);
+  const host = read("HOST") ?? "127.0.0.1";
+  const publicUrl = url("PUBLIC_URL", ["http:", "https:"]);
+  const databaseUrl = url("DATABASE_URL", ["postgres:", "postgresql:"]);
+  const redisUrl = url("REDIS_URL", ["redis:", "rediss:"]);
+  const logLevel = (read("LOG_LEVEL") ?? "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
+  }
+  const bodyLimit = integer("CERTYNEO_BODY_LIMIT", 1024 * 1024, 1024, 1024 * 1024 * 1024);
+  const perMinute = integer("CERTYNEO_RATE_LIMIT_PER_MINUTE", 100, 1, 1_000_000);
+  const burst = integer("CERTYNEO_RATE_LIMIT_BURST", 200, 1, 1_000_000);
+  const trustProxy = boolean("CERTYNEO_TRUST_PROXY", false);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    port,
+    host,
+    publicUrl: (publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, ""),
+    databaseUrl,
+    dataDir: path.resolve(read("CERTYNEO_DATA_DIR") ?? "data"),
+    redisUrl,
+    logLevel,
+    bodyLimit,
+    rateLimit: { perMinute, burst },
+    trustProxy,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The kinds of failure a use case can report. The HTTP layer maps each kind to a status and an
+ * error `type`; the domain and services never speak HTTP.
+ */
+export type ErrorKind =
+  | "invalid_request"
+  | "unauthenticated"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "gone"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "unprocessable"
+  | "rate_limited";
+
+export class CertyneoError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    /** Stable snake_case identifier that clients can branch on. */
+    readonly code: string,
+    message: string,
+    /** The request parameter at fault, when there is one. */
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = "CertyneoError";
+  }
+}
+
+export function notFound(resource: string, id: string): CertyneoError {
+  const label = resource.replaceAll("_", " ");
+  return new CertyneoError(
+    "not_found",
+    `${resource}_not_found`,
+    `No ${label} with id "${id}".`,
+    "id",
+  );
+}

@@ -1,0 +1,63 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { FastifyInstance } from "fastify";
+
+const DESCRIPTION = `Certyneo's public REST API: upload PDFs, send envelopes for signature, follow them, and
+receive webhooks.
+
+Authenticate with \`Authorization: Bearer sk_test_…\` (or \`sk_live_…\`). Each key belongs to one
+account and one environment; objects of another environment or account answer 404.
+
+Every response carries \`X-Request-Id\`. Authenticated responses carry \`X-RateLimit-Limit\` (the
+bucket size: the largest burst), \`X-RateLimit-Remaining\` and \`X-RateLimit-Reset\` (seconds until
+the bucket is full). Over the limit: 429 \`rate_limit_error\` with \`Retry-After\` in seconds.
+
+Errors share one shape: \`{"error": {"type", "code", "message", "param", "requestId"}}\`. Lists
+take \`limit\` (1–100, default 20) and \`after\` (the last id of the previous page) and return
+\`{"object": "list", "data", "hasMore", "nextCursor"}\`, newest first.`;
+
+/** Registers the OpenAPI generator; it must come before the routes it describes. */
+export async function registerOpenApi(app: FastifyInstance, publicUrl: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: { title: "Certyneo API", version: "1.0.0", description: DESCRIPTION },
+      servers: [{ url: publicUrl }],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: "http",
+            scheme: "bearer",
+            description: "An API key: sk_test_… or sk_live_…",
+          },
+        },
+      },
+      security: [{ bearerAuth: [] }],
+      tags: [
+        { name: "API keys", description: "Keys that authenticate calls to this API" },
+        { name: "Operations", description: "Health checks and this document" },
+      ],
+    },
+  });
+}
+
+/** The document itself (no authentication) and the interactive docs page, served locally. */
+export async function registerOpenApiRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    "/api/v1/openapi.json",
+    {
+      schema: {
+        tags: ["Operations"],
+        summary: "This OpenAPI document",
+        security: [],
+        response: { 200: { type: "object", additionalProperties: true } },
+      },
+    },
+    async () => app.swagger(),
+  );
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    staticCSP: true,
+    uiConfig: { deepLinking: true, displayRequestDuration: true, validatorUrl: null },
+  });
+}

@@ -1,0 +1,10 @@
+import type { FastifyInstance } from "fastify";
+import { newId } from "../security/random.js";
+
+export const generateRequestId = (): string => newId("req");
+
+export function registerRequestIdHeader(app: FastifyInstance): void {
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("X-Request-Id", request.id);
+  });
+}

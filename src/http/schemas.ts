@@ -1,0 +1,90 @@
+import Type, { type Static, type TSchema, type TUnsafe } from "typebox";
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../domain/pagination.js";
+
+/** OpenAPI 3.0 has no `type: "null"`; a nullable value is `nullable: true`, which Ajv also reads. */
+export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
+  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
+}
+
+export const Timestamp = Type.String({
+  format: "date-time",
+  description: "ISO 8601, UTC",
+  examples: ["2026-11-28T10:15:00.000Z"],
+});
+
+export const Environment = Type.Union([Type.Literal("test"), Type.Literal("live")]);
+
+export function ObjectId(prefix: string) {
+  return Type.String({
+    pattern: `^${prefix}_[0-9A-Za-z]+$`,
+    examples: [`${prefix}_3fQ9xKp2LmN8vR7tYw4zA1bC`],
+  });
+}
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      type: Type.Union([
+        Type.Literal("invalid_request_error"),
+        Type.Literal("authentication_error"),
+        Type.Literal("permission_error"),
+        Type.Literal("rate_limit_error"),
+        Type.Literal("idempotency_error"),
+        Type.Literal("api_error"),
+      ]),
+      code: Type.String({ description: "Stable snake_case identifier of the error" }),
+      message: Type.String({ description: "Human-readable explanation" }),
+      param: Type.Optional(Type.String({ description: "The request parameter at fault" })),
+      requestId: Type.String({ description: "Same as the X-Request-Id response header" }),
+    }),
+  },
+  { description: "Error" },
+);
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: "Malformed request: invalid JSON, missing or invalid parameter",
+  401: "Missing, malformed, unknown or revoked API key",
+  403: "Not allowed",
+  404: "No such object in this account and environment, or no such route",
+  409: "The object's state does not allow this action",
+  410: "No longer available",
+  413: "Request body too large",
+  415: "Unsupported Content-Type",
+  422: "Well-formed but semantically invalid",
+  429: "Rate limit exceeded; see Retry-After",
+};
+
+export function errorResponses(...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { ...ErrorResponse, description: ERROR_DESCRIPTIONS[status] ?? "Error" },
+    ]),
+  );
+}
+
+/** Errors any authenticated route can answer with. */
+export const AUTHENTICATED_ERRORS = [400, 401, 429] as const;
+
+export const PageQuery = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT }),
+    ),
+    after: Type.Optional(
+      Type.String({ description: "Id of the last object of the previous page" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export function ListOf<T extends TSchema>(item: T) {
+  return Type.Object({
+    object: Type.Literal("list"),
+    data: Type.Array(item),
+    hasMore: Type.Boolean(),
+    nextCursor: Nullable(Type.String()),
+  });
+}
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });

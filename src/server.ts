@@ -1,0 +1,85 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
+import { healthRoutes } from "./api/health.js";
+import { keysRoutes } from "./api/v1/keys.js";
+import type { Config } from "./config.js";
+import type { Database } from "./db/database.js";
+import { authenticateApiKey } from "./http/auth.js";
+import { registerErrorHandlers } from "./http/errors.js";
+import { registerEmptyBodyDefault, registerJsonBodyParser } from "./http/json-body.js";
+import { registerOpenApi, registerOpenApiRoutes } from "./http/openapi.js";
+import { generateRequestId, registerRequestIdHeader } from "./http/request-id.js";
+import { createValidatorCompiler } from "./http/validation.js";
+import type { RateLimiter } from "./rate-limit/limiter.js";
+import type { ApiKeyService } from "./services/api-keys.js";
+
+export interface ServerParts {
+  config: Config;
+  database: Database;
+  keys: ApiKeyService;
+  limiter: RateLimiter;
+}
+
+/** Paths whose last segment is a bearer token must not reach the logs whole. */
+const TOKEN_IN_PATH = /\/(sign|signing)\/[^/?]+/g;
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  hidden: boolean;
+}
+
+const routesOf = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every route the server registered, including those hidden from the OpenAPI document. */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return routesOf.get(app) ?? [];
+}
+
+export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
+  const { config } = parts;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      serializers: {
+        req: (request) => ({
+          method: request.method,
+          url: request.url.replace(TOKEN_IN_PATH, "/$1/[redacted]"),
+          remoteAddress: request.ip,
+        }),
+      },
+    },
+    genReqId: generateRequestId,
+    logController: new LogController({ requestIdLogLabel: "requestId" }),
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const routes: RegisteredRoute[] = [];
+  routesOf.set(app, routes);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      routes.push({ method, url: route.url, hidden: route.schema?.hide === true });
+    }
+  });
+  app.setValidatorCompiler(createValidatorCompiler());
+  registerRequestIdHeader(app);
+  registerErrorHandlers(app);
+  registerJsonBodyParser(app);
+  registerEmptyBodyDefault(app);
+  await registerOpenApi(app, config.publicUrl);
+
+  await app.register(healthRoutes, { database: parts.database });
+  await registerOpenApiRoutes(app);
+  await app.register(
+    async (api) => {
+      api.addHook("onRequest", authenticateApiKey(parts.keys, parts.limiter));
+      await api.register(keysRoutes, { keys: parts.keys });
+    },
+    { prefix: "/api/v1" },
+  );
+  return app;
+}

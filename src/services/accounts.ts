@@ -1,0 +1,46 @@
+import type { Kysely } from "kysely";
+import type { Tables } from "../db/schema.js";
+import type { Clock } from "../domain/clock.js";
+import { newId } from "../security/random.js";
+
+export interface Account {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export class AccountService {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(name: string, db: Kysely<Tables> = this.db): Promise<Account> {
+    const row = { id: newId("acct"), name, created_at: this.clock.now().toISOString() };
+    await db.insertInto("accounts").values(row).execute();
+    return toAccount(row);
+  }
+
+  async list(): Promise<Account[]> {
+    const rows = await this.db
+      .selectFrom("accounts")
+      .selectAll()
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .execute();
+    return rows.map(toAccount);
+  }
+
+  async find(id: string): Promise<Account | undefined> {
+    const row = await this.db
+      .selectFrom("accounts")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row && toAccount(row);
+  }
+}
+
+function toAccount(row: Tables["accounts"]): Account {
+  return { id: row.id, name: row.name, createdAt: row.created_at };
+}

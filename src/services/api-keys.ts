@@ -1,0 +1,218 @@
+import type { Kysely } from "kysely";
+import { olderThan, pageLimit } from "../db/pagination.js";
+import type { ApiKeysTable, Tables } from "../db/schema.js";
+import type { Clock } from "../domain/clock.js";
+import type { Environment, Scope } from "../domain/environment.js";
+import { CertyneoError, notFound } from "../domain/errors.js";
+import { type Page, type PageRequest, toPage } from "../domain/pagination.js";
+import type { TokenBucketPolicy } from "../domain/token-bucket.js";
+import {
+  generateApiKeySecret,
+  hashApiKeySecret,
+  hashesEqual,
+  parseApiKeySecret,
+} from "../security/api-key-secret.js";
+import { newId } from "../security/random.js";
+import type { LastUsedTracker } from "./last-used.js";
+
+export interface ApiKey {
+  id: string;
+  accountId: string;
+  environment: Environment;
+  name: string | null;
+  last4: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  /** Operator overrides of the default rate limit, `null` when the default applies. */
+  rateLimit: Partial<TokenBucketPolicy> | null;
+}
+
+export interface CreatedApiKey {
+  key: ApiKey;
+  /** Shown once, never stored. */
+  secret: string;
+}
+
+export interface AuthenticatedKey {
+  keyId: string;
+  scope: Scope;
+  rateLimit: TokenBucketPolicy;
+}
+
+export class ApiKeyService {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly clock: Clock,
+    private readonly lastUsed: LastUsedTracker,
+    private readonly defaultRateLimit: TokenBucketPolicy,
+  ) {}
+
+  async create(
+    scope: Scope,
+    input: { name?: string | null | undefined },
+    db: Kysely<Tables> = this.db,
+  ): Promise<CreatedApiKey> {
+    const secret = generateApiKeySecret(scope.environment);
+    const row: ApiKeysTable = {
+      id: newId("key"),
+      account_id: scope.accountId,
+      environment: scope.environment,
+      name: input.name ?? null,
+      secret_hash: hashApiKeySecret(secret),
+      last4: secret.slice(-4),
+      created_at: this.clock.now().toISOString(),
+      last_used_at: null,
+      revoked_at: null,
+      rate_limit_per_minute: null,
+      rate_limit_burst: null,
+    };
+    await db.insertInto("api_keys").values(row).execute();
+    return { key: this.toApiKey(row), secret };
+  }
+
+  async list(scope: Scope, page: PageRequest): Promise<Page<ApiKey>> {
+    const limit = pageLimit(page);
+    let query = this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("account_id", "=", scope.accountId)
+      .where("environment", "=", scope.environment);
+    if (page.after) {
+      const cursor = await this.findRow(scope, page.after);
+      if (!cursor) {
+        throw new CertyneoError(
+          "invalid_request",
+          "invalid_cursor",
+          `"after" must be the id of an API key of this environment; "${page.after}" is not.`,
+          "after",
+        );
+      }
+      query = query.where(olderThan(cursor, "api_keys"));
+    }
+    const rows = await query
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit + 1)
+      .execute();
+    return toPage(
+      rows.map((row) => this.toApiKey(row)),
+      limit,
+    );
+  }
+
+  async get(scope: Scope, id: string): Promise<ApiKey> {
+    const row = await this.findRow(scope, id);
+    if (!row) throw notFound("api_key", id);
+    return this.toApiKey(row);
+  }
+
+  /** Revoking twice is harmless: the key keeps its first revocation time. */
+  async revoke(scope: Scope, id: string): Promise<ApiKey> {
+    await this.db
+      .updateTable("api_keys")
+      .set({ revoked_at: this.clock.now().toISOString() })
+      .where("id", "=", id)
+      .where("account_id", "=", scope.accountId)
+      .where("environment", "=", scope.environment)
+      .where("revoked_at", "is", null)
+      .execute();
+    return this.get(scope, id);
+  }
+
+  /** The key a request presents, or `undefined` when it is malformed, unknown or revoked. */
+  async authenticate(secret: string): Promise<AuthenticatedKey | undefined> {
+    const environment = parseApiKeySecret(secret);
+    if (!environment) return undefined;
+    const hash = hashApiKeySecret(secret);
+    const row = await this.db
+      .selectFrom("api_keys")
+      .select([
+        "id",
+        "account_id",
+        "environment",
+        "secret_hash",
+        "revoked_at",
+        "rate_limit_per_minute",
+        "rate_limit_burst",
+      ])
+      .where("secret_hash", "=", hash)
+      .executeTakeFirst();
+    if (!row || row.revoked_at !== null || row.environment !== environment) return undefined;
+    if (!hashesEqual(row.secret_hash, hash)) return undefined;
+    this.lastUsed.record(row.id, this.clock.now().toISOString());
+    return {
+      keyId: row.id,
+      scope: { accountId: row.account_id, environment: row.environment },
+      rateLimit: {
+        perMinute: row.rate_limit_per_minute ?? this.defaultRateLimit.perMinute,
+        burst: row.rate_limit_burst ?? this.defaultRateLimit.burst,
+      },
+    };
+  }
+
+  // Operator use cases (CLI): an operator acts across accounts by design.
+
+  async findForOperator(id: string): Promise<ApiKey | undefined> {
+    const row = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row && this.toApiKey(row);
+  }
+
+  async listForOperator(accountId?: string): Promise<ApiKey[]> {
+    let query = this.db.selectFrom("api_keys").selectAll();
+    if (accountId) query = query.where("account_id", "=", accountId);
+    const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").execute();
+    return rows.map((row) => this.toApiKey(row));
+  }
+
+  async setRateLimit(id: string, policy: Partial<TokenBucketPolicy>): Promise<ApiKey> {
+    const key = await this.findForOperator(id);
+    if (!key) throw notFound("api_key", id);
+    await this.db
+      .updateTable("api_keys")
+      .set({
+        rate_limit_per_minute: policy.perMinute ?? key.rateLimit?.perMinute ?? null,
+        rate_limit_burst: policy.burst ?? key.rateLimit?.burst ?? null,
+      })
+      .where("id", "=", id)
+      .execute();
+    return (await this.findForOperator(id))!;
+  }
+
+  private findRow(scope: Scope, id: string) {
+    return this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("id", "=", id)
+      .where("account_id", "=", scope.accountId)
+      .where("environment", "=", scope.environment)
+      .executeTakeFirst();
+  }
+
+  private toApiKey(row: ApiKeysTable): ApiKey {
+    const pending = this.lastUsed.pendingFor(row.id);
+    const lastUsedAt =
+      pending && (!row.last_used_at || pending > row.last_used_at) ? pending : row.last_used_at;
+    const hasOverride = row.rate_limit_per_minute !== null || row.rate_limit_burst !== null;
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      environment: row.environment,
+      name: row.name,
+      last4: row.last4,
+      createdAt: row.created_at,
+      lastUsedAt,
+      revokedAt: row.revoked_at,
+      rateLimit: hasOverride
+        ? {
+            ...(row.rate_limit_per_minute !== null && { perMinute: row.rate_limit_per_minute }),
+            ...(row.rate_limit_burst !== null && { burst: row.rate_limit_burst }),
+          }
+        : null,
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { sql } from "kysely";
+import type { Database } from "../db/database.js";
+import type { Account, AccountService } from "./accounts.js";
+import type { ApiKeyService, CreatedApiKey } from "./api-keys.js";
+
+export const FIRST_ACCOUNT_NAME = "Default account";
+
+/**
+ * The account to use when the operator named none: the only one, or a new one when there is
+ * none yet. Several accounts and no choice is an error the caller must surface.
+ */
+export async function soleAccount(
+  database: Database,
+  accounts: AccountService,
+): Promise<{ account: Account; created: boolean } | { ambiguous: Account[] }> {
+  return database.db.transaction().execute(async (trx) => {
+    if (database.dialect === "postgres") {
+      // Two instances starting together on an empty database must not both create an account.
+      await sql`lock table accounts in share row exclusive mode`.execute(trx);
+    }
+    const existing = await trx.selectFrom("accounts").selectAll().limit(2).execute();
+    if (existing.length > 1) return { ambiguous: await accounts.list() };
+    const [first] = existing;
+    if (first)
+      return {
+        account: { id: first.id, name: first.name, createdAt: first.created_at },
+        created: false,
+      };
+    return { account: await accounts.create(FIRST_ACCOUNT_NAME, trx), created: true };
+  });
+}
+
+/** On the first start against an empty database: one account and one test key to try the API. */
+export async function bootstrapFirstAccount(
+  database: Database,
+  accounts: AccountService,
+  keys: ApiKeyService,
+): Promise<{ account: Account; key: CreatedApiKey } | undefined> {
+  const result = await soleAccount(database, accounts);
+  if (!("created" in result) || !result.created) return undefined;
+  const key = await keys.create(
+    { accountId: result.account.id, environment: "test" },
+    { name: "Created at first start" },
+  );
+  return { account: result.account, key };
+}

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { ConfigError, loadConfig } from "../../src/config.js";
+
+describe("configuration", () => {
+  it("has defaults that run on a laptop", () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, "127.0.0.1");
+    assert.equal(config.publicUrl, "http://localhost:3000");
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.dataDir, path.resolve("data"));
+    assert.deepEqual(config.rateLimit, { perMinute: 100, burst: 200 });
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig({
+      PORT: "8080",
+      HOST: "0.0.0.0",
+      PUBLIC_URL: "https://sign.example.com/",
+      DATABASE_URL: "postgres://u:p@db/certyneo",
+      CERTYNEO_DATA_DIR: "/var/lib/certyneo",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      LOG_LEVEL: "debug",
+      CERTYNEO_BODY_LIMIT: "2048",
+      CERTYNEO_RATE_LIMIT_PER_MINUTE: "10",
+      CERTYNEO_RATE_LIMIT_BURST: "20",
+      CERTYNEO_TRUST_PROXY: "true",
+    });
+    assert.equal(config.publicUrl, "https://sign.example.com");
+    assert.equal(config.databaseUrl, "postgres://u:p@db/certyneo");
+    assert.equal(config.dataDir, "/var/lib/certyneo");
+    assert.deepEqual(config.rateLimit, { perMinute: 10, burst: 20 });
+    assert.equal(config.trustProxy, true);
+    assert.equal(config.bodyLimit, 2048);
+  });
+
+  it("reports every bad value at once, naming the variable", () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          PORT: "eighty",
+          DATABASE_URL: "mysql://x",
+          LOG_LEVEL: "loud",
+          CERTYNEO_TRUST_PROXY: "maybe",
+          PUBLIC_URL: "ftp://x",
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.problems.length, 5);
+        for (const name of [
+          "PORT",
+          "DATABASE_URL",
+          "LOG_LEVEL",
+          "CERTYNEO_TRUST_PROXY",
+          "PUBLIC_URL",
+        ]) {
+          assert.match(error.message, new RegExp(name));
+        }
+        return true;
+      },
+    );
+  });
+
+  it("refuses out-of-range numbers", () => {
+    assert.throws(
+      () => loadConfig({ PORT: "70000" }),
+      /PORT must be a whole number between 0 and 65535/,
+    );
+    assert.throws(
+      () => loadConfig({ CERTYNEO_RATE_LIMIT_BURST: "0" }),
+      /CERTYNEO_RATE_LIMIT_BURST/,
+    );
+  });
+});

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  generateApiKeySecret,
+  hashApiKeySecret,
+  hashesEqual,
+  parseApiKeySecret,
+} from "../../src/security/api-key-secret.js";
+import { newId, randomBase62 } from "../../src/security/random.js";
+
+describe("random identifiers and secrets", () => {
+  it("draws base62 characters evenly", () => {
+    const sample = randomBase62(62 * 2000);
+    const counts = new Map<string, number>();
+    for (const c of sample) counts.set(c, (counts.get(c) ?? 0) + 1);
+    assert.equal(counts.size, 62);
+    for (const count of counts.values()) assert.ok(count > 1600 && count < 2400, `count ${count}`);
+  });
+
+  it("prefixes ids and never repeats them", () => {
+    const ids = new Set(Array.from({ length: 10_000 }, () => newId("key")));
+    assert.equal(ids.size, 10_000);
+    for (const id of ids) assert.match(id, /^key_[0-9A-Za-z]{24}$/);
+  });
+
+  it("makes API key secrets the contract's shape", () => {
+    const secret = generateApiKeySecret("live");
+    assert.match(secret, /^sk_live_[0-9A-Za-z]{32}$/);
+    assert.equal(parseApiKeySecret(secret), "live");
+    assert.equal(parseApiKeySecret(generateApiKeySecret("test")), "test");
+  });
+
+  it("rejects malformed secrets", () => {
+    for (const bad of [
+      "",
+      "sk_test_short",
+      "sk_prod_aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+      "pk_test_aaaaaaaaaaaaaaaaaaaaaaaa",
+      "sk_test_aaaaaaaaaaaaaaaaaaaaaaa!",
+      " sk_test_aaaaaaaaaaaaaaaaaaaaaaaa",
+    ]) {
+      assert.equal(parseApiKeySecret(bad), undefined, bad);
+    }
+  });
+
+  it("hashes deterministically and compares in constant time", () => {
+    const secret = generateApiKeySecret("test");
+    const hash = hashApiKeySecret(secret);
+    assert.match(hash, /^[0-9a-f]{64}$/);
+    assert.ok(hashesEqual(hash, hashApiKeySecret(secret)));
+    assert.ok(!hashesEqual(hash, hashApiKeySecret(`${secret}x`)));
+    assert.ok(!hashesEqual(hash, "abcd"));
+  });
+});
