@@ -1,13 +1,10 @@
-import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { RateLimiter } from "./rate-limit/limiter.js";
 import { MemoryRateLimitStore } from "./rate-limit/memory-store.js";
 import { PostgresRateLimitStore } from "./rate-limit/postgres-store.js";
-import { RedisRateLimitStore } from "./rate-limit/redis-store.js";
 import type { RateLimitStore } from "./rate-limit/store.js";
-import { buildServer } from "./server.js";
 import { AccountService } from "./services/accounts.js";
 import { ApiKeyService } from "./services/api-keys.js";
 import { LastUsedTracker } from "./services/last-used.js";
@@ -28,8 +25,11 @@ export interface App {
   close(): Promise<void>;
 }
 
-function rateLimitStore(config: Config, database: Database): RateLimitStore {
-  if (config.redisUrl) return new RedisRateLimitStore(config.redisUrl);
+async function rateLimitStore(config: Config, database: Database): Promise<RateLimitStore> {
+  if (config.redisUrl) {
+    const { RedisRateLimitStore } = await import("./rate-limit/redis-store.js");
+    return new RedisRateLimitStore(config.redisUrl);
+  }
   if (database.dialect === "postgres") return new PostgresRateLimitStore(database.db);
   return new MemoryRateLimitStore();
 }
@@ -45,7 +45,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw error;
   }
   const lastUsed = new LastUsedTracker(database.db);
-  const limiter = new RateLimiter(rateLimitStore(config, database), clock);
+  const limiter = new RateLimiter(await rateLimitStore(config, database), clock);
   return {
     config,
     database,
@@ -60,12 +60,4 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await database.close();
     },
   };
-}
-
-/** The HTTP server over an app, with the background work that goes with serving. */
-export async function startServer(app: App): Promise<FastifyInstance> {
-  const server = await buildServer(app);
-  app.lastUsed.start();
-  await server.listen({ port: app.config.port, host: app.config.host });
-  return server;
 }

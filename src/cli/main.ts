@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { type App, createApp, startServer } from "../app.js";
+import { type App, createApp } from "../app.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { isEnvironment } from "../domain/environment.js";
@@ -77,6 +77,8 @@ async function main(argv: string[]): Promise<void> {
 
 async function serve(app: App): Promise<void> {
   const first = await bootstrapFirstAccount(app.database, app.accounts, app.keys);
+  // Loaded here only: the HTTP stack is the slow part of starting, and other commands skip it.
+  const { startServer } = await import("../serve.js");
   const server = await startServer(app);
   if (first) {
     // Printed once, to the terminal only: secrets never go through the logger.
@@ -213,15 +215,22 @@ function keyJson(key: ApiKey) {
   return { object: "api_key", ...key };
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
-    console.error(`certyneo: ${error.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (error instanceof ConfigError || error instanceof CertyneoError) {
-    console.error(`certyneo: ${error.message}`);
+// A command whose work never settles (a deadlock) must not look like a success when Node exits.
+process.exitCode = 1;
+main(process.argv.slice(2)).then(
+  () => {
+    process.exitCode = 0;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
+      console.error(`certyneo: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    if (error instanceof ConfigError || error instanceof CertyneoError) {
+      console.error(`certyneo: ${error.message}`);
+      process.exit(1);
+    }
+    console.error("certyneo: unexpected error:", error);
     process.exit(1);
-  }
-  console.error("certyneo: unexpected error:", error);
-  process.exit(1);
-});
+  },
+);

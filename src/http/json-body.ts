@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { CertyneoError } from "../domain/errors.js";
 
 /**
  * JSON bodies parsed safely (prototype poisoning refused). An absent or empty body reads as `{}`,
@@ -14,6 +15,22 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       return;
     }
     parseJson(request, text, done);
+  });
+  // Any other type is refused unread, except an empty body, which needs no parser at all.
+  app.addContentTypeParser("*", (request, _payload, done) => {
+    if (request.headers["content-length"] === "0") {
+      done(null, {});
+      return;
+    }
+    const type = request.headers["content-type"]?.split(";")[0];
+    done(
+      new CertyneoError(
+        "unsupported_media_type",
+        "unsupported_media_type",
+        `Unsupported Content-Type "${type}": send application/json.`,
+      ),
+      undefined,
+    );
   });
 }
 

@@ -21,8 +21,8 @@ export class AccountService {
     return toAccount(row);
   }
 
-  async list(): Promise<Account[]> {
-    const rows = await this.db
+  async list(db: Kysely<Tables> = this.db): Promise<Account[]> {
+    const rows = await db
       .selectFrom("accounts")
       .selectAll()
       .orderBy("created_at", "desc")

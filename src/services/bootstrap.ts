@@ -18,14 +18,10 @@ export async function soleAccount(
       // Two instances starting together on an empty database must not both create an account.
       await sql`lock table accounts in share row exclusive mode`.execute(trx);
     }
-    const existing = await trx.selectFrom("accounts").selectAll().limit(2).execute();
-    if (existing.length > 1) return { ambiguous: await accounts.list() };
+    const existing = await accounts.list(trx);
+    if (existing.length > 1) return { ambiguous: existing };
     const [first] = existing;
-    if (first)
-      return {
-        account: { id: first.id, name: first.name, createdAt: first.created_at },
-        created: false,
-      };
+    if (first) return { account: first, created: false };
     return { account: await accounts.create(FIRST_ACCOUNT_NAME, trx), created: true };
   });
 }

@@ -23,8 +23,13 @@ describe("rate limiting over HTTP", () => {
       Array.from({ length: 200 }, () => request(t.url, "/api/v1/keys?limit=1", { key: secret })),
     );
     assert.ok(responses.every((r) => r.status === 200));
-    const remaining = responses.map((r) => Number(r.headers.get("x-ratelimit-remaining"))).sort((a, b) => a - b);
-    assert.deepEqual(remaining, Array.from({ length: 200 }, (_, i) => i));
+    const remaining = responses
+      .map((r) => Number(r.headers.get("x-ratelimit-remaining")))
+      .sort((a, b) => a - b);
+    assert.deepEqual(
+      remaining,
+      Array.from({ length: 200 }, (_, i) => i),
+    );
     for (const r of responses) {
       assert.equal(r.headers.get("x-ratelimit-limit"), "200");
       assert.ok(Number(r.headers.get("x-ratelimit-reset")) >= 1);
@@ -64,7 +69,10 @@ describe("rate limiting over HTTP", () => {
 
   it("applies an operator's new limit on the next request, without a restart", async () => {
     const { secret, keyId } = await t.newAccount();
-    assert.equal((await request(t.url, "/api/v1/keys", { key: secret })).headers.get("x-ratelimit-limit"), "200");
+    assert.equal(
+      (await request(t.url, "/api/v1/keys", { key: secret })).headers.get("x-ratelimit-limit"),
+      "200",
+    );
     await t.app.keys.setRateLimit(keyId, { perMinute: 6, burst: 3 });
     const first = await request(t.url, "/api/v1/keys", { key: secret });
     assert.equal(first.headers.get("x-ratelimit-limit"), "3");
@@ -81,13 +89,18 @@ describe("rate limiting over HTTP", () => {
     const { secret, keyId } = await t.newAccount();
     await t.app.keys.setRateLimit(keyId, { burst: 1 });
     for (let i = 0; i < 3; i++) {
-      assert.equal((await request(t.url, "/api/v1/keys", { key: `${secret.slice(0, -1)}X` })).status, 401);
+      assert.equal(
+        (await request(t.url, "/api/v1/keys", { key: `${secret.slice(0, -1)}X` })).status,
+        401,
+      );
     }
     assert.equal((await request(t.url, "/api/v1/keys", { key: secret })).status, 200);
   });
 });
 
-describe("rate limiting across instances", { skip: testDatabaseKind !== "postgres" && "PostgreSQL only" }, () => {
+describe("rate limiting across instances", {
+  skip: testDatabaseKind !== "postgres" && "PostgreSQL only",
+}, () => {
   it("shares one bucket between two servers on the same PostgreSQL database", async () => {
     const first = await startTestServer();
     const second = await startTestServer({ database: first.database });
@@ -107,7 +120,10 @@ describe("rate limiting across instances", { skip: testDatabaseKind !== "postgre
 });
 
 /** The same scenario against every store: each must implement the domain's token bucket. */
-function storeContract(name: string, open: () => Promise<{ store: RateLimitStore; close(): Promise<void> }>) {
+function storeContract(
+  name: string,
+  open: () => Promise<{ store: RateLimitStore; close(): Promise<void> }>,
+) {
   describe(`${name} rate-limit store`, () => {
     let store: RateLimitStore;
     let close: () => Promise<void>;
@@ -152,6 +168,9 @@ storeContract("redis", async () => {
 if (testDatabaseKind === "postgres") {
   storeContract("postgres", async () => {
     const server = await startTestServer();
-    return { store: new PostgresRateLimitStore(server.app.database.db), close: () => server.close() };
+    return {
+      store: new PostgresRateLimitStore(server.app.database.db),
+      close: () => server.close(),
+    };
   });
 }

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { registeredRoutes } from "../../src/server.js";
+import { request, startTestServer, type TestServer } from "../helpers/server.js";
+
+describe("OpenAPI document", () => {
+  let t: TestServer;
+  let doc: any;
+  before(async () => {
+    t = await startTestServer();
+    doc = (await request(t.url, "/api/v1/openapi.json")).body;
+  });
+  after(() => t.close());
+
+  it("is a valid OpenAPI 3.0 document", async () => {
+    assert.match(doc.openapi, /^3\.0\.\d+$/);
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(doc));
+    assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
+  });
+
+  it("lists every registered route, and only those", () => {
+    const documented = new Set<string>();
+    for (const [path, operations] of Object.entries<Record<string, unknown>>(doc.paths)) {
+      for (const method of Object.keys(operations))
+        documented.add(`${method.toUpperCase()} ${path}`);
+    }
+    const registered = new Set(
+      registeredRoutes(t.server)
+        .filter((r) => !r.hidden && r.method !== "HEAD")
+        .map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, "{$1}")}`),
+    );
+    assert.deepEqual([...documented].sort(), [...registered].sort());
+    for (const route of [
+      "POST /api/v1/keys",
+      "GET /api/v1/keys",
+      "DELETE /api/v1/keys/{id}",
+      "GET /healthz",
+    ]) {
+      assert.ok(documented.has(route), route);
+    }
+  });
+
+  it("requires the bearer key everywhere but on public routes", () => {
+    assert.deepEqual(doc.security, [{ bearerAuth: [] }]);
+    assert.equal(doc.components.securitySchemes.bearerAuth.scheme, "bearer");
+    assert.deepEqual(doc.paths["/api/v1/openapi.json"].get.security, []);
+    assert.equal(doc.paths["/api/v1/keys"].get.security, undefined);
+  });
+
+  it("documents the error shape and the list shape", () => {
+    const list = doc.paths["/api/v1/keys"].get;
+    assert.ok(list.responses["401"]);
+    assert.ok(list.responses["429"]);
+    const schema = list.responses["200"].content["application/json"].schema;
+    assert.deepEqual(Object.keys(schema.properties).sort(), [
+      "data",
+      "hasMore",
+      "nextCursor",
+      "object",
+    ]);
+    assert.equal(schema.properties.nextCursor.nullable, true);
+    const error = list.responses["401"].content["application/json"].schema;
+    assert.deepEqual(Object.keys(error.properties.error.properties).sort(), [
+      "code",
+      "message",
+      "param",
+      "requestId",
+      "type",
+    ]);
+  });
+
+  it("serves the interactive docs locally", async () => {
+    const page = await request(t.url, "/docs/");
+    assert.equal(page.status, 200);
+    assert.match(String(page.body), /swagger/i);
+    assert.doesNotMatch(String(page.body), /https?:\/\/(?!127\.0\.0\.1)[a-z]/i);
+  });
+});

@@ -1,0 +1,252 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
+import { request, startTestServer, type TestServer } from "./helpers/server.js";
+
+const BIN = new URL("../bin/certyneo", import.meta.url).pathname;
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH, LOG_LEVEL: "silent", ...env } },
+      (error, stdout, stderr) => {
+        const code = error ? ((error as { code?: number }).code ?? 1) : 0;
+        resolve({ code: typeof code === "number" ? code : 1, stdout, stderr });
+      },
+    );
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(),
+      );
+    });
+  });
+}
+
+describe("the certyneo command", () => {
+  before(() => {
+    assert.ok(
+      existsSync(new URL("../dist/cli/main.js", import.meta.url)),
+      "run `npm run build` before the tests",
+    );
+  });
+
+  describe("on an empty database", () => {
+    let db: TestDatabase;
+    before(async () => {
+      db = await createTestDatabase();
+    });
+    after(() => db.drop());
+
+    it("migrates once, then reports the database up to date", async () => {
+      const first = await cli(["migrate"], db.env);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /Applied: 0001_foundation/);
+      const second = await cli(["migrate"], db.env);
+      assert.match(second.stdout, /up to date/);
+    });
+
+    it("creates the first account with the first key", async () => {
+      const res = await cli(["keys", "create", "--env", "test", "--name", "ci", "--json"], db.env);
+      assert.equal(res.code, 0, res.stderr);
+      const key = JSON.parse(res.stdout);
+      assert.match(key.id, /^key_/);
+      assert.match(key.secret, /^sk_test_[0-9A-Za-z]{32}$/);
+      assert.equal(key.environment, "test");
+      assert.match(res.stderr, /Created account acct_/);
+      const accounts = JSON.parse((await cli(["accounts", "list", "--json"], db.env)).stdout);
+      assert.equal(accounts.length, 1);
+      assert.equal(key.accountId, accounts[0].id);
+    });
+
+    it("needs --account once there are several accounts", async () => {
+      const created = await cli(["accounts", "create", "--name", "Acme HR", "--json"], db.env);
+      assert.equal(created.code, 0, created.stderr);
+      const acme = JSON.parse(created.stdout);
+      assert.match(acme.id, /^acct_/);
+      assert.equal(acme.name, "Acme HR");
+
+      const ambiguous = await cli(["keys", "create", "--env", "live"], db.env);
+      assert.equal(ambiguous.code, 2);
+      assert.match(ambiguous.stderr, /Several accounts exist .* --account/);
+
+      const live = await cli(
+        ["keys", "create", "--env", "live", "--account", acme.id, "--json"],
+        db.env,
+      );
+      assert.equal(live.code, 0, live.stderr);
+      assert.match(JSON.parse(live.stdout).secret, /^sk_live_/);
+
+      const unknown = await cli(
+        ["keys", "create", "--env", "live", "--account", "acct_nope"],
+        db.env,
+      );
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /No account with id "acct_nope"/);
+
+      const table = await cli(["accounts", "list"], db.env);
+      assert.match(table.stdout, /^ID +NAME +CREATED/);
+      assert.match(table.stdout, /Acme HR/);
+    });
+
+    it("lists keys without their secrets", async () => {
+      const res = await cli(["keys", "list", "--json"], db.env);
+      assert.equal(res.code, 0, res.stderr);
+      const keys = JSON.parse(res.stdout);
+      assert.equal(keys.length, 2);
+      for (const key of keys) {
+        assert.equal(key.secret, undefined);
+        assert.equal(key.secretHash, undefined);
+        assert.match(key.last4, /^[0-9A-Za-z]{4}$/);
+      }
+      const table = await cli(["keys", "list"], db.env);
+      assert.match(table.stdout, /100\/min, burst 200 \(default\)/);
+      assert.doesNotMatch(table.stdout, /sk_(test|live)_/);
+    });
+
+    it("refuses bad usage with exit code 2 and the usage text", async () => {
+      for (const args of [
+        ["keys", "create"],
+        ["keys", "create", "--env", "prod"],
+        ["frobnicate"],
+        ["keys", "revoke"],
+        ["keys", "set-limit", "key_x"],
+        ["keys", "set-limit", "key_x", "--burst", "0"],
+        ["keys", "list", "--colour"],
+      ]) {
+        const res = await cli(args, db.env);
+        assert.equal(res.code, 2, args.join(" "));
+        assert.match(res.stderr, /Usage: certyneo/, args.join(" "));
+      }
+      const help = await cli(["--help"], db.env);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /keys set-limit/);
+    });
+
+    it("refuses a bad configuration with one clear message and exit code 1", async () => {
+      const res = await cli(["migrate"], { ...db.env, PORT: "eighty", DATABASE_URL: "mysql://x" });
+      assert.equal(res.code, 1);
+      assert.match(res.stderr, /Invalid configuration/);
+      assert.match(res.stderr, /PORT must be a whole number/);
+      assert.match(res.stderr, /DATABASE_URL must be a URL starting with postgres:\/\//);
+      assert.doesNotMatch(res.stderr, /at .*\.js/);
+    });
+  });
+
+  describe("against a running server", () => {
+    let t: TestServer;
+    before(async () => {
+      t = await startTestServer();
+    });
+    after(() => t.close());
+
+    it("revokes a key, effective on the server's next request", async () => {
+      const { secret, keyId } = await t.newAccount();
+      assert.equal((await request(t.url, "/api/v1/keys", { key: secret })).status, 200);
+      const res = await cli(["keys", "revoke", keyId], t.database.env);
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stdout, new RegExp(`Revoked ${keyId}`));
+      assert.equal((await request(t.url, "/api/v1/keys", { key: secret })).status, 401);
+      const unknown = await cli(["keys", "revoke", "key_nope"], t.database.env);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /No API key with id "key_nope"/);
+    });
+
+    it("changes a key's rate limit without a restart", async () => {
+      const { secret, keyId } = await t.newAccount();
+      const res = await cli(
+        ["keys", "set-limit", keyId, "--per-minute", "30", "--burst", "2"],
+        t.database.env,
+      );
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stdout, /30\/min, burst 2/);
+      const first = await request(t.url, "/api/v1/keys", { key: secret });
+      assert.equal(first.headers.get("x-ratelimit-limit"), "2");
+      await request(t.url, "/api/v1/keys", { key: secret });
+      const refused = await request(t.url, "/api/v1/keys", { key: secret });
+      assert.equal(refused.status, 429);
+      assert.equal(refused.headers.get("retry-after"), "2");
+      const burstOnly = await cli(["keys", "set-limit", keyId, "--burst", "5"], t.database.env);
+      assert.match(burstOnly.stdout, /30\/min, burst 5/);
+    });
+  });
+
+  describe("serve", () => {
+    let db: TestDatabase;
+    let child: ChildProcess | undefined;
+    before(async () => {
+      db = await createTestDatabase();
+    });
+    after(async () => {
+      child?.kill("SIGKILL");
+      await db.drop();
+    });
+
+    async function serve(port: number) {
+      const proc = spawn(process.execPath, [BIN, "serve"], {
+        env: { PATH: process.env.PATH, LOG_LEVEL: "info", PORT: String(port), ...db.env },
+      });
+      child = proc;
+      let stdout = "";
+      proc.stdout.on("data", (chunk) => {
+        stdout += chunk;
+      });
+      const url = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 100; i++) {
+        const ok = await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ok) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const stop = () =>
+        new Promise<number | null>((resolve) => {
+          proc.once("exit", (code) => resolve(code));
+          proc.kill("SIGTERM");
+        });
+      return { url, output: () => stdout, stop };
+    }
+
+    it("creates an account and prints one test key on the first start only", async () => {
+      const first = await serve(await freePort());
+      await new Promise((r) => setTimeout(r, 200));
+      const secret = /sk_test_[0-9A-Za-z]{32}/.exec(first.output())?.[0];
+      assert.ok(secret, first.output());
+      assert.equal((await request(first.url, "/api/v1/keys", { key: secret })).status, 200);
+      const logLines = first
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"));
+      assert.ok(logLines.length > 0);
+      for (const line of logLines) {
+        assert.doesNotMatch(line, /sk_test_/);
+        assert.match(line, /"requestId":"req_|Server listening/);
+      }
+      assert.equal(await first.stop(), 0);
+
+      const second = await serve(await freePort());
+      await new Promise((r) => setTimeout(r, 200));
+      assert.doesNotMatch(second.output(), /sk_test_/);
+      assert.equal((await request(second.url, "/api/v1/keys", { key: secret })).status, 200);
+      assert.equal(await second.stop(), 0);
+    });
+  });
+});
