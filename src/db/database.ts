@@ -3,10 +3,11 @@ import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
+import type { Dialect } from "./dialect.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Tables } from "./schema.js";
 
-export type Dialect = "sqlite" | "postgres";
+export type { Dialect };
 
 export interface Database {
   readonly db: Kysely<Tables>;
@@ -53,7 +54,7 @@ function wrap(db: Kysely<Tables>, dialect: Dialect): Database {
     db,
     dialect,
     async migrate() {
-      const migrator = new Migrator({ db, provider: migrationProvider });
+      const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw error;
       return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);

@@ -28,6 +28,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       drop: () => rm(dataDir, { recursive: true, force: true }),
     };
   }
+  return createPostgresDatabase(dataDir);
+}
+
+/** A new, empty PostgreSQL database on the test server; `drop()` removes it and `dataDir`. */
+export async function createPostgresDatabase(dataDir: string): Promise<TestDatabase> {
   const name = `certyneo_test_${randomBase62(12).toLowerCase()}`;
   await admin(`create database ${name}`);
   const url = new URL(POSTGRES_ADMIN_URL);

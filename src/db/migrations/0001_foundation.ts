@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import type { Dialect } from "../dialect.js";
 
-export const foundation: Migration = {
+export const foundation = (dialect: Dialect): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable("accounts")
@@ -36,13 +37,17 @@ export const foundation: Migration = {
       .addColumn("updated_at_ms", "double precision", (c) => c.notNull())
       .addColumn("last_take_allowed", "integer", (c) => c.notNull())
       .execute();
+    if (dialect === "postgres") {
+      // Buckets are rewritten on every request and worthless after a crash: skip the WAL.
+      await sql`alter table rate_limit_buckets set unlogged`.execute(db);
+    }
   },
   async down(db: Kysely<unknown>) {
     await db.schema.dropTable("rate_limit_buckets").execute();
     await db.schema.dropTable("api_keys").execute();
     await db.schema.dropTable("accounts").execute();
   },
-};
+});
 
 function sqlEnvironmentCheck() {
   return sql`environment in ('test', 'live')`;

@@ -1,0 +1,119 @@
+// `npm run bench`: what authentication and rate limiting cost per request, measured against a
+// baseline in the same run. Numbers are ratios to read side by side, never thresholds.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { Redis } from "ioredis";
+import { sql } from "kysely";
+import { createApp } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
+import { MemoryRateLimitStore } from "../src/rate-limit/memory-store.js";
+import { PostgresRateLimitStore } from "../src/rate-limit/postgres-store.js";
+import { RedisRateLimitStore } from "../src/rate-limit/redis-store.js";
+import type { RateLimitStore } from "../src/rate-limit/store.js";
+import { buildServer } from "../src/server.js";
+import { createPostgresDatabase } from "../test/helpers/database.js";
+
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const CONCURRENCY = 16;
+
+async function load(url: string, headers: Record<string, string>): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    while (next++ < REQUESTS) {
+      const response = await fetch(url, { headers });
+      if (!response.ok) throw new Error(`${url}: ${response.status}`);
+      await response.arrayBuffer();
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return REQUESTS / ((performance.now() - start) / 1000);
+}
+
+async function perSecond(
+  count: number,
+  operation: (i: number) => Promise<unknown>,
+): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < count; i++) await operation(i);
+  return count / ((performance.now() - start) / 1000);
+}
+
+function takes(store: RateLimitStore, count: number): Promise<number> {
+  const policy = { perMinute: 1e6, burst: 1e6 };
+  return perSecond(count, (i) => store.take(`bench-${i % 100}`, policy, Date.now()));
+}
+
+function row(name: string, perSecond: number, baseline: number): string {
+  return `${name.padEnd(44)} ${perSecond.toFixed(0).padStart(8)} /s   ${(perSecond / baseline).toFixed(2)}x`;
+}
+
+async function httpBench(label: string, env: Record<string, string>) {
+  const config = loadConfig({ LOG_LEVEL: "silent", PORT: "0", ...env });
+  const app = await createApp(config);
+  const server = await buildServer(app);
+  await server.listen({ host: "127.0.0.1", port: 0 });
+  const address = server.server.address();
+  const base = typeof address === "object" && address ? `http://127.0.0.1:${address.port}` : "";
+  try {
+    const account = await app.accounts.create("bench");
+    const { key, secret } = await app.keys.create(
+      { accountId: account.id, environment: "test" },
+      {},
+    );
+    await app.keys.setRateLimit(key.id, { perMinute: 1_000_000, burst: 1_000_000 });
+    await load(`${base}/healthz`, {}); // warm-up
+    const baseline = await load(`${base}/healthz`, {});
+    const authed = await load(`${base}/api/v1/keys?limit=1`, { authorization: `Bearer ${secret}` });
+    console.log(`\nHTTP on ${label}, ${REQUESTS} requests, ${CONCURRENCY} concurrent`);
+    console.log(row("GET /healthz (baseline: no auth, no db)", baseline, baseline));
+    console.log(row("GET /api/v1/keys (auth + rate limit + list)", authed, baseline));
+  } finally {
+    await server.close();
+    await app.close();
+  }
+}
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-bench-"));
+try {
+  await httpBench("SQLite", { CERTYNEO_DATA_DIR: dataDir });
+  const postgres = await createPostgresDatabase(dataDir);
+  try {
+    await httpBench("PostgreSQL", { ...postgres.env });
+  } finally {
+    await postgres.drop();
+  }
+
+  console.log("\nRate-limit stores, sequential takes; baseline: the store's cheapest round trip");
+  const memory = new MemoryRateLimitStore();
+  const memoryRate = await takes(memory, 100_000);
+  console.log(row("memory", memoryRate, memoryRate));
+
+  const redis = new RedisRateLimitStore(REDIS_URL, "certyneo-bench:");
+  const redisClient = new Redis(REDIS_URL);
+  try {
+    const ping = await perSecond(5_000, () => redisClient.ping());
+    console.log(row("redis PING (baseline)", ping, ping));
+    console.log(row("redis take (one EVAL)", await takes(redis, 5_000), ping));
+  } finally {
+    redisClient.disconnect();
+    await redis.close();
+  }
+
+  const pgDatabase = await createPostgresDatabase(dataDir);
+  const app = await createApp(loadConfig({ LOG_LEVEL: "silent", ...pgDatabase.env }));
+  try {
+    const select1 = await perSecond(2_000, () => sql`select 1`.execute(app.database.db));
+    console.log(row("postgres select 1 (baseline)", select1, select1));
+    const store = new PostgresRateLimitStore(app.database.db);
+    console.log(row("postgres take (one upsert)", await takes(store, 2_000), select1));
+  } finally {
+    await app.close();
+    await pgDatabase.drop();
+  }
+} finally {
+  await rm(dataDir, { recursive: true, force: true });
+}
