@@ -9,6 +9,7 @@ import { registerErrorHandlers } from "./http/errors.js";
 import { registerEmptyBodyDefault, registerJsonBodyParser } from "./http/json-body.js";
 import { registerOpenApi, registerOpenApiRoutes } from "./http/openapi.js";
 import { generateRequestId, registerRequestIdHeader } from "./http/request-id.js";
+import { registerSecurityHeaders } from "./http/security-headers.js";
 import { createValidatorCompiler } from "./http/validation.js";
 import type { RateLimiter } from "./rate-limit/limiter.js";
 import type { ApiKeyService } from "./services/api-keys.js";
@@ -67,6 +68,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   });
   app.setValidatorCompiler(createValidatorCompiler());
   registerRequestIdHeader(app);
+  registerSecurityHeaders(app);
   registerErrorHandlers(app);
   registerJsonBodyParser(app);
   registerEmptyBodyDefault(app);

@@ -38,7 +38,49 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
         { name: "Operations", description: "Health checks and this document" },
       ],
     },
+    transformObject: (document) => {
+      if (!("openapiObject" in document)) return document.swaggerObject;
+      return documentResponseHeaders(document.openapiObject as OpenApiDocument);
+    },
   });
+}
+
+interface OpenApiDocument {
+  paths?: Record<
+    string,
+    Record<string, { security?: unknown[]; responses?: Record<string, { headers?: object }> }>
+  >;
+}
+
+const integerHeader = (description: string) => ({ description, schema: { type: "integer" } });
+
+const RATE_LIMIT_HEADERS = {
+  "X-RateLimit-Limit": integerHeader("Bucket size: the largest burst this key may send"),
+  "X-RateLimit-Remaining": integerHeader("Requests left in the bucket after this one"),
+  "X-RateLimit-Reset": integerHeader("Seconds until the bucket is full again"),
+};
+
+/** Headers the hooks add, which route schemas cannot declare: request id, rate limits. */
+function documentResponseHeaders<T extends OpenApiDocument>(document: T): T {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      const authenticated = operation.security === undefined;
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        response.headers = {
+          ...response.headers,
+          "X-Request-Id": {
+            description: "Identifies this request (req_…)",
+            schema: { type: "string" },
+          },
+          ...(authenticated && status !== "401" && RATE_LIMIT_HEADERS),
+          ...(status === "429" && {
+            "Retry-After": integerHeader("Seconds to wait before retrying (>= 1)"),
+          }),
+        };
+      }
+    }
+  }
+  return document;
 }
 
 /** The document itself (no authentication) and the interactive docs page, served locally. */

@@ -121,6 +121,16 @@ describe("errors and request ids", () => {
     assert.equal(new Set(ids).size, ids.length);
   });
 
+  it("sends protective headers; API answers are never cached", async () => {
+    for (const path of ["/api/v1/keys", "/api/v1/openapi.json", "/nope", "/healthz"]) {
+      const res = await request(t.url, path, { key: secret });
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+      assert.equal(res.headers.get("referrer-policy"), "no-referrer", path);
+    }
+    const api = await request(t.url, "/api/v1/keys", { method: "POST", key: secret });
+    assert.equal(api.headers.get("cache-control"), "no-store");
+  });
+
   it("ignores a client's X-Request-Id", async () => {
     const res = await request(t.url, "/healthz", {
       headers: { "x-request-id": "client-chosen-id" },

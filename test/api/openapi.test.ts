@@ -71,6 +71,17 @@ describe("OpenAPI document", () => {
     ]);
   });
 
+  it("documents the request id and rate-limit headers", () => {
+    const list = doc.paths["/api/v1/keys"].get.responses;
+    assert.ok(list["200"].headers["X-Request-Id"]);
+    assert.ok(list["200"].headers["X-RateLimit-Remaining"]);
+    assert.ok(list["429"].headers["Retry-After"]);
+    assert.equal(list["401"].headers["X-RateLimit-Limit"], undefined);
+    const health = doc.paths["/healthz"].get.responses;
+    assert.ok(health["200"].headers["X-Request-Id"]);
+    assert.equal(health["200"].headers["X-RateLimit-Limit"], undefined);
+  });
+
   it("serves the interactive docs locally", async () => {
     const page = await request(t.url, "/docs/");
     assert.equal(page.status, 200);
