@@ -12,7 +12,7 @@ import { generateRequestId, registerRequestIdHeader } from "./http/request-id.js
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import { createValidatorCompiler } from "./http/validation.js";
 import type { RateLimiter } from "./rate-limit/limiter.js";
-import type { ApiKeyService } from "./services/api-keys.js";
+import type { ApiKeyService, AuthenticatedKey } from "./services/api-keys.js";
 
 export interface ServerParts {
   config: Config;
@@ -78,6 +78,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   await registerOpenApiRoutes(app);
   await app.register(
     async (api) => {
+      api.decorateRequest("auth", null as unknown as AuthenticatedKey);
       api.addHook("onRequest", authenticateApiKey(parts.keys, parts.limiter));
       await api.register(keysRoutes, { keys: parts.keys });
     },
