@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { type Clock, systemClock } from "./domain/clock.js";
@@ -7,7 +8,9 @@ import { PostgresRateLimitStore } from "./rate-limit/postgres-store.js";
 import type { RateLimitStore } from "./rate-limit/store.js";
 import { AccountService } from "./services/accounts.js";
 import { ApiKeyService } from "./services/api-keys.js";
+import { DocumentService } from "./services/documents.js";
 import { LastUsedTracker } from "./services/last-used.js";
+import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 
 export interface AppOptions {
   clock?: Clock;
@@ -20,6 +23,7 @@ export interface App {
   clock: Clock;
   accounts: AccountService;
   keys: ApiKeyService;
+  documents: DocumentService;
   lastUsed: LastUsedTracker;
   limiter: RateLimiter;
   close(): Promise<void>;
@@ -52,6 +56,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     accounts: new AccountService(database.db, clock),
     keys: new ApiKeyService(database.db, clock, lastUsed, config.rateLimit),
+    documents: new DocumentService(
+      database.db,
+      new FilesystemBlobStore(path.join(config.dataDir, "blobs")),
+      clock,
+      config.maxDocumentBytes,
+    ),
     lastUsed,
     limiter,
     async close() {

@@ -20,6 +20,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Largest accepted request body, in bytes, for JSON endpoints. */
   bodyLimit: number;
+  /** Largest accepted PDF, in bytes. */
+  maxDocumentBytes: number;
   rateLimit: RateLimitPolicy;
   trustProxy: boolean;
 }
@@ -92,6 +94,12 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
   }
   const bodyLimit = integer("CERTYNEO_BODY_LIMIT", 1024 * 1024, 1024, 1024 * 1024 * 1024);
+  const maxDocumentBytes = integer(
+    "CERTYNEO_MAX_DOCUMENT_BYTES",
+    25 * 1024 * 1024,
+    1024,
+    1024 * 1024 * 1024,
+  );
   const perMinute = integer("CERTYNEO_RATE_LIMIT_PER_MINUTE", 100, 1, 1_000_000);
   const burst = integer("CERTYNEO_RATE_LIMIT_BURST", 200, 1, 1_000_000);
   const trustProxy = boolean("CERTYNEO_TRUST_PROXY", false);
@@ -107,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     logLevel,
     bodyLimit,
+    maxDocumentBytes,
     rateLimit: { perMinute, burst },
     trustProxy,
   };

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { healthRoutes } from "./api/health.js";
+import { documentsRoutes } from "./api/v1/documents.js";
 import { keysRoutes } from "./api/v1/keys.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
@@ -13,11 +14,13 @@ import { registerSecurityHeaders } from "./http/security-headers.js";
 import { createValidatorCompiler } from "./http/validation.js";
 import type { RateLimiter } from "./rate-limit/limiter.js";
 import type { ApiKeyService, AuthenticatedKey } from "./services/api-keys.js";
+import type { DocumentService } from "./services/documents.js";
 
 export interface ServerParts {
   config: Config;
   database: Database;
   keys: ApiKeyService;
+  documents: DocumentService;
   limiter: RateLimiter;
 }
 
@@ -81,6 +84,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       api.decorateRequest("auth", null as unknown as AuthenticatedKey);
       api.addHook("onRequest", authenticateApiKey(parts.keys, parts.limiter));
       await api.register(keysRoutes, { keys: parts.keys });
+      await api.register(documentsRoutes, { documents: parts.documents });
     },
     { prefix: "/api/v1" },
   );

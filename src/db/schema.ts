@@ -33,8 +33,123 @@ export interface RateLimitBucketsTable {
   last_take_allowed: number;
 }
 
+export interface DocumentsTable {
+  id: string;
+  account_id: string;
+  environment: Environment;
+  name: string;
+  size: number;
+  pages: number;
+  /** JSON: `[{width, height}]` in points, one per page, rotation applied. */
+  page_sizes: string;
+  sha256: string;
+  created_at: Timestamp;
+}
+
+export interface EnvelopesTable {
+  id: string;
+  account_id: string;
+  environment: Environment;
+  status: string;
+  subject: string;
+  message: string | null;
+  signing_order: string;
+  /** JSON object of strings. */
+  metadata: string;
+  expires_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  sent_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  declined_at: Timestamp | null;
+  voided_at: Timestamp | null;
+  void_reason: string | null;
+}
+
+export interface EnvelopeDocumentsTable {
+  envelope_id: string;
+  document_id: string;
+  position: number;
+}
+
+export interface RecipientsTable {
+  id: string;
+  envelope_id: string;
+  position: number;
+  email: string;
+  name: string;
+  role: string;
+  routing_order: number;
+  status: string;
+  auth: string;
+  phone: string | null;
+  locale: string | null;
+  /** SHA-256 of the signing token; the token itself is derived, never stored. */
+  token_hash: string | null;
+  invited_at: Timestamp | null;
+  viewed_at: Timestamp | null;
+  signed_at: Timestamp | null;
+  declined_at: Timestamp | null;
+  decline_reason: string | null;
+}
+
+export interface FieldsTable {
+  id: string;
+  envelope_id: string;
+  recipient_id: string;
+  document_id: string;
+  position: number;
+  type: string;
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  required: number;
+  label: string | null;
+  value: string | null;
+}
+
+export interface EventsTable {
+  id: string;
+  envelope_id: string;
+  account_id: string;
+  environment: Environment;
+  /** 1, 2, 3… within the envelope; unique, so the chain cannot fork. */
+  sequence: number;
+  type: string;
+  recipient_id: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  /** JSON object. */
+  data: string;
+  created_at: Timestamp;
+  previous_hash: string;
+  hash: string;
+}
+
+export interface IdempotencyKeysTable {
+  account_id: string;
+  environment: Environment;
+  key: string;
+  fingerprint: string;
+  state: "running" | "done";
+  response_status: number | null;
+  response_body: string | null;
+  created_at: Timestamp;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   rate_limit_buckets: RateLimitBucketsTable;
+  documents: DocumentsTable;
+  envelopes: EnvelopesTable;
+  envelope_documents: EnvelopeDocumentsTable;
+  recipients: RecipientsTable;
+  fields: FieldsTable;
+  events: EventsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -1,3 +1,5 @@
+import { CertyneoError } from "./errors.js";
+
 export const DEFAULT_PAGE_LIMIT = 20;
 export const MAX_PAGE_LIMIT = 100;
 
@@ -18,4 +20,13 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number): Page
   const hasMore = rows.length > limit;
   const data = hasMore ? rows.slice(0, limit) : rows;
   return { data, hasMore, nextCursor: hasMore ? (data.at(-1)?.id ?? null) : null };
+}
+
+export function invalidCursor(after: string, resource: string): CertyneoError {
+  return new CertyneoError(
+    "invalid_request",
+    "invalid_cursor",
+    `"after" must be the id of ${resource} of this environment; "${after}" is not.`,
+    "after",
+  );
 }

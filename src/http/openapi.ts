@@ -34,6 +34,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
       },
       security: [{ bearerAuth: [] }],
       tags: [
+        { name: "Documents", description: "PDFs to be signed" },
         { name: "API keys", description: "Keys that authenticate calls to this API" },
         { name: "Operations", description: "Health checks and this document" },
       ],

@@ -21,7 +21,10 @@ function createAjv(options: Options): Ajv {
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const strict = createAjv({ coerceTypes: false });
   const coercing = createAjv({ coerceTypes: "array" });
-  return ({ schema, httpPart }) => {
+  return ({ schema, httpPart, ...route }) => {
+    // A multipart body is a stream the handler reads part by part; its schema only documents it.
+    if ((route as { contentType?: string }).contentType === "multipart/form-data")
+      return () => true;
     const ajv = httpPart === "body" ? strict : coercing;
     return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
   };

@@ -3,8 +3,8 @@ import { olderThan, pageLimit } from "../db/pagination.js";
 import type { ApiKeysTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
-import { CertyneoError, notFound } from "../domain/errors.js";
-import { type Page, type PageRequest, toPage } from "../domain/pagination.js";
+import { notFound } from "../domain/errors.js";
+import { invalidCursor, type Page, type PageRequest, toPage } from "../domain/pagination.js";
 import type { TokenBucketPolicy } from "../domain/token-bucket.js";
 import {
   generateApiKeySecret,
@@ -80,14 +80,7 @@ export class ApiKeyService {
       .where("environment", "=", scope.environment);
     if (page.after) {
       const cursor = await this.findRow(scope, page.after);
-      if (!cursor) {
-        throw new CertyneoError(
-          "invalid_request",
-          "invalid_cursor",
-          `"after" must be the id of an API key of this environment; "${page.after}" is not.`,
-          "after",
-        );
-      }
+      if (!cursor) throw invalidCursor(page.after, "an API key");
       query = query.where(olderThan(cursor, "api_keys"));
     }
     const rows = await query

@@ -1,0 +1,277 @@
+import multipart from "@fastify/multipart";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
+import Type from "typebox";
+import { CertyneoError } from "../../domain/errors.js";
+import {
+  AUTHENTICATED_ERRORS,
+  Environment,
+  errorResponses,
+  IdParams,
+  ListOf,
+  ObjectId,
+  PageQuery,
+  Timestamp,
+} from "../../http/schemas.js";
+import type { Document, DocumentService, PreparedUpload } from "../../services/documents.js";
+
+export const DocumentObject = Type.Object(
+  {
+    id: ObjectId("doc"),
+    object: Type.Literal("document"),
+    name: Type.String(),
+    contentType: Type.Literal("application/pdf"),
+    size: Type.Integer({ description: "Bytes" }),
+    pages: Type.Integer(),
+    pageSizes: Type.Array(Type.Object({ width: Type.Number(), height: Type.Number() }), {
+      description:
+        "Each page's displayed size in PDF points (rotation applied): where fields may go",
+    }),
+    sha256: Type.String({ description: "SHA-256 of the original bytes, hex" }),
+    environment: Environment,
+    createdAt: Timestamp,
+  },
+  { description: "An uploaded PDF" },
+);
+
+export function serializeDocument(document: Document) {
+  return { object: "document" as const, ...document };
+}
+
+const DocumentName = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  description: "Defaults to the file name",
+});
+
+const Base64Upload = Type.Object(
+  {
+    name: Type.Optional(DocumentName),
+    content: Type.String({
+      minLength: 1,
+      description: "The PDF, base64-encoded (a data: URL prefix is accepted)",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const MultipartUpload = Type.Object({
+  file: Type.String({ format: "binary", description: "The PDF" }),
+  name: Type.Optional(DocumentName),
+});
+
+/** Control characters and path separators have no place in a display name. */
+function cleanName(raw: string | undefined): string | undefined {
+  const name = raw
+    ?.split(/[\\/]/)
+    .pop()
+    ?.replace(/\p{Cc}/gu, "")
+    .trim();
+  return name ? name.slice(0, 255) : undefined;
+}
+
+function decodeBase64(content: string): Buffer {
+  const payload = content.replace(/^data:[^,]*;base64,/, "").replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(payload) || payload.length % 4 === 1) {
+    throw new CertyneoError(
+      "invalid_request",
+      "parameter_invalid",
+      'Invalid "content": not base64.',
+      "content",
+    );
+  }
+  return Buffer.from(payload, "base64");
+}
+
+function badPart(code: string, message: string, param: string): CertyneoError {
+  return new CertyneoError("invalid_request", code, message, param);
+}
+
+/** Reads the parts in any order: the file is staged to disk as it streams, then kept. */
+async function uploadMultipart(
+  request: FastifyRequest,
+  documents: DocumentService,
+): Promise<Document> {
+  let prepared: PreparedUpload | undefined;
+  let name: string | undefined;
+  let fileName: string | undefined;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === "file") {
+        if (part.fieldname !== "file") {
+          part.file.resume();
+          throw badPart(
+            "parameter_unknown",
+            `Unknown file part "${part.fieldname}": send the PDF as "file".`,
+            part.fieldname,
+          );
+        }
+        if (prepared) {
+          part.file.resume();
+          throw badPart("parameter_invalid", "Send one file per request.", "file");
+        }
+        fileName = part.filename;
+        prepared = await documents.prepare(part.file);
+      } else if (part.fieldname === "name") {
+        name = String(part.value);
+      } else {
+        throw badPart(
+          "parameter_unknown",
+          `Unknown parameter "${part.fieldname}".`,
+          part.fieldname,
+        );
+      }
+    }
+    if (!prepared) throw badPart("parameter_missing", 'Missing required parameter "file".', "file");
+    return await documents.store(
+      request.auth.scope,
+      prepared,
+      cleanName(name) ?? cleanName(fileName),
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") throw documents.tooLarge();
+    throw error;
+  } finally {
+    await prepared?.discard();
+  }
+}
+
+export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentService }> = async (
+  app,
+  { documents },
+) => {
+  await app.register(multipart, {
+    // One byte more than allowed, so that our own check reports the overflow precisely.
+    limits: { fileSize: documents.maxBytes + 1, files: 1, fields: 10, parts: 20, fieldSize: 4096 },
+  });
+  const base64Limit = Math.ceil((documents.maxBytes * 4) / 3) + 64 * 1024;
+
+  app.post(
+    "/documents",
+    {
+      bodyLimit: base64Limit,
+      schema: {
+        tags: ["Documents"],
+        summary: "Upload a PDF",
+        description:
+          "multipart/form-data with a `file` part (and an optional `name`), or JSON with the PDF in base64. The PDF must be readable and not encrypted; the size limit is 25 MB by default.",
+        body: {
+          content: {
+            "multipart/form-data": { schema: MultipartUpload },
+            "application/json": { schema: Base64Upload },
+          },
+        },
+        response: {
+          201: DocumentObject,
+          ...errorResponses(...AUTHENTICATED_ERRORS, 413, 415, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      let document: Document;
+      if (request.isMultipart()) {
+        document = await uploadMultipart(request, documents);
+      } else {
+        const body = request.body as { name?: string; content: string };
+        const bytes = decodeBase64(body.content);
+        if (bytes.length > documents.maxBytes) throw documents.tooLarge();
+        document = await documents.upload(request.auth.scope, {
+          name: cleanName(body.name),
+          content: bytes,
+        });
+      }
+      return reply.code(201).send(serializeDocument(document));
+    },
+  );
+
+  app.get(
+    "/documents",
+    {
+      schema: {
+        tags: ["Documents"],
+        summary: "List documents",
+        querystring: PageQuery,
+        response: { 200: ListOf(DocumentObject), ...errorResponses(...AUTHENTICATED_ERRORS) },
+      },
+    },
+    async (request) => {
+      const page = await documents.list(request.auth.scope, request.query);
+      return { object: "list" as const, ...page, data: page.data.map(serializeDocument) };
+    },
+  );
+
+  app.get(
+    "/documents/:id",
+    {
+      schema: {
+        tags: ["Documents"],
+        summary: "Fetch a document's metadata",
+        params: IdParams,
+        response: { 200: DocumentObject, ...errorResponses(...AUTHENTICATED_ERRORS, 404) },
+      },
+    },
+    async (request) =>
+      serializeDocument(await documents.get(request.auth.scope, request.params.id)),
+  );
+
+  app.get(
+    "/documents/:id/content",
+    {
+      schema: {
+        tags: ["Documents"],
+        summary: "Download the original PDF",
+        params: IdParams,
+        response: {
+          200: Type.Unsafe<unknown>({
+            description: "The original bytes",
+            content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
+          }),
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { document, stream } = await documents.openContent(
+        request.auth.scope,
+        request.params.id,
+      );
+      return reply
+        .type("application/pdf")
+        .header("Content-Length", document.size)
+        .header("Content-Disposition", contentDisposition(document.name))
+        .header("ETag", `"${document.sha256}"`)
+        .send(stream);
+    },
+  );
+
+  app.delete(
+    "/documents/:id",
+    {
+      schema: {
+        tags: ["Documents"],
+        summary: "Delete a document",
+        description:
+          "Also removes it from draft envelopes; refused (409 document_in_use) while a sent envelope uses it.",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            id: ObjectId("doc"),
+            object: Type.Literal("document"),
+            deleted: Type.Literal(true),
+          }),
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      await documents.delete(request.auth.scope, request.params.id);
+      return { id: request.params.id, object: "document" as const, deleted: true as const };
+    },
+  );
+};
+
+/** `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987). */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}

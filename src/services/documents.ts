@@ -1,0 +1,209 @@
+import type { Readable } from "node:stream";
+import type { Kysely } from "kysely";
+import { olderThan, pageLimit } from "../db/pagination.js";
+import type { DocumentsTable, Tables } from "../db/schema.js";
+import type { Clock } from "../domain/clock.js";
+import type { Environment, Scope } from "../domain/environment.js";
+import { CertyneoError, notFound } from "../domain/errors.js";
+import { invalidCursor, type Page, type PageRequest, toPage } from "../domain/pagination.js";
+import { inspectPdf, type PageSize, type PdfFacts } from "../pdf/inspect.js";
+import { newId } from "../security/random.js";
+import { type BlobStore, BlobTooLargeError, type StagedBlob } from "../storage/blob-store.js";
+
+export interface Document {
+  id: string;
+  name: string;
+  contentType: "application/pdf";
+  size: number;
+  pages: number;
+  pageSizes: PageSize[];
+  sha256: string;
+  environment: Environment;
+  createdAt: string;
+}
+
+export const DEFAULT_DOCUMENT_NAME = "document.pdf";
+
+export interface PreparedUpload {
+  readonly staged: StagedBlob;
+  readonly facts: PdfFacts;
+  discard(): Promise<void>;
+}
+
+export class DocumentService {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+    readonly maxBytes: number,
+  ) {}
+
+  /**
+   * Stores a PDF after checking it is one. Whatever fails, nothing is left behind: the staged
+   * bytes are discarded and no row is written.
+   */
+  async upload(
+    scope: Scope,
+    input: { name?: string | undefined; content: Readable | Buffer },
+  ): Promise<Document> {
+    const prepared = await this.prepare(input.content);
+    try {
+      return await this.store(scope, prepared, input.name);
+    } finally {
+      await prepared.discard();
+    }
+  }
+
+  /** First half of an upload: the bytes staged and checked, nothing kept yet. */
+  async prepare(content: Readable | Buffer): Promise<PreparedUpload> {
+    let staged: StagedBlob;
+    try {
+      staged = await this.blobs.stage(content, this.maxBytes);
+    } catch (error) {
+      if (error instanceof BlobTooLargeError || isMultipartTooLarge(error)) throw this.tooLarge();
+      throw error;
+    }
+    try {
+      return {
+        staged,
+        facts: await inspectPdf(await staged.read()),
+        discard: () => staged.discard(),
+      };
+    } catch (error) {
+      await staged.discard();
+      throw error;
+    }
+  }
+
+  /** Second half: the row and the kept bytes, together or not at all. */
+  async store(scope: Scope, prepared: PreparedUpload, name: string | undefined): Promise<Document> {
+    const { staged, facts } = prepared;
+    const row: DocumentsTable = {
+      id: newId("doc"),
+      account_id: scope.accountId,
+      environment: scope.environment,
+      name: name ?? DEFAULT_DOCUMENT_NAME,
+      size: staged.size,
+      pages: facts.pages.length,
+      page_sizes: JSON.stringify(facts.pages),
+      sha256: staged.sha256,
+      created_at: this.clock.now().toISOString(),
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto("documents").values(row).execute();
+      // Inside the transaction: if the bytes cannot be kept, the row is not either.
+      await staged.commit();
+    });
+    return toDocument(row);
+  }
+
+  tooLarge(): CertyneoError {
+    const mb = (this.maxBytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "");
+    return new CertyneoError(
+      "payload_too_large",
+      "document_too_large",
+      `The file is larger than the ${mb} MB limit.`,
+      "file",
+    );
+  }
+
+  async list(scope: Scope, page: PageRequest): Promise<Page<Document>> {
+    const limit = pageLimit(page);
+    let query = this.scoped(scope);
+    if (page.after) {
+      const cursor = await this.scoped(scope).where("id", "=", page.after).executeTakeFirst();
+      if (!cursor) throw invalidCursor(page.after, "a document");
+      query = query.where(olderThan(cursor, "documents"));
+    }
+    const rows = await query
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows.map(toDocument), limit);
+  }
+
+  async get(scope: Scope, id: string): Promise<Document> {
+    const row = await this.scoped(scope).where("id", "=", id).executeTakeFirst();
+    if (!row) throw notFound("document", id);
+    return toDocument(row);
+  }
+
+  async getMany(
+    scope: Scope,
+    ids: readonly string[],
+    db: Kysely<Tables> = this.db,
+  ): Promise<Map<string, Document>> {
+    if (ids.length === 0) return new Map();
+    const rows = await db
+      .selectFrom("documents")
+      .selectAll()
+      .where("account_id", "=", scope.accountId)
+      .where("environment", "=", scope.environment)
+      .where("id", "in", [...ids])
+      .execute();
+    return new Map(rows.map((row) => [row.id, toDocument(row)]));
+  }
+
+  async openContent(scope: Scope, id: string): Promise<{ document: Document; stream: Readable }> {
+    const document = await this.get(scope, id);
+    return { document, stream: await this.blobs.open(document.sha256) };
+  }
+
+  /** Removes the document from the drafts that use it; refused while a sent envelope does. */
+  async delete(scope: Scope, id: string): Promise<void> {
+    const document = await this.get(scope, id);
+    await this.db.transaction().execute(async (trx) => {
+      const users = await trx
+        .selectFrom("envelope_documents")
+        .innerJoin("envelopes", "envelopes.id", "envelope_documents.envelope_id")
+        .select(["envelopes.id", "envelopes.status"])
+        .where("envelope_documents.document_id", "=", id)
+        .execute();
+      const blocking = users.find((u) => u.status !== "DRAFT");
+      if (blocking) {
+        throw new CertyneoError(
+          "conflict",
+          "document_in_use",
+          `The document is part of envelope ${blocking.id}, which has been sent; it can be deleted once that envelope is deleted.`,
+          "id",
+        );
+      }
+      await trx.deleteFrom("fields").where("document_id", "=", id).execute();
+      await trx.deleteFrom("envelope_documents").where("document_id", "=", id).execute();
+      await trx.deleteFrom("documents").where("id", "=", id).execute();
+    });
+    const stillUsed = await this.db
+      .selectFrom("documents")
+      .select("id")
+      .where("sha256", "=", document.sha256)
+      .executeTakeFirst();
+    if (!stillUsed) await this.blobs.delete(document.sha256);
+  }
+
+  private scoped(scope: Scope) {
+    return this.db
+      .selectFrom("documents")
+      .selectAll()
+      .where("account_id", "=", scope.accountId)
+      .where("environment", "=", scope.environment);
+  }
+}
+
+function isMultipartTooLarge(error: unknown): boolean {
+  return (error as { code?: string })?.code === "FST_REQ_FILE_TOO_LARGE";
+}
+
+function toDocument(row: DocumentsTable): Document {
+  return {
+    id: row.id,
+    name: row.name,
+    contentType: "application/pdf",
+    size: row.size,
+    pages: row.pages,
+    pageSizes: JSON.parse(row.page_sizes) as PageSize[],
+    sha256: row.sha256,
+    environment: row.environment,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { randomBase62 } from "../security/random.js";
+import { type BlobStore, BlobTooLargeError, type StagedBlob } from "./blob-store.js";
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Blobs as files under `root`: `ab/cd/abcd…` by SHA-256, staged in `root/tmp` first. */
+export class FilesystemBlobStore implements BlobStore {
+  private readonly staging: string;
+
+  constructor(private readonly root: string) {
+    this.staging = path.join(root, "tmp");
+  }
+
+  async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
+    await mkdir(this.staging, { recursive: true });
+    const tempPath = path.join(this.staging, `${Date.now()}-${randomBase62(16)}`);
+    const hash = createHash("sha256");
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (size > maxBytes) return done(new BlobTooLargeError(maxBytes));
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
+      await pipeline(input, meter, createWriteStream(tempPath, { mode: 0o600 }));
+    } catch (error) {
+      await rm(tempPath, { force: true });
+      throw error;
+    }
+    const sha256 = hash.digest("hex");
+    const finalPath = this.pathOf(sha256);
+    return {
+      sha256,
+      size,
+      read: () => readFile(tempPath),
+      commit: async () => {
+        await mkdir(path.dirname(finalPath), { recursive: true });
+        if (await exists(finalPath)) await rm(tempPath, { force: true });
+        else await rename(tempPath, finalPath);
+      },
+      discard: () => rm(tempPath, { force: true }),
+    };
+  }
+
+  async open(sha256: string): Promise<Readable> {
+    const file = this.pathOf(sha256);
+    await stat(file);
+    return createReadStream(file);
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+
+  private pathOf(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
+    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
