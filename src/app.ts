@@ -6,9 +6,13 @@ import { RateLimiter } from "./rate-limit/limiter.js";
 import { MemoryRateLimitStore } from "./rate-limit/memory-store.js";
 import { PostgresRateLimitStore } from "./rate-limit/postgres-store.js";
 import type { RateLimitStore } from "./rate-limit/store.js";
+import { loadSecretKey } from "./security/secret-key.js";
+import { SigningTokens } from "./security/signing-tokens.js";
 import { AccountService } from "./services/accounts.js";
 import { ApiKeyService } from "./services/api-keys.js";
 import { DocumentService } from "./services/documents.js";
+import { EnvelopeService } from "./services/envelopes.js";
+import { EventLog } from "./services/event-log.js";
 import { LastUsedTracker } from "./services/last-used.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 
@@ -24,6 +28,8 @@ export interface App {
   accounts: AccountService;
   keys: ApiKeyService;
   documents: DocumentService;
+  envelopes: EnvelopeService;
+  events: EventLog;
   lastUsed: LastUsedTracker;
   limiter: RateLimiter;
   close(): Promise<void>;
@@ -49,6 +55,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw error;
   }
   const lastUsed = new LastUsedTracker(database.db);
+  const secretKey = loadSecretKey(config.secretKey, config.dataDir);
+  const documents = new DocumentService(
+    database.db,
+    new FilesystemBlobStore(path.join(config.dataDir, "blobs")),
+    clock,
+    config.maxDocumentBytes,
+  );
+  const events = new EventLog(clock);
   const limiter = new RateLimiter(await rateLimitStore(config, database), clock);
   return {
     config,
@@ -56,11 +70,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     accounts: new AccountService(database.db, clock),
     keys: new ApiKeyService(database.db, clock, lastUsed, config.rateLimit),
-    documents: new DocumentService(
+    documents,
+    events,
+    envelopes: new EnvelopeService(
       database.db,
-      new FilesystemBlobStore(path.join(config.dataDir, "blobs")),
+      database.dialect,
       clock,
-      config.maxDocumentBytes,
+      documents,
+      events,
+      new SigningTokens(secretKey),
+      config.publicUrl,
     ),
     lastUsed,
     limiter,

@@ -24,6 +24,8 @@ export interface Config {
   maxDocumentBytes: number;
   rateLimit: RateLimitPolicy;
   trustProxy: boolean;
+  /** Master secret; unset, one is generated in `dataDir`. */
+  secretKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +105,12 @@ export function loadConfig(env: Env = process.env): Config {
   const perMinute = integer("CERTYNEO_RATE_LIMIT_PER_MINUTE", 100, 1, 1_000_000);
   const burst = integer("CERTYNEO_RATE_LIMIT_BURST", 200, 1, 1_000_000);
   const trustProxy = boolean("CERTYNEO_TRUST_PROXY", false);
+  const secretKey = read("CERTYNEO_SECRET_KEY");
+  if (secretKey !== undefined && secretKey.length < 32) {
+    problems.push(
+      "CERTYNEO_SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`)",
+    );
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -118,5 +126,6 @@ export function loadConfig(env: Env = process.env): Config {
     maxDocumentBytes,
     rateLimit: { perMinute, burst },
     trustProxy,
+    secretKey,
   };
 }

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { healthRoutes } from "./api/health.js";
 import { documentsRoutes } from "./api/v1/documents.js";
+import { envelopesRoutes } from "./api/v1/envelopes.js";
 import { keysRoutes } from "./api/v1/keys.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
@@ -15,12 +16,14 @@ import { createValidatorCompiler } from "./http/validation.js";
 import type { RateLimiter } from "./rate-limit/limiter.js";
 import type { ApiKeyService, AuthenticatedKey } from "./services/api-keys.js";
 import type { DocumentService } from "./services/documents.js";
+import type { EnvelopeService } from "./services/envelopes.js";
 
 export interface ServerParts {
   config: Config;
   database: Database;
   keys: ApiKeyService;
   documents: DocumentService;
+  envelopes: EnvelopeService;
   limiter: RateLimiter;
 }
 
@@ -85,6 +88,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       api.addHook("onRequest", authenticateApiKey(parts.keys, parts.limiter));
       await api.register(keysRoutes, { keys: parts.keys });
       await api.register(documentsRoutes, { documents: parts.documents });
+      await api.register(envelopesRoutes, { envelopes: parts.envelopes });
     },
     { prefix: "/api/v1" },
   );

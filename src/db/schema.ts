@@ -106,6 +106,8 @@ export interface FieldsTable {
   width: number;
   height: number;
   required: number;
+  /** 1 when Certyneo placed this signature field for a signer who had none. */
+  auto_placed: number;
   label: string | null;
   value: string | null;
 }

@@ -35,6 +35,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
       security: [{ bearerAuth: [] }],
       tags: [
         { name: "Documents", description: "PDFs to be signed" },
+        { name: "Envelopes", description: "Documents sent to recipients for signature" },
         { name: "API keys", description: "Keys that authenticate calls to this API" },
         { name: "Operations", description: "Health checks and this document" },
       ],

@@ -9,7 +9,7 @@ export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null
 export const Timestamp = Type.String({
   format: "date-time",
   description: "ISO 8601, UTC",
-  examples: ["2026-11-28T10:15:00.000Z"],
+  example: "2026-11-28T10:15:00.000Z",
 });
 
 export const Environment = Type.Union([Type.Literal("test"), Type.Literal("live")]);
@@ -17,7 +17,7 @@ export const Environment = Type.Union([Type.Literal("test"), Type.Literal("live"
 export function ObjectId(prefix: string) {
   return Type.String({
     pattern: `^${prefix}_[0-9A-Za-z]+$`,
-    examples: [`${prefix}_3fQ9xKp2LmN8vR7tYw4zA1bC`],
+    example: `${prefix}_3fQ9xKp2LmN8vR7tYw4zA1bC`,
   });
 }
 

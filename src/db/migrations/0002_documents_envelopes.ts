@@ -112,6 +112,7 @@ export const documentsAndEnvelopes: Migration = {
       .addColumn("width", "double precision", (c) => c.notNull())
       .addColumn("height", "double precision", (c) => c.notNull())
       .addColumn("required", "integer", (c) => c.notNull())
+      .addColumn("auto_placed", "integer", (c) => c.notNull())
       .addColumn("label", "text")
       .addColumn("value", "text")
       .execute();

@@ -1,0 +1,345 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type, { type TSchema } from "typebox";
+import { ENVELOPE_STATUSES } from "../../domain/envelope-lifecycle.js";
+import { FIELD_TYPES } from "../../domain/fields.js";
+import {
+  RECIPIENT_AUTH_METHODS,
+  RECIPIENT_ROLES,
+  RECIPIENT_STATUSES,
+  SIGNING_ORDERS,
+} from "../../domain/recipients.js";
+import { apiActionContext } from "../../http/context.js";
+import {
+  AUTHENTICATED_ERRORS,
+  Environment,
+  errorResponses,
+  IdParams,
+  ListOf,
+  Nullable,
+  ObjectId,
+  PageQuery,
+  Timestamp,
+} from "../../http/schemas.js";
+import type { Envelope, EnvelopeService } from "../../services/envelopes.js";
+
+function OneOf<T extends readonly string[]>(values: T, description?: string) {
+  return Type.Unsafe<T[number]>({
+    type: "string",
+    enum: [...values],
+    ...(description && { description }),
+  });
+}
+
+const FieldInput = Type.Object(
+  {
+    type: OneOf(FIELD_TYPES),
+    documentId: Type.String({ description: "One of the envelope's documentIds" }),
+    page: Type.Integer({ minimum: 1, description: "1-based page number" }),
+    x: Type.Number({ minimum: 0, description: "Points from the page's left edge" }),
+    y: Type.Number({ minimum: 0, description: "Points from the page's top edge" }),
+    width: Type.Number({ minimum: 1 }),
+    height: Type.Number({ minimum: 1 }),
+    required: Type.Optional(Type.Boolean({ default: true })),
+    label: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+const RecipientInput = Type.Object(
+  {
+    email: Type.String({ format: "email", maxLength: 254 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    role: OneOf(RECIPIENT_ROLES),
+    order: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        description:
+          "Sequential signing: recipients act by increasing order; equal orders act in parallel",
+      }),
+    ),
+    phone: Type.Optional(
+      Type.String({ pattern: "^\\+[1-9][0-9]{6,14}$", description: "E.164, e.g. +33612345678" }),
+    ),
+    auth: Type.Optional(
+      OneOf(RECIPIENT_AUTH_METHODS, "How the recipient proves who they are; default none"),
+    ),
+    locale: Type.Optional(
+      Type.String({ pattern: "^[a-z]{2,3}(-[A-Za-z]{2,4})?$", description: "e.g. fr, en, tr" }),
+    ),
+    fields: Type.Optional(Type.Array(FieldInput, { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+const envelopeInputProperties = {
+  subject: Type.String({ minLength: 1, maxLength: 255 }),
+  message: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
+  documentIds: Type.Array(Type.String(), { maxItems: 20 }),
+  recipients: Type.Array(RecipientInput, { maxItems: 50 }),
+  signingOrder: Type.Optional(OneOf(SIGNING_ORDERS, "Default parallel")),
+  expiresAt: Type.Optional(Nullable(Type.String({ format: "date-time" }))),
+  metadata: Type.Optional(
+    Type.Unsafe<Record<string, string>>({
+      type: "object",
+      additionalProperties: { type: "string", maxLength: 500 },
+      maxProperties: 50,
+      description: "Your own keys (up to 40 characters) and string values, returned as they are",
+    }),
+  ),
+};
+
+const CreateEnvelope = Type.Object(envelopeInputProperties, { additionalProperties: false });
+const PatchEnvelope = Type.Object(
+  {
+    subject: Type.Optional(envelopeInputProperties.subject),
+    message: envelopeInputProperties.message,
+    documentIds: Type.Optional(envelopeInputProperties.documentIds),
+    recipients: Type.Optional(envelopeInputProperties.recipients),
+    signingOrder: envelopeInputProperties.signingOrder,
+    expiresAt: envelopeInputProperties.expiresAt,
+    metadata: envelopeInputProperties.metadata,
+  },
+  {
+    additionalProperties: false,
+    description: "Any create field; each given one replaces the stored one",
+  },
+);
+
+const FieldObject = Type.Object({
+  id: ObjectId("fld"),
+  type: OneOf(FIELD_TYPES),
+  documentId: ObjectId("doc"),
+  page: Type.Integer(),
+  x: Type.Number(),
+  y: Type.Number(),
+  width: Type.Number(),
+  height: Type.Number(),
+  required: Type.Boolean(),
+  label: Nullable(Type.String()),
+  value: Nullable(Type.String()),
+  autoPlaced: Type.Boolean({
+    description: "Placed by Certyneo for a signer who had no signature field",
+  }),
+});
+
+const RecipientObject = Type.Object({
+  id: ObjectId("rcp"),
+  email: Type.String(),
+  name: Type.String(),
+  role: OneOf(RECIPIENT_ROLES),
+  order: Type.Integer(),
+  status: OneOf(RECIPIENT_STATUSES),
+  auth: OneOf(RECIPIENT_AUTH_METHODS),
+  phone: Nullable(Type.String()),
+  locale: Nullable(Type.String()),
+  signUrl: Nullable(
+    Type.String({
+      description: "The recipient's signing page; for signers and approvers once sent",
+    }),
+  ),
+  invitedAt: Nullable(Timestamp),
+  viewedAt: Nullable(Timestamp),
+  signedAt: Nullable(Timestamp),
+  declinedAt: Nullable(Timestamp),
+  declineReason: Nullable(Type.String()),
+  fields: Type.Array(FieldObject),
+});
+
+export const EnvelopeObject = Type.Object(
+  {
+    id: ObjectId("env"),
+    object: Type.Literal("envelope"),
+    status: OneOf(ENVELOPE_STATUSES),
+    subject: Type.String(),
+    message: Nullable(Type.String()),
+    environment: Environment,
+    signingOrder: OneOf(SIGNING_ORDERS),
+    documents: Type.Array(
+      Type.Object({
+        id: ObjectId("doc"),
+        name: Type.String(),
+        pages: Type.Integer(),
+        sha256: Type.String(),
+      }),
+    ),
+    recipients: Type.Array(RecipientObject),
+    metadata: Type.Unsafe<Record<string, string>>({
+      type: "object",
+      additionalProperties: { type: "string" },
+    }),
+    expiresAt: Nullable(Timestamp),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    sentAt: Nullable(Timestamp),
+    completedAt: Nullable(Timestamp),
+    declinedAt: Nullable(Timestamp),
+    voidedAt: Nullable(Timestamp),
+    voidReason: Nullable(Type.String()),
+  },
+  { description: "An envelope: documents sent to recipients for signature" },
+);
+
+export function serializeEnvelope(envelope: Envelope) {
+  return { object: "envelope" as const, ...envelope };
+}
+
+const ListQuery = Type.Object(
+  { ...PageQuery.properties, status: Type.Optional(OneOf(ENVELOPE_STATUSES)) },
+  { additionalProperties: false },
+);
+
+const DeleteBody = Type.Object(
+  {
+    reason: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 1000, description: "Why a sent envelope is voided" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Deleted = Type.Object({
+  id: ObjectId("env"),
+  object: Type.Literal("envelope"),
+  deleted: Type.Literal(true),
+});
+
+const tags = ["Envelopes"];
+
+export const envelopesRoutes: FastifyPluginAsyncTypebox<{ envelopes: EnvelopeService }> = async (
+  app,
+  { envelopes },
+) => {
+  app.post(
+    "/envelopes",
+    {
+      schema: {
+        tags,
+        summary: "Create an envelope (DRAFT)",
+        description:
+          "Only subject, documentIds and recipients[].email/name/role are required. A signer without a signature field gets one placed automatically on the last page of the first document.",
+        body: CreateEnvelope,
+        response: {
+          201: EnvelopeObject,
+          ...errorResponses(...AUTHENTICATED_ERRORS, 413, 415, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const envelope = await envelopes.create(
+        request.auth.scope,
+        request.body,
+        apiActionContext(request),
+      );
+      return reply.code(201).send(serializeEnvelope(envelope));
+    },
+  );
+
+  app.get(
+    "/envelopes",
+    {
+      schema: {
+        tags,
+        summary: "List envelopes",
+        querystring: ListQuery,
+        response: { 200: ListOf(EnvelopeObject), ...errorResponses(...AUTHENTICATED_ERRORS) },
+      },
+    },
+    async (request) => {
+      const page = await envelopes.list(request.auth.scope, request.query);
+      return { object: "list" as const, ...page, data: page.data.map(serializeEnvelope) };
+    },
+  );
+
+  app.get(
+    "/envelopes/:id",
+    {
+      schema: {
+        tags,
+        summary: "Fetch an envelope",
+        params: IdParams,
+        response: { 200: EnvelopeObject, ...errorResponses(...AUTHENTICATED_ERRORS, 404) },
+      },
+    },
+    async (request) =>
+      serializeEnvelope(await envelopes.get(request.auth.scope, request.params.id)),
+  );
+
+  app.patch(
+    "/envelopes/:id",
+    {
+      schema: {
+        tags,
+        summary: "Update a DRAFT envelope",
+        description:
+          "Each given top-level field replaces the stored one. Only a DRAFT can change: otherwise 409 envelope_not_draft.",
+        params: IdParams,
+        body: PatchEnvelope,
+        response: {
+          200: EnvelopeObject,
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409, 413, 415, 422),
+        },
+      },
+    },
+    async (request) =>
+      serializeEnvelope(
+        await envelopes.update(
+          request.auth.scope,
+          request.params.id,
+          request.body,
+          apiActionContext(request),
+        ),
+      ),
+  );
+
+  app.delete(
+    "/envelopes/:id",
+    {
+      schema: {
+        tags,
+        summary: "Delete a draft, or void a sent envelope",
+        description:
+          "A DRAFT is deleted. A SENT envelope becomes VOIDED (with the optional reason): its links stop working and its recipients are told. A finished envelope answers 409 envelope_finished.",
+        params: IdParams,
+        body: DeleteBody,
+        response: {
+          200: Type.Union([Deleted, EnvelopeObject] as TSchema[]),
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const result = await envelopes.delete(
+        request.auth.scope,
+        id,
+        request.body.reason,
+        apiActionContext(request),
+      );
+      return result.deleted
+        ? { id, object: "envelope" as const, deleted: true as const }
+        : serializeEnvelope(result.envelope);
+    },
+  );
+
+  app.post(
+    "/envelopes/:id/send",
+    {
+      schema: {
+        tags,
+        summary: "Send a DRAFT envelope",
+        description:
+          "Checks it (a document, a signer, fields on their pages, a phone for sms_otp), moves it to SENT, invites the recipients whose turn it is, and returns it with every signer's and approver's signUrl. A second send is 409 envelope_not_draft.",
+        params: IdParams,
+        response: {
+          200: EnvelopeObject,
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409, 422),
+        },
+      },
+    },
+    async (request) =>
+      serializeEnvelope(
+        await envelopes.send(request.auth.scope, request.params.id, apiActionContext(request)),
+      ),
+  );
+};

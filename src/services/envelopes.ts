@@ -1,0 +1,670 @@
+import type { Kysely } from "kysely";
+import type { Dialect } from "../db/dialect.js";
+import { olderThan, pageLimit } from "../db/pagination.js";
+import type { EnvelopesTable, FieldsTable, RecipientsTable, Tables } from "../db/schema.js";
+import type { Clock } from "../domain/clock.js";
+import {
+  type EnvelopeAction,
+  type EnvelopeStatus,
+  transition,
+} from "../domain/envelope-lifecycle.js";
+import type { Environment, Scope } from "../domain/environment.js";
+import { CertyneoError, notFound } from "../domain/errors.js";
+import {
+  autoSignaturePlacement,
+  checkFieldPlacement,
+  type DocumentPages,
+  type FieldPlacement,
+  type FieldType,
+} from "../domain/fields.js";
+import { invalidCursor, type Page, type PageRequest, toPage } from "../domain/pagination.js";
+import {
+  acts,
+  currentStage,
+  defaultOrder,
+  type RecipientAuth,
+  type RecipientRole,
+  type RecipientStatus,
+  type SigningOrder,
+} from "../domain/recipients.js";
+import { newId } from "../security/random.js";
+import { SigningTokens } from "../security/signing-tokens.js";
+import type { DocumentService } from "./documents.js";
+import type { ActionContext, EventLog, NewEvent } from "./event-log.js";
+
+export interface FieldInput extends FieldPlacement {
+  readonly required?: boolean | undefined;
+  readonly label?: string | undefined;
+}
+
+export interface RecipientInput {
+  readonly email: string;
+  readonly name: string;
+  readonly role: RecipientRole;
+  readonly order?: number | undefined;
+  readonly phone?: string | undefined;
+  readonly auth?: RecipientAuth | undefined;
+  readonly locale?: string | undefined;
+  readonly fields?: readonly FieldInput[] | undefined;
+}
+
+export interface EnvelopeInput {
+  readonly subject: string;
+  readonly message?: string | null | undefined;
+  readonly documentIds: readonly string[];
+  readonly recipients: readonly RecipientInput[];
+  readonly signingOrder?: SigningOrder | undefined;
+  readonly expiresAt?: string | null | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+}
+
+export type EnvelopePatch = Partial<EnvelopeInput>;
+
+export interface Field extends FieldPlacement {
+  id: string;
+  required: boolean;
+  label: string | null;
+  value: string | null;
+  autoPlaced: boolean;
+}
+
+export interface Recipient {
+  id: string;
+  email: string;
+  name: string;
+  role: RecipientRole;
+  order: number;
+  status: RecipientStatus;
+  auth: RecipientAuth;
+  phone: string | null;
+  locale: string | null;
+  signUrl: string | null;
+  invitedAt: string | null;
+  viewedAt: string | null;
+  signedAt: string | null;
+  declinedAt: string | null;
+  declineReason: string | null;
+  fields: Field[];
+}
+
+export interface Envelope {
+  id: string;
+  status: EnvelopeStatus;
+  subject: string;
+  message: string | null;
+  environment: Environment;
+  signingOrder: SigningOrder;
+  documents: { id: string; name: string; pages: number; sha256: string }[];
+  recipients: Recipient[];
+  metadata: Record<string, string>;
+  expiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  sentAt: string | null;
+  completedAt: string | null;
+  declinedAt: string | null;
+  voidedAt: string | null;
+  voidReason: string | null;
+}
+
+export interface EnvelopeListRequest extends PageRequest {
+  readonly status?: EnvelopeStatus | undefined;
+}
+
+/** A validated envelope definition, ready to be written. */
+interface EnvelopeSpec {
+  subject: string;
+  message: string | null;
+  documentIds: string[];
+  recipients: (Omit<RecipientInput, "fields" | "order"> & {
+    order: number;
+    fields: (FieldInput & { autoPlaced: boolean })[];
+  })[];
+  signingOrder: SigningOrder;
+  expiresAt: string | null;
+  metadata: Record<string, string>;
+}
+
+function unprocessable(code: string, message: string, param?: string): CertyneoError {
+  return new CertyneoError("unprocessable", code, message, param);
+}
+
+export class EnvelopeService {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly dialect: Dialect,
+    private readonly clock: Clock,
+    private readonly documents: DocumentService,
+    private readonly events: EventLog,
+    private readonly tokens: SigningTokens,
+    private readonly publicUrl: string,
+  ) {}
+
+  async create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope> {
+    const spec = await this.validate(scope, input);
+    const now = this.clock.now().toISOString();
+    const row: EnvelopesTable = {
+      id: newId("env"),
+      account_id: scope.accountId,
+      environment: scope.environment,
+      status: "DRAFT",
+      subject: spec.subject,
+      message: spec.message,
+      signing_order: spec.signingOrder,
+      metadata: JSON.stringify(spec.metadata),
+      expires_at: spec.expiresAt,
+      created_at: now,
+      updated_at: now,
+      sent_at: null,
+      completed_at: null,
+      declined_at: null,
+      voided_at: null,
+      void_reason: null,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto("envelopes").values(row).execute();
+      await this.writeContents(trx, row.id, spec, []);
+      await this.events.append(trx, { id: row.id, scope }, context, [{ type: "envelope.created" }]);
+    });
+    return this.get(scope, row.id);
+  }
+
+  async list(scope: Scope, request: EnvelopeListRequest): Promise<Page<Envelope>> {
+    const limit = pageLimit(request);
+    let query = this.scoped(this.db, scope);
+    if (request.status) query = query.where("status", "=", request.status);
+    if (request.after) {
+      const cursor = await this.scoped(this.db, scope)
+        .where("id", "=", request.after)
+        .executeTakeFirst();
+      if (!cursor) throw invalidCursor(request.after, "an envelope");
+      query = query.where(olderThan(cursor, "envelopes"));
+    }
+    const rows = await query
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit + 1)
+      .execute();
+    const page = toPage(rows, limit);
+    return { ...page, data: await this.assemble(this.db, page.data) };
+  }
+
+  async get(scope: Scope, id: string, db: Kysely<Tables> = this.db): Promise<Envelope> {
+    const row = await this.scoped(db, scope).where("id", "=", id).executeTakeFirst();
+    if (!row) throw notFound("envelope", id);
+    const [envelope] = await this.assemble(db, [row]);
+    return envelope!;
+  }
+
+  /** Replaces the given top-level fields of a draft; what is absent keeps its value. */
+  async update(
+    scope: Scope,
+    id: string,
+    patch: EnvelopePatch,
+    context: ActionContext,
+  ): Promise<Envelope> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await this.lock(trx, scope, id);
+      this.allow(row, "update");
+      const current = await this.get(scope, id, trx);
+      const merged: EnvelopeInput = {
+        subject: patch.subject ?? current.subject,
+        message: patch.message !== undefined ? patch.message : current.message,
+        documentIds: patch.documentIds ?? current.documents.map((d) => d.id),
+        // A new signing order re-derives the kept recipients' default order from their position.
+        recipients:
+          patch.recipients ??
+          current.recipients.map((r) => ({
+            ...toRecipientInput(r),
+            order: patch.signingOrder ? undefined : r.order,
+          })),
+        signingOrder: patch.signingOrder ?? current.signingOrder,
+        expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : current.expiresAt,
+        metadata: patch.metadata ?? current.metadata,
+      };
+      const spec = await this.validate(scope, merged, trx);
+      await trx
+        .updateTable("envelopes")
+        .set({
+          subject: spec.subject,
+          message: spec.message,
+          signing_order: spec.signingOrder,
+          metadata: JSON.stringify(spec.metadata),
+          expires_at: spec.expiresAt,
+          updated_at: this.clock.now().toISOString(),
+        })
+        .where("id", "=", id)
+        .execute();
+      await trx.deleteFrom("fields").where("envelope_id", "=", id).execute();
+      await trx.deleteFrom("recipients").where("envelope_id", "=", id).execute();
+      await trx.deleteFrom("envelope_documents").where("envelope_id", "=", id).execute();
+      // Recipients keep their ids unless the patch replaces them.
+      const keptIds = patch.recipients ? [] : current.recipients.map((r) => r.id);
+      await this.writeContents(trx, id, spec, keptIds);
+      await this.events.append(trx, { id, scope }, context, [
+        { type: "envelope.updated", data: { fields: Object.keys(patch).sort() } },
+      ]);
+      return this.get(scope, id, trx);
+    });
+  }
+
+  /**
+   * A draft is deleted; a sent envelope is voided (its links stop working); a finished one is
+   * left alone.
+   */
+  async delete(
+    scope: Scope,
+    id: string,
+    reason: string | undefined,
+    context: ActionContext,
+  ): Promise<{ deleted: true } | { deleted: false; envelope: Envelope }> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await this.lock(trx, scope, id);
+      if (row.status === "DRAFT") {
+        this.allow(row, "delete");
+        await this.events.append(trx, { id, scope }, context, [{ type: "envelope.deleted" }]);
+        await trx.deleteFrom("fields").where("envelope_id", "=", id).execute();
+        await trx.deleteFrom("recipients").where("envelope_id", "=", id).execute();
+        await trx.deleteFrom("envelope_documents").where("envelope_id", "=", id).execute();
+        await trx.deleteFrom("envelopes").where("id", "=", id).execute();
+        return { deleted: true as const };
+      }
+      this.allow(row, "void");
+      const now = this.clock.now().toISOString();
+      await trx
+        .updateTable("envelopes")
+        .set({ status: "VOIDED", voided_at: now, void_reason: reason ?? null, updated_at: now })
+        .where("id", "=", id)
+        .execute();
+      await this.events.append(trx, { id, scope }, context, [
+        { type: "envelope.voided", data: { reason: reason ?? null } },
+      ]);
+      return { deleted: false as const, envelope: await this.get(scope, id, trx) };
+    });
+  }
+
+  async send(scope: Scope, id: string, context: ActionContext): Promise<Envelope> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await this.lock(trx, scope, id);
+      this.allow(row, "send");
+      const envelope = await this.get(scope, id, trx);
+      this.checkSendable(envelope);
+      const now = this.clock.now().toISOString();
+      for (const recipient of envelope.recipients.filter((r) => acts(r.role))) {
+        await trx
+          .updateTable("recipients")
+          .set({ token_hash: SigningTokens.hash(this.tokens.tokenFor(recipient.id)) })
+          .where("id", "=", recipient.id)
+          .execute();
+      }
+      const stage = currentStage(envelope.recipients, envelope.signingOrder);
+      if (stage.length > 0) {
+        await trx
+          .updateTable("recipients")
+          .set({ status: "SENT", invited_at: now })
+          .where(
+            "id",
+            "in",
+            stage.map((r) => r.id),
+          )
+          .execute();
+      }
+      await trx
+        .updateTable("envelopes")
+        .set({ status: "SENT", sent_at: now, updated_at: now })
+        .where("id", "=", id)
+        .execute();
+      const events: NewEvent[] = [
+        { type: "envelope.sent" },
+        ...stage.map((r) => ({
+          type: "recipient.invited",
+          recipientId: r.id,
+          data: { channel: "email" },
+        })),
+      ];
+      await this.events.append(trx, { id, scope }, context, events);
+      return this.get(scope, id, trx);
+    });
+  }
+
+  private checkSendable(envelope: Envelope): void {
+    if (envelope.documents.length === 0) {
+      throw unprocessable(
+        "envelope_has_no_documents",
+        "Add at least one document before sending.",
+        "documentIds",
+      );
+    }
+    if (!envelope.recipients.some((r) => r.role === "SIGNER")) {
+      throw unprocessable(
+        "envelope_has_no_signer",
+        "Add at least one recipient with the role SIGNER before sending.",
+        "recipients",
+      );
+    }
+    for (const [index, recipient] of envelope.recipients.entries()) {
+      if (recipient.auth === "sms_otp" && !recipient.phone) {
+        throw unprocessable(
+          "recipient_phone_required",
+          `Recipient ${recipient.email} authenticates by SMS and needs a phone number.`,
+          `recipients[${index}].phone`,
+        );
+      }
+    }
+    if (envelope.expiresAt && envelope.expiresAt <= this.clock.now().toISOString()) {
+      throw unprocessable(
+        "expires_at_in_past",
+        "The envelope's expiresAt has passed; set a later date before sending.",
+        "expiresAt",
+      );
+    }
+  }
+
+  private allow(row: EnvelopesTable, action: EnvelopeAction): void {
+    const result = transition(row.status as EnvelopeStatus, action);
+    if (!result.allowed) throw new CertyneoError("conflict", result.code, result.message);
+  }
+
+  /** The envelope's row, locked until the transaction ends (SQLite serialises writers anyway). */
+  private async lock(trx: Kysely<Tables>, scope: Scope, id: string): Promise<EnvelopesTable> {
+    let query = this.scoped(trx, scope).where("id", "=", id);
+    if (this.dialect === "postgres") query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    if (!row) throw notFound("envelope", id);
+    return row;
+  }
+
+  private scoped(db: Kysely<Tables>, scope: Scope) {
+    return db
+      .selectFrom("envelopes")
+      .selectAll()
+      .where("account_id", "=", scope.accountId)
+      .where("environment", "=", scope.environment);
+  }
+
+  private async validate(
+    scope: Scope,
+    input: EnvelopeInput,
+    db?: Kysely<Tables>,
+  ): Promise<EnvelopeSpec> {
+    const documentIds = [...input.documentIds];
+    documentIds.forEach((docId, index) => {
+      if (documentIds.indexOf(docId) !== index) {
+        throw new CertyneoError(
+          "invalid_request",
+          "parameter_invalid",
+          `Document ${docId} is listed twice.`,
+          `documentIds[${index}]`,
+        );
+      }
+    });
+    const documents = await this.documents.getMany(scope, documentIds, db);
+    documentIds.forEach((docId, index) => {
+      if (!documents.has(docId)) {
+        throw new CertyneoError(
+          "invalid_request",
+          "document_not_found",
+          `No document with id "${docId}".`,
+          `documentIds[${index}]`,
+        );
+      }
+    });
+    const pages: DocumentPages = new Map(
+      documentIds.map((docId) => [docId, documents.get(docId)!.pageSizes]),
+    );
+    const signingOrder = input.signingOrder ?? "parallel";
+    let autoSlot = 0;
+    const recipients = input.recipients.map((recipient, index) => {
+      const param = `recipients[${index}]`;
+      const auth = recipient.auth ?? "none";
+      if (auth === "sms_otp" && !recipient.phone) {
+        throw unprocessable(
+          "recipient_phone_required",
+          "A recipient who authenticates by SMS needs a phone number.",
+          `${param}.phone`,
+        );
+      }
+      const fields = (recipient.fields ?? []).map((field, fieldIndex) => {
+        checkFieldPlacement(field, pages, `${param}.fields[${fieldIndex}]`);
+        return { ...field, autoPlaced: false };
+      });
+      if (recipient.role !== "SIGNER" && fields.length > 0) {
+        throw unprocessable(
+          "fields_not_allowed",
+          `Only signers fill in fields; this recipient is ${recipient.role}.`,
+          `${param}.fields`,
+        );
+      }
+      const first = documentIds[0];
+      if (recipient.role === "SIGNER" && first && !fields.some((f) => f.type === "signature")) {
+        fields.push({
+          ...autoSignaturePlacement(first, pages.get(first)!, autoSlot++),
+          autoPlaced: true,
+        });
+      }
+      return {
+        email: recipient.email,
+        name: recipient.name,
+        role: recipient.role,
+        order: recipient.order ?? defaultOrder(index, signingOrder),
+        phone: recipient.phone,
+        auth,
+        locale: recipient.locale,
+        fields,
+      };
+    });
+    for (const key of Object.keys(input.metadata ?? {})) {
+      if (key.length === 0 || key.length > 40) {
+        throw new CertyneoError(
+          "invalid_request",
+          "parameter_invalid",
+          "Metadata keys are 1 to 40 characters long.",
+          `metadata.${key}`,
+        );
+      }
+    }
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt).toISOString() : null;
+    if (expiresAt && expiresAt <= this.clock.now().toISOString()) {
+      throw unprocessable("expires_at_in_past", "expiresAt must be in the future.", "expiresAt");
+    }
+    return {
+      subject: input.subject,
+      message: input.message ?? null,
+      documentIds,
+      recipients,
+      signingOrder,
+      expiresAt,
+      metadata: { ...input.metadata },
+    };
+  }
+
+  private async writeContents(
+    trx: Kysely<Tables>,
+    envelopeId: string,
+    spec: EnvelopeSpec,
+    keptIds: readonly string[],
+  ) {
+    if (spec.documentIds.length > 0) {
+      await trx
+        .insertInto("envelope_documents")
+        .values(
+          spec.documentIds.map((document_id, position) => ({
+            envelope_id: envelopeId,
+            document_id,
+            position,
+          })),
+        )
+        .execute();
+    }
+    for (const [position, recipient] of spec.recipients.entries()) {
+      const row: RecipientsTable = {
+        id: keptIds[position] ?? newId("rcp"),
+        envelope_id: envelopeId,
+        position,
+        email: recipient.email,
+        name: recipient.name,
+        role: recipient.role,
+        routing_order: recipient.order,
+        status: "PENDING",
+        auth: recipient.auth ?? "none",
+        phone: recipient.phone ?? null,
+        locale: recipient.locale ?? null,
+        token_hash: null,
+        invited_at: null,
+        viewed_at: null,
+        signed_at: null,
+        declined_at: null,
+        decline_reason: null,
+      };
+      await trx.insertInto("recipients").values(row).execute();
+      if (recipient.fields.length === 0) continue;
+      await trx
+        .insertInto("fields")
+        .values(
+          recipient.fields.map(
+            (field, fieldPosition): FieldsTable => ({
+              id: newId("fld"),
+              envelope_id: envelopeId,
+              recipient_id: row.id,
+              document_id: field.documentId,
+              position: fieldPosition,
+              type: field.type,
+              page: field.page,
+              x: field.x,
+              y: field.y,
+              width: field.width,
+              height: field.height,
+              required: field.required === false ? 0 : 1,
+              auto_placed: field.autoPlaced ? 1 : 0,
+              label: field.label ?? null,
+              value: null,
+            }),
+          ),
+        )
+        .execute();
+    }
+  }
+
+  /** Envelopes with their documents, recipients and fields, in three queries for any count. */
+  private async assemble(db: Kysely<Tables>, rows: EnvelopesTable[]): Promise<Envelope[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [documentRows, recipientRows, fieldRows] = await Promise.all([
+      db
+        .selectFrom("envelope_documents")
+        .innerJoin("documents", "documents.id", "envelope_documents.document_id")
+        .select([
+          "envelope_documents.envelope_id",
+          "envelope_documents.position",
+          "documents.id",
+          "documents.name",
+          "documents.pages",
+          "documents.sha256",
+        ])
+        .where("envelope_documents.envelope_id", "in", ids)
+        .orderBy("envelope_documents.position")
+        .execute(),
+      db
+        .selectFrom("recipients")
+        .selectAll()
+        .where("envelope_id", "in", ids)
+        .orderBy("position")
+        .execute(),
+      db
+        .selectFrom("fields")
+        .selectAll()
+        .where("envelope_id", "in", ids)
+        .orderBy("position")
+        .execute(),
+    ]);
+    return rows.map((row) => {
+      const sent = row.status !== "DRAFT";
+      return {
+        id: row.id,
+        status: row.status as EnvelopeStatus,
+        subject: row.subject,
+        message: row.message,
+        environment: row.environment,
+        signingOrder: row.signing_order as SigningOrder,
+        documents: documentRows
+          .filter((d) => d.envelope_id === row.id)
+          .map((d) => ({ id: d.id, name: d.name, pages: d.pages, sha256: d.sha256 })),
+        recipients: recipientRows
+          .filter((r) => r.envelope_id === row.id)
+          .map((r) => ({
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            role: r.role as RecipientRole,
+            order: r.routing_order,
+            status: r.status as RecipientStatus,
+            auth: r.auth as RecipientAuth,
+            phone: r.phone,
+            locale: r.locale,
+            signUrl:
+              sent && acts(r.role as RecipientRole)
+                ? `${this.publicUrl}/sign/${this.tokens.tokenFor(r.id)}`
+                : null,
+            invitedAt: r.invited_at,
+            viewedAt: r.viewed_at,
+            signedAt: r.signed_at,
+            declinedAt: r.declined_at,
+            declineReason: r.decline_reason,
+            fields: fieldRows.filter((f) => f.recipient_id === r.id).map(toField),
+          })),
+        metadata: JSON.parse(row.metadata) as Record<string, string>,
+        expiresAt: row.expires_at,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+        sentAt: row.sent_at,
+        completedAt: row.completed_at,
+        declinedAt: row.declined_at,
+        voidedAt: row.voided_at,
+        voidReason: row.void_reason,
+      };
+    });
+  }
+}
+
+function toField(row: FieldsTable): Field {
+  return {
+    id: row.id,
+    type: row.type as FieldType,
+    documentId: row.document_id,
+    page: row.page,
+    x: row.x,
+    y: row.y,
+    width: row.width,
+    height: row.height,
+    required: row.required === 1,
+    label: row.label,
+    value: row.value,
+    autoPlaced: row.auto_placed === 1,
+  };
+}
+
+/** A stored recipient as input again; automatic fields are left out, to be placed anew. */
+function toRecipientInput(recipient: Recipient): RecipientInput {
+  return {
+    email: recipient.email,
+    name: recipient.name,
+    role: recipient.role,
+    order: recipient.order,
+    phone: recipient.phone ?? undefined,
+    auth: recipient.auth,
+    locale: recipient.locale ?? undefined,
+    fields: recipient.fields
+      .filter((f) => !f.autoPlaced)
+      .map((f) => ({
+        type: f.type,
+        documentId: f.documentId,
+        page: f.page,
+        x: f.x,
+        y: f.y,
+        width: f.width,
+        height: f.height,
+        required: f.required,
+        label: f.label ?? undefined,
+      })),
+  };
+}

@@ -1,0 +1,126 @@
+import type { Kysely } from "kysely";
+import type { EventsTable, Tables } from "../db/schema.js";
+import type { Clock } from "../domain/clock.js";
+import type { Scope } from "../domain/environment.js";
+import { chainHash, GENESIS_HASH, type StoredChainedEvent } from "../domain/event-chain.js";
+import { newId } from "../security/random.js";
+
+export type Actor =
+  | { type: "api_key"; id: string }
+  | { type: "recipient"; id: string }
+  | { type: "system" };
+
+/** Who caused a change, and from where: recorded with every event. */
+export interface ActionContext {
+  readonly actor: Actor;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+export const SYSTEM_CONTEXT: ActionContext = {
+  actor: { type: "system" },
+  ip: null,
+  userAgent: null,
+};
+
+export interface NewEvent {
+  readonly type: string;
+  readonly recipientId?: string | null;
+  readonly data?: Record<string, unknown>;
+}
+
+export interface StoredEvent extends StoredChainedEvent {
+  readonly accountId: string;
+  readonly environment: string;
+}
+
+/**
+ * The envelope's append-only, hash-chained history. `append` runs inside the transaction of the
+ * state change it records, so a change and its events are committed together or not at all; the
+ * caller must hold the envelope's row lock so that the chain cannot fork.
+ */
+export class EventLog {
+  constructor(private readonly clock: Clock) {}
+
+  async append(
+    trx: Kysely<Tables>,
+    envelope: { id: string; scope: Scope },
+    context: ActionContext,
+    events: readonly NewEvent[],
+  ): Promise<void> {
+    const last = await trx
+      .selectFrom("events")
+      .select(["sequence", "hash"])
+      .where("envelope_id", "=", envelope.id)
+      .orderBy("sequence", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    let sequence = last?.sequence ?? 0;
+    let previousHash = last?.hash ?? GENESIS_HASH;
+    const createdAt = this.clock.now().toISOString();
+    for (const event of events) {
+      sequence += 1;
+      const content = {
+        id: newId("evt"),
+        envelopeId: envelope.id,
+        sequence,
+        type: event.type,
+        recipientId: event.recipientId ?? null,
+        actorType: context.actor.type,
+        actorId: "id" in context.actor ? context.actor.id : null,
+        ip: context.ip,
+        userAgent: context.userAgent,
+        data: event.data ?? {},
+        createdAt,
+      };
+      const hash = chainHash(previousHash, content);
+      const row: EventsTable = {
+        id: content.id,
+        envelope_id: envelope.id,
+        account_id: envelope.scope.accountId,
+        environment: envelope.scope.environment,
+        sequence,
+        type: content.type,
+        recipient_id: content.recipientId,
+        actor_type: content.actorType,
+        actor_id: content.actorId,
+        ip: content.ip,
+        user_agent: content.userAgent,
+        data: JSON.stringify(content.data),
+        created_at: createdAt,
+        previous_hash: previousHash,
+        hash,
+      };
+      await trx.insertInto("events").values(row).execute();
+      previousHash = hash;
+    }
+  }
+
+  async forEnvelope(db: Kysely<Tables>, scope: Scope, envelopeId: string): Promise<StoredEvent[]> {
+    const rows = await db
+      .selectFrom("events")
+      .selectAll()
+      .where("envelope_id", "=", envelopeId)
+      .where("account_id", "=", scope.accountId)
+      .where("environment", "=", scope.environment)
+      .orderBy("sequence", "asc")
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      envelopeId: row.envelope_id,
+      accountId: row.account_id,
+      environment: row.environment,
+      sequence: row.sequence,
+      type: row.type,
+      recipientId: row.recipient_id,
+      actorType: row.actor_type,
+      actorId: row.actor_id,
+      ip: row.ip,
+      userAgent: row.user_agent,
+      data: JSON.parse(row.data) as unknown,
+      createdAt: row.created_at,
+      previousHash: row.previous_hash,
+      hash: row.hash,
+    }));
+  }
+}

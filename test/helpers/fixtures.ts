@@ -1,0 +1,22 @@
+import { makePdf, type PageSpec } from "./pdf.js";
+import { request } from "./server.js";
+
+/** Uploads a generated PDF through the API and returns the document. */
+export async function uploadDocument(
+  baseUrl: string,
+  key: string,
+  pages: PageSpec[] = ["a4"],
+): Promise<any> {
+  const pdf = await makePdf(pages);
+  const res = await request(baseUrl, "/api/v1/documents", {
+    method: "POST",
+    key,
+    json: { name: "contrat.pdf", content: pdf.toString("base64") },
+  });
+  if (res.status !== 201) throw new Error(`upload failed: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export function signer(n: number, extra: Record<string, unknown> = {}) {
+  return { email: `signer${n}@example.com`, name: `Signer ${n}`, role: "SIGNER", ...extra };
+}
