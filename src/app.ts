@@ -13,6 +13,7 @@ import { ApiKeyService } from "./services/api-keys.js";
 import { DocumentService } from "./services/documents.js";
 import { EnvelopeService } from "./services/envelopes.js";
 import { EventLog } from "./services/event-log.js";
+import { IdempotencyStore } from "./services/idempotency.js";
 import { LastUsedTracker } from "./services/last-used.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 
@@ -30,6 +31,7 @@ export interface App {
   documents: DocumentService;
   envelopes: EnvelopeService;
   events: EventLog;
+  idempotency: IdempotencyStore;
   lastUsed: LastUsedTracker;
   limiter: RateLimiter;
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     keys: new ApiKeyService(database.db, clock, lastUsed, config.rateLimit),
     documents,
     events,
+    idempotency: new IdempotencyStore(database.db, clock),
     envelopes: new EnvelopeService(
       database.db,
       database.dialect,

@@ -8,6 +8,7 @@ import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { authenticateApiKey } from "./http/auth.js";
 import { registerErrorHandlers } from "./http/errors.js";
+import { registerIdempotency } from "./http/idempotency.js";
 import { registerEmptyBodyDefault, registerJsonBodyParser } from "./http/json-body.js";
 import { registerOpenApi, registerOpenApiRoutes } from "./http/openapi.js";
 import { generateRequestId, registerRequestIdHeader } from "./http/request-id.js";
@@ -17,6 +18,7 @@ import type { RateLimiter } from "./rate-limit/limiter.js";
 import type { ApiKeyService, AuthenticatedKey } from "./services/api-keys.js";
 import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes.js";
+import type { IdempotencyStore } from "./services/idempotency.js";
 
 export interface ServerParts {
   config: Config;
@@ -24,6 +26,7 @@ export interface ServerParts {
   keys: ApiKeyService;
   documents: DocumentService;
   envelopes: EnvelopeService;
+  idempotency: IdempotencyStore;
   limiter: RateLimiter;
 }
 
@@ -86,6 +89,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     async (api) => {
       api.decorateRequest("auth", null as unknown as AuthenticatedKey);
       api.addHook("onRequest", authenticateApiKey(parts.keys, parts.limiter));
+      registerIdempotency(api, parts.idempotency);
       await api.register(keysRoutes, { keys: parts.keys });
       await api.register(documentsRoutes, { documents: parts.documents });
       await api.register(envelopesRoutes, { envelopes: parts.envelopes });

@@ -12,7 +12,9 @@ export type ErrorKind =
   | "payload_too_large"
   | "unsupported_media_type"
   | "unprocessable"
-  | "rate_limited";
+  | "rate_limited"
+  | "idempotency_in_progress"
+  | "idempotency_mismatch";
 
 export class CertyneoError extends Error {
   constructor(

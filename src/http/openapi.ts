@@ -50,9 +50,25 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
 interface OpenApiDocument {
   paths?: Record<
     string,
-    Record<string, { security?: unknown[]; responses?: Record<string, { headers?: object }> }>
+    Record<
+      string,
+      {
+        security?: unknown[];
+        parameters?: object[];
+        responses?: Record<string, { headers?: object }>;
+      }
+    >
   >;
 }
+
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  schema: { type: "string", maxLength: 255 },
+  description:
+    "Makes a retry safe: the first response is stored for 24 hours and replayed for the same key and request (with Idempotent-Replayed: true). The same key with another request is a 422 idempotency_error; while the first request runs, a 409.",
+};
 
 const integerHeader = (description: string) => ({ description, schema: { type: "integer" } });
 
@@ -62,11 +78,14 @@ const RATE_LIMIT_HEADERS = {
   "X-RateLimit-Reset": integerHeader("Seconds until the bucket is full again"),
 };
 
-/** Headers the hooks add, which route schemas cannot declare: request id, rate limits. */
+/** What the hooks add, which route schemas cannot declare: request id, rate limits, idempotency. */
 function documentResponseHeaders<T extends OpenApiDocument>(document: T): T {
   for (const operations of Object.values(document.paths ?? {})) {
-    for (const operation of Object.values(operations)) {
+    for (const [method, operation] of Object.entries(operations)) {
       const authenticated = operation.security === undefined;
+      if (authenticated && method === "post") {
+        operation.parameters = [...(operation.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER];
+      }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         response.headers = {
           ...response.headers,

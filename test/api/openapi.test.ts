@@ -82,6 +82,18 @@ describe("OpenAPI document", () => {
     assert.equal(health["200"].headers["X-RateLimit-Limit"], undefined);
   });
 
+  it("documents Idempotency-Key on every authenticated POST", () => {
+    for (const [path, operations] of Object.entries<any>(doc.paths)) {
+      if (!operations.post || path === "/api/v1/openapi.json") continue;
+      assert.ok(
+        operations.post.parameters?.some(
+          (p: any) => p.name === "Idempotency-Key" && p.in === "header",
+        ),
+        path,
+      );
+    }
+  });
+
   it("serves the interactive docs locally", async () => {
     const page = await request(t.url, "/docs/");
     assert.equal(page.status, 200);
