@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { makePdf } from "./helpers/pdf.js";
+import { request, startTestServer, type TestServer } from "./helpers/server.js";
+
+const EXAMPLES = new URL("../examples/", import.meta.url).pathname;
+
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd, env: { PATH: process.env.PATH ?? "", ...env } },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`${command} failed: ${stderr || error.message}`))
+          : resolve(stdout),
+    );
+  });
+}
+
+/** The product page's quick starts, run as a user would, against a real server. */
+describe("the quick starts", () => {
+  let t: TestServer;
+  let secret: string;
+  let cwd: string;
+  before(async () => {
+    t = await startTestServer();
+    const account = await t.newAccount();
+    ({ secret } = await t.newKey(account.accountId, "live"));
+    cwd = await mkdtemp(path.join(os.tmpdir(), "certyneo-quickstart-"));
+    await writeFile(path.join(cwd, "contrat.pdf"), await makePdf(["a4", "a4"]));
+  });
+  after(async () => {
+    await t.close();
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  async function expectSent(envelopeId: string) {
+    const envelope = await request(t.url, `/api/v1/envelopes/${envelopeId}`, { key: secret });
+    assert.equal(envelope.status, 200, JSON.stringify(envelope.body));
+    assert.equal(envelope.body.status, "SENT");
+    assert.equal(envelope.body.subject, "Contrat de prestation");
+    assert.equal(envelope.body.environment, "live");
+    assert.equal(envelope.body.documents[0].pages, 2);
+    const [marie] = envelope.body.recipients;
+    assert.equal(marie.email, "client@example.com");
+    assert.equal(marie.status, "SENT");
+    assert.match(marie.signUrl, /\/sign\/[0-9A-Za-z]{43}$/);
+  }
+
+  it("curl", async () => {
+    const stdout = await run("bash", [path.join(EXAMPLES, "quickstart.sh")], cwd, {
+      CERTYNEO_URL: t.url,
+      CERTYNEO_API_KEY: secret,
+    });
+    const sent = JSON.parse(stdout);
+    assert.equal(sent.status, "SENT");
+    assert.match(sent.recipients[0].signUrl, /\/sign\//);
+    await expectSent(sent.id);
+  });
+
+  it("Node", async () => {
+    const stdout = await run(process.execPath, [path.join(EXAMPLES, "quickstart.mjs")], cwd, {
+      CERTYNEO_URL: t.url,
+      CERTYNEO_API_KEY: secret,
+    });
+    await expectSent(stdout.trim());
+  });
+
+  it("Python", async () => {
+    const stdout = await run("python3", [path.join(EXAMPLES, "quickstart.py")], cwd, {
+      CERTYNEO_URL: t.url,
+      CERTYNEO_API_KEY: secret,
+    });
+    await expectSent(stdout.trim());
+  });
+});
