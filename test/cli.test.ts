@@ -3,7 +3,7 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { createTestDatabase, type TestDatabase } from "./helpers/database.js";
+import { createTestDatabase, type TestDatabase, testDatabaseKind } from "./helpers/database.js";
 import { request, startTestServer, type TestServer } from "./helpers/server.js";
 
 const BIN = new URL("../bin/certyneo", import.meta.url).pathname;
@@ -235,11 +235,19 @@ describe("the certyneo command", () => {
         .output()
         .split("\n")
         .filter((line) => line.startsWith("{"));
-      assert.ok(logLines.length > 0);
-      for (const line of logLines) {
-        assert.doesNotMatch(line, /sk_test_/);
-        assert.match(line, /"requestId":"req_|Server listening/);
-      }
+      const entries = logLines.map((line) => JSON.parse(line));
+      const requestLogs = entries.filter(
+        (e) => e.msg === "incoming request" || e.msg === "request completed",
+      );
+      assert.ok(requestLogs.length >= 2);
+      for (const entry of requestLogs) assert.match(entry.requestId, /^req_/);
+      for (const line of logLines) assert.doesNotMatch(line, /sk_test_|authorization/i);
+      const warned = entries.some((e) => e.level === 40 && /CERTYNEO_SECRET_KEY/.test(e.msg));
+      assert.equal(
+        warned,
+        testDatabaseKind === "postgres",
+        "a cluster without a shared secret is warned about",
+      );
       assert.equal(await first.stop(), 0);
 
       const second = await serve(await freePort());

@@ -80,6 +80,11 @@ async function serve(app: App): Promise<void> {
   // Loaded here only: the HTTP stack is the slow part of starting, and other commands skip it.
   const { startServer } = await import("../serve.js");
   const server = await startServer(app);
+  if (app.database.dialect === "postgres" && !app.config.secretKey) {
+    server.log.warn(
+      "CERTYNEO_SECRET_KEY is not set: this instance uses the secret in its data directory. Give every instance that shares this database the same CERTYNEO_SECRET_KEY, or their signing links will differ.",
+    );
+  }
   if (first) {
     // Printed once, to the terminal only: secrets never go through the logger.
     process.stdout.write(
