@@ -66,7 +66,8 @@ export class DocumentService {
     try {
       return {
         staged,
-        facts: await inspectPdf(await staged.read()),
+        // Bytes already in memory are inspected as they are; a stream is read back once from disk.
+        facts: await inspectPdf(Buffer.isBuffer(content) ? content : await staged.read()),
         discard: () => staged.discard(),
       };
     } catch (error) {

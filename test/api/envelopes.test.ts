@@ -531,6 +531,61 @@ describe("envelopes", () => {
     assert.equal((await send(toDelete.id)).body.error.code, "envelope_not_found");
   });
 
+  it("sends once under concurrent requests, with one unbroken event chain", async () => {
+    const envelope = (
+      await create({ subject: "Race", documentIds: [doc.id], recipients: [signer(1), signer(2)] })
+    ).body;
+    const results = await Promise.all([
+      ...Array.from({ length: 4 }, () => send(envelope.id)),
+      patch(envelope.id, { subject: "Raced" }),
+      remove(envelope.id, { reason: "race" }),
+    ]);
+    const sends = results.slice(0, 4).map((r) => r.status);
+    assert.ok(sends.filter((s) => s === 200).length <= 1, sends.join(","));
+    for (const r of results)
+      assert.ok([200, 409].includes(r.status), `${r.status} ${JSON.stringify(r.body)}`);
+    const log = await events(envelope.id);
+    assert.equal(findChainBreak(log), undefined);
+    assert.ok(log.filter((e) => e.type === "envelope.sent").length <= 1);
+    const final = await get(envelope.id);
+    if (final.status === 404) {
+      assert.equal(results[5]!.body.deleted, true, "only a draft deletion removes it");
+    } else {
+      const sent = sends.includes(200);
+      assert.equal(
+        final.body.status,
+        sent ? (results[5]!.status === 200 ? "VOIDED" : "SENT") : "DRAFT",
+      );
+    }
+  });
+
+  it("refuses PATCH, send and DELETE on every finished envelope", async () => {
+    // COMPLETED, DECLINED and EXPIRED are reached through signing and the scheduler; the
+    // API's answers depend only on the status, so the status is set directly here.
+    for (const status of ["COMPLETED", "DECLINED", "EXPIRED", "VOIDED"]) {
+      const envelope = (
+        await create({ subject: status, documentIds: [doc.id], recipients: [signer(1)] })
+      ).body;
+      await send(envelope.id);
+      await t.app.database.db
+        .updateTable("envelopes")
+        .set({ status })
+        .where("id", "=", envelope.id)
+        .execute();
+      const edit = await patch(envelope.id, { subject: "x" });
+      assert.equal(edit.status, 409, status);
+      assert.equal(edit.body.error.code, "envelope_not_draft", status);
+      const resend = await send(envelope.id);
+      assert.equal(resend.status, 409, status);
+      assert.equal(resend.body.error.code, "envelope_not_draft", status);
+      const del = await remove(envelope.id);
+      assert.equal(del.status, 409, status);
+      assert.equal(del.body.error.code, "envelope_finished", status);
+      assert.match(del.body.error.message, new RegExp(status));
+      assert.equal((await get(envelope.id)).body.status, status);
+    }
+  });
+
   it("lists newest first, filters by status, pages with a cursor", async () => {
     const account = await t.newAccount();
     const d = await uploadDocument(t.url, account.secret);
