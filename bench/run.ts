@@ -1,13 +1,17 @@
 // `npm run bench`: what authentication and rate limiting cost per request, measured against a
 // baseline in the same run. Numbers are ratios to read side by side, never thresholds.
+
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { PDF } from "@libpdf/core";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import { inspectPdf } from "../src/pdf/inspect.js";
 import { MemoryRateLimitStore } from "../src/rate-limit/memory-store.js";
 import { PostgresRateLimitStore } from "../src/rate-limit/postgres-store.js";
 import { RedisRateLimitStore } from "../src/rate-limit/redis-store.js";
@@ -77,9 +81,72 @@ async function httpBench(label: string, env: Record<string, string>) {
   }
 }
 
+/** A 32-page PDF of about 5 MB, mostly text that does not compress. */
+async function largePdf(): Promise<Buffer> {
+  const pdf = PDF.create();
+  for (let p = 0; p < 32; p++) {
+    const page = pdf.addPage({ size: "a4" });
+    for (let i = 0; i < 800; i++) {
+      page.drawText(randomBytes(24).toString("base64"), { x: 20, y: 10 + (i % 80) * 10, size: 6 });
+    }
+  }
+  return Buffer.from(await pdf.save());
+}
+
+async function uploadBench(env: Record<string, string>) {
+  const config = loadConfig({ LOG_LEVEL: "silent", PORT: "0", ...env });
+  const app = await createApp(config);
+  const server = await buildServer(app);
+  await server.listen({ host: "127.0.0.1", port: 0 });
+  const address = server.server.address();
+  const base = typeof address === "object" && address ? `http://127.0.0.1:${address.port}` : "";
+  try {
+    const account = await app.accounts.create("bench");
+    const { key, secret } = await app.keys.create(
+      { accountId: account.id, environment: "test" },
+      {},
+    );
+    await app.keys.setRateLimit(key.id, { perMinute: 1_000_000, burst: 1_000_000 });
+    const pdf = await largePdf();
+    const count = 20;
+    const auth = { authorization: `Bearer ${secret}` };
+    const check = async (response: Response) => {
+      if (response.status !== 201)
+        throw new Error(`upload: ${response.status} ${await response.text()}`);
+    };
+    const inspected = await perSecond(count, () => inspectPdf(pdf));
+    const multipart = await perSecond(count, async () => {
+      const form = new FormData();
+      form.append("file", new Blob([pdf], { type: "application/pdf" }), "big.pdf");
+      await check(
+        await fetch(`${base}/api/v1/documents`, { method: "POST", headers: auth, body: form }),
+      );
+    });
+    const json = JSON.stringify({ name: "big.pdf", content: pdf.toString("base64") });
+    const base64 = await perSecond(count, async () => {
+      await check(
+        await fetch(`${base}/api/v1/documents`, {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json" },
+          body: json,
+        }),
+      );
+    });
+    const mb = (pdf.length / 1024 / 1024).toFixed(1);
+    console.log(`\nDocument upload, ${mb} MB / 32 pages, ${count} sequential uploads (SQLite)`);
+    console.log(row("inspect the PDF in memory (baseline)", inspected, inspected));
+    console.log(row("POST /documents multipart (streamed)", multipart, inspected));
+    console.log(row("POST /documents JSON base64", base64, inspected));
+  } finally {
+    await server.close();
+    await app.close();
+  }
+}
+
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-bench-"));
 try {
   await httpBench("SQLite", { CERTYNEO_DATA_DIR: dataDir });
+  await uploadBench({ CERTYNEO_DATA_DIR: dataDir });
   const postgres = await createPostgresDatabase(dataDir);
   try {
     await httpBench("PostgreSQL", { ...postgres.env });
