@@ -90,12 +90,27 @@ export class DocumentService {
       sha256: staged.sha256,
       created_at: this.clock.now().toISOString(),
     };
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto("documents").values(row).execute();
-      // Inside the transaction: if the bytes cannot be kept, the row is not either.
-      await staged.commit();
-    });
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto("documents").values(row).execute();
+        // Inside the transaction: if the bytes cannot be kept, the row is not either.
+        await staged.commit();
+      });
+    } catch (error) {
+      // The bytes were kept but the row was not: drop them unless another document has them.
+      await this.deleteBlobIfUnused(staged.sha256);
+      throw error;
+    }
     return toDocument(row);
+  }
+
+  private async deleteBlobIfUnused(sha256: string): Promise<void> {
+    const used = await this.db
+      .selectFrom("documents")
+      .select("id")
+      .where("sha256", "=", sha256)
+      .executeTakeFirst();
+    if (!used) await this.blobs.delete(sha256);
   }
 
   tooLarge(): CertyneoError {
@@ -174,12 +189,7 @@ export class DocumentService {
       await trx.deleteFrom("envelope_documents").where("document_id", "=", id).execute();
       await trx.deleteFrom("documents").where("id", "=", id).execute();
     });
-    const stillUsed = await this.db
-      .selectFrom("documents")
-      .select("id")
-      .where("sha256", "=", document.sha256)
-      .executeTakeFirst();
-    if (!stillUsed) await this.blobs.delete(document.sha256);
+    await this.deleteBlobIfUnused(document.sha256);
   }
 
   private scoped(scope: Scope) {
