@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { type Clock, systemClock } from "./domain/clock.js";
+import { createMailer, createOutboxSms } from "./notify/mailer.js";
 import { RateLimiter } from "./rate-limit/limiter.js";
 import { MemoryRateLimitStore } from "./rate-limit/memory-store.js";
 import { PostgresRateLimitStore } from "./rate-limit/postgres-store.js";
@@ -15,6 +16,7 @@ import { EnvelopeService } from "./services/envelopes.js";
 import { EventLog } from "./services/event-log.js";
 import { IdempotencyStore } from "./services/idempotency.js";
 import { LastUsedTracker } from "./services/last-used.js";
+import { SigningService } from "./services/signing.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 
 export interface AppOptions {
@@ -32,6 +34,7 @@ export interface App {
   envelopes: EnvelopeService;
   events: EventLog;
   idempotency: IdempotencyStore;
+  signing: SigningService;
   lastUsed: LastUsedTracker;
   limiter: RateLimiter;
   close(): Promise<void>;
@@ -58,13 +61,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const lastUsed = new LastUsedTracker(database.db);
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
-  const documents = new DocumentService(
-    database.db,
-    new FilesystemBlobStore(path.join(config.dataDir, "blobs")),
-    clock,
-    config.maxDocumentBytes,
-  );
+  const blobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
+  const documents = new DocumentService(database.db, blobs, clock, config.maxDocumentBytes);
   const events = new EventLog(clock);
+  const outboxDir = path.join(config.dataDir, "outbox");
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
   const limiter = new RateLimiter(await rateLimitStore(config, database), clock);
   return {
     config,
@@ -75,6 +76,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     documents,
     events,
     idempotency: new IdempotencyStore(database.db, clock),
+    signing: new SigningService(
+      database.db,
+      database.dialect,
+      clock,
+      events,
+      documents,
+      blobs,
+      mailer,
+      createOutboxSms(outboxDir),
+      limiter,
+      secretKey,
+    ),
     envelopes: new EnvelopeService(
       database.db,
       database.dialect,

@@ -26,6 +26,11 @@ export interface Config {
   trustProxy: boolean;
   /** Master secret; unset, one is generated in `dataDir`. */
   secretKey: string | undefined;
+  /** `smtp://` or `smtps://`; unset, messages are written to the outbox in `dataDir`. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Origins allowed to embed the signing pages in a frame; empty: none. */
+  frameAncestors: string[];
 }
 
 export class ConfigError extends Error {
@@ -105,6 +110,16 @@ export function loadConfig(env: Env = process.env): Config {
   const perMinute = integer("CERTYNEO_RATE_LIMIT_PER_MINUTE", 100, 1, 1_000_000);
   const burst = integer("CERTYNEO_RATE_LIMIT_BURST", 200, 1, 1_000_000);
   const trustProxy = boolean("CERTYNEO_TRUST_PROXY", false);
+  const smtpUrl = url("SMTP_URL", ["smtp:", "smtps:"]);
+  const mailFrom = read("CERTYNEO_MAIL_FROM") ?? "Certyneo <no-reply@certyneo.localhost>";
+  const frameAncestors = (read("CERTYNEO_FRAME_ANCESTORS") ?? "").split(/[\s,]+/).filter(Boolean);
+  for (const origin of frameAncestors) {
+    if (!/^https?:\/\/[^/\s;]+$/.test(origin)) {
+      problems.push(
+        `CERTYNEO_FRAME_ANCESTORS must list origins like https://app.example.com (got "${origin}")`,
+      );
+    }
+  }
   const secretKey = read("CERTYNEO_SECRET_KEY");
   if (secretKey !== undefined && secretKey.length < 32) {
     problems.push(
@@ -127,5 +142,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: { perMinute, burst },
     trustProxy,
     secretKey,
+    smtpUrl,
+    mailFrom,
+    frameAncestors,
   };
 }

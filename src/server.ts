@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { healthRoutes } from "./api/health.js";
+import { signingRoutes } from "./api/signing.js";
 import { documentsRoutes } from "./api/v1/documents.js";
 import { envelopesRoutes } from "./api/v1/envelopes.js";
 import { keysRoutes } from "./api/v1/keys.js";
@@ -19,6 +20,7 @@ import type { ApiKeyService, AuthenticatedKey } from "./services/api-keys.js";
 import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes.js";
 import type { IdempotencyStore } from "./services/idempotency.js";
+import type { SigningService } from "./services/signing.js";
 
 export interface ServerParts {
   config: Config;
@@ -27,6 +29,7 @@ export interface ServerParts {
   documents: DocumentService;
   envelopes: EnvelopeService;
   idempotency: IdempotencyStore;
+  signing: SigningService;
   limiter: RateLimiter;
 }
 
@@ -85,6 +88,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
 
   await app.register(healthRoutes, { database: parts.database });
   await registerOpenApiRoutes(app);
+  await app.register(signingRoutes, { prefix: "/api/v1", signing: parts.signing });
   await app.register(
     async (api) => {
       api.decorateRequest("auth", null as unknown as AuthenticatedKey);

@@ -91,6 +91,14 @@ export interface RecipientsTable {
   signed_at: Timestamp | null;
   declined_at: Timestamp | null;
   decline_reason: string | null;
+  /** HMAC of the current one-time code; `null` when none is pending. */
+  otp_hash: string | null;
+  otp_expires_at: Timestamp | null;
+  otp_attempts: number | null;
+  otp_verified_at: Timestamp | null;
+  signature_type: string | null;
+  signature_text: string | null;
+  signature_image_sha256: string | null;
 }
 
 export interface FieldsTable {

@@ -37,6 +37,10 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
         { name: "Documents", description: "PDFs to be signed" },
         { name: "Envelopes", description: "Documents sent to recipients for signature" },
         { name: "API keys", description: "Keys that authenticate calls to this API" },
+        {
+          name: "Signing",
+          description: "The recipient's side, authenticated by the signing token of their signUrl",
+        },
         { name: "Operations", description: "Health checks and this document" },
       ],
     },

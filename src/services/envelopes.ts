@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
+import { lockEnvelope } from "../db/locks.js";
 import { olderThan, pageLimit } from "../db/pagination.js";
 import type { EnvelopesTable, FieldsTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
@@ -20,7 +21,6 @@ import {
 import { invalidCursor, type Page, type PageRequest, toPage } from "../domain/pagination.js";
 import {
   acts,
-  currentStage,
   defaultOrder,
   type RecipientAuth,
   type RecipientRole,
@@ -30,7 +30,8 @@ import {
 import { newId } from "../security/random.js";
 import { SigningTokens } from "../security/signing-tokens.js";
 import type { DocumentService } from "./documents.js";
-import type { ActionContext, EventLog, NewEvent } from "./event-log.js";
+import type { ActionContext, EventLog } from "./event-log.js";
+import { inviteCurrentStage } from "./invitations.js";
 
 export interface FieldInput extends FieldPlacement {
   readonly required?: boolean | undefined;
@@ -297,32 +298,16 @@ export class EnvelopeService {
           .where("id", "=", recipient.id)
           .execute();
       }
-      const stage = currentStage(envelope.recipients, envelope.signingOrder);
-      if (stage.length > 0) {
-        await trx
-          .updateTable("recipients")
-          .set({ status: "SENT", invited_at: now })
-          .where(
-            "id",
-            "in",
-            stage.map((r) => r.id),
-          )
-          .execute();
-      }
+      const invited = await inviteCurrentStage(trx, id, envelope.signingOrder, now);
       await trx
         .updateTable("envelopes")
         .set({ status: "SENT", sent_at: now, updated_at: now })
         .where("id", "=", id)
         .execute();
-      const events: NewEvent[] = [
+      await this.events.append(trx, { id, scope }, context, [
         { type: "envelope.sent" },
-        ...stage.map((r) => ({
-          type: "recipient.invited",
-          recipientId: r.id,
-          data: { channel: "email" },
-        })),
-      ];
-      await this.events.append(trx, { id, scope }, context, events);
+        ...invited.events,
+      ]);
       return this.get(scope, id, trx);
     });
   }
@@ -365,12 +350,11 @@ export class EnvelopeService {
     if (!result.allowed) throw new CertyneoError("conflict", result.code, result.message);
   }
 
-  /** The envelope's row, locked until the transaction ends (SQLite serialises writers anyway). */
   private async lock(trx: Kysely<Tables>, scope: Scope, id: string): Promise<EnvelopesTable> {
-    let query = this.scoped(trx, scope).where("id", "=", id);
-    if (this.dialect === "postgres") query = query.forUpdate();
-    const row = await query.executeTakeFirst();
-    if (!row) throw notFound("envelope", id);
+    const row = await lockEnvelope(trx, this.dialect, id);
+    if (!row || row.account_id !== scope.accountId || row.environment !== scope.environment) {
+      throw notFound("envelope", id);
+    }
     return row;
   }
 
@@ -515,6 +499,13 @@ export class EnvelopeService {
         signed_at: null,
         declined_at: null,
         decline_reason: null,
+        otp_hash: null,
+        otp_expires_at: null,
+        otp_attempts: null,
+        otp_verified_at: null,
+        signature_type: null,
+        signature_text: null,
+        signature_image_sha256: null,
       };
       await trx.insertInto("recipients").values(row).execute();
       if (recipient.fields.length === 0) continue;

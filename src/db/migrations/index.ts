@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from "kysely";
 import type { Dialect } from "../dialect.js";
 import { foundation } from "./0001_foundation.js";
 import { documentsAndEnvelopes } from "./0002_documents_envelopes.js";
+import { signing } from "./0003_signing.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "0001_foundation": foundation(dialect),
     "0002_documents_envelopes": documentsAndEnvelopes,
+    "0003_signing": signing,
   };
   return { getMigrations: async () => migrations };
 }

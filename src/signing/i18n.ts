@@ -1,0 +1,238 @@
+/** Every string a recipient sees, in each supported language. */
+export const LOCALES = ["en", "fr", "tr"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+const en = {
+  title: "Sign: {subject}",
+  intro: "{account} asks you to review and sign these documents.",
+  introApprover: "{account} asks you to review and approve these documents.",
+  introCc: "{account} sends you these documents for your information. You have nothing to do.",
+  documents: "Documents",
+  pageOf: "Page {page} of {pages}",
+  loading: "Loading the document…",
+  yourFields: "The highlighted areas are yours to fill in.",
+  otpTitle: "Confirm it is you",
+  otpIntroEmail: "We will send a 6-digit code to {destination}.",
+  otpIntroSms: "We will send a 6-digit code by SMS to {destination}.",
+  otpSend: "Send me a code",
+  otpResend: "Send a new code",
+  otpSent: "A code was sent to {destination}. It is valid for 10 minutes.",
+  otpLabel: "6-digit code",
+  otpVerify: "Confirm",
+  otpVerified: "Thank you, your identity is confirmed.",
+  otpInvalid: "This code is not right. {remaining} attempt(s) left.",
+  otpExpired: "This code has expired. Ask for a new one.",
+  otpLocked: "Too many wrong codes. Ask for a new one.",
+  otpTestHint: "Test environment: the code 123456 is always accepted.",
+  consentSign:
+    "I have read the documents above and I agree to sign them electronically. I understand that my electronic signature binds me as my handwritten signature would.",
+  consentApprove: "I have read the documents above and I approve them.",
+  signatureTitle: "Your signature",
+  draw: "Draw",
+  typeIt: "Type",
+  clear: "Clear",
+  drawHint: "Sign in the box with your mouse, finger or pen.",
+  typedLabel: "Your full name",
+  fieldsTitle: "Information to fill in",
+  fieldInitials: "Initials",
+  fieldDate: "Date",
+  fieldText: "Text",
+  fieldCheckbox: "I agree",
+  sign: "Sign",
+  approve: "Approve",
+  decline: "Decline",
+  declineTitle: "Decline to sign",
+  declineReason: "Tell the sender why you decline (required)",
+  declineConfirm: "Decline the documents",
+  cancel: "Cancel",
+  doneSigned:
+    "Thank you, you have signed. You will receive the signed documents by email once everyone has signed.",
+  doneApproved: "Thank you, you have approved the documents.",
+  doneDeclined: "You declined. The sender has been told.",
+  waiting: "It is not your turn yet. Waiting for: {names}.",
+  completed: "This envelope is completed: everyone has signed. This link no longer works.",
+  declined: "This envelope was declined. This link no longer works.",
+  voided: "The sender cancelled this envelope. This link no longer works.",
+  expired: "This envelope has expired. This link no longer works.",
+  invalidLink: "This signing link is not valid. Check that you copied it whole.",
+  missingConsent: "Tick the box to give your consent.",
+  missingSignature: "Add your signature first.",
+  missingField: "Fill in every required field.",
+  error: "Something went wrong. Please try again.",
+  testBanner: "TEST — not legally binding",
+  otpEmailSubject: "Your code to sign “{subject}”: {code}",
+  otpEmailText:
+    "Your code to sign “{subject}” is {code}.\n\nIt is valid for 10 minutes. If you did not ask for it, you can ignore this message.",
+  otpSms: "Certyneo: your code is {code} (valid for 10 minutes).",
+};
+
+type Messages = typeof en;
+export type MessageKey = keyof Messages;
+
+const fr: Messages = {
+  title: "Signer : {subject}",
+  intro: "{account} vous invite à relire et signer ces documents.",
+  introApprover: "{account} vous invite à relire et approuver ces documents.",
+  introCc: "{account} vous transmet ces documents pour information. Vous n’avez rien à faire.",
+  documents: "Documents",
+  pageOf: "Page {page} sur {pages}",
+  loading: "Chargement du document…",
+  yourFields: "Les zones en surbrillance sont à remplir par vous.",
+  otpTitle: "Confirmez votre identité",
+  otpIntroEmail: "Nous allons envoyer un code à 6 chiffres à {destination}.",
+  otpIntroSms: "Nous allons envoyer un code à 6 chiffres par SMS au {destination}.",
+  otpSend: "Recevoir un code",
+  otpResend: "Recevoir un nouveau code",
+  otpSent: "Un code a été envoyé à {destination}. Il est valable 10 minutes.",
+  otpLabel: "Code à 6 chiffres",
+  otpVerify: "Confirmer",
+  otpVerified: "Merci, votre identité est confirmée.",
+  otpInvalid: "Ce code est incorrect. Il vous reste {remaining} essai(s).",
+  otpExpired: "Ce code a expiré. Demandez-en un nouveau.",
+  otpLocked: "Trop de codes erronés. Demandez-en un nouveau.",
+  otpTestHint: "Environnement de test : le code 123456 est toujours accepté.",
+  consentSign:
+    "J’ai lu les documents ci-dessus et j’accepte de les signer électroniquement. Je comprends que ma signature électronique m’engage comme ma signature manuscrite.",
+  consentApprove: "J’ai lu les documents ci-dessus et je les approuve.",
+  signatureTitle: "Votre signature",
+  draw: "Dessiner",
+  typeIt: "Saisir",
+  clear: "Effacer",
+  drawHint: "Signez dans le cadre avec la souris, le doigt ou un stylet.",
+  typedLabel: "Vos nom et prénom",
+  fieldsTitle: "Informations à compléter",
+  fieldInitials: "Initiales",
+  fieldDate: "Date",
+  fieldText: "Texte",
+  fieldCheckbox: "J’accepte",
+  sign: "Signer",
+  approve: "Approuver",
+  decline: "Refuser",
+  declineTitle: "Refuser de signer",
+  declineReason: "Indiquez à l’expéditeur pourquoi vous refusez (obligatoire)",
+  declineConfirm: "Refuser les documents",
+  cancel: "Annuler",
+  doneSigned:
+    "Merci, vous avez signé. Vous recevrez les documents signés par e-mail quand tout le monde aura signé.",
+  doneApproved: "Merci, vous avez approuvé les documents.",
+  doneDeclined: "Vous avez refusé. L’expéditeur en a été informé.",
+  waiting: "Ce n’est pas encore votre tour. En attente de : {names}.",
+  completed: "Cette enveloppe est terminée : tout le monde a signé. Ce lien ne fonctionne plus.",
+  declined: "Cette enveloppe a été refusée. Ce lien ne fonctionne plus.",
+  voided: "L’expéditeur a annulé cette enveloppe. Ce lien ne fonctionne plus.",
+  expired: "Cette enveloppe a expiré. Ce lien ne fonctionne plus.",
+  invalidLink: "Ce lien de signature n’est pas valide. Vérifiez que vous l’avez copié en entier.",
+  missingConsent: "Cochez la case pour donner votre consentement.",
+  missingSignature: "Ajoutez d’abord votre signature.",
+  missingField: "Remplissez tous les champs obligatoires.",
+  error: "Une erreur est survenue. Veuillez réessayer.",
+  testBanner: "TEST — sans valeur juridique",
+  otpEmailSubject: "Votre code pour signer « {subject} » : {code}",
+  otpEmailText:
+    "Votre code pour signer « {subject} » est {code}.\n\nIl est valable 10 minutes. Si vous ne l’avez pas demandé, ignorez ce message.",
+  otpSms: "Certyneo : votre code est {code} (valable 10 minutes).",
+};
+
+const tr: Messages = {
+  title: "İmzala: {subject}",
+  intro: "{account} bu belgeleri incelemenizi ve imzalamanızı istiyor.",
+  introApprover: "{account} bu belgeleri incelemenizi ve onaylamanızı istiyor.",
+  introCc: "{account} bu belgeleri bilginize sunuyor. Yapmanız gereken bir şey yok.",
+  documents: "Belgeler",
+  pageOf: "Sayfa {page} / {pages}",
+  loading: "Belge yükleniyor…",
+  yourFields: "Vurgulanan alanları sizin doldurmanız gerekiyor.",
+  otpTitle: "Kimliğinizi doğrulayın",
+  otpIntroEmail: "{destination} adresine 6 haneli bir kod göndereceğiz.",
+  otpIntroSms: "{destination} numarasına SMS ile 6 haneli bir kod göndereceğiz.",
+  otpSend: "Kod gönder",
+  otpResend: "Yeni kod gönder",
+  otpSent: "{destination} adresine bir kod gönderildi. Kod 10 dakika geçerlidir.",
+  otpLabel: "6 haneli kod",
+  otpVerify: "Onayla",
+  otpVerified: "Teşekkürler, kimliğiniz doğrulandı.",
+  otpInvalid: "Kod hatalı. {remaining} deneme hakkınız kaldı.",
+  otpExpired: "Kodun süresi doldu. Yeni bir kod isteyin.",
+  otpLocked: "Çok fazla hatalı kod girildi. Yeni bir kod isteyin.",
+  otpTestHint: "Test ortamı: 123456 kodu her zaman kabul edilir.",
+  consentSign:
+    "Yukarıdaki belgeleri okudum ve elektronik olarak imzalamayı kabul ediyorum. Elektronik imzamın, el yazısı imzam gibi beni bağladığını anlıyorum.",
+  consentApprove: "Yukarıdaki belgeleri okudum ve onaylıyorum.",
+  signatureTitle: "İmzanız",
+  draw: "Çiz",
+  typeIt: "Yaz",
+  clear: "Temizle",
+  drawHint: "Kutunun içine fare, parmak veya kalemle imzalayın.",
+  typedLabel: "Adınız ve soyadınız",
+  fieldsTitle: "Doldurulacak bilgiler",
+  fieldInitials: "Paraf",
+  fieldDate: "Tarih",
+  fieldText: "Metin",
+  fieldCheckbox: "Kabul ediyorum",
+  sign: "İmzala",
+  approve: "Onayla",
+  decline: "Reddet",
+  declineTitle: "İmzalamayı reddet",
+  declineReason: "Gönderene neden reddettiğinizi yazın (zorunlu)",
+  declineConfirm: "Belgeleri reddet",
+  cancel: "Vazgeç",
+  doneSigned:
+    "Teşekkürler, imzaladınız. Herkes imzaladığında imzalı belgeler size e-postayla gönderilecek.",
+  doneApproved: "Teşekkürler, belgeleri onayladınız.",
+  doneDeclined: "Reddettiniz. Gönderen bilgilendirildi.",
+  waiting: "Henüz sıranız gelmedi. Beklenenler: {names}.",
+  completed: "Bu zarf tamamlandı: herkes imzaladı. Bu bağlantı artık çalışmıyor.",
+  declined: "Bu zarf reddedildi. Bu bağlantı artık çalışmıyor.",
+  voided: "Gönderen bu zarfı iptal etti. Bu bağlantı artık çalışmıyor.",
+  expired: "Bu zarfın süresi doldu. Bu bağlantı artık çalışmıyor.",
+  invalidLink: "Bu imza bağlantısı geçerli değil. Bağlantıyı eksiksiz kopyaladığınızdan emin olun.",
+  missingConsent: "Onay vermek için kutuyu işaretleyin.",
+  missingSignature: "Önce imzanızı ekleyin.",
+  missingField: "Zorunlu alanların hepsini doldurun.",
+  error: "Bir sorun oluştu. Lütfen tekrar deneyin.",
+  testBanner: "TEST — hukuki geçerliliği yoktur",
+  otpEmailSubject: "“{subject}” belgesini imzalamak için kodunuz: {code}",
+  otpEmailText:
+    "“{subject}” belgesini imzalamak için kodunuz {code}.\n\nKod 10 dakika geçerlidir. Siz istemediyseniz bu mesajı dikkate almayın.",
+  otpSms: "Certyneo: kodunuz {code} (10 dakika geçerli).",
+};
+
+const MESSAGES: Record<Locale, Messages> = { en, fr, tr };
+
+export function isLocale(value: string): value is Locale {
+  return (LOCALES as readonly string[]).includes(value);
+}
+
+/** The recipient's own locale if we have it, else the browser's preference, else English. */
+export function resolveLocale(
+  recipientLocale: string | null,
+  acceptLanguage: string | undefined,
+): Locale {
+  const own = recipientLocale?.slice(0, 2).toLowerCase();
+  if (own && isLocale(own)) return own;
+  const preferences = (acceptLanguage ?? "")
+    .split(",")
+    .map((part) => {
+      const [tag = "", ...params] = part.trim().split(";");
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+      return { language: tag.slice(0, 2).toLowerCase(), q: q ? Number(q.slice(2)) : 1 };
+    })
+    .filter((p) => p.language && Number.isFinite(p.q) && p.q > 0)
+    .sort((a, b) => b.q - a.q);
+  return preferences.map((p) => p.language).find(isLocale) ?? "en";
+}
+
+export function translate(
+  locale: Locale,
+  key: MessageKey,
+  params: Record<string, string | number> = {},
+): string {
+  return MESSAGES[locale][key].replace(/\{(\w+)\}/g, (_, name: string) =>
+    String(params[name] ?? `{${name}}`),
+  );
+}
+
+/** All strings of a locale, for the page's script. */
+export function messagesFor(locale: Locale): Messages {
+  return MESSAGES[locale];
+}
