@@ -21,6 +21,7 @@ import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes.js";
 import type { IdempotencyStore } from "./services/idempotency.js";
 import type { SigningService } from "./services/signing.js";
+import { registerSigningPages } from "./signing/routes.js";
 
 export interface ServerParts {
   config: Config;
@@ -89,6 +90,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   await app.register(healthRoutes, { database: parts.database });
   await registerOpenApiRoutes(app);
   await app.register(signingRoutes, { prefix: "/api/v1", signing: parts.signing });
+  registerSigningPages(app, { signing: parts.signing, frameAncestors: config.frameAncestors });
   await app.register(
     async (api) => {
       api.decorateRequest("auth", null as unknown as AuthenticatedKey);

@@ -1,0 +1,110 @@
+import type { SigningView } from "../services/signing.js";
+import { ASSET_PREFIX } from "./assets.js";
+import { type Locale, messagesFor, translate } from "./i18n.js";
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** JSON that can sit inside a <script> element without ending it. */
+function inertJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026");
+}
+
+function layout(locale: Locale, title: string, body: string, testBanner: boolean): string {
+  return `<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<link rel="icon" href="data:,">
+<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="${ASSET_PREFIX}sign.css">
+</head>
+<body>
+${testBanner ? `<div class="test-banner" role="note">${escapeHtml(translate(locale, "testBanner"))}</div>` : ""}
+<main id="main">
+${body}
+</main>
+</body>
+</html>`;
+}
+
+/** A page that only says something: an invalid link, an envelope that has ended. */
+export function messagePage(locale: Locale, message: string): string {
+  return layout(locale, "Certyneo", `<h1 class="notice">${escapeHtml(message)}</h1>`, false);
+}
+
+export interface SigningPageData {
+  token: string;
+  locale: Locale;
+  consentText: string;
+  view: SigningView;
+}
+
+/**
+ * The signing page: the server renders the text a recipient reads first, the client script
+ * renders the documents and handles identity, signature and decline through the signer API.
+ */
+export function signingPage(data: SigningPageData): string {
+  const { view, locale } = data;
+  const t = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) =>
+    escapeHtml(translate(locale, key, params));
+  const introKey =
+    view.recipient.role === "APPROVER"
+      ? "introApprover"
+      : view.recipient.role === "CC"
+        ? "introCc"
+        : "intro";
+  const body = `
+<header class="envelope">
+  <h1>${escapeHtml(view.envelope.subject)}</h1>
+  <p class="intro">${t(introKey, { account: view.envelope.accountName })}</p>
+  ${view.envelope.message ? `<blockquote class="message">${escapeHtml(view.envelope.message)}</blockquote>` : ""}
+</header>
+<p id="status" class="status" role="status" aria-live="polite"></p>
+<section aria-labelledby="documents-title">
+  <h2 id="documents-title">${t("documents")}</h2>
+  <p class="hint">${view.fields.length > 0 ? t("yourFields") : ""}</p>
+  <div id="documents" class="documents" aria-busy="true"><p>${t("loading")}</p></div>
+</section>
+<section id="actions" class="actions" aria-label="${t(view.recipient.role === "APPROVER" ? "approve" : "sign")}"></section>
+<script type="application/json" id="signing-config">${inertJson(data satisfies SigningPageData)}</script>
+<script type="application/json" id="signing-messages">${inertJson(messagesFor(locale))}</script>
+<script type="module" src="${ASSET_PREFIX}sign.js"></script>`;
+  return layout(
+    locale,
+    translate(locale, "title", { subject: view.envelope.subject }),
+    body,
+    view.envelope.environment === "test",
+  );
+}
+
+/** Strict by default: only our own scripts, styles, fonts and API; framed only by the allow-list. */
+export function signingPageHeaders(frameAncestors: readonly string[]): Record<string, string> {
+  const ancestors = frameAncestors.length > 0 ? frameAncestors.join(" ") : "'none'";
+  return {
+    "Content-Security-Policy": [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data: blob:",
+      "font-src 'self'",
+      "connect-src 'self'",
+      "worker-src 'self'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      `frame-ancestors ${ancestors}`,
+    ].join("; "),
+    ...(frameAncestors.length === 0 && { "X-Frame-Options": "DENY" }),
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Opener-Policy": "same-origin",
+  };
+}

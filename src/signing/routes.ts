@@ -1,0 +1,57 @@
+import type { FastifyInstance } from "fastify";
+import { consentText, recipientContext } from "../api/signing.js";
+import { CertyneoError } from "../domain/errors.js";
+import type { SigningService } from "../services/signing.js";
+import { registerSigningAssets } from "./assets.js";
+import { type MessageKey, resolveLocale, translate } from "./i18n.js";
+import { messagePage, signingPage, signingPageHeaders } from "./page.js";
+
+const ENDED: Record<string, MessageKey> = {
+  envelope_completed: "completed",
+  envelope_declined: "declined",
+  envelope_voided: "voided",
+  envelope_expired: "expired",
+};
+
+/** `GET /sign/{token}`: the page a recipient opens from their invitation. */
+export function registerSigningPages(
+  app: FastifyInstance,
+  options: { signing: SigningService; frameAncestors: readonly string[] },
+): void {
+  registerSigningAssets(app);
+  app.get<{ Params: { token: string } }>(
+    "/sign/:token",
+    { schema: { hide: true } },
+    async (request, reply) => {
+      reply.headers(signingPageHeaders(options.frameAncestors)).type("text/html; charset=utf-8");
+      const browserLocale = resolveLocale(null, request.headers["accept-language"]);
+      try {
+        const session = await options.signing.resolve(request.params.token);
+        const locale = resolveLocale(session.recipient.locale, request.headers["accept-language"]);
+        try {
+          const view = await options.signing.view(
+            request.params.token,
+            recipientContext(request, session.recipient.id),
+          );
+          return signingPage({
+            token: request.params.token,
+            locale,
+            consentText: consentText(locale, view.recipient.role),
+            view,
+          });
+        } catch (error) {
+          const ended = error instanceof CertyneoError ? ENDED[error.code] : undefined;
+          if (!ended) throw error;
+          return reply.code(410).send(messagePage(locale, translate(locale, ended)));
+        }
+      } catch (error) {
+        if (error instanceof CertyneoError && error.code === "signing_link_invalid") {
+          return reply
+            .code(404)
+            .send(messagePage(browserLocale, translate(browserLocale, "invalidLink")));
+        }
+        throw error;
+      }
+    },
+  );
+}
