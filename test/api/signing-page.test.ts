@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { request, startTestServer, type TestServer } from "../helpers/server.js";
+
+describe("the signing page over HTTP", () => {
+  let t: TestServer;
+  let key: string;
+  let doc: any;
+  before(async () => {
+    t = await startTestServer({
+      env: { CERTYNEO_FRAME_ANCESTORS: "https://crm.example.com https://hr.example.org" },
+    });
+    ({ secret: key } = await t.newAccount());
+    doc = await uploadDocument(t.url, key);
+  });
+  after(() => t.close());
+
+  async function signPath(recipients: unknown[], extra: Record<string, unknown> = {}) {
+    const created = await request(t.url, "/api/v1/envelopes", {
+      method: "POST",
+      key,
+      json: {
+        subject: "<script>alert(1)</script> & co",
+        documentIds: [doc.id],
+        recipients,
+        ...extra,
+      },
+    });
+    const sent = await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, {
+      method: "POST",
+      key,
+    });
+    return {
+      id: created.body.id,
+      paths: sent.body.recipients.map((r: any) => r.signUrl && new URL(r.signUrl).pathname),
+    };
+  }
+
+  it("serves the page with strict headers, escaped content and the embedding allow-list", async () => {
+    const { paths } = await signPath([signer(1, { locale: "tr" })], {
+      message: '"><img src=x onerror=alert(1)>',
+    });
+    const res = await request(t.url, paths[0]);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/html; charset=utf-8/);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    for (const directive of [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "base-uri 'none'",
+      "form-action 'none'",
+    ]) {
+      assert.ok(csp.includes(directive), directive);
+    }
+    assert.match(csp, /frame-ancestors https:\/\/crm\.example\.com https:\/\/hr\.example\.org/);
+    assert.equal(res.headers.get("x-frame-options"), null, "the allow-list replaces DENY");
+    assert.equal(res.headers.get("cache-control"), "no-store");
+    assert.equal(res.headers.get("referrer-policy"), "no-referrer");
+    const html = String(res.body);
+    assert.match(html, /<html lang="tr">/);
+    assert.doesNotMatch(html, /<script>alert/);
+    assert.doesNotMatch(html, /<img src=x/);
+    assert.match(html, /&#60;script&#62;alert\(1\)&#60;\/script&#62; &#38; co/);
+    assert.doesNotMatch(
+      html,
+      /<script(?![^>]*(type="application\/json"|type="module" src="\/sign-assets\/sign\.js"))/,
+    );
+    assert.doesNotMatch(html, /https?:\/\/(?!127\.0\.0\.1)/, "no third-party resource");
+  });
+
+  it("answers a wrong link with 404 and an ended envelope with 410, as pages", async () => {
+    const wrong = await request(t.url, `/sign/${"A".repeat(43)}`, {
+      headers: { "accept-language": "fr-FR,fr;q=0.9" },
+    });
+    assert.equal(wrong.status, 404);
+    assert.match(String(wrong.body), /Ce lien de signature n’est pas valide/);
+    const { id, paths } = await signPath([signer(1)]);
+    await request(t.url, `/api/v1/envelopes/${id}`, { method: "DELETE", key });
+    const voided = await request(t.url, paths[0]);
+    assert.equal(voided.status, 410);
+    assert.match(String(voided.body), /The sender cancelled this envelope/);
+  });
+
+  it("serves its own scripts, styles and fonts, and nothing else", async () => {
+    const expected: [string, RegExp][] = [
+      ["sign.js", /^text\/javascript/],
+      ["sign.css", /^text\/css/],
+      ["pdf.mjs", /^text\/javascript/],
+      ["pdf.worker.mjs", /^text\/javascript/],
+      ["signature_pad.js", /^text\/javascript/],
+      ["caveat-latin.woff2", /^font\/woff2/],
+      ["caveat-latin-ext.woff2", /^font\/woff2/],
+    ];
+    for (const [name, type] of expected) {
+      const res = await fetch(`${t.url}/sign-assets/${name}`);
+      assert.equal(res.status, 200, name);
+      assert.match(res.headers.get("content-type") ?? "", type, name);
+      assert.ok((await res.arrayBuffer()).byteLength > 100, name);
+    }
+    for (const name of ["..%2F..%2Fpackage.json", "secret.key", "sign.ts"]) {
+      assert.equal((await fetch(`${t.url}/sign-assets/${name}`)).status, 404, name);
+    }
+  });
+});
