@@ -26,6 +26,30 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** The API's errors in the page's language; its own messages are in English. */
+function explain(error) {
+  const remaining = /(\d+) attempt/.exec(error.message)?.[1] ?? "";
+  const keys = {
+    otp_invalid: ["otpInvalid", { remaining }],
+    otp_expired: ["otpExpired"],
+    otp_locked: ["otpLocked"],
+    otp_not_sent: ["otpLocked"],
+    rate_limit_exceeded: ["tooMany"],
+    consent_required: ["missingConsent"],
+    signature_required: ["missingSignature"],
+    signature_invalid: ["missingSignature"],
+    field_required: ["missingField"],
+    field_invalid: ["missingField"],
+    envelope_completed: ["completed"],
+    envelope_declined: ["declined"],
+    envelope_voided: ["voided"],
+    envelope_expired: ["expired"],
+    signing_link_invalid: ["invalidLink"],
+  };
+  const [key, params] = keys[error.code] ?? ["error"];
+  return t(key, params);
+}
+
 const statusLine = document.getElementById("status");
 function say(text, kind = "info") {
   statusLine.textContent = text;
@@ -40,7 +64,7 @@ async function call(path, body) {
   });
   const payload = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new Error(payload.error?.message ?? t("error"));
+    const error = new Error(payload.error?.message ?? "");
     error.code = payload.error?.code;
     throw error;
   }
@@ -143,7 +167,7 @@ function otpPanel(onVerified) {
       sendButton.textContent = t("otpResend");
       input.focus();
     } catch (error) {
-      say(error.message, "error");
+      say(explain(error), "error");
     } finally {
       sendButton.disabled = false;
     }
@@ -156,8 +180,7 @@ function otpPanel(onVerified) {
       panel.remove();
       onVerified();
     } catch (error) {
-      const key = { otp_expired: "otpExpired", otp_locked: "otpLocked" }[error.code];
-      say(key ? t(key) : error.message, "error");
+      say(explain(error), "error");
       input.select();
     }
   });
@@ -350,7 +373,7 @@ function declineDialog() {
       dialog.close();
       finish(t("doneDeclined"));
     } catch (error) {
-      say(error.message, "error");
+      say(explain(error), "error");
     }
   });
   document.body.append(dialog);
@@ -430,7 +453,7 @@ function renderActions() {
       await call("/sign", body);
       finish(t(signer ? "doneSigned" : "doneApproved"));
     } catch (error) {
-      say(error.code === "field_required" ? t("missingField") : error.message, "error");
+      say(explain(error), "error");
       submit.disabled = false;
     }
   });

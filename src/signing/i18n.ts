@@ -59,6 +59,7 @@ const en = {
   missingSignature: "Add your signature first.",
   missingField: "Fill in every required field.",
   error: "Something went wrong. Please try again.",
+  tooMany: "Too many attempts. Wait a minute, then try again.",
   testBanner: "TEST — not legally binding",
   otpEmailSubject: "Your code to sign “{subject}”: {code}",
   otpEmailText:
@@ -126,6 +127,7 @@ const fr: Messages = {
   missingSignature: "Ajoutez d’abord votre signature.",
   missingField: "Remplissez tous les champs obligatoires.",
   error: "Une erreur est survenue. Veuillez réessayer.",
+  tooMany: "Trop de tentatives. Attendez une minute puis réessayez.",
   testBanner: "TEST — sans valeur juridique",
   otpEmailSubject: "Votre code pour signer « {subject} » : {code}",
   otpEmailText:
@@ -190,6 +192,7 @@ const tr: Messages = {
   missingSignature: "Önce imzanızı ekleyin.",
   missingField: "Zorunlu alanların hepsini doldurun.",
   error: "Bir sorun oluştu. Lütfen tekrar deneyin.",
+  tooMany: "Çok fazla deneme. Bir dakika bekleyip tekrar deneyin.",
   testBanner: "TEST — hukuki geçerliliği yoktur",
   otpEmailSubject: "“{subject}” belgesini imzalamak için kodunuz: {code}",
   otpEmailText:
