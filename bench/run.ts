@@ -55,20 +55,30 @@ function row(name: string, perSecond: number, baseline: number): string {
   return `${name.padEnd(44)} ${perSecond.toFixed(0).padStart(8)} /s   ${(perSecond / baseline).toFixed(2)}x`;
 }
 
-async function httpBench(label: string, env: Record<string, string>) {
+/** A server on an ephemeral port, and a test key whose rate limit will not get in the way. */
+async function benchServer(env: Record<string, string>) {
   const config = loadConfig({ LOG_LEVEL: "silent", PORT: "0", ...env });
   const app = await createApp(config);
   const server = await buildServer(app);
   await server.listen({ host: "127.0.0.1", port: 0 });
   const address = server.server.address();
   const base = typeof address === "object" && address ? `http://127.0.0.1:${address.port}` : "";
+  const account = await app.accounts.create("bench");
+  const { key, secret } = await app.keys.create({ accountId: account.id, environment: "test" }, {});
+  await app.keys.setRateLimit(key.id, { perMinute: 1_000_000, burst: 1_000_000 });
+  return {
+    base,
+    secret,
+    async close() {
+      await server.close();
+      await app.close();
+    },
+  };
+}
+
+async function httpBench(label: string, env: Record<string, string>) {
+  const { base, secret, close } = await benchServer(env);
   try {
-    const account = await app.accounts.create("bench");
-    const { key, secret } = await app.keys.create(
-      { accountId: account.id, environment: "test" },
-      {},
-    );
-    await app.keys.setRateLimit(key.id, { perMinute: 1_000_000, burst: 1_000_000 });
     await load(`${base}/healthz`, {}); // warm-up
     const baseline = await load(`${base}/healthz`, {});
     const authed = await load(`${base}/api/v1/keys?limit=1`, { authorization: `Bearer ${secret}` });
@@ -76,8 +86,7 @@ async function httpBench(label: string, env: Record<string, string>) {
     console.log(row("GET /healthz (baseline: no auth, no db)", baseline, baseline));
     console.log(row("GET /api/v1/keys (auth + rate limit + list)", authed, baseline));
   } finally {
-    await server.close();
-    await app.close();
+    await close();
   }
 }
 
@@ -94,19 +103,8 @@ async function largePdf(): Promise<Buffer> {
 }
 
 async function uploadBench(env: Record<string, string>) {
-  const config = loadConfig({ LOG_LEVEL: "silent", PORT: "0", ...env });
-  const app = await createApp(config);
-  const server = await buildServer(app);
-  await server.listen({ host: "127.0.0.1", port: 0 });
-  const address = server.server.address();
-  const base = typeof address === "object" && address ? `http://127.0.0.1:${address.port}` : "";
+  const { base, secret, close } = await benchServer(env);
   try {
-    const account = await app.accounts.create("bench");
-    const { key, secret } = await app.keys.create(
-      { accountId: account.id, environment: "test" },
-      {},
-    );
-    await app.keys.setRateLimit(key.id, { perMinute: 1_000_000, burst: 1_000_000 });
     const pdf = await largePdf();
     const count = 20;
     const auth = { authorization: `Bearer ${secret}` };
@@ -138,8 +136,7 @@ async function uploadBench(env: Record<string, string>) {
     console.log(row("POST /documents multipart (streamed)", multipart, inspected));
     console.log(row("POST /documents JSON base64", base64, inspected));
   } finally {
-    await server.close();
-    await app.close();
+    await close();
   }
 }
 

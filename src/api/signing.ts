@@ -7,6 +7,7 @@ import type { ActionContext } from "../services/event-log.js";
 import type { SigningService } from "../services/signing.js";
 import { type Locale, resolveLocale, translate } from "../signing/i18n.js";
 import { contentDisposition } from "./v1/documents.js";
+import { FieldObject } from "./v1/envelopes.js";
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
 const tags = ["Signing"];
@@ -51,21 +52,7 @@ const SigningViewObject = Type.Object({
     locale: Nullable(Type.String()),
     verified: Type.Boolean(),
   }),
-  fields: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      type: Type.String(),
-      documentId: Type.String(),
-      page: Type.Integer(),
-      x: Type.Number(),
-      y: Type.Number(),
-      width: Type.Number(),
-      height: Type.Number(),
-      required: Type.Boolean(),
-      label: Nullable(Type.String()),
-      value: Nullable(Type.String()),
-    }),
-  ),
+  fields: Type.Array(Type.Omit(FieldObject, ["autoPlaced"])),
   canAct: Type.Boolean(),
   reason: Nullable(
     Type.String({

@@ -1,10 +1,10 @@
 import type { Kysely } from "kysely";
-import { olderThan, pageLimit } from "../db/pagination.js";
+import { listNewestFirst } from "../db/pagination.js";
 import type { ApiKeysTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
 import { notFound } from "../domain/errors.js";
-import { invalidCursor, type Page, type PageRequest, toPage } from "../domain/pagination.js";
+import type { Page, PageRequest } from "../domain/pagination.js";
 import type { TokenBucketPolicy } from "../domain/token-bucket.js";
 import {
   generateApiKeySecret,
@@ -72,26 +72,8 @@ export class ApiKeyService {
   }
 
   async list(scope: Scope, page: PageRequest): Promise<Page<ApiKey>> {
-    const limit = pageLimit(page);
-    let query = this.db
-      .selectFrom("api_keys")
-      .selectAll()
-      .where("account_id", "=", scope.accountId)
-      .where("environment", "=", scope.environment);
-    if (page.after) {
-      const cursor = await this.findRow(scope, page.after);
-      if (!cursor) throw invalidCursor(page.after, "an API key");
-      query = query.where(olderThan(cursor, "api_keys"));
-    }
-    const rows = await query
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(limit + 1)
-      .execute();
-    return toPage(
-      rows.map((row) => this.toApiKey(row)),
-      limit,
-    );
+    const rows = await listNewestFirst(this.db, "api_keys", scope, page, "an API key");
+    return { ...rows, data: rows.data.map((row) => this.toApiKey(row)) };
   }
 
   async get(scope: Scope, id: string): Promise<ApiKey> {

@@ -1,11 +1,11 @@
 import type { Readable } from "node:stream";
 import type { Kysely } from "kysely";
-import { olderThan, pageLimit } from "../db/pagination.js";
+import { listNewestFirst } from "../db/pagination.js";
 import type { DocumentsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
 import { CertyneoError, notFound } from "../domain/errors.js";
-import { invalidCursor, type Page, type PageRequest, toPage } from "../domain/pagination.js";
+import type { Page, PageRequest } from "../domain/pagination.js";
 import { inspectPdf, type PageSize, type PdfFacts } from "../pdf/inspect.js";
 import { newId } from "../security/random.js";
 import { type BlobStore, BlobTooLargeError, type StagedBlob } from "../storage/blob-store.js";
@@ -124,19 +124,8 @@ export class DocumentService {
   }
 
   async list(scope: Scope, page: PageRequest): Promise<Page<Document>> {
-    const limit = pageLimit(page);
-    let query = this.scoped(scope);
-    if (page.after) {
-      const cursor = await this.scoped(scope).where("id", "=", page.after).executeTakeFirst();
-      if (!cursor) throw invalidCursor(page.after, "a document");
-      query = query.where(olderThan(cursor, "documents"));
-    }
-    const rows = await query
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(limit + 1)
-      .execute();
-    return toPage(rows.map(toDocument), limit);
+    const rows = await listNewestFirst(this.db, "documents", scope, page, "a document");
+    return { ...rows, data: rows.data.map(toDocument) };
   }
 
   async get(scope: Scope, id: string): Promise<Document> {

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { lockEnvelope } from "../db/locks.js";
-import { olderThan, pageLimit } from "../db/pagination.js";
+import { listNewestFirst } from "../db/pagination.js";
 import type { EnvelopesTable, FieldsTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import {
@@ -18,7 +18,7 @@ import {
   type FieldPlacement,
   type FieldType,
 } from "../domain/fields.js";
-import { invalidCursor, type Page, type PageRequest, toPage } from "../domain/pagination.js";
+import type { Page, PageRequest } from "../domain/pagination.js";
 import {
   acts,
   defaultOrder,
@@ -171,22 +171,9 @@ export class EnvelopeService {
   }
 
   async list(scope: Scope, request: EnvelopeListRequest): Promise<Page<Envelope>> {
-    const limit = pageLimit(request);
-    let query = this.scoped(this.db, scope);
-    if (request.status) query = query.where("status", "=", request.status);
-    if (request.after) {
-      const cursor = await this.scoped(this.db, scope)
-        .where("id", "=", request.after)
-        .executeTakeFirst();
-      if (!cursor) throw invalidCursor(request.after, "an envelope");
-      query = query.where(olderThan(cursor, "envelopes"));
-    }
-    const rows = await query
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(limit + 1)
-      .execute();
-    const page = toPage(rows, limit);
+    const page = await listNewestFirst(this.db, "envelopes", scope, request, "an envelope", {
+      status: request.status,
+    });
     return { ...page, data: await this.assemble(this.db, page.data) };
   }
 

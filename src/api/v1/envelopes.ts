@@ -106,7 +106,7 @@ const PatchEnvelope = Type.Object(
   },
 );
 
-const FieldObject = Type.Object({
+export const FieldObject = Type.Object({
   id: ObjectId("fld"),
   type: OneOf(FIELD_TYPES),
   documentId: ObjectId("doc"),
