@@ -3,6 +3,7 @@ import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { createMailer, createOutboxSms } from "./notify/mailer.js";
+import { loadPlatformPki, type PlatformPki } from "./pki/platform-pki.js";
 import { RateLimiter } from "./rate-limit/limiter.js";
 import { MemoryRateLimitStore } from "./rate-limit/memory-store.js";
 import { PostgresRateLimitStore } from "./rate-limit/postgres-store.js";
@@ -35,6 +36,8 @@ export interface App {
   events: EventLog;
   idempotency: IdempotencyStore;
   signing: SigningService;
+  /** The platform's signing identity, created on first use. */
+  pki(): Promise<PlatformPki>;
   lastUsed: LastUsedTracker;
   limiter: RateLimiter;
   close(): Promise<void>;
@@ -67,6 +70,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const outboxDir = path.join(config.dataDir, "outbox");
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
   const limiter = new RateLimiter(await rateLimitStore(config, database), clock);
+  let pki: Promise<PlatformPki> | undefined;
   return {
     config,
     database,
@@ -76,6 +80,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     documents,
     events,
     idempotency: new IdempotencyStore(database.db, clock),
+    pki() {
+      pki ??= loadPlatformPki({
+        dataDir: config.dataDir,
+        secret: secretKey,
+        organization: config.organization,
+        pkcs12: config.pkcs12,
+      });
+      return pki;
+    },
     signing: new SigningService(
       database.db,
       database.dialect,

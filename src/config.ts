@@ -31,6 +31,12 @@ export interface Config {
   mailFrom: string;
   /** Origins allowed to embed the signing pages in a frame; empty: none. */
   frameAncestors: string[];
+  /** Named in the platform certificates. */
+  organization: string;
+  /** An operator's signing certificate, instead of the generated platform one. */
+  pkcs12: { path: string; password: string } | undefined;
+  /** RFC 3161 timestamp authority: signatures become PAdES B-T. */
+  tsaUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +126,10 @@ export function loadConfig(env: Env = process.env): Config {
       );
     }
   }
+  const organization = read("CERTYNEO_ORGANIZATION") ?? "Certyneo";
+  const pkcs12Path = read("CERTYNEO_PKCS12_PATH");
+  const pkcs12Password = read("CERTYNEO_PKCS12_PASSWORD") ?? "";
+  const tsaUrl = url("CERTYNEO_TSA_URL", ["http:", "https:"]);
   const secretKey = read("CERTYNEO_SECRET_KEY");
   if (secretKey !== undefined && secretKey.length < 32) {
     problems.push(
@@ -145,5 +155,8 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl,
     mailFrom,
     frameAncestors,
+    organization,
+    pkcs12: pkcs12Path ? { path: path.resolve(pkcs12Path), password: pkcs12Password } : undefined,
+    tsaUrl,
   };
 }

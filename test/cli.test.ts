@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createTestDatabase, type TestDatabase, testDatabaseKind } from "./helpers/database.js";
 import { request, startTestServer, type TestServer } from "./helpers/server.js";
@@ -138,6 +140,28 @@ describe("the certyneo command", () => {
       const help = await cli(["--help"], db.env);
       assert.equal(help.code, 0);
       assert.match(help.stdout, /keys set-limit/);
+    });
+
+    it("exports the platform's root certificate, to be trusted", async () => {
+      const res = await cli(["pki", "export-root"], db.env);
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(
+        res.stdout,
+        /^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n?$/,
+      );
+      assert.equal(
+        res.stdout,
+        await readFile(path.join(db.env.CERTYNEO_DATA_DIR, "pki", "root-ca.pem"), "utf8"),
+      );
+      assert.doesNotMatch(res.stdout + res.stderr, /PRIVATE KEY/);
+      const again = await cli(["pki", "export-root"], db.env);
+      assert.equal(again.stdout, res.stdout, "created once");
+      const operator = await cli(["pki", "export-root"], {
+        ...db.env,
+        CERTYNEO_PKCS12_PATH: "/nonexistent.p12",
+      });
+      assert.equal(operator.code, 2);
+      assert.match(operator.stderr, /operator's certificate/);
     });
 
     it("refuses a bad configuration with one clear message and exit code 1", async () => {

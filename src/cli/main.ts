@@ -21,6 +21,7 @@ Commands:
   keys revoke key_…                       Revoke a key at once
   keys set-limit key_… [--per-minute N] [--burst N]
                                           Change one key's rate limit (no restart needed)
+  pki export-root                         Print the platform's root certificate (PEM), to trust it
 
 Configuration comes from environment variables; see the README.`;
 
@@ -69,6 +70,7 @@ async function main(argv: string[]): Promise<void> {
     if (command === "keys" && sub === "list") return await listKeys(app, values);
     if (command === "keys" && sub === "revoke") return await revokeKey(app, rest[0]);
     if (command === "keys" && sub === "set-limit") return await setLimit(app, rest[0], values);
+    if (command === "pki" && sub === "export-root") return await exportRoot(app);
     throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(" ")}".`);
   } finally {
     await app.close();
@@ -205,6 +207,16 @@ async function setLimit(app: App, id: string | undefined, values: Options): Prom
   console.log(
     `Rate limit of ${key.id}: ${limitLabel(app, key)}. It applies from the next request.`,
   );
+}
+
+async function exportRoot(app: App): Promise<void> {
+  if (app.config.pkcs12) {
+    throw new UsageError(
+      "Documents are signed with the operator's certificate (CERTYNEO_PKCS12_PATH): export its chain from the CA that issued it.",
+    );
+  }
+  const { rootCertificatePem } = await app.pki();
+  process.stdout.write(rootCertificatePem ?? "");
 }
 
 function positiveInteger(flag: string, raw: string | undefined): number | undefined {

@@ -1,0 +1,193 @@
+// @peculiar/x509 resolves its services through decorators' metadata.
+import "reflect-metadata";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, webcrypto } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { CryptoKeySigner, P12Signer, type Signer } from "@libpdf/core";
+import * as x509 from "@peculiar/x509";
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+const ALGORITHM = { name: "ECDSA", namedCurve: "P-256" } as const;
+const SIGNING = { name: "ECDSA", hash: "SHA-256" } as const;
+/**
+ * id-kp-documentSigning (RFC 9336), and id-kp-emailProtection, which NSS-based validators (pdfsig,
+ * Firefox, Thunderbird) require of a document signer certificate that lists extended key usages.
+ */
+const SEAL_EXTENDED_KEY_USAGES = ["1.3.6.1.5.5.7.3.36", "1.3.6.1.5.5.7.3.4"];
+const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+
+export interface PlatformPki {
+  /** Signs PDFs: the platform's seal certificate, or the operator's PKCS#12. */
+  signer: Signer;
+  /** The root to trust, PEM; `undefined` for an operator's PKCS#12 (they know their chain). */
+  rootCertificatePem: string | undefined;
+}
+
+export interface PkiOptions {
+  dataDir: string;
+  /** Encrypts the private keys at rest. */
+  secret: Buffer;
+  organization: string;
+  pkcs12?: { path: string; password: string } | undefined;
+  now?: Date;
+}
+
+function keyEncryptionKey(secret: Buffer): Buffer {
+  return Buffer.from(
+    hkdfSync("sha256", secret, Buffer.alloc(0), "certyneo pki key encryption v1", 32),
+  );
+}
+
+/** AES-256-GCM: 12-byte nonce, 16-byte tag, ciphertext. */
+function encrypt(plain: Buffer, key: Buffer): Buffer {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, nonce);
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([nonce, cipher.getAuthTag(), body]);
+}
+
+function decrypt(sealed: Buffer, key: Buffer): Buffer {
+  const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(0, 12));
+  decipher.setAuthTag(sealed.subarray(12, 28));
+  return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
+}
+
+function serial(): string {
+  const bytes = randomBytes(16);
+  bytes[0]! &= 0x7f; // positive
+  return bytes.toString("hex");
+}
+
+async function exportKey(key: CryptoKey): Promise<Buffer> {
+  return Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key));
+}
+
+async function generate(options: PkiOptions, files: PkiFiles): Promise<void> {
+  const now = options.now ?? new Date();
+  const subtle = webcrypto.subtle;
+  const rootKeys = (await subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
+  const organization = options.organization.trim() || "Certyneo";
+  // Structured names: no escaping to get wrong, whatever the organization's name contains.
+  const name = (commonName: string): x509.JsonName => [{ CN: [commonName] }, { O: [organization] }];
+  const root = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: name(`${organization} Root CA`),
+    notBefore: now,
+    notAfter: new Date(now.getTime() + 20 * YEAR_MS),
+    keys: rootKeys,
+    signingAlgorithm: SIGNING,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
+      await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
+    ],
+  });
+  const sealKeys = (await subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
+  const seal = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: name(`${organization} Document Seal`),
+    issuer: root.subject,
+    notBefore: now,
+    notAfter: new Date(now.getTime() + 5 * YEAR_MS),
+    publicKey: sealKeys.publicKey,
+    signingKey: rootKeys.privateKey,
+    signingAlgorithm: SIGNING,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
+        true,
+      ),
+      new x509.ExtendedKeyUsageExtension(SEAL_EXTENDED_KEY_USAGES),
+      await x509.SubjectKeyIdentifierExtension.create(sealKeys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
+    ],
+  });
+  const kek = keyEncryptionKey(options.secret);
+  await mkdir(files.dir, { recursive: true, mode: 0o700 });
+  await writeFile(files.rootKey, encrypt(await exportKey(rootKeys.privateKey), kek), {
+    mode: 0o600,
+  });
+  await writeFile(files.sealKey, encrypt(await exportKey(sealKeys.privateKey), kek), {
+    mode: 0o600,
+  });
+  await writeFile(files.rootCert, root.toString("pem"));
+  // Written last: its presence means the whole set is there.
+  await writeFile(files.sealCert, seal.toString("pem"));
+}
+
+interface PkiFiles {
+  dir: string;
+  rootCert: string;
+  rootKey: string;
+  sealCert: string;
+  sealKey: string;
+}
+
+function filesIn(dataDir: string): PkiFiles {
+  const dir = path.join(dataDir, "pki");
+  return {
+    dir,
+    rootCert: path.join(dir, "root-ca.pem"),
+    rootKey: path.join(dir, "root-ca.key.enc"),
+    sealCert: path.join(dir, "seal.pem"),
+    sealKey: path.join(dir, "seal.key.enc"),
+  };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return readFile(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * The platform's signing identity: an operator's PKCS#12 when configured; otherwise a root CA and
+ * a seal certificate (ECDSA P-256) created in the data directory on first use, their private
+ * keys encrypted with a key derived from the server secret.
+ */
+export async function loadPlatformPki(options: PkiOptions): Promise<PlatformPki> {
+  if (options.pkcs12) {
+    const p12 = await readFile(options.pkcs12.path);
+    return {
+      signer: await P12Signer.create(new Uint8Array(p12), options.pkcs12.password),
+      rootCertificatePem: undefined,
+    };
+  }
+  const files = filesIn(options.dataDir);
+  if (!(await exists(files.sealCert))) await generate(options, files);
+  const [rootPem, sealPem, sealKeySealed] = await Promise.all([
+    readFile(files.rootCert, "utf8"),
+    readFile(files.sealCert, "utf8"),
+    readFile(files.sealKey),
+  ]);
+  let pkcs8: Buffer;
+  try {
+    pkcs8 = decrypt(sealKeySealed, keyEncryptionKey(options.secret));
+  } catch {
+    throw new Error(
+      `Cannot decrypt ${files.sealKey}: the server secret changed since the platform certificate was created. Restore the previous CERTYNEO_SECRET_KEY (or secret.key), or move ${files.dir} away to create a new certificate.`,
+    );
+  }
+  const privateKey = await webcrypto.subtle.importKey("pkcs8", pkcs8, ALGORITHM, false, ["sign"]);
+  const seal = new x509.X509Certificate(sealPem);
+  const root = new x509.X509Certificate(rootPem);
+  return {
+    signer: new CryptoKeySigner(
+      privateKey as unknown as CryptoKey,
+      new Uint8Array(seal.rawData),
+      "EC",
+      "ECDSA",
+      [new Uint8Array(root.rawData)],
+    ),
+    rootCertificatePem: rootPem,
+  };
+}

@@ -1,0 +1,66 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, (error, stdout, stderr) => {
+      const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** Writes `bytes` to a temporary file for a command-line validator, and cleans up after. */
+export async function withFile<T>(
+  bytes: Uint8Array,
+  use: (file: string) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "certyneo-pdf-"));
+  try {
+    const file = path.join(dir, "document.pdf");
+    await writeFile(file, bytes);
+    return await use(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Poppler's pdfsig: what any reader built on NSS says of the signatures. */
+export function pdfsig(bytes: Uint8Array, nssDir?: string): Promise<string> {
+  return withFile(
+    bytes,
+    async (file) =>
+      (await run("pdfsig", [...(nssDir ? ["-nssdir", `sql:${nssDir}`] : []), file])).output,
+  );
+}
+
+export function qpdfCheck(bytes: Uint8Array): Promise<{ code: number; output: string }> {
+  return withFile(bytes, (file) => run("qpdf", ["--check", file]));
+}
+
+/** An NSS database that trusts `rootPem`, as a user who imported the root would have. */
+export async function nssTrusting(
+  rootPem: string,
+): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "certyneo-nss-"));
+  const root = path.join(dir, "root.pem");
+  await writeFile(root, rootPem);
+  await run("certutil", ["-N", "-d", `sql:${dir}`, "--empty-password"]);
+  const added = await run("certutil", [
+    "-A",
+    "-d",
+    `sql:${dir}`,
+    "-n",
+    "certyneo-root",
+    "-t",
+    "C,C,C",
+    "-i",
+    root,
+  ]);
+  if (added.code !== 0) throw new Error(added.output);
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export { run };
