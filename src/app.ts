@@ -16,9 +16,12 @@ import { DocumentService } from "./services/documents.js";
 import { EnvelopeService } from "./services/envelopes.js";
 import { EventLog } from "./services/event-log.js";
 import { IdempotencyStore } from "./services/idempotency.js";
+import { JobQueue } from "./services/job-queue.js";
 import { LastUsedTracker } from "./services/last-used.js";
+import { SealingService } from "./services/sealing.js";
 import { SigningService } from "./services/signing.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
+import { JobWorker } from "./workers/job-worker.js";
 
 export interface AppOptions {
   clock?: Clock;
@@ -38,6 +41,10 @@ export interface App {
   signing: SigningService;
   /** The platform's signing identity, created on first use. */
   pki(): Promise<PlatformPki>;
+  jobs: JobQueue;
+  sealing: SealingService;
+  /** Runs background jobs (sealing); started by `serve`, driven by hand in tests. */
+  worker: JobWorker;
   lastUsed: LastUsedTracker;
   limiter: RateLimiter;
   close(): Promise<void>;
@@ -66,11 +73,34 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const blobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
   const documents = new DocumentService(database.db, blobs, clock, config.maxDocumentBytes);
-  const events = new EventLog(clock);
+  const jobs = new JobQueue(database.db, database.dialect, clock);
+  const events = new EventLog(clock, {
+    // Completion starts the sealing, in the same transaction: it can be delayed, never lost.
+    "envelope.completed": (trx, envelope) => jobs.enqueue(trx, "seal_envelope", envelope),
+  });
   const outboxDir = path.join(config.dataDir, "outbox");
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
   const limiter = new RateLimiter(await rateLimitStore(config, database), clock);
-  let pki: Promise<PlatformPki> | undefined;
+  let pkiLoading: Promise<PlatformPki> | undefined;
+  const pki = () => {
+    pkiLoading ??= loadPlatformPki({
+      dataDir: config.dataDir,
+      secret: secretKey,
+      organization: config.organization,
+      pkcs12: config.pkcs12,
+    });
+    return pkiLoading;
+  };
+  const sealing = new SealingService(
+    database.db,
+    database.dialect,
+    clock,
+    blobs,
+    events,
+    pki,
+    config.tsaUrl,
+  );
+  const worker = new JobWorker(jobs, { seal_envelope: (job) => sealing.seal(job.envelope_id) });
   return {
     config,
     database,
@@ -80,15 +110,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     documents,
     events,
     idempotency: new IdempotencyStore(database.db, clock),
-    pki() {
-      pki ??= loadPlatformPki({
-        dataDir: config.dataDir,
-        secret: secretKey,
-        organization: config.organization,
-        pkcs12: config.pkcs12,
-      });
-      return pki;
-    },
+    pki,
+    jobs,
+    sealing,
+    worker,
     signing: new SigningService(
       database.db,
       database.dialect,
@@ -113,6 +138,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     lastUsed,
     limiter,
     async close() {
+      await worker.stop();
       await lastUsed.stop();
       await limiter.close();
       await database.close();

@@ -37,6 +37,8 @@ export interface Config {
   pkcs12: { path: string; password: string } | undefined;
   /** RFC 3161 timestamp authority: signatures become PAdES B-T. */
   tsaUrl: string | undefined;
+  /** How often background jobs (sealing) are looked for. */
+  workerIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
   const pkcs12Path = read("CERTYNEO_PKCS12_PATH");
   const pkcs12Password = read("CERTYNEO_PKCS12_PASSWORD") ?? "";
   const tsaUrl = url("CERTYNEO_TSA_URL", ["http:", "https:"]);
+  const workerIntervalMs = integer("CERTYNEO_WORKER_INTERVAL_MS", 1000, 50, 60_000);
   const secretKey = read("CERTYNEO_SECRET_KEY");
   if (secretKey !== undefined && secretKey.length < 32) {
     problems.push(
@@ -158,5 +161,6 @@ export function loadConfig(env: Env = process.env): Config {
     organization,
     pkcs12: pkcs12Path ? { path: path.resolve(pkcs12Path), password: pkcs12Password } : undefined,
     tsaUrl,
+    workerIntervalMs,
   };
 }

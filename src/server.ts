@@ -5,6 +5,7 @@ import { signingRoutes } from "./api/signing.js";
 import { documentsRoutes } from "./api/v1/documents.js";
 import { envelopesRoutes } from "./api/v1/envelopes.js";
 import { keysRoutes } from "./api/v1/keys.js";
+import { signedDocumentRoutes } from "./api/v1/signed-documents.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { authenticateApiKey } from "./http/auth.js";
@@ -20,6 +21,7 @@ import type { ApiKeyService, AuthenticatedKey } from "./services/api-keys.js";
 import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes.js";
 import type { IdempotencyStore } from "./services/idempotency.js";
+import type { SealingService } from "./services/sealing.js";
 import type { SigningService } from "./services/signing.js";
 import { registerSigningPages } from "./signing/routes.js";
 
@@ -31,6 +33,7 @@ export interface ServerParts {
   envelopes: EnvelopeService;
   idempotency: IdempotencyStore;
   signing: SigningService;
+  sealing: SealingService;
   limiter: RateLimiter;
 }
 
@@ -99,6 +102,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       await api.register(keysRoutes, { keys: parts.keys });
       await api.register(documentsRoutes, { documents: parts.documents });
       await api.register(envelopesRoutes, { envelopes: parts.envelopes });
+      await api.register(signedDocumentRoutes, { sealing: parts.sealing });
     },
     { prefix: "/api/v1" },
   );

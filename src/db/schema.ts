@@ -151,6 +151,31 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+export interface JobsTable {
+  id: string;
+  kind: string;
+  envelope_id: string;
+  account_id: string;
+  environment: Environment;
+  state: "pending" | "running" | "done" | "failed";
+  attempts: number;
+  run_after: Timestamp;
+  /** While running: when another worker may take the job over (its worker died). */
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SealedDocumentsTable {
+  envelope_id: string;
+  /** A document id, or `all` for the single PDF of every document. */
+  part: string;
+  sha256: string;
+  size: number;
+  created_at: Timestamp;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -162,4 +187,6 @@ export interface Tables {
   fields: FieldsTable;
   events: EventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  jobs: JobsTable;
+  sealed_documents: SealedDocumentsTable;
 }

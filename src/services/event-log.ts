@@ -39,8 +39,16 @@ export interface StoredEvent extends StoredChainedEvent {
  * state change it records, so a change and its events are committed together or not at all; the
  * caller must hold the envelope's row lock so that the chain cannot fork.
  */
+/** What else must happen, in the same transaction, when an event of a given type is appended. */
+export type EventReactions = Partial<
+  Record<string, (trx: Kysely<Tables>, envelope: { id: string; scope: Scope }) => Promise<void>>
+>;
+
 export class EventLog {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly reactions: EventReactions = {},
+  ) {}
 
   async append(
     trx: Kysely<Tables>,
@@ -92,6 +100,7 @@ export class EventLog {
         hash,
       };
       await trx.insertInto("events").values(row).execute();
+      await this.reactions[event.type]?.(trx, envelope);
       previousHash = hash;
     }
   }

@@ -1,5 +1,6 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import type { Readable } from "node:stream";
+import { PDF } from "@libpdf/core";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { lockEnvelope } from "../db/locks.js";
@@ -670,6 +671,16 @@ export class SigningService {
       throw badRequest(
         "signature_invalid",
         "The drawn signature image is larger than 1 MB.",
+        "signature.image",
+      );
+    }
+    try {
+      // Decoded now, by the same code that will draw it on the sealed PDF.
+      PDF.create().embedPng(new Uint8Array(bytes));
+    } catch {
+      throw badRequest(
+        "signature_invalid",
+        "The drawn signature is not a readable PNG image.",
         "signature.image",
       );
     }

@@ -3,13 +3,12 @@ import { after, before, describe, it } from "node:test";
 import { findChainBreak } from "../../src/domain/event-chain.js";
 import { signer, uploadDocument } from "../helpers/fixtures.js";
 import { latestCode, outboxEmails, outboxSms } from "../helpers/outbox.js";
+import { signaturePngDataUrl } from "../helpers/png.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 
-const PNG = `data:image/png;base64,${Buffer.from(
-  "89504e470d0a1a0a0000000d4948445200000001000000010806000000" +
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082",
-  "hex",
-).toString("base64")}`;
+const PNG = signaturePngDataUrl();
+/** Starts like a PNG, is not one. */
+const pngHeaderOnly = `data:image/png;base64,${Buffer.concat([Buffer.from("89504e470d0a1a0a", "hex"), Buffer.alloc(40, 7)]).toString("base64")}`;
 
 describe("the signer API", () => {
   let t: TestServer;
@@ -326,6 +325,11 @@ describe("the signer API", () => {
       ],
       [{ consent: true, signature: typed, fields: { [city]: "Lyon" } }, 400, "field_required"],
       [{ consent: true, signature: typed, extra: 1 }, 400, "parameter_unknown"],
+      [
+        { consent: true, signature: { type: "drawn", image: pngHeaderOnly } },
+        400,
+        "signature_invalid",
+      ],
     ];
     for (const [body, status, code] of cases) {
       const res = await act(tokens[0]!, "sign", body);

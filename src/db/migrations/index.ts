@@ -3,6 +3,7 @@ import type { Dialect } from "../dialect.js";
 import { foundation } from "./0001_foundation.js";
 import { documentsAndEnvelopes } from "./0002_documents_envelopes.js";
 import { signing } from "./0003_signing.js";
+import { sealing } from "./0004_sealing.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -10,6 +11,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0001_foundation": foundation(dialect),
     "0002_documents_envelopes": documentsAndEnvelopes,
     "0003_signing": signing,
+    "0004_sealing": sealing,
   };
   return { getMigrations: async () => migrations };
 }

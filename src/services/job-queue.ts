@@ -1,0 +1,115 @@
+import { type Kysely, sql } from "kysely";
+import type { Dialect } from "../db/dialect.js";
+import type { JobsTable, Tables } from "../db/schema.js";
+import type { Clock } from "../domain/clock.js";
+import type { Scope } from "../domain/environment.js";
+import { newId } from "../security/random.js";
+
+export type JobKind = "seal_envelope";
+
+/** Seconds to wait before the next attempt, by attempts made so far; then the job fails. */
+export const RETRY_SCHEDULE_SECONDS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800];
+/** A running job whose worker stopped answering is taken over after this. */
+export const JOB_LOCK_MS = 5 * 60 * 1000;
+
+export type Job = JobsTable;
+
+/**
+ * Durable jobs in the database. A job is enqueued in the transaction of the event that calls for
+ * it, so it is never lost; a crashed worker's job is taken over when its lock expires; on
+ * PostgreSQL several instances claim jobs with `FOR UPDATE SKIP LOCKED` and never run one twice
+ * at the same time.
+ */
+export class JobQueue {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly dialect: Dialect,
+    private readonly clock: Clock,
+  ) {}
+
+  async enqueue(
+    trx: Kysely<Tables>,
+    kind: JobKind,
+    envelope: { id: string; scope: Scope },
+  ): Promise<void> {
+    const now = this.clock.now().toISOString();
+    await trx
+      .insertInto("jobs")
+      .values({
+        id: newId("job"),
+        kind,
+        envelope_id: envelope.id,
+        account_id: envelope.scope.accountId,
+        environment: envelope.scope.environment,
+        state: "pending",
+        attempts: 0,
+        run_after: now,
+        locked_until: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.columns(["kind", "envelope_id"]).doNothing())
+      .execute();
+  }
+
+  /** The next due job, now locked to the caller; `undefined` when none is due. */
+  async claim(): Promise<Job | undefined> {
+    const now = this.clock.now();
+    const nowIso = now.toISOString();
+    const lockedUntil = new Date(now.getTime() + JOB_LOCK_MS).toISOString();
+    const skipLocked = this.dialect === "postgres" ? sql`for update skip locked` : sql``;
+    const { rows } = await sql<Job>`
+      update jobs set state = 'running', attempts = attempts + 1, locked_until = ${lockedUntil}, updated_at = ${nowIso}
+      where id = (
+        select id from jobs
+        where (state = 'pending' and run_after <= ${nowIso}) or (state = 'running' and locked_until < ${nowIso})
+        order by run_after, id
+        limit 1
+        ${skipLocked}
+      )
+      returning *`.execute(this.db);
+    return rows[0];
+  }
+
+  async complete(job: Job): Promise<void> {
+    await this.db
+      .updateTable("jobs")
+      .set({
+        state: "done",
+        locked_until: null,
+        last_error: null,
+        updated_at: this.clock.now().toISOString(),
+      })
+      .where("id", "=", job.id)
+      .execute();
+  }
+
+  /** Schedules the next attempt, or gives up once the schedule is spent. */
+  async fail(job: Job, error: unknown): Promise<"retry" | "failed"> {
+    const now = this.clock.now();
+    const delay = RETRY_SCHEDULE_SECONDS[job.attempts - 1];
+    const message = error instanceof Error ? error.message : String(error);
+    await this.db
+      .updateTable("jobs")
+      .set({
+        state: delay === undefined ? "failed" : "pending",
+        run_after: new Date(now.getTime() + (delay ?? 0) * 1000).toISOString(),
+        locked_until: null,
+        last_error: message.slice(0, 2000),
+        updated_at: now.toISOString(),
+      })
+      .where("id", "=", job.id)
+      .execute();
+    return delay === undefined ? "failed" : "retry";
+  }
+
+  async find(kind: JobKind, envelopeId: string): Promise<Job | undefined> {
+    return this.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where("kind", "=", kind)
+      .where("envelope_id", "=", envelopeId)
+      .executeTakeFirst();
+  }
+}

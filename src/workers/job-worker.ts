@@ -1,0 +1,70 @@
+import type { Job, JobKind, JobQueue } from "../services/job-queue.js";
+
+export interface WorkerLog {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+const SILENT: WorkerLog = { info: () => {}, error: () => {} };
+
+/** Runs due jobs: one at a time per process, polling the queue; safe on several instances. */
+export class JobWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly handlers: Record<JobKind, (job: Job) => Promise<void>>,
+    private log: WorkerLog = SILENT,
+  ) {}
+
+  /** Runs every job due now; resolves with how many ran. Used by the loop and by tests. */
+  runDue(): Promise<number> {
+    this.running ??= this.drain().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async drain(): Promise<number> {
+    let count = 0;
+    for (let job = await this.queue.claim(); job; job = await this.queue.claim()) {
+      count++;
+      try {
+        await this.handlers[job.kind as JobKind](job);
+        await this.queue.complete(job);
+        this.log.info({ job: job.id, kind: job.kind, envelope: job.envelope_id }, "job done");
+      } catch (error) {
+        const outcome = await this.queue.fail(job, error);
+        this.log.error(
+          {
+            job: job.id,
+            kind: job.kind,
+            envelope: job.envelope_id,
+            attempt: job.attempts,
+            outcome,
+            err: error,
+          },
+          "job failed",
+        );
+      }
+    }
+    return count;
+  }
+
+  start(intervalMs: number, log?: WorkerLog): void {
+    if (log) this.log = log;
+    this.timer ??= setInterval(() => {
+      this.runDue().catch((error: unknown) =>
+        this.log.error({ err: error }, "job queue unavailable"),
+      );
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

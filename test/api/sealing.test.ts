@@ -1,0 +1,284 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { signaturePngDataUrl } from "../helpers/png.js";
+import { request, startTestServer, type TestServer } from "../helpers/server.js";
+import { startTestTsa, type TestTsa } from "../helpers/tsa.js";
+import { pdfsig, qpdfCheck, run, withFile } from "../helpers/validators.js";
+
+async function download(
+  t: TestServer,
+  key: string,
+  path: string,
+): Promise<{ status: number; bytes: Buffer; headers: Headers; body: any }> {
+  const response = await fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const json = response.headers.get("content-type")?.includes("json")
+    ? JSON.parse(bytes.toString())
+    : undefined;
+  return { status: response.status, bytes, headers: response.headers, body: json };
+}
+
+/** The DER CMS of the file's last signature: /Contents is hex, padded with zeros after the DER. */
+function lastSignatureCms(pdf: Buffer): Buffer {
+  const matches = [...pdf.toString("latin1").matchAll(/\/Contents\s*<([0-9A-Fa-f]+)>/g)];
+  const der = Buffer.from(matches.at(-1)![1]!, "hex");
+  const lengthByte = der[1]!;
+  const header = lengthByte < 0x80 ? 2 : 2 + (lengthByte & 0x7f);
+  const length =
+    lengthByte < 0x80 ? lengthByte : der.subarray(2, header).reduce((n, b) => n * 256 + b, 0);
+  return der.subarray(0, header + length);
+}
+
+const pdftotext = (bytes: Uint8Array) =>
+  withFile(bytes, async (file) => (await run("pdftotext", [file, "-"])).output);
+
+/** Drives an envelope to COMPLETED through the signer API; returns its id. */
+async function complete(t: TestServer, key: string, documentIds: string[]): Promise<string> {
+  const created = await request(t.url, "/api/v1/envelopes", {
+    method: "POST",
+    key,
+    json: {
+      subject: "Contrat de prestation",
+      documentIds,
+      recipients: [
+        signer(1, {
+          name: "Marie Dubois",
+          fields: [
+            {
+              type: "signature",
+              documentId: documentIds[0],
+              page: 1,
+              x: 72,
+              y: 650,
+              width: 170,
+              height: 60,
+            },
+            {
+              type: "text",
+              documentId: documentIds[0],
+              page: 1,
+              x: 72,
+              y: 120,
+              width: 200,
+              height: 20,
+              label: "City",
+            },
+            {
+              type: "checkbox",
+              documentId: documentIds[0],
+              page: 1,
+              x: 72,
+              y: 150,
+              width: 14,
+              height: 14,
+            },
+          ],
+        }),
+        signer(2, { name: "Jean Martin" }),
+      ],
+    },
+  });
+  const sent = await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, {
+    method: "POST",
+    key,
+  });
+  const tokens = sent.body.recipients.map((r: any) => r.signUrl.split("/sign/")[1]);
+  const view = await request(t.url, `/api/v1/signing/${tokens[0]}`);
+  const [, city, checkbox] = view.body.fields.map((f: any) => f.id);
+  const first = await request(t.url, `/api/v1/signing/${tokens[0]}/sign`, {
+    method: "POST",
+    json: {
+      consent: true,
+      signature: { type: "typed", text: "Marie Dubois" },
+      fields: { [city]: "Lyon", [checkbox]: "true" },
+    },
+  });
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  const second = await request(t.url, `/api/v1/signing/${tokens[1]}/sign`, {
+    method: "POST",
+    json: { consent: true, signature: { type: "drawn", image: signaturePngDataUrl() } },
+  });
+  assert.equal(second.body.envelopeStatus, "COMPLETED", JSON.stringify(second.body));
+  return created.body.id;
+}
+
+describe("sealing a completed envelope", () => {
+  let t: TestServer;
+  let key: string;
+  let accountId: string;
+  let docs: any[];
+  before(async () => {
+    t = await startTestServer();
+    ({ secret: key, accountId } = await t.newAccount());
+    docs = [
+      await uploadDocument(t.url, key, ["a4", "a4"]),
+      await uploadDocument(t.url, key, ["letter"]),
+    ];
+  });
+  after(() => t.close());
+
+  it("answers 409 until sealed, then serves PDFs that validate in pdfsig and qpdf", async () => {
+    const draft = await request(t.url, "/api/v1/envelopes", {
+      method: "POST",
+      key,
+      json: { subject: "Draft", documentIds: [docs[0].id], recipients: [signer(1)] },
+    });
+    const notYet = await download(t, key, `/api/v1/envelopes/${draft.body.id}/signed-document`);
+    assert.equal(notYet.status, 409);
+    assert.equal(notYet.body.error.code, "envelope_not_completed");
+
+    const id = await complete(
+      t,
+      key,
+      docs.map((d) => d.id),
+    );
+    const sealing = await download(t, key, `/api/v1/envelopes/${id}/signed-document`);
+    assert.equal(sealing.status, 409);
+    assert.match(sealing.body.error.message, /being sealed/);
+
+    assert.equal(await t.app.worker.runDue(), 1);
+    const all = await download(t, key, `/api/v1/envelopes/${id}/signed-document`);
+    assert.equal(all.status, 200);
+    assert.equal(all.headers.get("content-type"), "application/pdf");
+    assert.match(
+      all.headers.get("content-disposition") ?? "",
+      /filename="Contrat de prestation - signed\.pdf"/,
+    );
+    const report = await pdfsig(all.bytes);
+    assert.match(report, /Signature is Valid\./);
+    assert.match(report, /Total document signed/);
+    assert.match(report, /ETSI\.CAdES\.detached/);
+    assert.equal((await qpdfCheck(all.bytes)).code, 0);
+    const info = await withFile(all.bytes, async (file) => (await run("pdfinfo", [file])).output);
+    assert.match(info, /Pages:\s+3/);
+    const text = await pdftotext(all.bytes);
+    assert.match(text, /Marie Dubois/);
+    assert.match(text, /Lyon/);
+    assert.match(text, /Jean Martin — \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
+    assert.equal(
+      text.match(/TEST — not legally binding/g)?.length,
+      6,
+      "top and bottom of each of the 3 pages",
+    );
+
+    const one = await download(
+      t,
+      key,
+      `/api/v1/envelopes/${id}/signed-document?documentId=${docs[1].id}`,
+    );
+    assert.equal(one.status, 200);
+    assert.match(await pdfsig(one.bytes), /Signature is Valid\./);
+    assert.match(one.headers.get("content-disposition") ?? "", /filename="contrat - signed\.pdf"/);
+    const foreign = await download(
+      t,
+      key,
+      `/api/v1/envelopes/${id}/signed-document?documentId=doc_nope`,
+    );
+    assert.equal(foreign.status, 404);
+
+    const events = await t.app.events.forEnvelope(
+      t.app.database.db,
+      { accountId, environment: "test" },
+      id,
+    );
+    const sealed = events.find((e) => e.type === "envelope.sealed")!;
+    const data = sealed.data as any;
+    assert.equal(data.combinedSha256, createHash("sha256").update(all.bytes).digest("hex"));
+    assert.equal(data.documents[1].sha256, createHash("sha256").update(one.bytes).digest("hex"));
+    assert.equal(data.level, "PAdES-B-B");
+    assert.equal(sealed.actorType, "system");
+
+    assert.equal(await t.app.worker.runDue(), 0, "nothing left to do");
+    await t.app.sealing.seal(id);
+    const again = await t.app.events.forEnvelope(
+      t.app.database.db,
+      { accountId, environment: "test" },
+      id,
+    );
+    assert.equal(
+      again.filter((e) => e.type === "envelope.sealed").length,
+      1,
+      "sealing twice changes nothing",
+    );
+  });
+
+  it("marks nothing as a test in the live environment", async () => {
+    const live = await t.newKey(accountId, "live");
+    const doc = await uploadDocument(t.url, live.secret);
+    const id = await complete(t, live.secret, [doc.id]);
+    await t.app.worker.runDue();
+    const pdf = await download(t, live.secret, `/api/v1/envelopes/${id}/signed-document`);
+    assert.equal(pdf.status, 200);
+    assert.doesNotMatch(await pdftotext(pdf.bytes), /TEST/);
+    assert.equal(
+      (await download(t, key, `/api/v1/envelopes/${id}/signed-document`)).status,
+      404,
+      "isolated",
+    );
+  });
+
+  it("takes over a job whose worker died", async () => {
+    const id = await complete(t, key, [docs[0].id]);
+    // A worker claimed it, then the process was killed: the job stays "running" until its lock expires.
+    await t.app.database.db
+      .updateTable("jobs")
+      .set({
+        state: "running",
+        attempts: 1,
+        locked_until: new Date(t.clock.now().getTime() + 60_000).toISOString(),
+      })
+      .where("envelope_id", "=", id)
+      .execute();
+    assert.equal(await t.app.worker.runDue(), 0);
+    t.clock.advance(61_000);
+    assert.equal(await t.app.worker.runDue(), 1);
+    assert.equal((await download(t, key, `/api/v1/envelopes/${id}/signed-document`)).status, 200);
+  });
+});
+
+describe("sealing with a timestamp authority", () => {
+  let t: TestServer;
+  let tsa: TestTsa;
+  let key: string;
+  before(async () => {
+    tsa = await startTestTsa();
+    t = await startTestServer({ env: { CERTYNEO_TSA_URL: tsa.url } });
+    ({ secret: key } = await t.newAccount());
+  });
+  after(async () => {
+    await t.close();
+    await tsa.close();
+  });
+
+  it("retries while the authority is down, then seals PAdES B-T, never B-B", async () => {
+    const doc = await uploadDocument(t.url, key);
+    const id = await complete(t, key, [doc.id]);
+    tsa.up = false;
+    assert.equal(await t.app.worker.runDue(), 1);
+    const job = await t.app.jobs.find("seal_envelope", id);
+    assert.equal(job?.state, "pending");
+    assert.equal(job?.attempts, 1);
+    assert.ok(job?.last_error);
+    assert.equal((await download(t, key, `/api/v1/envelopes/${id}/signed-document`)).status, 409);
+    assert.equal(await t.app.worker.runDue(), 0, "not before its retry time");
+
+    tsa.up = true;
+    t.clock.advance(5_000);
+    assert.equal(await t.app.worker.runDue(), 1);
+    const pdf = await download(t, key, `/api/v1/envelopes/${id}/signed-document`);
+    assert.equal(pdf.status, 200);
+    assert.match(await pdfsig(pdf.bytes), /Signature is Valid\./);
+    const printed = await withFile(lastSignatureCms(pdf.bytes), async (file) => {
+      return (await run("openssl", ["cms", "-inform", "DER", "-in", file, "-cmsout", "-print"]))
+        .output;
+    });
+    assert.match(
+      printed,
+      /id-smime-aa-timeStampToken/,
+      "the signature carries an RFC 3161 timestamp",
+    );
+    assert.ok(tsa.requests >= 2);
+  });
+});
