@@ -12,6 +12,7 @@ import { loadSecretKey } from "./security/secret-key.js";
 import { SigningTokens } from "./security/signing-tokens.js";
 import { AccountService } from "./services/accounts.js";
 import { ApiKeyService } from "./services/api-keys.js";
+import { AuditTrailService } from "./services/audit-trail.js";
 import { DocumentService } from "./services/documents.js";
 import { EnvelopeService } from "./services/envelopes.js";
 import { EventLog } from "./services/event-log.js";
@@ -43,6 +44,7 @@ export interface App {
   pki(): Promise<PlatformPki>;
   jobs: JobQueue;
   sealing: SealingService;
+  auditTrails: AuditTrailService;
   /** Runs background jobs (sealing); started by `serve`, driven by hand in tests. */
   worker: JobWorker;
   lastUsed: LastUsedTracker;
@@ -113,6 +115,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     pki,
     jobs,
     sealing,
+    auditTrails: new AuditTrailService(database.db, clock, events, pki, config.tsaUrl),
     worker,
     signing: new SigningService(
       database.db,

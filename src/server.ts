@@ -18,6 +18,7 @@ import { registerSecurityHeaders } from "./http/security-headers.js";
 import { createValidatorCompiler } from "./http/validation.js";
 import type { RateLimiter } from "./rate-limit/limiter.js";
 import type { ApiKeyService, AuthenticatedKey } from "./services/api-keys.js";
+import type { AuditTrailService } from "./services/audit-trail.js";
 import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes.js";
 import type { IdempotencyStore } from "./services/idempotency.js";
@@ -34,6 +35,7 @@ export interface ServerParts {
   idempotency: IdempotencyStore;
   signing: SigningService;
   sealing: SealingService;
+  auditTrails: AuditTrailService;
   limiter: RateLimiter;
 }
 
@@ -102,7 +104,10 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       await api.register(keysRoutes, { keys: parts.keys });
       await api.register(documentsRoutes, { documents: parts.documents });
       await api.register(envelopesRoutes, { envelopes: parts.envelopes });
-      await api.register(signedDocumentRoutes, { sealing: parts.sealing });
+      await api.register(signedDocumentRoutes, {
+        sealing: parts.sealing,
+        auditTrails: parts.auditTrails,
+      });
     },
     { prefix: "/api/v1" },
   );

@@ -1,4 +1,5 @@
-import { PDF, type PDFPage, rgb } from "@libpdf/core";
+import { type EmbeddedFont, PDF, type PDFPage, rgb } from "@libpdf/core";
+import { fontBytes } from "./fonts.js";
 
 /** Something to draw on a page, in the API's coordinates: points from the top-left corner. */
 export type Stamp = {
@@ -18,13 +19,19 @@ const INK = rgb(0.04, 0.16, 0.44);
 const CAPTION = rgb(0.3, 0.3, 0.3);
 const CAPTION_SIZE = 6;
 
-/** The largest text size, up to `max`, at which `text` fits `width` in Helvetica (average 0.5 em). */
+interface Fonts {
+  regular: EmbeddedFont;
+  oblique: EmbeddedFont;
+  bold: EmbeddedFont;
+}
+
+/** The largest text size, up to `max`, at which `text` fits `width` (about 0.52 em a character). */
 function fittingSize(text: string, width: number, height: number, max: number): number {
   const byWidth = width / Math.max(1, text.length * 0.52);
   return Math.max(4, Math.min(max, height * 0.75, byWidth));
 }
 
-function drawStamp(pdf: PDF, page: PDFPage, stamp: Stamp): void {
+function drawStamp(pdf: PDF, page: PDFPage, stamp: Stamp, fonts: Fonts): void {
   // PDF user space starts at the bottom-left corner.
   const bottom = page.height - stamp.y - stamp.height;
   const left = stamp.x;
@@ -34,7 +41,7 @@ function drawStamp(pdf: PDF, page: PDFPage, stamp: Stamp): void {
       x: left + 2,
       y: bottom + (stamp.height - size) / 2 + 1,
       size,
-      font: "Helvetica",
+      font: fonts.regular,
       color: INK,
     });
     return;
@@ -77,7 +84,7 @@ function drawStamp(pdf: PDF, page: PDFPage, stamp: Stamp): void {
       x: left + 2,
       y: bottom + captionHeight + (markHeight - size) / 2,
       size,
-      font: "Helvetica-Oblique",
+      font: fonts.oblique,
       color: INK,
     });
   }
@@ -88,7 +95,7 @@ function drawStamp(pdf: PDF, page: PDFPage, stamp: Stamp): void {
       CAPTION_SIZE,
       fittingSize(stamp.caption, stamp.width, captionHeight, CAPTION_SIZE),
     ),
-    font: "Helvetica",
+    font: fonts.regular,
     color: CAPTION,
   });
 }
@@ -104,9 +111,14 @@ export async function stampPdf(
 ): Promise<Uint8Array> {
   const pdf = await PDF.load(original);
   const pages = pdf.getPages();
+  const fonts: Fonts = {
+    regular: pdf.embedFont(fontBytes("DejaVuSans")),
+    oblique: pdf.embedFont(fontBytes("DejaVuSans-Oblique")),
+    bold: pdf.embedFont(fontBytes("DejaVuSans-Bold")),
+  };
   for (const stamp of stamps) {
     const page = pages[stamp.page - 1];
-    if (page) drawStamp(pdf, page, stamp);
+    if (page) drawStamp(pdf, page, stamp, fonts);
   }
   if (testMark) {
     for (const page of pages) {
@@ -115,11 +127,11 @@ export async function stampPdf(
           x: 12,
           y,
           size: 8,
-          font: "Helvetica-Bold",
+          font: fonts.bold,
           color: rgb(0.75, 0.1, 0.1),
         });
       }
     }
   }
-  return pdf.save({ incremental: true });
+  return pdf.save({ incremental: true, subsetFonts: true });
 }

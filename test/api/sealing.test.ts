@@ -204,6 +204,111 @@ describe("sealing a completed envelope", () => {
     );
   });
 
+  it("renders a sealed audit trail: provisional while sent, final once sealed", async () => {
+    const draft = await request(t.url, "/api/v1/envelopes", {
+      method: "POST",
+      key,
+      json: { subject: "Draft", documentIds: [docs[0].id], recipients: [signer(1)] },
+    });
+    const refused = await download(t, key, `/api/v1/envelopes/${draft.body.id}/audit-trail`);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, "envelope_not_sent");
+
+    const sent = await request(t.url, `/api/v1/envelopes/${draft.body.id}/send`, {
+      method: "POST",
+      key,
+    });
+    assert.equal(sent.status, 200);
+    const provisional = await download(t, key, `/api/v1/envelopes/${draft.body.id}/audit-trail`);
+    assert.equal(provisional.status, 200);
+    assert.equal(provisional.headers.get("content-type"), "application/pdf");
+    assert.match(await pdftotext(provisional.bytes), /Provisional/);
+
+    const id = await complete(
+      t,
+      key,
+      docs.map((d) => d.id),
+    );
+    await t.app.worker.runDue();
+    const trail = await download(t, key, `/api/v1/envelopes/${id}/audit-trail`);
+    assert.equal(trail.status, 200);
+    assert.match(
+      trail.headers.get("content-disposition") ?? "",
+      new RegExp(`audit-trail-${id}\\.pdf`),
+    );
+    const report = await pdfsig(trail.bytes);
+    assert.match(report, /Signature is Valid\./);
+    assert.match(report, /Total document signed/);
+    assert.match(report, /ETSI\.CAdES\.detached/);
+    assert.equal((await qpdfCheck(trail.bytes)).code, 0);
+    const text = (await pdftotext(trail.bytes)).replace(/\s+/g, " ");
+    assert.match(text, /Final/);
+    assert.doesNotMatch(text, /Provisional/);
+    for (const expected of [
+      id,
+      "Contrat de prestation",
+      "Test account",
+      accountId,
+      "COMPLETED",
+      "contrat.pdf",
+      docs[0].sha256,
+      docs[1].sha256,
+      "Marie Dubois <signer1@example.com>",
+      "Role: SIGNER · Authentication: none",
+      "127.0.0.1",
+      "User agent: node",
+      "I agree to sign them electronically",
+      "How to check this trail",
+    ]) {
+      assert.ok(text.includes(expected), expected);
+    }
+    const events = await t.app.events.forEnvelope(
+      t.app.database.db,
+      { accountId, environment: "test" },
+      id,
+    );
+    for (const event of events)
+      assert.ok(text.includes(event.hash), `hash of event ${event.sequence}`);
+    const sealedEvent = events.find((e) => e.type === "envelope.sealed")!;
+    for (const d of (sealedEvent.data as any).documents)
+      assert.ok(text.includes(d.sha256), "signed file hash");
+  });
+
+  it("prints any script in the audit trail", async () => {
+    const created = await request(t.url, "/api/v1/envelopes", {
+      method: "POST",
+      key,
+      json: {
+        subject: "Sözleşme — 契約",
+        documentIds: [docs[1].id],
+        recipients: [{ email: "s@example.com", name: "Şükrü Öztürk", role: "SIGNER" }],
+      },
+    });
+    await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, { method: "POST", key });
+    const trail = await download(t, key, `/api/v1/envelopes/${created.body.id}/audit-trail`);
+    assert.equal(trail.status, 200);
+    const text = await pdftotext(trail.bytes);
+    assert.match(text, /Şükrü Öztürk/);
+    assert.match(text, /Sözleşme/);
+    assert.ok(trail.bytes.length < 200_000, `fonts are subsetted (${trail.bytes.length} bytes)`);
+    const token = (
+      await request(t.url, `/api/v1/envelopes/${created.body.id}`, { key })
+    ).body.recipients[0].signUrl.split("/sign/")[1];
+    await request(t.url, `/api/v1/signing/${token}/sign`, {
+      method: "POST",
+      json: { consent: true, signature: { type: "typed", text: "Şükrü Öztürk" } },
+    });
+    await t.app.worker.runDue();
+    const signed = await download(t, key, `/api/v1/envelopes/${created.body.id}/signed-document`);
+    assert.equal(signed.status, 200);
+    assert.equal(
+      (await pdftotext(signed.bytes)).match(/Şükrü Öztürk/g)?.length,
+      2,
+      "the typed signature and its caption",
+    );
+    assert.match(await pdfsig(signed.bytes), /Signature is Valid\./);
+  });
+
   it("marks nothing as a test in the live environment", async () => {
     const live = await t.newKey(accountId, "live");
     const doc = await uploadDocument(t.url, live.secret);

@@ -1,13 +1,41 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { AUTHENTICATED_ERRORS, errorResponses, IdParams } from "../../http/schemas.js";
+import type { AuditTrailService } from "../../services/audit-trail.js";
 import type { SealingService } from "../../services/sealing.js";
 import { contentDisposition } from "./documents.js";
 
-export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{ sealing: SealingService }> = async (
-  app,
-  { sealing },
-) => {
+export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{
+  sealing: SealingService;
+  auditTrails: AuditTrailService;
+}> = async (app, { sealing, auditTrails }) => {
+  app.get(
+    "/envelopes/:id/audit-trail",
+    {
+      schema: {
+        tags: ["Envelopes"],
+        summary: "Download the audit trail (PDF)",
+        description:
+          "For any sent envelope: its identity, the SHA-256 of each original and signed document, the recipients and how they authenticated, every event with its UTC time, actor, IP address, user agent, consent text and chain hash. Sealed with the platform certificate. Final once the envelope has ended (and, when completed, been sealed); marked provisional before. 409 envelope_not_sent for a draft.",
+        params: IdParams,
+        response: {
+          200: Type.Unsafe<unknown>({
+            description: "The audit trail",
+            content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
+          }),
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const pdf = await auditTrails.render(request.auth.scope, request.params.id);
+      return reply
+        .type("application/pdf")
+        .header("Content-Disposition", contentDisposition(`audit-trail-${request.params.id}.pdf`))
+        .send(Buffer.from(pdf));
+    },
+  );
+
   app.get(
     "/envelopes/:id/signed-document",
     {

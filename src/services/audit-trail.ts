@@ -1,0 +1,146 @@
+import type { Kysely } from "kysely";
+import type { Tables } from "../db/schema.js";
+import type { Clock } from "../domain/clock.js";
+import { type EnvelopeStatus, isFinished } from "../domain/envelope-lifecycle.js";
+import type { Scope } from "../domain/environment.js";
+import { CertyneoError, notFound } from "../domain/errors.js";
+import { type AuditTrailEvent, renderAuditTrail } from "../pdf/audit-trail.js";
+import { sealPdf } from "../pdf/seal.js";
+import type { PlatformPki } from "../pki/platform-pki.js";
+import type { EventLog, StoredEvent } from "./event-log.js";
+import { ALL_DOCUMENTS } from "./sealing.js";
+
+/** What an event says, in words an auditor reads: consent, authentication, reasons, hashes. */
+function describe(event: StoredEvent): string[] {
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  const details: string[] = [];
+  if (typeof data.consentText === "string") details.push(`Consent given to: “${data.consentText}”`);
+  if (typeof data.reason === "string") details.push(`Reason: ${data.reason}`);
+  if (event.type === "recipient.otp_sent")
+    details.push(`Authentication: one-time code sent by ${data.channel} to ${data.destination}`);
+  if (event.type === "recipient.otp_verified")
+    details.push(`Authentication result: success (${data.method})`);
+  if (event.type === "recipient.otp_failed")
+    details.push(`Authentication result: failure (${data.reason})`);
+  if (typeof data.signatureType === "string") details.push(`Signature: ${data.signatureType}`);
+  if (Array.isArray(data.documents)) {
+    for (const d of data.documents as { documentId: string; sha256: string }[])
+      details.push(`Signed ${d.documentId}: SHA-256 ${d.sha256}`);
+  }
+  if (typeof data.combinedSha256 === "string")
+    details.push(`Signed PDF of all documents: SHA-256 ${data.combinedSha256}`);
+  if (typeof data.level === "string") details.push(`Signature level: ${data.level}`);
+  return details;
+}
+
+export class AuditTrailService {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly clock: Clock,
+    private readonly events: EventLog,
+    private readonly pki: () => Promise<PlatformPki>,
+    private readonly timestampUrl: string | undefined,
+  ) {}
+
+  /** The audit trail PDF of a sent envelope, sealed like the documents. */
+  async render(scope: Scope, envelopeId: string): Promise<Uint8Array> {
+    const envelope = await this.db
+      .selectFrom("envelopes")
+      .selectAll()
+      .where("id", "=", envelopeId)
+      .where("account_id", "=", scope.accountId)
+      .where("environment", "=", scope.environment)
+      .executeTakeFirst();
+    if (!envelope) throw notFound("envelope", envelopeId);
+    if (envelope.status === "DRAFT") {
+      throw new CertyneoError(
+        "conflict",
+        "envelope_not_sent",
+        "A draft has no audit trail yet: send the envelope first.",
+      );
+    }
+    const [account, documents, sealed, recipients, events] = await Promise.all([
+      this.db
+        .selectFrom("accounts")
+        .select("name")
+        .where("id", "=", scope.accountId)
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom("envelope_documents")
+        .innerJoin("documents", "documents.id", "envelope_documents.document_id")
+        .select(["documents.id", "documents.name", "documents.pages", "documents.sha256"])
+        .where("envelope_documents.envelope_id", "=", envelopeId)
+        .orderBy("envelope_documents.position")
+        .execute(),
+      this.db
+        .selectFrom("sealed_documents")
+        .selectAll()
+        .where("envelope_id", "=", envelopeId)
+        .execute(),
+      this.db
+        .selectFrom("recipients")
+        .selectAll()
+        .where("envelope_id", "=", envelopeId)
+        .orderBy("position")
+        .execute(),
+      this.events.forEnvelope(this.db, scope, envelopeId),
+    ]);
+    const signedSha = new Map(sealed.map((s) => [s.part, s.sha256]));
+    const names = new Map(recipients.map((r) => [r.id, `${r.name} <${r.email}> (${r.id})`]));
+    const status = envelope.status as EnvelopeStatus;
+    const final = isFinished(status) && (status !== "COMPLETED" || signedSha.has(ALL_DOCUMENTS));
+    const trail = await renderAuditTrail({
+      envelope: {
+        id: envelope.id,
+        subject: envelope.subject,
+        status,
+        accountName: account.name,
+        accountId: scope.accountId,
+        environment: envelope.environment,
+        createdAt: envelope.created_at,
+        sentAt: envelope.sent_at,
+        completedAt: envelope.completed_at,
+      },
+      final,
+      documents: documents.map((d) => ({
+        name: d.name,
+        pages: d.pages,
+        originalSha256: d.sha256,
+        signedSha256: signedSha.get(d.id) ?? null,
+      })),
+      recipients: recipients.map((r) => ({
+        name: r.name,
+        email: r.email,
+        role: r.role,
+        auth: r.auth,
+        status: r.status,
+        actedAt: r.signed_at ?? r.declined_at,
+      })),
+      events: events.map(
+        (e): AuditTrailEvent => ({
+          sequence: e.sequence,
+          createdAt: e.createdAt,
+          type: e.type,
+          actor:
+            e.actorType === "recipient"
+              ? `recipient ${names.get(e.actorId ?? "") ?? e.actorId}`
+              : e.actorType === "api_key"
+                ? `API key ${e.actorId}`
+                : "Certyneo (system)",
+          ip: e.ip,
+          userAgent: e.userAgent,
+          details: describe(e),
+          hash: e.hash,
+        }),
+      ),
+      generatedAt: this.clock.now().toISOString(),
+    });
+    const { signer } = await this.pki();
+    return sealPdf(trail, {
+      signer,
+      reason: `Audit trail of envelope ${envelope.id}`,
+      timestampUrl: this.timestampUrl,
+      signingTime: this.clock.now(),
+    });
+  }
+}
