@@ -1,4 +1,4 @@
-import { type EmbeddedFont, PDF, type PDFPage, rgb } from "@libpdf/core";
+import { type Color, type EmbeddedFont, PDF, type PDFImage, type PDFPage, rgb } from "@libpdf/core";
 import { fontBytes } from "./fonts.js";
 
 /** Something to draw on a page, in the API's coordinates: points from the top-left corner. */
@@ -17,6 +17,7 @@ export type Stamp = {
 
 const INK = rgb(0.04, 0.16, 0.44);
 const CAPTION = rgb(0.3, 0.3, 0.3);
+const TEST_RED = rgb(0.75, 0.1, 0.1);
 const CAPTION_SIZE = 6;
 
 interface Fonts {
@@ -31,13 +32,78 @@ function fittingSize(text: string, width: number, height: number, max: number): 
   return Math.max(4, Math.min(max, height * 0.75, byWidth));
 }
 
-function drawStamp(pdf: PDF, page: PDFPage, stamp: Stamp, fonts: Fonts): void {
-  // PDF user space starts at the bottom-left corner.
+/**
+ * Draws on a page as it is displayed: origin at the bottom-left corner of the displayed page, x to
+ * the right, y up, whatever the page's /Rotate. PDF user space turns with the page, so each point
+ * is mapped back and text and images are turned by the page's rotation to read upright.
+ */
+class DisplayedPage {
+  readonly width: number;
+  readonly height: number;
+  private readonly rotation: number;
+  private readonly box: { x: number; y: number; width: number; height: number };
+
+  constructor(private readonly page: PDFPage) {
+    this.width = page.width;
+    this.height = page.height;
+    this.rotation = ((page.rotation % 360) + 360) % 360;
+    this.box = page.getMediaBox();
+  }
+
+  private toUser(x: number, y: number): { x: number; y: number } {
+    const { x: x0, y: y0, width, height } = this.box;
+    switch (this.rotation) {
+      case 90:
+        return { x: x0 + width - y, y: y0 + x };
+      case 180:
+        return { x: x0 + width - x, y: y0 + height - y };
+      case 270:
+        return { x: x0 + y, y: y0 + height - x };
+      default:
+        return { x: x0 + x, y: y0 + y };
+    }
+  }
+
+  text(
+    text: string,
+    options: { x: number; y: number; size: number; font: EmbeddedFont; color: Color },
+  ): void {
+    const at = this.toUser(options.x, options.y);
+    this.page.drawText(text, {
+      ...at,
+      size: options.size,
+      font: options.font,
+      color: options.color,
+      ...(this.rotation !== 0 && { rotate: { angle: this.rotation, origin: at } }),
+    });
+  }
+
+  image(image: PDFImage, options: { x: number; y: number; width: number; height: number }): void {
+    const at = this.toUser(options.x, options.y);
+    this.page.drawImage(image, {
+      ...at,
+      width: options.width,
+      height: options.height,
+      ...(this.rotation !== 0 && { rotate: { angle: this.rotation, origin: at } }),
+    });
+  }
+
+  line(from: { x: number; y: number }, to: { x: number; y: number }, thickness: number): void {
+    this.page.drawLine({
+      start: this.toUser(from.x, from.y),
+      end: this.toUser(to.x, to.y),
+      color: INK,
+      thickness,
+    });
+  }
+}
+
+function drawStamp(pdf: PDF, page: DisplayedPage, stamp: Stamp, fonts: Fonts): void {
   const bottom = page.height - stamp.y - stamp.height;
   const left = stamp.x;
   if (stamp.kind === "text") {
     const size = fittingSize(stamp.text, stamp.width, stamp.height, 12);
-    page.drawText(stamp.text, {
+    page.text(stamp.text, {
       x: left + 2,
       y: bottom + (stamp.height - size) / 2 + 1,
       size,
@@ -50,18 +116,14 @@ function drawStamp(pdf: PDF, page: PDFPage, stamp: Stamp, fonts: Fonts): void {
     if (!stamp.checked) return;
     const inset = Math.min(stamp.width, stamp.height) * 0.2;
     const thickness = Math.max(1, Math.min(stamp.width, stamp.height) / 8);
-    page.drawLine({
-      start: { x: left + inset, y: bottom + inset },
-      end: { x: left + stamp.width - inset, y: bottom + stamp.height - inset },
-      color: INK,
-      thickness,
-    });
-    page.drawLine({
-      start: { x: left + inset, y: bottom + stamp.height - inset },
-      end: { x: left + stamp.width - inset, y: bottom + inset },
-      color: INK,
-      thickness,
-    });
+    const [x1, x2, y1, y2] = [
+      left + inset,
+      left + stamp.width - inset,
+      bottom + inset,
+      bottom + stamp.height - inset,
+    ];
+    page.line({ x: x1, y: y1 }, { x: x2, y: y2 }, thickness);
+    page.line({ x: x1, y: y2 }, { x: x2, y: y1 }, thickness);
     return;
   }
   // A signature: the mark above, and under it who signed and when (UTC).
@@ -72,7 +134,7 @@ function drawStamp(pdf: PDF, page: PDFPage, stamp: Stamp, fonts: Fonts): void {
     const scale = Math.min(stamp.width / image.width, markHeight / image.height);
     const width = image.width * scale;
     const height = image.height * scale;
-    page.drawImage(image, {
+    page.image(image, {
       x: left + (stamp.width - width) / 2,
       y: bottom + captionHeight + (markHeight - height) / 2,
       width,
@@ -80,7 +142,7 @@ function drawStamp(pdf: PDF, page: PDFPage, stamp: Stamp, fonts: Fonts): void {
     });
   } else {
     const size = fittingSize(stamp.text, stamp.width, markHeight, 28);
-    page.drawText(stamp.text, {
+    page.text(stamp.text, {
       x: left + 2,
       y: bottom + captionHeight + (markHeight - size) / 2,
       size,
@@ -88,7 +150,7 @@ function drawStamp(pdf: PDF, page: PDFPage, stamp: Stamp, fonts: Fonts): void {
       color: INK,
     });
   }
-  page.drawText(stamp.caption, {
+  page.text(stamp.caption, {
     x: left + 1,
     y: bottom + 1,
     size: Math.min(
@@ -110,7 +172,7 @@ export async function stampPdf(
   testMark: string | null,
 ): Promise<Uint8Array> {
   const pdf = await PDF.load(original);
-  const pages = pdf.getPages();
+  const pages = pdf.getPages().map((page) => new DisplayedPage(page));
   const fonts: Fonts = {
     regular: pdf.embedFont(fontBytes("DejaVuSans")),
     oblique: pdf.embedFont(fontBytes("DejaVuSans-Oblique")),
@@ -123,13 +185,7 @@ export async function stampPdf(
   if (testMark) {
     for (const page of pages) {
       for (const y of [page.height - 14, 6]) {
-        page.drawText(testMark, {
-          x: 12,
-          y,
-          size: 8,
-          font: fonts.bold,
-          color: rgb(0.75, 0.1, 0.1),
-        });
+        page.text(testMark, { x: 12, y, size: 8, font: fonts.bold, color: TEST_RED });
       }
     }
   }

@@ -16,6 +16,17 @@ export async function makePdf(pages: PageSpec[] = ["a4"]): Promise<Buffer> {
   return Buffer.from(await pdf.save());
 }
 
+/** A PDF whose pages carry /Rotate, as scanners and some editors write them. */
+export async function makeRotatedPdf(rotations: (0 | 90 | 180 | 270)[]): Promise<Buffer> {
+  const pdf = PDF.create();
+  for (const rotation of rotations) {
+    const page = pdf.addPage({ size: "a4" });
+    page.drawText(`Rotated ${rotation}`, { x: 72, y: 770, size: 14 });
+    if (rotation) page.setRotation(rotation);
+  }
+  return Buffer.from(await pdf.save());
+}
+
 export async function makeEncryptedPdf(): Promise<Buffer> {
   const pdf = PDF.create();
   pdf.addPage({ size: "a4" });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sealPdf } from "../../src/pdf/seal.js";
 import { signer } from "../helpers/fixtures.js";
-import { makePdf } from "../helpers/pdf.js";
+import { makePdf, makeRotatedPdf } from "../helpers/pdf.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 import { pdfsig, run, withFile } from "../helpers/validators.js";
 
@@ -99,6 +99,76 @@ describe("real-world PDFs through the whole flow", () => {
       assert.match(report, /Total document signed/);
     });
   }
+
+  it("stamps rotated pages where the signer saw the fields, upright", async () => {
+    const pdf = await makeRotatedPdf([90, 180, 270]);
+    const upload = await request(t.url, "/api/v1/documents", {
+      method: "POST",
+      key,
+      json: { content: pdf.toString("base64") },
+    });
+    assert.deepEqual(
+      upload.body.pageSizes.map((s: any) => [Math.round(s.width), Math.round(s.height)]),
+      [
+        [842, 595],
+        [595, 842],
+        [842, 595],
+      ],
+    );
+    const field = (page: number) => ({
+      type: "signature",
+      documentId: upload.body.id,
+      page,
+      x: 100,
+      y: 80,
+      width: 200,
+      height: 60,
+    });
+    const created = await request(t.url, "/api/v1/envelopes", {
+      method: "POST",
+      key,
+      json: {
+        subject: "Rotated",
+        documentIds: [upload.body.id],
+        recipients: [signer(1, { fields: [field(1), field(2), field(3)] })],
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const sent = await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, {
+      method: "POST",
+      key,
+    });
+    const token = sent.body.recipients[0].signUrl.split("/sign/")[1];
+    await request(t.url, `/api/v1/signing/${token}/sign`, {
+      method: "POST",
+      json: { consent: true, signature: { type: "typed", text: "Upright" } },
+    });
+    await t.app.worker.runDue();
+    const response = await fetch(`${t.url}/api/v1/envelopes/${created.body.id}/signed-document`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const signed = Buffer.from(await response.arrayBuffer());
+    // pdftotext reports words in displayed coordinates, from the top-left corner.
+    const boxes = await withFile(
+      signed,
+      async (file) => (await run("pdftotext", ["-bbox", file, "-"])).output,
+    );
+    const words = [
+      ...boxes.matchAll(
+        /<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">Upright<\/word>/g,
+      ),
+    ];
+    assert.equal(words.length, 3, boxes);
+    for (const [, xMin, yMin, xMax, yMax] of words) {
+      assert.ok(Number(xMin) >= 100 && Number(xMax) <= 300, `x ${xMin}-${xMax} within the field`);
+      assert.ok(Number(yMin) >= 80 && Number(yMax) <= 140, `y ${yMin}-${yMax} within the field`);
+      assert.ok(
+        Number(xMax) - Number(xMin) > Number(yMax) - Number(yMin),
+        "written horizontally, as displayed",
+      );
+    }
+    assert.match(await pdfsig(signed), /Signature is Valid\./);
+  });
 
   it("keeps the earlier signature of an already signed PDF valid", async () => {
     const { signer: platform } = await t.app.pki();
