@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { signer, uploadDocument } from "../helpers/fixtures.js";
 import { signaturePngDataUrl } from "../helpers/png.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
+import { timestampOf } from "../helpers/timestamp.js";
 import { startTestTsa, type TestTsa } from "../helpers/tsa.js";
 import { pdfsig, qpdfCheck, run, withFile } from "../helpers/validators.js";
 
@@ -384,6 +385,24 @@ describe("sealing with a timestamp authority", () => {
       /id-smime-aa-timeStampToken/,
       "the signature carries an RFC 3161 timestamp",
     );
+    // The token verifies against the authority's certificate, over this very signature value.
+    const { token, signatureValue } = timestampOf(lastSignatureCms(pdf.bytes));
+    const verified = await withFile(token, async (tokenFile) =>
+      withFile(signatureValue, async (dataFile) =>
+        run("openssl", [
+          "ts",
+          "-verify",
+          "-token_in",
+          "-in",
+          tokenFile,
+          "-data",
+          dataFile,
+          "-CAfile",
+          tsa.certificateFile,
+        ]),
+      ),
+    );
+    assert.match(verified.output, /Verification: OK/, verified.output);
     assert.ok(tsa.requests >= 2);
   });
 });

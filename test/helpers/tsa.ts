@@ -27,6 +27,8 @@ ess_cert_id_alg = sha256
 
 export interface TestTsa {
   url: string;
+  /** The authority's certificate (PEM), to verify its tokens. */
+  certificateFile: string;
   /** While false, the authority answers 503, as one that is down. */
   up: boolean;
   requests: number;
@@ -90,6 +92,7 @@ export async function startTestTsa(): Promise<TestTsa> {
   const port = typeof address === "object" && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}/tsa`,
+    certificateFile: path.join(dir, "tsa.pem"),
     get up() {
       return state.up;
     },
