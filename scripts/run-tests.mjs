@@ -17,7 +17,7 @@ const files = readdirSync("test", { recursive: true, withFileTypes: true })
 console.log(`\n# Test suite on ${database} (${files.length} files)\n`);
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", ...files],
+  ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=2", ...files],
   { stdio: "inherit", env: { ...process.env, CERTYNEO_TEST_DATABASE: database } },
 );
 process.exit(result.status ?? 1);
