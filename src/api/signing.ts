@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import Type from "typebox";
 import type { RecipientRole } from "../domain/recipients.js";
+import { sendPdf } from "../http/pdf-reply.js";
 import { errorResponses, Nullable } from "../http/schemas.js";
 import type { ActionContext } from "../services/event-log.js";
 import type { SigningService } from "../services/signing.js";
 import { type Locale, resolveLocale, translate } from "../signing/i18n.js";
-import { contentDisposition } from "./v1/documents.js";
 import { FieldObject } from "./v1/envelopes.js";
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
@@ -151,14 +151,11 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{ signing: SigningService 
     },
     async (request, reply) => {
       const document = await signing.openDocument(request.params.token, request.params.documentId);
-      return reply
-        .type("application/pdf")
-        .header("Content-Length", document.size)
-        .header(
-          "Content-Disposition",
-          contentDisposition(document.name).replace(/^attachment/, "inline"),
-        )
-        .send(document.stream);
+      return sendPdf(reply, document.stream, {
+        fileName: document.name,
+        size: document.size,
+        inline: true,
+      });
     },
   );
 

@@ -1,9 +1,10 @@
 import type { Kysely } from "kysely";
+import { findEnvelope } from "../db/envelopes.js";
 import type { Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { type EnvelopeStatus, isFinished } from "../domain/envelope-lifecycle.js";
 import type { Scope } from "../domain/environment.js";
-import { CertyneoError, notFound } from "../domain/errors.js";
+import { CertyneoError } from "../domain/errors.js";
 import { type AuditTrailEvent, renderAuditTrail } from "../pdf/audit-trail.js";
 import { sealPdf } from "../pdf/seal.js";
 import type { PlatformPki } from "../pki/platform-pki.js";
@@ -44,14 +45,7 @@ export class AuditTrailService {
 
   /** The audit trail PDF of a sent envelope, sealed like the documents. */
   async render(scope: Scope, envelopeId: string): Promise<Uint8Array> {
-    const envelope = await this.db
-      .selectFrom("envelopes")
-      .selectAll()
-      .where("id", "=", envelopeId)
-      .where("account_id", "=", scope.accountId)
-      .where("environment", "=", scope.environment)
-      .executeTakeFirst();
-    if (!envelope) throw notFound("envelope", envelopeId);
+    const envelope = await findEnvelope(this.db, scope, envelopeId);
     if (envelope.status === "DRAFT") {
       throw new CertyneoError(
         "conflict",

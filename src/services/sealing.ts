@@ -2,11 +2,12 @@ import type { Readable } from "node:stream";
 import { PDF } from "@libpdf/core";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
+import { findEnvelope } from "../db/envelopes.js";
 import { lockEnvelope } from "../db/locks.js";
 import type { Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
-import { CertyneoError, notFound } from "../domain/errors.js";
+import { CertyneoError } from "../domain/errors.js";
 import { sealPdf } from "../pdf/seal.js";
 import { type Stamp, stampPdf } from "../pdf/stamp.js";
 import type { PlatformPki } from "../pki/platform-pki.js";
@@ -175,14 +176,7 @@ export class SealingService {
     envelopeId: string,
     documentId: string | undefined,
   ): Promise<{ fileName: string; size: number; stream: Readable }> {
-    const envelope = await this.db
-      .selectFrom("envelopes")
-      .selectAll()
-      .where("id", "=", envelopeId)
-      .where("account_id", "=", scope.accountId)
-      .where("environment", "=", scope.environment)
-      .executeTakeFirst();
-    if (!envelope) throw notFound("envelope", envelopeId);
+    const envelope = await findEnvelope(this.db, scope, envelopeId);
     if (envelope.status !== "COMPLETED") {
       throw new CertyneoError(
         "conflict",

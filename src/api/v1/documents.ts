@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import Type from "typebox";
 import { CertyneoError } from "../../domain/errors.js";
+import { sendPdf } from "../../http/pdf-reply.js";
 import {
   AUTHENTICATED_ERRORS,
   Environment,
@@ -235,12 +236,11 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
         request.auth.scope,
         request.params.id,
       );
-      return reply
-        .type("application/pdf")
-        .header("Content-Length", document.size)
-        .header("Content-Disposition", contentDisposition(document.name))
-        .header("ETag", `"${document.sha256}"`)
-        .send(stream);
+      return sendPdf(reply, stream, {
+        fileName: document.name,
+        size: document.size,
+        etag: document.sha256,
+      });
     },
   );
 
@@ -269,9 +269,3 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
     },
   );
 };
-
-/** `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987). */
-export function contentDisposition(fileName: string): string {
-  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
-}

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { sendPdf } from "../../http/pdf-reply.js";
 import { AUTHENTICATED_ERRORS, errorResponses, IdParams } from "../../http/schemas.js";
 import type { AuditTrailService } from "../../services/audit-trail.js";
 import type { SealingService } from "../../services/sealing.js";
-import { contentDisposition } from "./documents.js";
 
 export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{
   sealing: SealingService;
@@ -29,10 +29,7 @@ export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const pdf = await auditTrails.render(request.auth.scope, request.params.id);
-      return reply
-        .type("application/pdf")
-        .header("Content-Disposition", contentDisposition(`audit-trail-${request.params.id}.pdf`))
-        .send(Buffer.from(pdf));
+      return sendPdf(reply, pdf, { fileName: `audit-trail-${request.params.id}.pdf` });
     },
   );
 
@@ -64,11 +61,7 @@ export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{
         request.params.id,
         request.query.documentId,
       );
-      return reply
-        .type("application/pdf")
-        .header("Content-Length", signed.size)
-        .header("Content-Disposition", contentDisposition(signed.fileName))
-        .send(signed.stream);
+      return sendPdf(reply, signed.stream, { fileName: signed.fileName, size: signed.size });
     },
   );
 };
