@@ -19,6 +19,7 @@ import { EventLog } from "./services/event-log.js";
 import { IdempotencyStore } from "./services/idempotency.js";
 import { JobQueue } from "./services/job-queue.js";
 import { LastUsedTracker } from "./services/last-used.js";
+import { NotificationService } from "./services/notifications.js";
 import { SealingService } from "./services/sealing.js";
 import { SigningService } from "./services/signing.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
@@ -79,6 +80,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const events = new EventLog(clock, {
     // Completion starts the sealing, in the same transaction: it can be delayed, never lost.
     "envelope.completed": (trx, envelope) => jobs.enqueue(trx, "seal_envelope", envelope),
+    // Each invitation is one email, sent by the worker once the invitation is committed.
+    "recipient.invited": (trx, envelope, event) =>
+      jobs.enqueue(trx, "send_invitation", envelope, event.id),
   });
   const outboxDir = path.join(config.dataDir, "outbox");
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
@@ -102,7 +106,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     pki,
     config.tsaUrl,
   );
-  const worker = new JobWorker(jobs, { seal_envelope: (job) => sealing.seal(job.envelope_id) });
+  const tokens = new SigningTokens(secretKey);
+  const notifications = new NotificationService(
+    database.db,
+    database.dialect,
+    events,
+    mailer,
+    tokens,
+    config.publicUrl,
+  );
+  const worker = new JobWorker(jobs, {
+    seal_envelope: (job) => sealing.seal(job.envelope_id),
+    send_invitation: (job) => notifications.sendInvitation(job.subject_id),
+  });
   return {
     config,
     database,
@@ -135,7 +151,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       clock,
       documents,
       events,
-      new SigningTokens(secretKey),
+      tokens,
       config.publicUrl,
     ),
     lastUsed,

@@ -154,6 +154,8 @@ export interface IdempotencyKeysTable {
 export interface JobsTable {
   id: string;
   kind: string;
+  /** What the job is about, at most one job of a kind each: an envelope, an event. */
+  subject_id: string;
   envelope_id: string;
   account_id: string;
   environment: Environment;

@@ -41,7 +41,14 @@ export interface StoredEvent extends StoredChainedEvent {
  */
 /** What else must happen, in the same transaction, when an event of a given type is appended. */
 export type EventReactions = Partial<
-  Record<string, (trx: Kysely<Tables>, envelope: { id: string; scope: Scope }) => Promise<void>>
+  Record<
+    string,
+    (
+      trx: Kysely<Tables>,
+      envelope: { id: string; scope: Scope },
+      event: { id: string; recipientId: string | null },
+    ) => Promise<void>
+  >
 >;
 
 export class EventLog {
@@ -100,7 +107,10 @@ export class EventLog {
         hash,
       };
       await trx.insertInto("events").values(row).execute();
-      await this.reactions[event.type]?.(trx, envelope);
+      await this.reactions[event.type]?.(trx, envelope, {
+        id: content.id,
+        recipientId: content.recipientId,
+      });
       previousHash = hash;
     }
   }

@@ -5,7 +5,7 @@ import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
 import { newId } from "../security/random.js";
 
-export type JobKind = "seal_envelope";
+export type JobKind = "seal_envelope" | "send_invitation";
 
 /** Seconds to wait before the next attempt, by attempts made so far; then the job fails. */
 export const RETRY_SCHEDULE_SECONDS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800];
@@ -27,10 +27,12 @@ export class JobQueue {
     private readonly clock: Clock,
   ) {}
 
+  /** At most one job of a kind per subject (the envelope by default): enqueueing twice is harmless. */
   async enqueue(
     trx: Kysely<Tables>,
     kind: JobKind,
     envelope: { id: string; scope: Scope },
+    subjectId: string = envelope.id,
   ): Promise<void> {
     const now = this.clock.now().toISOString();
     await trx
@@ -38,6 +40,7 @@ export class JobQueue {
       .values({
         id: newId("job"),
         kind,
+        subject_id: subjectId,
         envelope_id: envelope.id,
         account_id: envelope.scope.accountId,
         environment: envelope.scope.environment,
@@ -49,7 +52,7 @@ export class JobQueue {
         created_at: now,
         updated_at: now,
       })
-      .onConflict((oc) => oc.columns(["kind", "envelope_id"]).doNothing())
+      .onConflict((oc) => oc.columns(["kind", "subject_id"]).doNothing())
       .execute();
   }
 
@@ -104,12 +107,12 @@ export class JobQueue {
     return delay === undefined ? "failed" : "retry";
   }
 
-  async find(kind: JobKind, envelopeId: string): Promise<Job | undefined> {
+  async find(kind: JobKind, subjectId: string): Promise<Job | undefined> {
     return this.db
       .selectFrom("jobs")
       .selectAll()
       .where("kind", "=", kind)
-      .where("envelope_id", "=", envelopeId)
+      .where("subject_id", "=", subjectId)
       .executeTakeFirst();
   }
 }

@@ -65,6 +65,15 @@ const en = {
   otpEmailText:
     "Your code to sign “{subject}” is {code}.\n\nIt is valid for 10 minutes. If you did not ask for it, you can ignore this message.",
   otpSms: "Certyneo: your code is {code} (valid for 10 minutes).",
+  inviteSubject: "{account} asks you to sign “{subject}”",
+  inviteApproveSubject: "{account} asks you to approve “{subject}”",
+  inviteGreeting: "Hello {name},",
+  inviteBody: "{account} asks you to review and sign “{subject}”.",
+  inviteApproveBody: "{account} asks you to review and approve “{subject}”.",
+  inviteButton: "Review and sign",
+  inviteApproveButton: "Review and approve",
+  inviteFooter:
+    "This link is personal: do not forward this email. If you did not expect it, you can ignore it.",
 };
 
 type Messages = typeof en;
@@ -133,6 +142,15 @@ const fr: Messages = {
   otpEmailText:
     "Votre code pour signer « {subject} » est {code}.\n\nIl est valable 10 minutes. Si vous ne l’avez pas demandé, ignorez ce message.",
   otpSms: "Certyneo : votre code est {code} (valable 10 minutes).",
+  inviteSubject: "{account} vous invite à signer « {subject} »",
+  inviteApproveSubject: "{account} vous invite à approuver « {subject} »",
+  inviteGreeting: "Bonjour {name},",
+  inviteBody: "{account} vous invite à relire et signer « {subject} ».",
+  inviteApproveBody: "{account} vous invite à relire et approuver « {subject} ».",
+  inviteButton: "Relire et signer",
+  inviteApproveButton: "Relire et approuver",
+  inviteFooter:
+    "Ce lien vous est personnel : ne transférez pas ce message. Si vous ne l’attendiez pas, ignorez-le.",
 };
 
 const tr: Messages = {
@@ -198,6 +216,15 @@ const tr: Messages = {
   otpEmailText:
     "“{subject}” belgesini imzalamak için kodunuz {code}.\n\nKod 10 dakika geçerlidir. Siz istemediyseniz bu mesajı dikkate almayın.",
   otpSms: "Certyneo: kodunuz {code} (10 dakika geçerli).",
+  inviteSubject: "{account} sizden “{subject}” belgesini imzalamanızı istiyor",
+  inviteApproveSubject: "{account} sizden “{subject}” belgesini onaylamanızı istiyor",
+  inviteGreeting: "Merhaba {name},",
+  inviteBody: "{account} “{subject}” belgesini incelemenizi ve imzalamanızı istiyor.",
+  inviteApproveBody: "{account} “{subject}” belgesini incelemenizi ve onaylamanızı istiyor.",
+  inviteButton: "İncele ve imzala",
+  inviteApproveButton: "İncele ve onayla",
+  inviteFooter:
+    "Bu bağlantı size özeldir: bu e-postayı iletmeyin. Beklemiyorsanız dikkate almayın.",
 };
 
 const MESSAGES: Record<Locale, Messages> = { en, fr, tr };

@@ -1,12 +1,13 @@
 import type { Kysely, Migration } from "kysely";
 
-/** Background jobs started by events, and the sealed PDFs they produce. */
+/** Background jobs started by events (sealing, notifications), and the sealed PDFs. */
 export const sealing: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable("jobs")
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("subject_id", "text", (c) => c.notNull())
       .addColumn("envelope_id", "text", (c) => c.notNull())
       .addColumn("account_id", "text", (c) => c.notNull())
       .addColumn("environment", "text", (c) => c.notNull())
@@ -17,7 +18,7 @@ export const sealing: Migration = {
       .addColumn("last_error", "text")
       .addColumn("created_at", "text", (c) => c.notNull())
       .addColumn("updated_at", "text", (c) => c.notNull())
-      .addUniqueConstraint("jobs_kind_envelope", ["kind", "envelope_id"])
+      .addUniqueConstraint("jobs_kind_subject", ["kind", "subject_id"])
       .execute();
     await db.schema.createIndex("jobs_due").on("jobs").columns(["state", "run_after"]).execute();
 

@@ -1,0 +1,165 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { outboxEmails } from "../helpers/outbox.js";
+import { request, startTestServer, type TestServer } from "../helpers/server.js";
+import { startTestSmtp, type TestSmtp } from "../helpers/smtp.js";
+
+async function createAndSend(t: TestServer, key: string, doc: any, body: Record<string, unknown>) {
+  const created = await request(t.url, "/api/v1/envelopes", {
+    method: "POST",
+    key,
+    json: { subject: "Contrat de prestation", documentIds: [doc.id], ...body },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const sent = await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, {
+    method: "POST",
+    key,
+  });
+  assert.equal(sent.status, 200);
+  return sent.body;
+}
+
+/** Quoted-printable soft line breaks and escapes undone, enough to read a message body. */
+function decodeQuotedPrintable(text: string): string {
+  return text
+    .replace(/=\r?\n/g, "")
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+describe("invitation emails (outbox)", () => {
+  let t: TestServer;
+  let key: string;
+  let accountId: string;
+  let doc: any;
+  let dataDir: string;
+  before(async () => {
+    t = await startTestServer();
+    ({ secret: key, accountId } = await t.newAccount());
+    doc = await uploadDocument(t.url, key);
+    dataDir = t.database.env.CERTYNEO_DATA_DIR;
+  });
+  after(() => t.close());
+
+  const mailsTo = async (address: string) =>
+    (await outboxEmails(dataDir)).filter((m) => m.to.includes(address));
+
+  it("invites every signer and approver whose turn it is, with their link, never a CC", async () => {
+    const envelope = await createAndSend(t, key, doc, {
+      message: "Merci de signer avant vendredi.",
+      recipients: [
+        signer(11, { locale: "fr" }),
+        { email: "approver11@example.com", name: "Approver", role: "APPROVER" },
+        { email: "cc11@example.com", name: "CC", role: "CC" },
+      ],
+    });
+    assert.equal(
+      (await mailsTo("signer11@example.com")).length,
+      0,
+      "sent by the worker, after the commit",
+    );
+    await t.app.worker.runDue();
+    const [french] = await mailsTo("signer11@example.com");
+    assert.ok(french);
+    const body = decodeQuotedPrintable(french.raw);
+    assert.ok(
+      body.includes(envelope.recipients[0].signUrl),
+      "the link in the email is the recipient's signUrl",
+    );
+    assert.match(body, /Bonjour Signer 11/);
+    assert.match(body, /Relire et signer/);
+    assert.match(body, /Merci de signer avant vendredi\./);
+    assert.match(french.raw, /Content-Type: text\/plain/);
+    assert.match(french.raw, /Content-Type: text\/html/);
+    assert.match(french.raw, /Auto-Submitted: auto-generated/);
+    assert.match(french.raw, /Message-ID: </);
+    assert.doesNotMatch(body, /<img/);
+    const [approver] = await mailsTo("approver11@example.com");
+    assert.match(decodeQuotedPrintable(approver!.raw), /Review and approve/);
+    assert.equal((await mailsTo("cc11@example.com")).length, 0);
+
+    const link = new URL(envelope.recipients[0].signUrl).pathname;
+    assert.equal(
+      (await request(t.url, link)).status,
+      200,
+      "the emailed link opens the signing page",
+    );
+    const events = await t.app.events.forEnvelope(
+      t.app.database.db,
+      { accountId, environment: "test" },
+      envelope.id,
+    );
+    const sentEvents = events
+      .filter((e) => e.type === "notification.sent")
+      .map((e) => (e.data as any).to);
+    assert.deepEqual(sentEvents.sort(), ["approver11@example.com", "signer11@example.com"]);
+  });
+
+  it("invites the next stage only when the previous one has signed", async () => {
+    const envelope = await createAndSend(t, key, doc, {
+      signingOrder: "sequential",
+      recipients: [signer(21), signer(22)],
+    });
+    await t.app.worker.runDue();
+    assert.equal((await mailsTo("signer21@example.com")).length, 1);
+    assert.equal((await mailsTo("signer22@example.com")).length, 0);
+    const token = envelope.recipients[0].signUrl.split("/sign/")[1];
+    await request(t.url, `/api/v1/signing/${token}/sign`, {
+      method: "POST",
+      json: { consent: true, signature: { type: "typed", text: "One" } },
+    });
+    await t.app.worker.runDue();
+    assert.equal((await mailsTo("signer22@example.com")).length, 1);
+  });
+
+  it("sends nothing for an envelope voided before the worker ran", async () => {
+    const envelope = await createAndSend(t, key, doc, { recipients: [signer(31)] });
+    await request(t.url, `/api/v1/envelopes/${envelope.id}`, { method: "DELETE", key });
+    await t.app.worker.runDue();
+    assert.equal((await mailsTo("signer31@example.com")).length, 0);
+  });
+});
+
+describe("invitation emails over SMTP", () => {
+  let t: TestServer;
+  let smtp: TestSmtp;
+  let key: string;
+  let doc: any;
+  before(async () => {
+    smtp = await startTestSmtp();
+    t = await startTestServer({
+      env: { SMTP_URL: smtp.url, CERTYNEO_MAIL_FROM: "Acme Signatures <sign@acme.example>" },
+    });
+    ({ secret: key } = await t.newAccount());
+    doc = await uploadDocument(t.url, key);
+  });
+  after(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  it("delivers to a real SMTP server, and retries while it refuses", async () => {
+    smtp.accepting = false;
+    const envelope = await createAndSend(t, key, doc, { recipients: [signer(41)] });
+    await t.app.worker.runDue();
+    assert.equal(smtp.received.length, 0);
+    const job = (
+      await t.app.database.db
+        .selectFrom("jobs")
+        .selectAll()
+        .where("envelope_id", "=", envelope.id)
+        .execute()
+    )[0]!;
+    assert.equal(job.state, "pending");
+    assert.match(job.last_error ?? "", /451|Try again later/);
+
+    smtp.accepting = true;
+    t.clock.advance(5_000);
+    await t.app.worker.runDue();
+    assert.equal(smtp.received.length, 1);
+    const [mail] = smtp.received;
+    assert.deepEqual(mail!.to, ["signer41@example.com"]);
+    assert.equal(mail!.from, "sign@acme.example");
+    assert.ok(decodeQuotedPrintable(mail!.raw).includes(envelope.recipients[0].signUrl));
+  });
+});
