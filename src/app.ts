@@ -8,6 +8,7 @@ import { RateLimiter } from "./rate-limit/limiter.js";
 import { MemoryRateLimitStore } from "./rate-limit/memory-store.js";
 import { PostgresRateLimitStore } from "./rate-limit/postgres-store.js";
 import type { RateLimitStore } from "./rate-limit/store.js";
+import { SecretBox } from "./security/secret-box.js";
 import { loadSecretKey } from "./security/secret-key.js";
 import { SigningTokens } from "./security/signing-tokens.js";
 import { AccountService } from "./services/accounts.js";
@@ -22,6 +23,7 @@ import { LastUsedTracker } from "./services/last-used.js";
 import { NotificationService } from "./services/notifications.js";
 import { SealingService } from "./services/sealing.js";
 import { SigningService } from "./services/signing.js";
+import { WebhookService } from "./services/webhooks.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 import { JobWorker } from "./workers/job-worker.js";
 
@@ -46,6 +48,7 @@ export interface App {
   jobs: JobQueue;
   sealing: SealingService;
   auditTrails: AuditTrailService;
+  webhooks: WebhookService;
   /** Runs background jobs (sealing); started by `serve`, driven by hand in tests. */
   worker: JobWorker;
   lastUsed: LastUsedTracker;
@@ -76,14 +79,35 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const blobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
   const documents = new DocumentService(database.db, blobs, clock, config.maxDocumentBytes);
-  const jobs = new JobQueue(database.db, database.dialect, clock);
-  const events = new EventLog(clock, {
-    // Completion starts the sealing, in the same transaction: it can be delayed, never lost.
-    "envelope.completed": (trx, envelope) => jobs.enqueue(trx, "seal_envelope", envelope),
-    // Each invitation is one email, sent by the worker once the invitation is committed.
-    "recipient.invited": (trx, envelope, event) =>
-      jobs.enqueue(trx, "send_invitation", envelope, event.id),
+  const jobs = new JobQueue(database.db, database.dialect, clock, {
+    deliver_webhook: config.webhookRetrySchedule,
   });
+  const webhooks = new WebhookService(
+    database.db,
+    clock,
+    new SecretBox(secretKey, "certyneo webhook secrets v1"),
+    {
+      allowPrivate: config.webhookAllowPrivate,
+      timeoutMs: config.webhookTimeoutMs,
+    },
+  );
+  // Declared below; the reaction runs only once the app is built.
+  let envelopes: EnvelopeService | undefined;
+  const events = new EventLog(clock, [
+    // Work that an event calls for is enqueued in the event's transaction: delayed, never lost.
+    async (trx, envelope, event) => {
+      if (event.type === "envelope.completed") await jobs.enqueue(trx, "seal_envelope", envelope);
+      // Each invitation is one email, sent by the worker once the invitation is committed.
+      if (event.type === "recipient.invited")
+        await jobs.enqueue(trx, "send_invitation", envelope, event.id);
+      const deliveries = await webhooks.fanOut(trx, envelope.scope, event, async () => ({
+        object: "envelope",
+        ...(await envelopes!.get(envelope.scope, envelope.id, trx)),
+      }));
+      for (const delivery of deliveries)
+        await jobs.enqueue(trx, "deliver_webhook", envelope, delivery);
+    },
+  ]);
   const outboxDir = path.join(config.dataDir, "outbox");
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
   const limiter = new RateLimiter(await rateLimitStore(config, database), clock);
@@ -118,7 +142,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const worker = new JobWorker(jobs, {
     seal_envelope: (job) => sealing.seal(job.envelope_id),
     send_invitation: (job) => notifications.sendInvitation(job.subject_id),
+    deliver_webhook: (job) =>
+      webhooks.deliver(
+        job.subject_id,
+        job.attempts,
+        jobs.nextAttemptAt("deliver_webhook", job.attempts),
+      ),
   });
+  envelopes = new EnvelopeService(
+    database.db,
+    database.dialect,
+    clock,
+    documents,
+    events,
+    tokens,
+    config.publicUrl,
+  );
   return {
     config,
     database,
@@ -145,15 +184,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       limiter,
       secretKey,
     ),
-    envelopes: new EnvelopeService(
-      database.db,
-      database.dialect,
-      clock,
-      documents,
-      events,
-      tokens,
-      config.publicUrl,
-    ),
+    envelopes,
+    webhooks,
     lastUsed,
     limiter,
     async close() {

@@ -39,6 +39,11 @@ export interface Config {
   tsaUrl: string | undefined;
   /** How often background jobs (sealing) are looked for. */
   workerIntervalMs: number;
+  /** Deliver webhooks to private, loopback and link-local addresses too (development only). */
+  webhookAllowPrivate: boolean;
+  /** Seconds between delivery attempts; its length is the number of retries. */
+  webhookRetrySchedule: number[];
+  webhookTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +138,16 @@ export function loadConfig(env: Env = process.env): Config {
   const pkcs12Password = read("CERTYNEO_PKCS12_PASSWORD") ?? "";
   const tsaUrl = url("CERTYNEO_TSA_URL", ["http:", "https:"]);
   const workerIntervalMs = integer("CERTYNEO_WORKER_INTERVAL_MS", 1000, 50, 60_000);
+  const webhookAllowPrivate = boolean("CERTYNEO_WEBHOOK_ALLOW_PRIVATE", false);
+  const webhookTimeoutMs = integer("CERTYNEO_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000);
+  const scheduleText =
+    read("CERTYNEO_WEBHOOK_RETRY_SCHEDULE") ?? "60,300,1800,7200,21600,43200,86400,86400";
+  const webhookRetrySchedule = scheduleText.split(",").map((s) => Number(s.trim()));
+  if (webhookRetrySchedule.some((s) => !Number.isInteger(s) || s < 0 || s > 7 * 86400)) {
+    problems.push(
+      `CERTYNEO_WEBHOOK_RETRY_SCHEDULE must list seconds, like 60,300,1800 (got "${scheduleText}")`,
+    );
+  }
   const secretKey = read("CERTYNEO_SECRET_KEY");
   if (secretKey !== undefined && secretKey.length < 32) {
     problems.push(
@@ -162,5 +177,8 @@ export function loadConfig(env: Env = process.env): Config {
     pkcs12: pkcs12Path ? { path: path.resolve(pkcs12Path), password: pkcs12Password } : undefined,
     tsaUrl,
     workerIntervalMs,
+    webhookAllowPrivate,
+    webhookRetrySchedule,
+    webhookTimeoutMs,
   };
 }

@@ -6,6 +6,7 @@ import { documentsRoutes } from "./api/v1/documents.js";
 import { envelopesRoutes } from "./api/v1/envelopes.js";
 import { keysRoutes } from "./api/v1/keys.js";
 import { signedDocumentRoutes } from "./api/v1/signed-documents.js";
+import { webhooksRoutes } from "./api/v1/webhooks.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { authenticateApiKey } from "./http/auth.js";
@@ -24,6 +25,7 @@ import type { EnvelopeService } from "./services/envelopes.js";
 import type { IdempotencyStore } from "./services/idempotency.js";
 import type { SealingService } from "./services/sealing.js";
 import type { SigningService } from "./services/signing.js";
+import type { WebhookService } from "./services/webhooks.js";
 import { registerSigningPages } from "./signing/routes.js";
 
 export interface ServerParts {
@@ -36,6 +38,7 @@ export interface ServerParts {
   signing: SigningService;
   sealing: SealingService;
   auditTrails: AuditTrailService;
+  webhooks: WebhookService;
   limiter: RateLimiter;
 }
 
@@ -104,6 +107,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       await api.register(keysRoutes, { keys: parts.keys });
       await api.register(documentsRoutes, { documents: parts.documents });
       await api.register(envelopesRoutes, { envelopes: parts.envelopes });
+      await api.register(webhooksRoutes, { webhooks: parts.webhooks });
       await api.register(signedDocumentRoutes, {
         sealing: parts.sealing,
         auditTrails: parts.auditTrails,

@@ -162,6 +162,8 @@ export interface JobsTable {
   state: "pending" | "running" | "done" | "failed";
   attempts: number;
   run_after: Timestamp;
+  /** Enqueue order, so that jobs due at the same time run in the order their events happened. */
+  seq: number;
   /** While running: when another worker may take the job over (its worker died). */
   locked_until: Timestamp | null;
   last_error: string | null;
@@ -178,6 +180,48 @@ export interface SealedDocumentsTable {
   created_at: Timestamp;
 }
 
+export interface WebhooksTable {
+  id: string;
+  account_id: string;
+  environment: Environment;
+  url: string;
+  description: string | null;
+  /** JSON array of event types; `null` for all. */
+  events: string | null;
+  /** The signing secret, AES-256-GCM-sealed with the server secret, base64. */
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  /** Since when every attempt has failed; `null` after a success. */
+  failing_since: Timestamp | null;
+  disabled_at: Timestamp | null;
+  disabled_reason: string | null;
+  created_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  state: "pending" | "delivered" | "failed";
+  created_at: Timestamp;
+  delivered_at: Timestamp | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  webhook_id: string;
+  attempt: number;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  next_retry_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -191,4 +235,7 @@ export interface Tables {
   idempotency_keys: IdempotencyKeysTable;
   jobs: JobsTable;
   sealed_documents: SealedDocumentsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

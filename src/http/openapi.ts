@@ -36,6 +36,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
       tags: [
         { name: "Documents", description: "PDFs to be signed" },
         { name: "Envelopes", description: "Documents sent to recipients for signature" },
+        { name: "Webhooks", description: "Signed notifications of envelope events to your URL" },
         { name: "API keys", description: "Keys that authenticate calls to this API" },
         {
           name: "Signing",

@@ -39,22 +39,24 @@ export interface StoredEvent extends StoredChainedEvent {
  * state change it records, so a change and its events are committed together or not at all; the
  * caller must hold the envelope's row lock so that the chain cannot fork.
  */
-/** What else must happen, in the same transaction, when an event of a given type is appended. */
-export type EventReactions = Partial<
-  Record<
-    string,
-    (
-      trx: Kysely<Tables>,
-      envelope: { id: string; scope: Scope },
-      event: { id: string; recipientId: string | null },
-    ) => Promise<void>
-  >
->;
+export interface AppendedEvent {
+  id: string;
+  type: string;
+  recipientId: string | null;
+  createdAt: string;
+}
+
+/** What else must happen, in the same transaction, when an event is appended (jobs to enqueue). */
+export type EventReaction = (
+  trx: Kysely<Tables>,
+  envelope: { id: string; scope: Scope },
+  event: AppendedEvent,
+) => Promise<void>;
 
 export class EventLog {
   constructor(
     private readonly clock: Clock,
-    private readonly reactions: EventReactions = {},
+    private readonly reactions: readonly EventReaction[] = [],
   ) {}
 
   async append(
@@ -107,10 +109,13 @@ export class EventLog {
         hash,
       };
       await trx.insertInto("events").values(row).execute();
-      await this.reactions[event.type]?.(trx, envelope, {
+      const appended = {
         id: content.id,
+        type: content.type,
         recipientId: content.recipientId,
-      });
+        createdAt,
+      };
+      for (const react of this.reactions) await react(trx, envelope, appended);
       previousHash = hash;
     }
   }

@@ -5,7 +5,7 @@ import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
 import { newId } from "../security/random.js";
 
-export type JobKind = "seal_envelope" | "send_invitation";
+export type JobKind = "seal_envelope" | "send_invitation" | "deliver_webhook";
 
 /** Seconds to wait before the next attempt, by attempts made so far; then the job fails. */
 export const RETRY_SCHEDULE_SECONDS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800];
@@ -25,7 +25,23 @@ export class JobQueue {
     private readonly db: Kysely<Tables>,
     private readonly dialect: Dialect,
     private readonly clock: Clock,
+    /** Retry delays in seconds by kind, where a kind needs its own. */
+    private readonly schedules: Partial<Record<JobKind, readonly number[]>> = {},
   ) {}
+
+  private lastSeq = 0;
+
+  /** Increasing within a process, and with the clock across processes. */
+  private nextSeq(): number {
+    this.lastSeq = Math.max(this.clock.now().getTime() * 1000, this.lastSeq + 1);
+    return this.lastSeq;
+  }
+
+  /** When the attempt after `attempts` failed ones would run, or `null` once the schedule is spent. */
+  nextAttemptAt(kind: JobKind, attempts: number): Date | null {
+    const delay = (this.schedules[kind] ?? RETRY_SCHEDULE_SECONDS)[attempts - 1];
+    return delay === undefined ? null : new Date(this.clock.now().getTime() + delay * 1000);
+  }
 
   /** At most one job of a kind per subject (the envelope by default): enqueueing twice is harmless. */
   async enqueue(
@@ -47,6 +63,7 @@ export class JobQueue {
         state: "pending",
         attempts: 0,
         run_after: now,
+        seq: this.nextSeq(),
         locked_until: null,
         last_error: null,
         created_at: now,
@@ -67,7 +84,7 @@ export class JobQueue {
       where id = (
         select id from jobs
         where (state = 'pending' and run_after <= ${nowIso}) or (state = 'running' and locked_until < ${nowIso})
-        order by run_after, id
+        order by run_after, seq
         limit 1
         ${skipLocked}
       )
@@ -91,20 +108,20 @@ export class JobQueue {
   /** Schedules the next attempt, or gives up once the schedule is spent. */
   async fail(job: Job, error: unknown): Promise<"retry" | "failed"> {
     const now = this.clock.now();
-    const delay = RETRY_SCHEDULE_SECONDS[job.attempts - 1];
+    const next = this.nextAttemptAt(job.kind as JobKind, job.attempts);
     const message = error instanceof Error ? error.message : String(error);
     await this.db
       .updateTable("jobs")
       .set({
-        state: delay === undefined ? "failed" : "pending",
-        run_after: new Date(now.getTime() + (delay ?? 0) * 1000).toISOString(),
+        state: next ? "pending" : "failed",
+        run_after: (next ?? now).toISOString(),
         locked_until: null,
         last_error: message.slice(0, 2000),
         updated_at: now.toISOString(),
       })
       .where("id", "=", job.id)
       .execute();
-    return delay === undefined ? "failed" : "retry";
+    return next ? "retry" : "failed";
   }
 
   async find(kind: JobKind, subjectId: string): Promise<Job | undefined> {

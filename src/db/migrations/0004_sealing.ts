@@ -14,6 +14,7 @@ export const sealing: Migration = {
       .addColumn("state", "text", (c) => c.notNull())
       .addColumn("attempts", "integer", (c) => c.notNull())
       .addColumn("run_after", "text", (c) => c.notNull())
+      .addColumn("seq", "double precision", (c) => c.notNull())
       .addColumn("locked_until", "text")
       .addColumn("last_error", "text")
       .addColumn("created_at", "text", (c) => c.notNull())

@@ -4,6 +4,7 @@ import { foundation } from "./0001_foundation.js";
 import { documentsAndEnvelopes } from "./0002_documents_envelopes.js";
 import { signing } from "./0003_signing.js";
 import { sealing } from "./0004_sealing.js";
+import { webhooks } from "./0005_webhooks.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -12,6 +13,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0002_documents_envelopes": documentsAndEnvelopes,
     "0003_signing": signing,
     "0004_sealing": sealing,
+    "0005_webhooks": webhooks,
   };
   return { getMigrations: async () => migrations };
 }

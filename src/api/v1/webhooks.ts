@@ -1,0 +1,154 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type from "typebox";
+import {
+  AUTHENTICATED_ERRORS,
+  Environment,
+  errorResponses,
+  IdParams,
+  ListOf,
+  Nullable,
+  ObjectId,
+  PageQuery,
+  Timestamp,
+} from "../../http/schemas.js";
+import { WEBHOOK_EVENTS, type Webhook, type WebhookService } from "../../services/webhooks.js";
+
+const EventType = Type.Unsafe<(typeof WEBHOOK_EVENTS)[number]>({
+  type: "string",
+  enum: [...WEBHOOK_EVENTS],
+});
+
+const WebhookObject = Type.Object({
+  id: ObjectId("whk"),
+  object: Type.Literal("webhook"),
+  url: Type.String(),
+  description: Nullable(Type.String()),
+  events: Nullable(Type.Array(EventType, { description: "null: every event" })),
+  environment: Environment,
+  createdAt: Timestamp,
+  disabledAt: Nullable(Timestamp),
+  disabledReason: Nullable(
+    Type.String({ description: "Why deliveries stopped: failing for 3 days" }),
+  ),
+});
+
+const AttemptObject = Type.Object({
+  id: Type.String(),
+  object: Type.Literal("webhook_attempt"),
+  deliveryId: ObjectId("dlv"),
+  eventId: ObjectId("evt"),
+  eventType: Type.String(),
+  attempt: Type.Integer(),
+  statusCode: Nullable(Type.Integer()),
+  durationMs: Type.Integer(),
+  error: Nullable(Type.String()),
+  nextRetryAt: Nullable(Timestamp),
+  createdAt: Timestamp,
+});
+
+const serialize = (webhook: Webhook) => ({ object: "webhook" as const, ...webhook });
+const tags = ["Webhooks"];
+
+export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService }> = async (
+  app,
+  { webhooks },
+) => {
+  app.post(
+    "/webhooks",
+    {
+      schema: {
+        tags,
+        summary: "Register a webhook",
+        description:
+          'Events of this account and environment are POSTed to the URL, signed with the secret returned here only (Certyneo-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")). URLs resolving to private, loopback or link-local addresses are refused (422 webhook_url_refused).',
+        body: Type.Object(
+          {
+            url: Type.String({ minLength: 1, maxLength: 2000 }),
+            events: Type.Optional(
+              Type.Array(EventType, {
+                maxItems: WEBHOOK_EVENTS.length,
+                description: "Default: every event",
+              }),
+            ),
+            description: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            ...WebhookObject.properties,
+            secret: Type.String({ description: "whsec_…, shown only here" }),
+          }),
+          ...errorResponses(...AUTHENTICATED_ERRORS, 413, 415, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { webhook, secret } = await webhooks.create(request.auth.scope, request.body);
+      return reply.code(201).send({ ...serialize(webhook), secret });
+    },
+  );
+
+  app.get(
+    "/webhooks",
+    {
+      schema: {
+        tags,
+        summary: "List webhooks",
+        querystring: PageQuery,
+        response: { 200: ListOf(WebhookObject), ...errorResponses(...AUTHENTICATED_ERRORS) },
+      },
+    },
+    async (request) => {
+      const page = await webhooks.list(request.auth.scope, request.query);
+      return { object: "list" as const, ...page, data: page.data.map(serialize) };
+    },
+  );
+
+  app.delete(
+    "/webhooks/:id",
+    {
+      schema: {
+        tags,
+        summary: "Unregister a webhook",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            id: ObjectId("whk"),
+            object: Type.Literal("webhook"),
+            deleted: Type.Literal(true),
+          }),
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404),
+        },
+      },
+    },
+    async (request) => {
+      await webhooks.delete(request.auth.scope, request.params.id);
+      return { id: request.params.id, object: "webhook" as const, deleted: true as const };
+    },
+  );
+
+  app.get(
+    "/webhooks/:id/deliveries",
+    {
+      schema: {
+        tags,
+        summary: "The delivery log: every attempt, newest first",
+        params: IdParams,
+        querystring: Type.Object(
+          { limit: PageQuery.properties.limit },
+          { additionalProperties: false },
+        ),
+        response: { 200: ListOf(AttemptObject), ...errorResponses(...AUTHENTICATED_ERRORS, 404) },
+      },
+    },
+    async (request) => {
+      const page = await webhooks.attempts(request.auth.scope, request.params.id, request.query);
+      return {
+        object: "list" as const,
+        ...page,
+        data: page.data.map((a) => ({ object: "webhook_attempt" as const, ...a })),
+      };
+    },
+  );
+};

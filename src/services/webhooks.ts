@@ -1,0 +1,366 @@
+import { performance } from "node:perf_hooks";
+import type { Kysely } from "kysely";
+import { listNewestFirst } from "../db/pagination.js";
+import type { Tables } from "../db/schema.js";
+import type { Clock } from "../domain/clock.js";
+import type { Environment, Scope } from "../domain/environment.js";
+import { CertyneoError, notFound } from "../domain/errors.js";
+import type { Page, PageRequest } from "../domain/pagination.js";
+import { newId, randomBase62 } from "../security/random.js";
+import type { SecretBox } from "../security/secret-box.js";
+import { refusedDestination } from "../webhooks/address-policy.js";
+import { signatureHeader } from "../webhooks/signature.js";
+import type { AppendedEvent } from "./event-log.js";
+
+/** The events a webhook can receive. */
+export const WEBHOOK_EVENTS = [
+  "envelope.created",
+  "envelope.sent",
+  "envelope.completed",
+  "envelope.declined",
+  "envelope.voided",
+  "envelope.expired",
+  "recipient.viewed",
+  "recipient.signed",
+  "recipient.declined",
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** An endpoint failing for this long without a single success is disabled. */
+export const DISABLE_AFTER_MS = 3 * 24 * 60 * 60 * 1000;
+const USER_AGENT = "Certyneo-Webhooks/1.0 (+https://certyneo.com/docs/webhooks)";
+
+export interface Webhook {
+  id: string;
+  url: string;
+  description: string | null;
+  events: WebhookEvent[] | null;
+  environment: Environment;
+  createdAt: string;
+  disabledAt: string | null;
+  disabledReason: string | null;
+}
+
+export interface WebhookAttempt {
+  id: string;
+  deliveryId: string;
+  eventId: string;
+  eventType: string;
+  attempt: number;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  nextRetryAt: string | null;
+  createdAt: string;
+}
+
+export interface WebhookOptions {
+  allowPrivate: boolean;
+  timeoutMs: number;
+}
+
+function toWebhook(row: Tables["webhooks"]): Webhook {
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    events: row.events ? (JSON.parse(row.events) as WebhookEvent[]) : null,
+    environment: row.environment,
+    createdAt: row.created_at,
+    disabledAt: row.disabled_at,
+    disabledReason: row.disabled_reason,
+  };
+}
+
+/** Webhook endpoints and their deliveries: signed, retried, logged, never to private addresses. */
+export class WebhookService {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly clock: Clock,
+    private readonly secrets: SecretBox,
+    private readonly options: WebhookOptions,
+  ) {}
+
+  async create(
+    scope: Scope,
+    input: { url: string; events?: WebhookEvent[] | undefined; description?: string | undefined },
+  ): Promise<{ webhook: Webhook; secret: string }> {
+    let url: URL;
+    try {
+      url = new URL(input.url);
+    } catch {
+      throw new CertyneoError(
+        "invalid_request",
+        "parameter_invalid",
+        "url must be an absolute URL.",
+        "url",
+      );
+    }
+    const refused = await refusedDestination(url, this.options.allowPrivate);
+    if (refused)
+      throw new CertyneoError(
+        "unprocessable",
+        "webhook_url_refused",
+        `This URL cannot receive webhooks: ${refused}.`,
+        "url",
+      );
+    const secret = `whsec_${randomBase62(43)}`;
+    const row: Tables["webhooks"] = {
+      id: newId("whk"),
+      account_id: scope.accountId,
+      environment: scope.environment,
+      url: url.href,
+      description: input.description ?? null,
+      events:
+        input.events && input.events.length > 0 ? JSON.stringify([...new Set(input.events)]) : null,
+      secret_sealed: this.secrets.seal(Buffer.from(secret)).toString("base64"),
+      previous_secret_sealed: null,
+      previous_secret_expires_at: null,
+      failing_since: null,
+      disabled_at: null,
+      disabled_reason: null,
+      created_at: this.clock.now().toISOString(),
+    };
+    await this.db.insertInto("webhooks").values(row).execute();
+    return { webhook: toWebhook(row), secret };
+  }
+
+  async list(scope: Scope, page: PageRequest): Promise<Page<Webhook>> {
+    const rows = await listNewestFirst(this.db, "webhooks", scope, page, "a webhook");
+    return { ...rows, data: rows.data.map(toWebhook) };
+  }
+
+  private async find(scope: Scope, id: string): Promise<Tables["webhooks"]> {
+    const row = await this.db
+      .selectFrom("webhooks")
+      .selectAll()
+      .where("id", "=", id)
+      .where("account_id", "=", scope.accountId)
+      .where("environment", "=", scope.environment)
+      .executeTakeFirst();
+    if (!row) throw notFound("webhook", id);
+    return row;
+  }
+
+  async delete(scope: Scope, id: string): Promise<void> {
+    await this.find(scope, id);
+    await this.db.deleteFrom("webhooks").where("id", "=", id).execute();
+  }
+
+  async attempts(scope: Scope, id: string, page: PageRequest): Promise<Page<WebhookAttempt>> {
+    await this.find(scope, id);
+    const limit = page.limit ?? 20;
+    const rows = await this.db
+      .selectFrom("webhook_attempts")
+      .innerJoin("webhook_deliveries", "webhook_deliveries.id", "webhook_attempts.delivery_id")
+      .select([
+        "webhook_attempts.id",
+        "webhook_attempts.delivery_id",
+        "webhook_deliveries.event_id",
+        "webhook_deliveries.event_type",
+        "webhook_attempts.attempt",
+        "webhook_attempts.status_code",
+        "webhook_attempts.duration_ms",
+        "webhook_attempts.error",
+        "webhook_attempts.next_retry_at",
+        "webhook_attempts.created_at",
+      ])
+      .where("webhook_attempts.webhook_id", "=", id)
+      .orderBy("webhook_attempts.created_at", "desc")
+      .orderBy("webhook_attempts.id", "desc")
+      .limit(limit + 1)
+      .execute();
+    const data = rows.slice(0, limit).map((r) => ({
+      id: r.id,
+      deliveryId: r.delivery_id,
+      eventId: r.event_id,
+      eventType: r.event_type,
+      attempt: r.attempt,
+      statusCode: r.status_code,
+      durationMs: r.duration_ms,
+      error: r.error,
+      nextRetryAt: r.next_retry_at,
+      createdAt: r.created_at,
+    }));
+    return { data, hasMore: rows.length > limit, nextCursor: null };
+  }
+
+  /**
+   * In the transaction of the event: one delivery per active endpoint of the same account and
+   * environment that subscribes to it. Returns the deliveries to hand to the worker.
+   */
+  async fanOut(
+    trx: Kysely<Tables>,
+    scope: Scope,
+    event: AppendedEvent,
+    envelope: () => Promise<unknown>,
+  ): Promise<string[]> {
+    if (!(WEBHOOK_EVENTS as readonly string[]).includes(event.type)) return [];
+    const endpoints = (
+      await trx
+        .selectFrom("webhooks")
+        .selectAll()
+        .where("account_id", "=", scope.accountId)
+        .where("environment", "=", scope.environment)
+        .where("disabled_at", "is", null)
+        .execute()
+    ).filter((w) => !w.events || (JSON.parse(w.events) as string[]).includes(event.type));
+    if (endpoints.length === 0) return [];
+    const payload = JSON.stringify({
+      id: event.id,
+      object: "event",
+      type: event.type,
+      createdAt: event.createdAt,
+      environment: scope.environment,
+      data: { envelope: await envelope() },
+    });
+    const ids: string[] = [];
+    for (const endpoint of endpoints) {
+      const id = newId("dlv");
+      await trx
+        .insertInto("webhook_deliveries")
+        .values({
+          id,
+          webhook_id: endpoint.id,
+          event_id: event.id,
+          event_type: event.type,
+          payload,
+          state: "pending",
+          created_at: event.createdAt,
+          delivered_at: null,
+        })
+        .execute();
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /**
+   * One attempt of one delivery, logged. Throws when it failed, so that the worker retries on the
+   * webhook schedule; `nextRetryAt` is what that schedule says, for the log.
+   */
+  async deliver(deliveryId: string, attempt: number, nextRetryAt: Date | null): Promise<void> {
+    const delivery = await this.db
+      .selectFrom("webhook_deliveries")
+      .selectAll()
+      .where("id", "=", deliveryId)
+      .executeTakeFirst();
+    if (!delivery || delivery.state === "delivered") return;
+    const webhook = await this.db
+      .selectFrom("webhooks")
+      .selectAll()
+      .where("id", "=", delivery.webhook_id)
+      .executeTakeFirst();
+    if (!webhook || webhook.disabled_at) {
+      await this.db
+        .updateTable("webhook_deliveries")
+        .set({ state: "failed" })
+        .where("id", "=", deliveryId)
+        .execute();
+      return;
+    }
+    const now = this.clock.now();
+    const secrets = [this.secrets.open(Buffer.from(webhook.secret_sealed, "base64")).toString()];
+    if (
+      webhook.previous_secret_sealed &&
+      webhook.previous_secret_expires_at &&
+      webhook.previous_secret_expires_at > now.toISOString()
+    ) {
+      secrets.push(
+        this.secrets.open(Buffer.from(webhook.previous_secret_sealed, "base64")).toString(),
+      );
+    }
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    const started = performance.now();
+    const url = new URL(webhook.url);
+    const refused = await refusedDestination(url, this.options.allowPrivate);
+    if (refused) {
+      error = `refused: ${refused}`;
+    } else {
+      try {
+        const response = await fetch(url, {
+          method: "POST",
+          body: delivery.payload,
+          redirect: "manual",
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+          headers: {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "Certyneo-Event-Id": delivery.event_id,
+            "Certyneo-Signature": signatureHeader(
+              delivery.payload,
+              secrets,
+              Math.floor(now.getTime() / 1000),
+            ),
+          },
+        });
+        statusCode = response.status;
+        await response.body?.cancel();
+        if (statusCode < 200 || statusCode >= 300) {
+          error =
+            statusCode >= 300 && statusCode < 400
+              ? `redirect to ${response.headers.get("location") ?? "?"} not followed`
+              : `HTTP ${statusCode}`;
+        }
+      } catch (cause) {
+        const name = (cause as Error).name;
+        error =
+          name === "TimeoutError"
+            ? `timed out after ${this.options.timeoutMs} ms`
+            : `connection failed: ${(cause as Error).message}`;
+      }
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const delivered = error === null;
+    await this.db
+      .insertInto("webhook_attempts")
+      .values({
+        id: newId("att"),
+        delivery_id: deliveryId,
+        webhook_id: webhook.id,
+        attempt,
+        status_code: statusCode,
+        duration_ms: durationMs,
+        error,
+        next_retry_at: delivered ? null : (nextRetryAt?.toISOString() ?? null),
+        created_at: now.toISOString(),
+      })
+      .execute();
+    if (delivered) {
+      await this.db
+        .updateTable("webhook_deliveries")
+        .set({ state: "delivered", delivered_at: now.toISOString() })
+        .where("id", "=", deliveryId)
+        .execute();
+      await this.db
+        .updateTable("webhooks")
+        .set({ failing_since: null })
+        .where("id", "=", webhook.id)
+        .execute();
+      return;
+    }
+    const failingSince = webhook.failing_since ?? now.toISOString();
+    const giveUp = now.getTime() - Date.parse(failingSince) >= DISABLE_AFTER_MS;
+    await this.db
+      .updateTable("webhooks")
+      .set({
+        failing_since: failingSince,
+        ...(giveUp && {
+          disabled_at: now.toISOString(),
+          disabled_reason: `Every delivery failed since ${failingSince}; last: ${error}`,
+        }),
+      })
+      .where("id", "=", webhook.id)
+      .execute();
+    if (giveUp || !nextRetryAt) {
+      await this.db
+        .updateTable("webhook_deliveries")
+        .set({ state: "failed" })
+        .where("id", "=", deliveryId)
+        .execute();
+      if (giveUp) return;
+    }
+    throw new Error(error ?? "delivery failed");
+  }
+}

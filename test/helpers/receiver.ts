@@ -1,0 +1,52 @@
+import { createServer, type IncomingHttpHeaders } from "node:http";
+
+export interface ReceivedRequest {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export type Responder = (request: ReceivedRequest) => {
+  status: number;
+  headers?: Record<string, string>;
+  delayMs?: number;
+};
+
+/** A webhook receiver on 127.0.0.1 that records every request and answers as told. */
+export async function startReceiver(respond: Responder = () => ({ status: 200 })) {
+  const received: ReceivedRequest[] = [];
+  let responder = respond;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const request = {
+        path: req.url ?? "/",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
+      received.push(request);
+      const answer = responder(request);
+      const send = () => {
+        if (!res.destroyed) res.writeHead(answer.status, answer.headers).end("ok");
+      };
+      if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
+      else send();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    answer(next: Responder) {
+      responder = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
