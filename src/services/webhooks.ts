@@ -26,6 +26,8 @@ export const WEBHOOK_EVENTS = [
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
+/** How long a rotated-out secret keeps signing, next to the new one. */
+export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
 /** An endpoint failing for this long without a single success is disabled. */
 export const DISABLE_AFTER_MS = 3 * 24 * 60 * 60 * 1000;
 const USER_AGENT = "Certyneo-Webhooks/1.0 (+https://certyneo.com/docs/webhooks)";
@@ -236,16 +238,27 @@ export class WebhookService {
   }
 
   /**
-   * One attempt of one delivery, logged. Throws when it failed, so that the worker retries on the
+   * The worker's job: one attempt, which throws when it failed so that the worker retries on the
    * webhook schedule; `nextRetryAt` is what that schedule says, for the log.
    */
   async deliver(deliveryId: string, attempt: number, nextRetryAt: Date | null): Promise<void> {
+    const outcome = await this.attempt(deliveryId, attempt, nextRetryAt);
+    if (outcome && !outcome.delivered && !outcome.gaveUp)
+      throw new Error(outcome.error ?? "delivery failed");
+  }
+
+  /** One attempt of one delivery, logged; `undefined` when there is nothing (more) to send. */
+  async attempt(
+    deliveryId: string,
+    attempt: number,
+    nextRetryAt: Date | null,
+  ): Promise<AttemptOutcome | undefined> {
     const delivery = await this.db
       .selectFrom("webhook_deliveries")
       .selectAll()
       .where("id", "=", deliveryId)
       .executeTakeFirst();
-    if (!delivery || delivery.state === "delivered") return;
+    if (!delivery || delivery.state === "delivered") return undefined;
     const webhook = await this.db
       .selectFrom("webhooks")
       .selectAll()
@@ -257,7 +270,7 @@ export class WebhookService {
         .set({ state: "failed" })
         .where("id", "=", deliveryId)
         .execute();
-      return;
+      return undefined;
     }
     const now = this.clock.now();
     const secrets = [this.secrets.open(Buffer.from(webhook.secret_sealed, "base64")).toString()];
@@ -338,7 +351,7 @@ export class WebhookService {
         .set({ failing_since: null })
         .where("id", "=", webhook.id)
         .execute();
-      return;
+      return { delivered: true, gaveUp: false, statusCode, error, durationMs };
     }
     const failingSince = webhook.failing_since ?? now.toISOString();
     const giveUp = now.getTime() - Date.parse(failingSince) >= DISABLE_AFTER_MS;
@@ -359,8 +372,107 @@ export class WebhookService {
         .set({ state: "failed" })
         .where("id", "=", deliveryId)
         .execute();
-      if (giveUp) return;
     }
-    throw new Error(error ?? "delivery failed");
+    return { delivered: false, gaveUp: giveUp || !nextRetryAt, statusCode, error, durationMs };
   }
+
+  /** A new secret; the previous one keeps signing too (a second v1) for 24 hours. */
+  async rotateSecret(scope: Scope, id: string): Promise<{ webhook: Webhook; secret: string }> {
+    const row = await this.find(scope, id);
+    const secret = `whsec_${randomBase62(43)}`;
+    await this.db
+      .updateTable("webhooks")
+      .set({
+        secret_sealed: this.secrets.seal(Buffer.from(secret)).toString("base64"),
+        previous_secret_sealed: row.secret_sealed,
+        previous_secret_expires_at: new Date(
+          this.clock.now().getTime() + SECRET_OVERLAP_MS,
+        ).toISOString(),
+      })
+      .where("id", "=", id)
+      .execute();
+    return { webhook: toWebhook(row), secret };
+  }
+
+  /** Sends a `ping` event now and says how it went. */
+  async ping(scope: Scope, id: string): Promise<AttemptOutcome & { deliveryId: string }> {
+    await this.find(scope, id);
+    const createdAt = this.clock.now().toISOString();
+    const eventId = newId("evt");
+    const deliveryId = newId("dlv");
+    const payload = JSON.stringify({
+      id: eventId,
+      object: "event",
+      type: "ping",
+      createdAt,
+      environment: scope.environment,
+      data: { webhook: { id } },
+    });
+    await this.db
+      .insertInto("webhook_deliveries")
+      .values({
+        id: deliveryId,
+        webhook_id: id,
+        event_id: eventId,
+        event_type: "ping",
+        payload,
+        state: "pending",
+        created_at: createdAt,
+        delivered_at: null,
+      })
+      .execute();
+    const outcome = await this.attempt(deliveryId, 1, null);
+    if (!outcome)
+      throw new CertyneoError(
+        "conflict",
+        "webhook_disabled",
+        "This webhook is disabled: register it again.",
+      );
+    return { ...outcome, deliveryId };
+  }
+
+  /** Tries one delivery again now, whatever its schedule. */
+  async retry(
+    scope: Scope,
+    webhookId: string,
+    deliveryId: string,
+  ): Promise<AttemptOutcome & { deliveryId: string }> {
+    await this.find(scope, webhookId);
+    const delivery = await this.db
+      .selectFrom("webhook_deliveries")
+      .selectAll()
+      .where("id", "=", deliveryId)
+      .where("webhook_id", "=", webhookId)
+      .executeTakeFirst();
+    if (!delivery) throw notFound("delivery", deliveryId);
+    if (delivery.state === "delivered") {
+      throw new CertyneoError(
+        "conflict",
+        "delivery_already_delivered",
+        "This delivery has already succeeded.",
+      );
+    }
+    const previous = await this.db
+      .selectFrom("webhook_attempts")
+      .select((eb) => eb.fn.countAll<number>().as("count"))
+      .where("delivery_id", "=", deliveryId)
+      .executeTakeFirstOrThrow();
+    const outcome = await this.attempt(deliveryId, Number(previous.count) + 1, null);
+    if (!outcome)
+      throw new CertyneoError(
+        "conflict",
+        "webhook_disabled",
+        "This webhook is disabled: register it again.",
+      );
+    return { ...outcome, deliveryId };
+  }
+}
+
+export interface AttemptOutcome {
+  delivered: boolean;
+  /** No more automatic attempts: the schedule is spent or the endpoint was disabled. */
+  gaveUp: boolean;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
 }

@@ -223,6 +223,113 @@ describe("webhooks", () => {
     receiver.answer(() => ({ status: 200 }));
   });
 
+  it("reports declines and voids, in order", async () => {
+    await register("/endings", {
+      events: ["envelope.sent", "recipient.declined", "envelope.declined", "envelope.voided"],
+    });
+    const make = async () => {
+      const created = await request(t.url, "/api/v1/envelopes", {
+        method: "POST",
+        key,
+        json: { subject: "Ends", documentIds: [doc.id], recipients: [signer(1)] },
+      });
+      return (
+        await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, { method: "POST", key })
+      ).body;
+    };
+    const declined = await make();
+    await request(
+      t.url,
+      `/api/v1/signing/${declined.recipients[0].signUrl.split("/sign/")[1]}/decline`,
+      { method: "POST", json: { reason: "No" } },
+    );
+    const voided = await make();
+    await request(t.url, `/api/v1/envelopes/${voided.id}`, {
+      method: "DELETE",
+      key,
+      json: { reason: "Oops" },
+    });
+    await t.app.worker.runDue();
+    const types = (id: string) =>
+      at("/endings")
+        .map((d) => JSON.parse(d.body))
+        .filter((e) => e.data.envelope.id === id)
+        .map((e) => e.type);
+    assert.deepEqual(types(declined.id), [
+      "envelope.sent",
+      "recipient.declined",
+      "envelope.declined",
+    ]);
+    assert.deepEqual(types(voided.id), ["envelope.sent", "envelope.voided"]);
+  });
+
+  it("pings, retries by hand, and signs with both secrets for a day after a rotation", async () => {
+    const hook = await register("/manual", { events: ["envelope.created"] });
+    const ping = await request(t.url, `/api/v1/webhooks/${hook.id}/test`, { method: "POST", key });
+    assert.equal(ping.status, 200, JSON.stringify(ping.body));
+    assert.equal(ping.body.delivered, true);
+    assert.equal(ping.body.statusCode, 200);
+    const pinged = at("/manual").at(-1)!;
+    assert.equal(
+      verify(pinged.body, String(pinged.headers["certyneo-signature"]), hook.secret).type,
+      "ping",
+    );
+
+    const rotated = await request(t.url, `/api/v1/webhooks/${hook.id}/rotate-secret`, {
+      method: "POST",
+      key,
+    });
+    assert.equal(rotated.status, 200);
+    assert.notEqual(rotated.body.secret, hook.secret);
+    await request(t.url, `/api/v1/webhooks/${hook.id}/test`, { method: "POST", key });
+    const both = at("/manual").at(-1)!;
+    const header = String(both.headers["certyneo-signature"]);
+    assert.equal(header.match(/v1=/g)?.length, 2);
+    verify(both.body, header, rotated.body.secret);
+    verify(both.body, header, hook.secret);
+    t.clock.advance(24 * 3600 * 1000 + 1000);
+    await request(t.url, `/api/v1/webhooks/${hook.id}/test`, { method: "POST", key });
+    const later = at("/manual").at(-1)!;
+    assert.equal(
+      String(later.headers["certyneo-signature"]).match(/v1=/g)?.length,
+      1,
+      "the old secret has expired",
+    );
+    assert.throws(() =>
+      verify(later.body, String(later.headers["certyneo-signature"]), hook.secret),
+    );
+
+    receiver.answer((r) => ({ status: r.path === "/manual" ? 500 : 200 }));
+    await request(t.url, "/api/v1/envelopes", {
+      method: "POST",
+      key,
+      json: { subject: "Manual", documentIds: [doc.id], recipients: [signer(1)] },
+    });
+    await t.app.worker.runDue();
+    const log = (await request(t.url, `/api/v1/webhooks/${hook.id}/deliveries`, { key })).body.data;
+    const failed = log.find((a: any) => a.eventType === "envelope.created");
+    assert.equal(failed.statusCode, 500);
+    receiver.answer(() => ({ status: 200 }));
+    const retried = await request(
+      t.url,
+      `/api/v1/webhooks/${hook.id}/deliveries/${failed.deliveryId}/retry`,
+      { method: "POST", key },
+    );
+    assert.equal(retried.body.delivered, true);
+    const again = await request(
+      t.url,
+      `/api/v1/webhooks/${hook.id}/deliveries/${failed.deliveryId}/retry`,
+      { method: "POST", key },
+    );
+    assert.equal(again.status, 409);
+    assert.equal(again.body.error.code, "delivery_already_delivered");
+    const unknown = await request(t.url, `/api/v1/webhooks/${hook.id}/deliveries/dlv_nope/retry`, {
+      method: "POST",
+      key,
+    });
+    assert.equal(unknown.status, 404);
+  });
+
   it("never sends one environment's events to the other's webhooks", async () => {
     const live = await t.newKey(accountId, "live");
     await register("/live-only", {}, live.secret);

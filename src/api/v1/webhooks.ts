@@ -151,4 +151,79 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
       };
     },
   );
+
+  const AttemptResult = Type.Object({
+    object: Type.Literal("webhook_attempt_result"),
+    deliveryId: ObjectId("dlv"),
+    delivered: Type.Boolean(),
+    statusCode: Nullable(Type.Integer()),
+    error: Nullable(Type.String()),
+    durationMs: Type.Integer(),
+  });
+  const result = (outcome: Awaited<ReturnType<WebhookService["ping"]>>) => ({
+    object: "webhook_attempt_result" as const,
+    deliveryId: outcome.deliveryId,
+    delivered: outcome.delivered,
+    statusCode: outcome.statusCode,
+    error: outcome.error,
+    durationMs: outcome.durationMs,
+  });
+
+  app.post(
+    "/webhooks/:id/rotate-secret",
+    {
+      schema: {
+        tags,
+        summary: "Rotate the signing secret",
+        description:
+          "Returns the new secret, shown only here. For 24 hours deliveries carry two v1 signatures, with the new and the old secret.",
+        params: IdParams,
+        response: {
+          200: Type.Object({ ...WebhookObject.properties, secret: Type.String() }),
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { webhook, secret } = await webhooks.rotateSecret(
+        request.auth.scope,
+        request.params.id,
+      );
+      return { ...serialize(webhook), secret };
+    },
+  );
+
+  app.post(
+    "/webhooks/:id/test",
+    {
+      schema: {
+        tags,
+        summary: "Send a ping event now",
+        description:
+          "Delivers an event of type ping at once and answers how it went; it appears in the delivery log.",
+        params: IdParams,
+        response: { 200: AttemptResult, ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409) },
+      },
+    },
+    async (request) => result(await webhooks.ping(request.auth.scope, request.params.id)),
+  );
+
+  app.post(
+    "/webhooks/:id/deliveries/:deliveryId/retry",
+    {
+      schema: {
+        tags,
+        summary: "Try one delivery again now",
+        params: Type.Object({
+          id: Type.String({ maxLength: 100 }),
+          deliveryId: Type.String({ maxLength: 100 }),
+        }),
+        response: { 200: AttemptResult, ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409) },
+      },
+    },
+    async (request) =>
+      result(
+        await webhooks.retry(request.auth.scope, request.params.id, request.params.deliveryId),
+      ),
+  );
 };
