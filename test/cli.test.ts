@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createTestDatabase, type TestDatabase, testDatabaseKind } from "./helpers/database.js";
+import { freePort } from "./helpers/ports.js";
 import { request, startTestServer, type TestServer } from "./helpers/server.js";
 
 const BIN = new URL("../bin/certyneo", import.meta.url).pathname;
@@ -27,18 +27,6 @@ function cli(args: string[], env: Record<string, string | undefined>): Promise<C
         resolve({ code: typeof code === "number" ? code : 1, stdout, stderr });
       },
     );
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(),
-      );
-    });
   });
 }
 

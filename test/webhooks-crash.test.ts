@@ -1,27 +1,15 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { createTestDatabase, type TestDatabase, testDatabaseKind } from "./helpers/database.js";
 import { signer, uploadDocument } from "./helpers/fixtures.js";
+import { freePort } from "./helpers/ports.js";
 import { startReceiver } from "./helpers/receiver.js";
 import { request, startTestServer } from "./helpers/server.js";
 
 const BIN = new URL("../bin/certyneo", import.meta.url).pathname;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(),
-      );
-    });
-  });
-}
 
 async function until(
   condition: () => boolean | Promise<boolean>,

@@ -1,5 +1,5 @@
 import Type, { type Static, type TSchema, type TUnsafe } from "typebox";
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../domain/pagination.js";
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type Page } from "../domain/pagination.js";
 
 /** OpenAPI 3.0 has no `type: "null"`; a nullable value is `nullable: true`, which Ajv also reads. */
 export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
@@ -85,6 +85,16 @@ export function ListOf<T extends TSchema>(item: T) {
     hasMore: Type.Boolean(),
     nextCursor: Nullable(Type.String()),
   });
+}
+
+/** A page as the API answers it: `{object: "list", data, hasMore, nextCursor}`. */
+export function listBody<T, U>(page: Page<T>, serialize: (item: T) => U) {
+  return {
+    object: "list" as const,
+    data: page.data.map(serialize),
+    hasMore: page.hasMore,
+    nextCursor: page.nextCursor,
+  };
 }
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });

@@ -1,10 +1,11 @@
 // @peculiar/x509 resolves its services through decorators' metadata.
 import "reflect-metadata";
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, webcrypto } from "node:crypto";
+import { randomBytes, webcrypto } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CryptoKeySigner, P12Signer, type Signer } from "@libpdf/core";
 import * as x509 from "@peculiar/x509";
+import { SecretBox } from "../security/secret-box.js";
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -36,25 +37,8 @@ export interface PkiOptions {
   now?: Date;
 }
 
-function keyEncryptionKey(secret: Buffer): Buffer {
-  return Buffer.from(
-    hkdfSync("sha256", secret, Buffer.alloc(0), "certyneo pki key encryption v1", 32),
-  );
-}
-
-/** AES-256-GCM: 12-byte nonce, 16-byte tag, ciphertext. */
-function encrypt(plain: Buffer, key: Buffer): Buffer {
-  const nonce = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, nonce);
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return Buffer.concat([nonce, cipher.getAuthTag(), body]);
-}
-
-function decrypt(sealed: Buffer, key: Buffer): Buffer {
-  const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(0, 12));
-  decipher.setAuthTag(sealed.subarray(12, 28));
-  return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
-}
+/** The same purpose, hence the same key, as the files written since the first version. */
+const keyBox = (secret: Buffer) => new SecretBox(secret, "certyneo pki key encryption v1");
 
 function serial(): string {
   const bytes = randomBytes(16);
@@ -110,12 +94,12 @@ async function generate(options: PkiOptions, files: PkiFiles): Promise<void> {
       await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
     ],
   });
-  const kek = keyEncryptionKey(options.secret);
+  const box = keyBox(options.secret);
   await mkdir(files.dir, { recursive: true, mode: 0o700 });
-  await writeFile(files.rootKey, encrypt(await exportKey(rootKeys.privateKey), kek), {
+  await writeFile(files.rootKey, box.seal(await exportKey(rootKeys.privateKey)), {
     mode: 0o600,
   });
-  await writeFile(files.sealKey, encrypt(await exportKey(sealKeys.privateKey), kek), {
+  await writeFile(files.sealKey, box.seal(await exportKey(sealKeys.privateKey)), {
     mode: 0o600,
   });
   await writeFile(files.rootCert, root.toString("pem"));
@@ -171,7 +155,7 @@ export async function loadPlatformPki(options: PkiOptions): Promise<PlatformPki>
   ]);
   let pkcs8: Buffer;
   try {
-    pkcs8 = decrypt(sealKeySealed, keyEncryptionKey(options.secret));
+    pkcs8 = keyBox(options.secret).open(sealKeySealed);
   } catch {
     throw new Error(
       `Cannot decrypt ${files.sealKey}: the server secret changed since the platform certificate was created. Restore the previous CERTYNEO_SECRET_KEY (or secret.key), or move ${files.dir} away to create a new certificate.`,

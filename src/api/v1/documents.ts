@@ -10,6 +10,7 @@ import {
   errorResponses,
   IdParams,
   ListOf,
+  listBody,
   ObjectId,
   PageQuery,
   Timestamp,
@@ -197,7 +198,7 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
     },
     async (request) => {
       const page = await documents.list(request.auth.scope, request.query);
-      return { object: "list" as const, ...page, data: page.data.map(serializeDocument) };
+      return listBody(page, serializeDocument);
     },
   );
 

@@ -15,6 +15,7 @@ import {
   errorResponses,
   IdParams,
   ListOf,
+  listBody,
   Nullable,
   ObjectId,
   PageQuery,
@@ -247,7 +248,7 @@ export const envelopesRoutes: FastifyPluginAsyncTypebox<{ envelopes: EnvelopeSer
     },
     async (request) => {
       const page = await envelopes.list(request.auth.scope, request.query);
-      return { object: "list" as const, ...page, data: page.data.map(serializeEnvelope) };
+      return listBody(page, serializeEnvelope);
     },
   );
 

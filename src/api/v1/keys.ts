@@ -6,6 +6,7 @@ import {
   errorResponses,
   IdParams,
   ListOf,
+  listBody,
   Nullable,
   ObjectId,
   PageQuery,
@@ -91,7 +92,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: ApiKeyService }> = as
     },
     async (request) => {
       const page = await keys.list(request.auth.scope, request.query);
-      return { object: "list" as const, ...page, data: page.data.map(serialize) };
+      return listBody(page, serialize);
     },
   );
 

@@ -6,6 +6,7 @@ import {
   errorResponses,
   IdParams,
   ListOf,
+  listBody,
   Nullable,
   ObjectId,
   PageQuery,
@@ -101,7 +102,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
     },
     async (request) => {
       const page = await webhooks.list(request.auth.scope, request.query);
-      return { object: "list" as const, ...page, data: page.data.map(serialize) };
+      return listBody(page, serialize);
     },
   );
 
@@ -144,11 +145,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
     },
     async (request) => {
       const page = await webhooks.attempts(request.auth.scope, request.params.id, request.query);
-      return {
-        object: "list" as const,
-        ...page,
-        data: page.data.map((a) => ({ object: "webhook_attempt" as const, ...a })),
-      };
+      return listBody(page, (a) => ({ object: "webhook_attempt" as const, ...a }));
     },
   );
 
