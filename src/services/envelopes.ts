@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { Dialect } from "../db/dialect.js";
 import { lockEnvelope } from "../db/locks.js";
 import { listNewestFirst } from "../db/pagination.js";
@@ -128,6 +129,19 @@ interface EnvelopeSpec {
 
 function unprocessable(code: string, message: string, param?: string): CertyneoError {
   return new CertyneoError("unprocessable", code, message, param);
+}
+
+/** A number SMS can reach, in E.164 form; a number that cannot exist is a 422 now, not a lost SMS later. */
+function e164(phone: string, param: string): string {
+  const parsed = parsePhoneNumberFromString(phone);
+  if (!parsed?.isValid()) {
+    throw unprocessable(
+      "recipient_phone_invalid",
+      `"${phone}" is not a valid phone number in E.164 form (e.g. +33612345678).`,
+      param,
+    );
+  }
+  return parsed.number;
 }
 
 export class EnvelopeService {
@@ -395,6 +409,8 @@ export class EnvelopeService {
           `${param}.phone`,
         );
       }
+      const phone =
+        recipient.phone === undefined ? undefined : e164(recipient.phone, `${param}.phone`);
       const fields = (recipient.fields ?? []).map((field, fieldIndex) => {
         checkFieldPlacement(field, pages, `${param}.fields[${fieldIndex}]`);
         return { ...field, autoPlaced: false };
@@ -418,7 +434,7 @@ export class EnvelopeService {
         name: recipient.name,
         role: recipient.role,
         order: recipient.order ?? defaultOrder(index, signingOrder),
-        phone: recipient.phone,
+        phone,
         auth,
         locale: recipient.locale,
         fields,

@@ -189,6 +189,18 @@ describe("envelopes", () => {
       [{ ...base, documentIds: [doc.id, doc.id] }, 400, "parameter_invalid", "documentIds[1]"],
       [{ ...base, expiresAt: "2020-01-01T00:00:00Z" }, 422, "expires_at_in_past", "expiresAt"],
       [
+        { ...base, recipients: [signer(1, { phone: "+33012345678" })] },
+        422,
+        "recipient_phone_invalid",
+        "recipients[0].phone",
+      ],
+      [
+        { ...base, recipients: [signer(1, { phone: "+1555" + "0000000" })] },
+        422,
+        "recipient_phone_invalid",
+        "recipients[0].phone",
+      ],
+      [
         { ...base, recipients: [signer(1, { auth: "sms_otp" })] },
         422,
         "recipient_phone_required",
