@@ -2,7 +2,8 @@ import path from "node:path";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { type Clock, systemClock } from "./domain/clock.js";
-import { createMailer, createOutboxSms } from "./notify/mailer.js";
+import { createMailer } from "./notify/mailer.js";
+import { createHttpSms, createOutboxSms } from "./notify/sms.js";
 import { loadPlatformPki, type PlatformPki } from "./pki/platform-pki.js";
 import { RateLimiter } from "./rate-limit/limiter.js";
 import { MemoryRateLimitStore } from "./rate-limit/memory-store.js";
@@ -11,16 +12,19 @@ import type { RateLimitStore } from "./rate-limit/store.js";
 import { SecretBox } from "./security/secret-box.js";
 import { loadSecretKey } from "./security/secret-key.js";
 import { SigningTokens } from "./security/signing-tokens.js";
+import { AccountSettingsService } from "./services/account-settings.js";
 import { AccountService } from "./services/accounts.js";
 import { ApiKeyService } from "./services/api-keys.js";
 import { AuditTrailService } from "./services/audit-trail.js";
 import { DocumentService } from "./services/documents.js";
 import { EnvelopeService } from "./services/envelopes.js";
 import { EventLog } from "./services/event-log.js";
+import { ExpiryService } from "./services/expiry.js";
 import { IdempotencyStore } from "./services/idempotency.js";
 import { JobQueue } from "./services/job-queue.js";
 import { LastUsedTracker } from "./services/last-used.js";
 import { NotificationService } from "./services/notifications.js";
+import { ReminderService } from "./services/reminders.js";
 import { SealingService } from "./services/sealing.js";
 import { SigningService } from "./services/signing.js";
 import { WebhookService } from "./services/webhooks.js";
@@ -37,6 +41,7 @@ export interface App {
   database: Database;
   clock: Clock;
   accounts: AccountService;
+  settings: AccountSettingsService;
   keys: ApiKeyService;
   documents: DocumentService;
   envelopes: EnvelopeService;
@@ -49,6 +54,7 @@ export interface App {
   sealing: SealingService;
   auditTrails: AuditTrailService;
   webhooks: WebhookService;
+  reminders: ReminderService;
   /** Runs background jobs (sealing); started by `serve`, driven by hand in tests. */
   worker: JobWorker;
   lastUsed: LastUsedTracker;
@@ -93,13 +99,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
   // Declared below; the reaction runs only once the app is built.
   let envelopes: EnvelopeService | undefined;
+  let notifications: NotificationService | undefined;
   const events = new EventLog(clock, [
     // Work that an event calls for is enqueued in the event's transaction: delayed, never lost.
     async (trx, envelope, event) => {
       if (event.type === "envelope.completed") await jobs.enqueue(trx, "seal_envelope", envelope);
-      // Each invitation is one email, sent by the worker once the invitation is committed.
-      if (event.type === "recipient.invited")
-        await jobs.enqueue(trx, "send_invitation", envelope, event.id);
+      // Each message is a job, sent by the worker once the event is committed.
+      for (const message of await notifications!.plan(trx, envelope, event))
+        await jobs.enqueue(trx, "send_notification", envelope, message);
       const deliveries = await webhooks.fanOut(trx, envelope.scope, event, async () => ({
         object: "envelope",
         ...(await envelopes!.get(envelope.scope, envelope.id, trx)),
@@ -110,6 +117,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   ]);
   const outboxDir = path.join(config.dataDir, "outbox");
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
+  const sms = config.sms
+    ? createHttpSms({ ...config.sms, timeoutMs: 10_000 })
+    : createOutboxSms(outboxDir);
+  const settings = new AccountSettingsService(database.db, clock, config.expiryDays);
   const limiter = new RateLimiter(await rateLimitStore(config, database), clock);
   let pkiLoading: Promise<PlatformPki> | undefined;
   const pki = () => {
@@ -131,24 +142,39 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config.tsaUrl,
   );
   const tokens = new SigningTokens(secretKey);
-  const notifications = new NotificationService(
+  notifications = new NotificationService(
     database.db,
     database.dialect,
+    clock,
     events,
     mailer,
+    sms,
     tokens,
-    config.publicUrl,
+    settings,
+    blobs,
+    { publicUrl: config.publicUrl, attachmentMaxBytes: config.mailAttachmentMaxBytes },
   );
-  const worker = new JobWorker(jobs, {
-    seal_envelope: (job) => sealing.seal(job.envelope_id),
-    send_invitation: (job) => notifications.sendInvitation(job.subject_id),
-    deliver_webhook: (job) =>
-      webhooks.deliver(
-        job.subject_id,
-        job.attempts,
-        jobs.nextAttemptAt("deliver_webhook", job.attempts),
-      ),
-  });
+  const reminders = new ReminderService(database.db, database.dialect, clock, events);
+  const expiry = new ExpiryService(database.db, database.dialect, clock, events);
+  const worker = new JobWorker(
+    jobs,
+    {
+      seal_envelope: (job) => sealing.seal(job.envelope_id),
+      send_notification: (job) =>
+        notifications!.deliver(
+          job.subject_id,
+          job.attempts,
+          jobs.nextAttemptAt("send_notification", job.attempts),
+        ),
+      deliver_webhook: (job) =>
+        webhooks.deliver(
+          job.subject_id,
+          job.attempts,
+          jobs.nextAttemptAt("deliver_webhook", job.attempts),
+        ),
+    },
+    [() => expiry.expireDue(), () => reminders.remindDue()],
+  );
   envelopes = new EnvelopeService(
     database.db,
     database.dialect,
@@ -156,6 +182,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     documents,
     events,
     tokens,
+    settings,
     config.publicUrl,
   );
   return {
@@ -163,6 +190,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     database,
     clock,
     accounts: new AccountService(database.db, clock),
+    settings,
     keys: new ApiKeyService(database.db, clock, lastUsed, config.rateLimit),
     documents,
     events,
@@ -180,12 +208,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       documents,
       blobs,
       mailer,
-      createOutboxSms(outboxDir),
+      sms,
       limiter,
       secretKey,
     ),
     envelopes,
     webhooks,
+    reminders,
     lastUsed,
     limiter,
     async close() {

@@ -29,6 +29,12 @@ export interface Config {
   /** `smtp://` or `smtps://`; unset, messages are written to the outbox in `dataDir`. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** A signed PDF up to this size is attached to the completed email; larger, it is linked. */
+  mailAttachmentMaxBytes: number;
+  /** A generic HTTP SMS provider; unset, text messages are written to the outbox. */
+  sms: { url: string; token: string | undefined; from: string | undefined } | undefined;
+  /** Days after sending when an envelope without `expiresAt` expires (accounts may change it). */
+  expiryDays: number;
   /** Origins allowed to embed the signing pages in a frame; empty: none. */
   frameAncestors: string[];
   /** Named in the platform certificates. */
@@ -125,6 +131,14 @@ export function loadConfig(env: Env = process.env): Config {
   const trustProxy = boolean("CERTYNEO_TRUST_PROXY", false);
   const smtpUrl = url("SMTP_URL", ["smtp:", "smtps:"]);
   const mailFrom = read("CERTYNEO_MAIL_FROM") ?? "Certyneo <no-reply@certyneo.localhost>";
+  const mailAttachmentMaxBytes = integer(
+    "CERTYNEO_MAIL_ATTACHMENT_MAX_BYTES",
+    10 * 1024 * 1024,
+    0,
+    100 * 1024 * 1024,
+  );
+  const smsUrl = url("CERTYNEO_SMS_URL", ["http:", "https:"]);
+  const expiryDays = integer("CERTYNEO_EXPIRY_DAYS", 30, 1, 3650);
   const frameAncestors = (read("CERTYNEO_FRAME_ANCESTORS") ?? "").split(/[\s,]+/).filter(Boolean);
   for (const origin of frameAncestors) {
     if (!/^https?:\/\/[^/\s;]+$/.test(origin)) {
@@ -172,6 +186,11 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey,
     smtpUrl,
     mailFrom,
+    mailAttachmentMaxBytes,
+    sms: smsUrl
+      ? { url: smsUrl, token: read("CERTYNEO_SMS_TOKEN"), from: read("CERTYNEO_SMS_FROM") }
+      : undefined,
+    expiryDays,
     frameAncestors,
     organization,
     pkcs12: pkcs12Path ? { path: path.resolve(pkcs12Path), password: pkcs12Password } : undefined,

@@ -5,6 +5,7 @@ import { signingRoutes } from "./api/signing.js";
 import { documentsRoutes } from "./api/v1/documents.js";
 import { envelopesRoutes } from "./api/v1/envelopes.js";
 import { keysRoutes } from "./api/v1/keys.js";
+import { settingsRoutes } from "./api/v1/settings.js";
 import { signedDocumentRoutes } from "./api/v1/signed-documents.js";
 import { webhooksRoutes } from "./api/v1/webhooks.js";
 import type { Config } from "./config.js";
@@ -18,11 +19,13 @@ import { generateRequestId, registerRequestIdHeader } from "./http/request-id.js
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import { createValidatorCompiler } from "./http/validation.js";
 import type { RateLimiter } from "./rate-limit/limiter.js";
+import type { AccountSettingsService } from "./services/account-settings.js";
 import type { ApiKeyService, AuthenticatedKey } from "./services/api-keys.js";
 import type { AuditTrailService } from "./services/audit-trail.js";
 import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes.js";
 import type { IdempotencyStore } from "./services/idempotency.js";
+import type { ReminderService } from "./services/reminders.js";
 import type { SealingService } from "./services/sealing.js";
 import type { SigningService } from "./services/signing.js";
 import type { WebhookService } from "./services/webhooks.js";
@@ -39,6 +42,8 @@ export interface ServerParts {
   sealing: SealingService;
   auditTrails: AuditTrailService;
   webhooks: WebhookService;
+  reminders: ReminderService;
+  settings: AccountSettingsService;
   limiter: RateLimiter;
 }
 
@@ -97,7 +102,11 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
 
   await app.register(healthRoutes, { database: parts.database });
   await registerOpenApiRoutes(app);
-  await app.register(signingRoutes, { prefix: "/api/v1", signing: parts.signing });
+  await app.register(signingRoutes, {
+    prefix: "/api/v1",
+    signing: parts.signing,
+    sealing: parts.sealing,
+  });
   registerSigningPages(app, { signing: parts.signing, frameAncestors: config.frameAncestors });
   await app.register(
     async (api) => {
@@ -106,7 +115,11 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       registerIdempotency(api, parts.idempotency);
       await api.register(keysRoutes, { keys: parts.keys });
       await api.register(documentsRoutes, { documents: parts.documents });
-      await api.register(envelopesRoutes, { envelopes: parts.envelopes });
+      await api.register(envelopesRoutes, {
+        envelopes: parts.envelopes,
+        reminders: parts.reminders,
+      });
+      await api.register(settingsRoutes, { settings: parts.settings });
       await api.register(webhooksRoutes, { webhooks: parts.webhooks });
       await api.register(signedDocumentRoutes, {
         sealing: parts.sealing,

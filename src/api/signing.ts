@@ -5,6 +5,7 @@ import type { RecipientRole } from "../domain/recipients.js";
 import { sendPdf } from "../http/pdf-reply.js";
 import { errorResponses, Nullable } from "../http/schemas.js";
 import type { ActionContext } from "../services/event-log.js";
+import type { SealingService } from "../services/sealing.js";
 import type { SigningService } from "../services/signing.js";
 import { type Locale, resolveLocale, translate } from "../signing/i18n.js";
 import { FieldObject } from "./v1/envelopes.js";
@@ -97,10 +98,10 @@ const SignBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const signingRoutes: FastifyPluginAsyncTypebox<{ signing: SigningService }> = async (
-  app,
-  { signing },
-) => {
+export const signingRoutes: FastifyPluginAsyncTypebox<{
+  signing: SigningService;
+  sealing: SealingService;
+}> = async (app, { signing, sealing }) => {
   const localeOf = (request: FastifyRequest, recipientLocale: string | null) =>
     resolveLocale(recipientLocale, request.headers["accept-language"]);
   const contextFor = async (request: FastifyRequest<{ Params: { token: string } }>) => {
@@ -156,6 +157,32 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{ signing: SigningService 
         size: document.size,
         inline: true,
       });
+    },
+  );
+
+  app.get(
+    "/signing/:token/signed-document",
+    {
+      schema: {
+        tags,
+        security: [],
+        summary: "The signed PDF, for any recipient (CC included) once the envelope is completed",
+        description:
+          "One PDF with every document, sealed. 409 envelope_not_completed until the envelope is COMPLETED and sealed. This is the link of the completed email when the PDF is too large to attach.",
+        params: TokenParams,
+        response: {
+          200: Type.Unsafe<unknown>({
+            description: "The signed PDF",
+            content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
+          }),
+          ...errorResponses(...SIGNING_ERRORS),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { envelope, scope } = await signing.resolve(request.params.token);
+      const signed = await sealing.signedDocument(scope, envelope.id, undefined);
+      return sendPdf(reply, signed.stream, { fileName: signed.fileName, size: signed.size });
     },
   );
 

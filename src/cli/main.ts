@@ -2,8 +2,9 @@ import { parseArgs } from "node:util";
 import { type App, createApp } from "../app.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
-import { isEnvironment } from "../domain/environment.js";
+import { isEnvironment, type Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
+import type { AccountSettings, AccountSettingsPatch } from "../services/account-settings.js";
 import type { ApiKey } from "../services/api-keys.js";
 import { bootstrapFirstAccount, soleAccount } from "../services/bootstrap.js";
 import { printJson, table } from "./output.js";
@@ -21,6 +22,12 @@ Commands:
   keys revoke key_…                       Revoke a key at once
   keys set-limit key_… [--per-minute N] [--burst N]
                                           Change one key's rate limit (no restart needed)
+  settings show --env test|live [--account acct_…] [--json]
+                                          Show who is notified, reminders and expiry
+  settings set --env test|live [--account acct_…] [--sender-emails a@x,b@y|none]
+               [--sender-locale en|fr|tr] [--reminders FIRST,EVERY,MAX|off]
+               [--expires-after-days N|default] [--json]
+                                          Change them (as PATCH /api/v1/settings does)
   pki export-root                         Print the platform's root certificate (PEM), to trust it
 
 Configuration comes from environment variables; see the README.`;
@@ -33,6 +40,10 @@ const OPTIONS = {
   account: { type: "string" },
   "per-minute": { type: "string" },
   burst: { type: "string" },
+  "sender-emails": { type: "string" },
+  "sender-locale": { type: "string" },
+  reminders: { type: "string" },
+  "expires-after-days": { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -71,6 +82,8 @@ async function main(argv: string[]): Promise<void> {
     if (command === "keys" && sub === "revoke") return await revokeKey(app, rest[0]);
     if (command === "keys" && sub === "set-limit") return await setLimit(app, rest[0], values);
     if (command === "pki" && sub === "export-root") return await exportRoot(app);
+    if (command === "settings" && sub === "show") return await showSettings(app, values);
+    if (command === "settings" && sub === "set") return await setSettings(app, values);
     throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(" ")}".`);
   } finally {
     await app.close();
@@ -217,6 +230,74 @@ async function exportRoot(app: App): Promise<void> {
   }
   const { rootCertificatePem } = await app.pki();
   process.stdout.write(rootCertificatePem ?? "");
+}
+
+async function settingsScope(app: App, values: Options, command: string): Promise<Scope> {
+  if (!isEnvironment(values.env)) {
+    throw new UsageError(`${command} needs --env test or --env live.`);
+  }
+  const accountId = values.account ?? (await defaultAccountId(app));
+  if (!(await app.accounts.find(accountId))) {
+    throw new CertyneoError("not_found", "account_not_found", `No account with id "${accountId}".`);
+  }
+  return { accountId, environment: values.env };
+}
+
+function printSettings(settings: AccountSettings, json: boolean): void {
+  if (json) {
+    printJson({ object: "settings", ...settings });
+    return;
+  }
+  const reminders = settings.reminders;
+  console.log(
+    [
+      `Environment:        ${settings.environment}`,
+      `Sender emails:      ${settings.senderEmails.join(", ") || "(none)"}`,
+      `Sender locale:      ${settings.senderLocale}`,
+      `Reminders:          ${reminders ? `first after ${reminders.firstAfterDays} day(s), then every ${reminders.everyDays}, at most ${reminders.max}` : "off"}`,
+      `Expires after:      ${settings.expiresAfterDays} day(s) (when an envelope sets no expiresAt)`,
+    ].join("\n"),
+  );
+}
+
+async function showSettings(app: App, values: Options): Promise<void> {
+  const scope = await settingsScope(app, values, "settings show");
+  printSettings(await app.settings.get(scope), values.json);
+}
+
+async function setSettings(app: App, values: Options): Promise<void> {
+  const scope = await settingsScope(app, values, "settings set");
+  const patch: AccountSettingsPatch = {};
+  const emails = values["sender-emails"];
+  if (emails !== undefined) {
+    patch.senderEmails = emails === "none" ? [] : emails.split(",").filter((e) => e.trim());
+  }
+  if (values["sender-locale"] !== undefined) patch.senderLocale = values["sender-locale"];
+  const reminders = values.reminders;
+  if (reminders !== undefined) {
+    if (reminders === "off") patch.reminders = null;
+    else {
+      const parts = reminders.split(",").map((part) => part.trim());
+      if (parts.length !== 3 || parts.some((part) => !/^\d+$/.test(part))) {
+        throw new UsageError("--reminders is FIRST,EVERY,MAX in days (e.g. 3,2,5), or off.");
+      }
+      const [firstAfterDays, everyDays, max] = parts.map(Number) as [number, number, number];
+      patch.reminders = { firstAfterDays, everyDays, max };
+    }
+  }
+  const days = values["expires-after-days"];
+  if (days !== undefined) {
+    if (days !== "default" && !/^\d+$/.test(days)) {
+      throw new UsageError("--expires-after-days is a number of days, or default.");
+    }
+    patch.expiresAfterDays = days === "default" ? null : Number(days);
+  }
+  if (Object.keys(patch).length === 0) {
+    throw new UsageError(
+      "settings set needs at least one of --sender-emails, --sender-locale, --reminders, --expires-after-days.",
+    );
+  }
+  printSettings(await app.settings.update(scope, patch), values.json);
 }
 
 function positiveInteger(flag: string, raw: string | undefined): number | undefined {

@@ -64,6 +64,9 @@ export interface EnvelopesTable {
   declined_at: Timestamp | null;
   voided_at: Timestamp | null;
   void_reason: string | null;
+  /** JSON `{firstAfterDays, everyDays, max}`; `null`: no reminders. */
+  reminders: string | null;
+  expired_at: Timestamp | null;
 }
 
 export interface EnvelopeDocumentsTable {
@@ -99,6 +102,13 @@ export interface RecipientsTable {
   signature_type: string | null;
   signature_text: string | null;
   signature_image_sha256: string | null;
+  /** JSON array of how invitations and reminders reach them (`email`, `sms`); `null`: email. */
+  channels: string | null;
+  /** Automatic reminders sent so far (manual ones are not counted against the maximum). */
+  reminders_sent: number;
+  last_reminded_at: Timestamp | null;
+  /** When the scheduler reminds this recipient next; `null`: never. */
+  next_reminder_at: Timestamp | null;
 }
 
 export interface FieldsTable {
@@ -222,6 +232,39 @@ export interface WebhookAttemptsTable {
   created_at: Timestamp;
 }
 
+export interface NotificationsTable {
+  id: string;
+  envelope_id: string;
+  account_id: string;
+  environment: Environment;
+  /** The event that called for this message. */
+  event_id: string;
+  /** `null` for the account's own addresses (sender-side notices). */
+  recipient_id: string | null;
+  kind: string;
+  channel: "email" | "sms";
+  address: string;
+  locale: string;
+  state: "pending" | "sent" | "skipped" | "failed";
+  attempts: number;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface AccountSettingsTable {
+  account_id: string;
+  environment: Environment;
+  /** JSON array of addresses told when an envelope completes, is declined or expires. */
+  sender_emails: string;
+  sender_locale: string;
+  /** JSON reminder policy given to new envelopes; `null`: none. */
+  reminders: string | null;
+  /** `null`: the configured default. */
+  expires_after_days: number | null;
+  updated_at: Timestamp;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -238,4 +281,6 @@ export interface Tables {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  notifications: NotificationsTable;
+  account_settings: AccountSettingsTable;
 }

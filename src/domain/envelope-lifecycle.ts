@@ -20,6 +20,7 @@ export const ENVELOPE_ACTIONS = [
   "complete",
   "decline",
   "expire",
+  "remind",
 ] as const;
 export type EnvelopeAction = (typeof ENVELOPE_ACTIONS)[number];
 
@@ -30,7 +31,13 @@ export const TRANSITIONS: Readonly<
   Record<EnvelopeStatus, Partial<Record<EnvelopeAction, EnvelopeOutcome>>>
 > = {
   DRAFT: { update: "DRAFT", send: "SENT", delete: "DELETED" },
-  SENT: { void: "VOIDED", complete: "COMPLETED", decline: "DECLINED", expire: "EXPIRED" },
+  SENT: {
+    void: "VOIDED",
+    complete: "COMPLETED",
+    decline: "DECLINED",
+    expire: "EXPIRED",
+    remind: "SENT",
+  },
   COMPLETED: {},
   DECLINED: {},
   VOIDED: {},

@@ -39,6 +39,10 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
         { name: "Webhooks", description: "Signed notifications of envelope events to your URL" },
         { name: "API keys", description: "Keys that authenticate calls to this API" },
         {
+          name: "Settings",
+          description: "Who is told what, reminders and expiry, per account and environment",
+        },
+        {
           name: "Signing",
           description: "The recipient's side, authenticated by the signing token of their signUrl",
         },

@@ -1,13 +1,20 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
 import nodemailer, { type Transporter } from "nodemailer";
-import { randomBase62 } from "../security/random.js";
+import { writeOutboxFile } from "./outbox.js";
+
+export interface EmailAttachment {
+  readonly filename: string;
+  readonly content: Buffer;
+  readonly contentType: string;
+}
 
 export interface OutgoingEmail {
   readonly to: string;
   readonly subject: string;
   readonly text: string;
   readonly html?: string;
+  readonly attachments?: readonly EmailAttachment[];
+  /** Stable across retries of one message, so that receivers can tell a repeat. */
+  readonly messageId?: string;
 }
 
 export interface Mailer {
@@ -34,30 +41,18 @@ export function createMailer(options: {
         subject: email.subject,
         text: email.text,
         ...(email.html && { html: email.html }),
+        ...(email.attachments && {
+          attachments: email.attachments.map((a) => ({
+            filename: a.filename,
+            content: a.content,
+            contentType: a.contentType,
+          })),
+        }),
+        ...(email.messageId && { messageId: email.messageId }),
         headers: { "Auto-Submitted": "auto-generated" },
       });
       if (options.smtpUrl) return;
-      await mkdir(options.outboxDir, { recursive: true });
-      const file = `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBase62(8)}.eml`;
-      await writeFile(path.join(options.outboxDir, file), (info as { message: Buffer }).message, {
-        mode: 0o600,
-      });
-    },
-  };
-}
-
-export interface SmsSender {
-  send(to: string, text: string): Promise<void>;
-}
-
-/** Writes each SMS as a JSON file in the outbox; a real provider comes with notifications. */
-export function createOutboxSms(outboxDir: string): SmsSender {
-  return {
-    async send(to, text) {
-      const dir = path.join(outboxDir, "sms");
-      await mkdir(dir, { recursive: true });
-      const file = `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBase62(8)}.json`;
-      await writeFile(path.join(dir, file), JSON.stringify({ to, text }), { mode: 0o600 });
+      await writeOutboxFile(options.outboxDir, "eml", (info as { message: Buffer }).message);
     },
   };
 }

@@ -28,11 +28,19 @@ import {
   type RecipientStatus,
   type SigningOrder,
 } from "../domain/recipients.js";
+import {
+  DAY_MS,
+  parseReminderPolicy,
+  type ReminderPolicy,
+  serializeReminderPolicy,
+} from "../domain/reminders.js";
 import { newId } from "../security/random.js";
 import { SigningTokens } from "../security/signing-tokens.js";
+import { type AccountSettingsService, checkReminderPolicy } from "./account-settings.js";
 import type { DocumentService } from "./documents.js";
 import type { ActionContext, EventLog } from "./event-log.js";
 import { inviteCurrentStage } from "./invitations.js";
+import { type Channel, recipientChannels } from "./notifications.js";
 
 export interface FieldInput extends FieldPlacement {
   readonly required?: boolean | undefined;
@@ -47,6 +55,8 @@ export interface RecipientInput {
   readonly phone?: string | undefined;
   readonly auth?: RecipientAuth | undefined;
   readonly locale?: string | undefined;
+  /** How invitations and reminders reach them; default email only. */
+  readonly channels?: readonly Channel[] | undefined;
   readonly fields?: readonly FieldInput[] | undefined;
 }
 
@@ -57,6 +67,8 @@ export interface EnvelopeInput {
   readonly recipients: readonly RecipientInput[];
   readonly signingOrder?: SigningOrder | undefined;
   readonly expiresAt?: string | null | undefined;
+  /** Absent: the account's default; `null`: none. */
+  readonly reminders?: ReminderPolicy | null | undefined;
   readonly metadata?: Readonly<Record<string, string>> | undefined;
 }
 
@@ -80,12 +92,16 @@ export interface Recipient {
   auth: RecipientAuth;
   phone: string | null;
   locale: string | null;
+  channels: Channel[];
   signUrl: string | null;
   invitedAt: string | null;
   viewedAt: string | null;
   signedAt: string | null;
   declinedAt: string | null;
   declineReason: string | null;
+  remindersSent: number;
+  lastRemindedAt: string | null;
+  nextReminderAt: string | null;
   fields: Field[];
 }
 
@@ -100,6 +116,7 @@ export interface Envelope {
   recipients: Recipient[];
   metadata: Record<string, string>;
   expiresAt: string | null;
+  reminders: ReminderPolicy | null;
   createdAt: string;
   updatedAt: string;
   sentAt: string | null;
@@ -107,6 +124,7 @@ export interface Envelope {
   declinedAt: string | null;
   voidedAt: string | null;
   voidReason: string | null;
+  expiredAt: string | null;
 }
 
 export interface EnvelopeListRequest extends PageRequest {
@@ -118,12 +136,14 @@ interface EnvelopeSpec {
   subject: string;
   message: string | null;
   documentIds: string[];
-  recipients: (Omit<RecipientInput, "fields" | "order"> & {
+  recipients: (Omit<RecipientInput, "fields" | "order" | "channels"> & {
     order: number;
+    channels: Channel[];
     fields: (FieldInput & { autoPlaced: boolean })[];
   })[];
   signingOrder: SigningOrder;
   expiresAt: string | null;
+  reminders: ReminderPolicy | null;
   metadata: Record<string, string>;
 }
 
@@ -152,11 +172,14 @@ export class EnvelopeService {
     private readonly documents: DocumentService,
     private readonly events: EventLog,
     private readonly tokens: SigningTokens,
+    private readonly settings: AccountSettingsService,
     private readonly publicUrl: string,
   ) {}
 
   async create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope> {
-    const spec = await this.validate(scope, input);
+    const reminders =
+      input.reminders === undefined ? (await this.settings.get(scope)).reminders : input.reminders;
+    const spec = await this.validate(scope, { ...input, reminders });
     const now = this.clock.now().toISOString();
     const row: EnvelopesTable = {
       id: newId("env"),
@@ -168,6 +191,7 @@ export class EnvelopeService {
       signing_order: spec.signingOrder,
       metadata: JSON.stringify(spec.metadata),
       expires_at: spec.expiresAt,
+      reminders: serializeReminderPolicy(spec.reminders),
       created_at: now,
       updated_at: now,
       sent_at: null,
@@ -175,6 +199,7 @@ export class EnvelopeService {
       declined_at: null,
       voided_at: null,
       void_reason: null,
+      expired_at: null,
     };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto("envelopes").values(row).execute();
@@ -222,6 +247,7 @@ export class EnvelopeService {
           })),
         signingOrder: patch.signingOrder ?? current.signingOrder,
         expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : current.expiresAt,
+        reminders: patch.reminders !== undefined ? patch.reminders : current.reminders,
         metadata: patch.metadata ?? current.metadata,
       };
       const spec = await this.validate(scope, merged, trx);
@@ -233,6 +259,7 @@ export class EnvelopeService {
           signing_order: spec.signingOrder,
           metadata: JSON.stringify(spec.metadata),
           expires_at: spec.expiresAt,
+          reminders: serializeReminderPolicy(spec.reminders),
           updated_at: this.clock.now().toISOString(),
         })
         .where("id", "=", id)
@@ -292,17 +319,24 @@ export class EnvelopeService {
       const envelope = await this.get(scope, id, trx);
       this.checkSendable(envelope);
       const now = this.clock.now().toISOString();
-      for (const recipient of envelope.recipients.filter((r) => acts(r.role))) {
+      // CC recipients get a link too: it downloads the signed copy once the envelope completes.
+      for (const recipient of envelope.recipients) {
         await trx
           .updateTable("recipients")
           .set({ token_hash: SigningTokens.hash(this.tokens.tokenFor(recipient.id)) })
           .where("id", "=", recipient.id)
           .execute();
       }
+      const expiresAt =
+        envelope.expiresAt ??
+        new Date(
+          this.clock.now().getTime() +
+            (await this.settings.get(scope, trx)).expiresAfterDays * DAY_MS,
+        ).toISOString();
       const invited = await inviteCurrentStage(trx, id, envelope.signingOrder, now);
       await trx
         .updateTable("envelopes")
-        .set({ status: "SENT", sent_at: now, updated_at: now })
+        .set({ status: "SENT", sent_at: now, updated_at: now, expires_at: expiresAt })
         .where("id", "=", id)
         .execute();
       await this.events.append(trx, { id, scope }, context, [
@@ -411,6 +445,14 @@ export class EnvelopeService {
       }
       const phone =
         recipient.phone === undefined ? undefined : e164(recipient.phone, `${param}.phone`);
+      const channels = [...new Set<Channel>(recipient.channels ?? ["email"])];
+      if (channels.includes("sms") && !phone) {
+        throw unprocessable(
+          "recipient_phone_required",
+          "A recipient invited by SMS needs a phone number.",
+          `${param}.phone`,
+        );
+      }
       const fields = (recipient.fields ?? []).map((field, fieldIndex) => {
         checkFieldPlacement(field, pages, `${param}.fields[${fieldIndex}]`);
         return { ...field, autoPlaced: false };
@@ -437,6 +479,7 @@ export class EnvelopeService {
         phone,
         auth,
         locale: recipient.locale,
+        channels,
         fields,
       };
     });
@@ -461,6 +504,7 @@ export class EnvelopeService {
       recipients,
       signingOrder,
       expiresAt,
+      reminders: input.reminders ? checkReminderPolicy(input.reminders, "reminders") : null,
       metadata: { ...input.metadata },
     };
   }
@@ -496,6 +540,7 @@ export class EnvelopeService {
         auth: recipient.auth ?? "none",
         phone: recipient.phone ?? null,
         locale: recipient.locale ?? null,
+        channels: recipient.channels.join() === "email" ? null : JSON.stringify(recipient.channels),
         token_hash: null,
         invited_at: null,
         viewed_at: null,
@@ -509,6 +554,9 @@ export class EnvelopeService {
         signature_type: null,
         signature_text: null,
         signature_image_sha256: null,
+        reminders_sent: 0,
+        last_reminded_at: null,
+        next_reminder_at: null,
       };
       await trx.insertInto("recipients").values(row).execute();
       if (recipient.fields.length === 0) continue;
@@ -595,6 +643,7 @@ export class EnvelopeService {
             auth: r.auth as RecipientAuth,
             phone: r.phone,
             locale: r.locale,
+            channels: recipientChannels(r),
             signUrl:
               sent && acts(r.role as RecipientRole)
                 ? `${this.publicUrl}/sign/${this.tokens.tokenFor(r.id)}`
@@ -604,10 +653,17 @@ export class EnvelopeService {
             signedAt: r.signed_at,
             declinedAt: r.declined_at,
             declineReason: r.decline_reason,
+            remindersSent: r.reminders_sent,
+            lastRemindedAt: r.last_reminded_at,
+            nextReminderAt:
+              row.status === "SENT" && ["SENT", "VIEWED"].includes(r.status)
+                ? r.next_reminder_at
+                : null,
             fields: fieldRows.filter((f) => f.recipient_id === r.id).map(toField),
           })),
         metadata: JSON.parse(row.metadata) as Record<string, string>,
         expiresAt: row.expires_at,
+        reminders: parseReminderPolicy(row.reminders),
         createdAt: row.created_at,
         updatedAt: row.updated_at,
         sentAt: row.sent_at,
@@ -615,6 +671,7 @@ export class EnvelopeService {
         declinedAt: row.declined_at,
         voidedAt: row.voided_at,
         voidReason: row.void_reason,
+        expiredAt: row.expired_at,
       };
     });
   }
@@ -647,6 +704,7 @@ function toRecipientInput(recipient: Recipient): RecipientInput {
     phone: recipient.phone ?? undefined,
     auth: recipient.auth,
     locale: recipient.locale ?? undefined,
+    channels: recipient.channels,
     fields: recipient.fields
       .filter((f) => !f.autoPlaced)
       .map((f) => ({

@@ -6,11 +6,13 @@ import {
   type RecipientStatus,
   type SigningOrder,
 } from "../domain/recipients.js";
+import { nextReminderAt, parseReminderPolicy } from "../domain/reminders.js";
 import type { NewEvent } from "./event-log.js";
 
 /**
- * Invites those of the current stage who have not been invited yet, and returns the events that
- * record it; an empty stage means everyone has acted. Runs inside the caller's transaction.
+ * Invites those of the current stage who have not been invited yet (and schedules their first
+ * reminder), and returns the events that record it; an empty stage means everyone has acted.
+ * Runs inside the caller's transaction.
  */
 export async function inviteCurrentStage(
   trx: Kysely<Tables>,
@@ -35,9 +37,19 @@ export async function inviteCurrentStage(
   );
   const toInvite = stage.filter((r) => r.status === "PENDING");
   if (toInvite.length > 0) {
+    const envelope = await trx
+      .selectFrom("envelopes")
+      .select("reminders")
+      .where("id", "=", envelopeId)
+      .executeTakeFirstOrThrow();
+    const firstReminder = nextReminderAt(parseReminderPolicy(envelope.reminders), 0, new Date(now));
     await trx
       .updateTable("recipients")
-      .set({ status: "SENT", invited_at: now })
+      .set({
+        status: "SENT",
+        invited_at: now,
+        next_reminder_at: firstReminder?.toISOString() ?? null,
+      })
       .where(
         "id",
         "in",

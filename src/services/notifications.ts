@@ -1,64 +1,375 @@
+import { buffer } from "node:stream/consumers";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { lockEnvelope } from "../db/locks.js";
-import type { Tables } from "../db/schema.js";
-import { invitationEmail } from "../notify/invitation.js";
-import type { Mailer } from "../notify/mailer.js";
+import type { EnvelopesTable, NotificationsTable, RecipientsTable, Tables } from "../db/schema.js";
+import type { Clock } from "../domain/clock.js";
+import type { Scope } from "../domain/environment.js";
+import { acts, hasActed, type RecipientRole, type RecipientStatus } from "../domain/recipients.js";
+import {
+  type Audience,
+  type CallToAct,
+  callToActEmail,
+  callToActSms,
+  completedEmail,
+  declinedEmail,
+  type EnvelopeFacts,
+  expiredEmail,
+  type SignedCopy,
+  voidedEmail,
+} from "../notify/emails.js";
+import type { Mailer, OutgoingEmail } from "../notify/mailer.js";
+import type { SmsSender } from "../notify/sms.js";
+import { newId } from "../security/random.js";
 import type { SigningTokens } from "../security/signing-tokens.js";
-import { resolveLocale } from "../signing/i18n.js";
-import { type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
+import { type Locale, resolveLocale } from "../signing/i18n.js";
+import type { BlobStore } from "../storage/blob-store.js";
+import type { AccountSettingsService } from "./account-settings.js";
+import { type AppendedEvent, type EventLog, type NewEvent, SYSTEM_CONTEXT } from "./event-log.js";
+import { ALL_DOCUMENTS } from "./sealing.js";
 
-/** Messages to recipients, sent by the job worker from the events that call for them. */
+export const NOTIFICATION_KINDS = [
+  "invitation",
+  "reminder",
+  "completed",
+  "declined",
+  "voided",
+  "expired",
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export type Channel = "email" | "sms";
+
+/** The message each event calls for; other events send nothing. */
+const KIND_BY_EVENT: Readonly<Record<string, NotificationKind>> = {
+  "recipient.invited": "invitation",
+  "recipient.reminded": "reminder",
+  "envelope.sealed": "completed",
+  "envelope.declined": "declined",
+  "envelope.voided": "voided",
+  "envelope.expired": "expired",
+};
+
+interface Addressee {
+  channel: Channel;
+  address: string;
+  recipientId: string | null;
+  locale: Locale;
+}
+
+export interface NotificationOptions {
+  publicUrl: string;
+  /** A signed PDF up to this size is attached to the completed email; larger, it is linked. */
+  attachmentMaxBytes: number;
+}
+
+/** The ways a recipient is invited and reminded; email unless they asked for more. */
+export function recipientChannels(recipient: Pick<RecipientsTable, "channels">): Channel[] {
+  return recipient.channels ? (JSON.parse(recipient.channels) as Channel[]) : ["email"];
+}
+
+/**
+ * Messages to recipients and to the sender's team. What an event calls for is written, one row
+ * per message, in the event's own transaction (so it is never lost); the job worker sends each
+ * afterwards, at least once, and records the outcome as an event of the envelope.
+ */
 export class NotificationService {
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly dialect: Dialect,
+    private readonly clock: Clock,
     private readonly events: EventLog,
     private readonly mailer: Mailer,
+    private readonly sms: SmsSender,
     private readonly tokens: SigningTokens,
-    private readonly publicUrl: string,
+    private readonly settings: AccountSettingsService,
+    private readonly blobs: BlobStore,
+    private readonly options: NotificationOptions,
   ) {}
 
-  /**
-   * Emails the recipient of a `recipient.invited` event their link, unless the envelope or the
-   * recipient has moved on meanwhile. At least once: a crash after sending sends again.
-   */
-  async sendInvitation(eventId: string): Promise<void> {
-    const event = await this.db
-      .selectFrom("events")
-      .select(["recipient_id", "envelope_id"])
-      .where("id", "=", eventId)
-      .executeTakeFirst();
-    if (!event?.recipient_id) return;
-    const recipient = await this.db
+  /** Writes the messages `event` calls for; returns their ids, for the caller to enqueue. */
+  async plan(
+    trx: Kysely<Tables>,
+    envelope: { id: string; scope: Scope },
+    event: AppendedEvent,
+  ): Promise<string[]> {
+    const kind = KIND_BY_EVENT[event.type];
+    if (!kind) return [];
+    const addressees = await this.addressees(trx, envelope, event, kind);
+    const unique = new Map(addressees.map((a) => [`${a.channel}:${a.address.toLowerCase()}`, a]));
+    const rows = [...unique.values()].map(
+      (a): NotificationsTable => ({
+        id: newId("ntf"),
+        envelope_id: envelope.id,
+        account_id: envelope.scope.accountId,
+        environment: envelope.scope.environment,
+        event_id: event.id,
+        recipient_id: a.recipientId,
+        kind,
+        channel: a.channel,
+        address: a.address,
+        locale: a.locale,
+        state: "pending",
+        attempts: 0,
+        last_error: null,
+        created_at: event.createdAt,
+        sent_at: null,
+      }),
+    );
+    if (rows.length > 0) await trx.insertInto("notifications").values(rows).execute();
+    return rows.map((r) => r.id);
+  }
+
+  private async addressees(
+    trx: Kysely<Tables>,
+    envelope: { id: string; scope: Scope },
+    event: AppendedEvent,
+    kind: NotificationKind,
+  ): Promise<Addressee[]> {
+    const recipients = await trx
       .selectFrom("recipients")
       .selectAll()
-      .where("id", "=", event.recipient_id)
+      .where("envelope_id", "=", envelope.id)
+      .orderBy("position")
+      .execute();
+    const toRecipient = (r: RecipientsTable, channel: Channel = "email"): Addressee => ({
+      channel,
+      address: channel === "sms" ? r.phone! : r.email,
+      recipientId: r.id,
+      locale: resolveLocale(r.locale, undefined),
+    });
+    if (kind === "invitation" || kind === "reminder") {
+      const recipient = recipients.find((r) => r.id === event.recipientId);
+      if (!recipient) return [];
+      return recipientChannels(recipient)
+        .filter((channel) => channel === "email" || recipient.phone)
+        .map((channel) => toRecipient(recipient, channel));
+    }
+    const settings = await this.settings.get(envelope.scope, trx);
+    const senders = (): Addressee[] =>
+      settings.senderEmails.map((address) => ({
+        channel: "email",
+        address,
+        recipientId: null,
+        locale: settings.senderLocale,
+      }));
+    const invited = recipients.filter((r) => r.status !== "PENDING");
+    switch (kind) {
+      case "completed":
+        return [...recipients.map((r) => toRecipient(r)), ...senders()];
+      case "declined":
+        return [
+          ...senders(),
+          ...invited.filter((r) => r.id !== event.recipientId).map((r) => toRecipient(r)),
+        ];
+      case "voided":
+        return invited.map((r) => toRecipient(r));
+      case "expired":
+        return [...senders(), ...invited.map((r) => toRecipient(r))];
+    }
+  }
+
+  /**
+   * Sends one message, unless what it asks of the recipient is no longer theirs to do. A failure
+   * is recorded and thrown, for the job queue to retry; `nextAttemptAt` is when (or `null` when
+   * this was the last attempt).
+   */
+  async deliver(notificationId: string, attempt: number, nextAttemptAt: Date | null) {
+    const notification = await this.db
+      .selectFrom("notifications")
+      .selectAll()
+      .where("id", "=", notificationId)
       .executeTakeFirst();
+    if (!notification || notification.state === "sent" || notification.state === "skipped") return;
     const envelope = await this.db
       .selectFrom("envelopes")
       .selectAll()
-      .where("id", "=", event.envelope_id)
-      .executeTakeFirst();
-    if (!recipient || envelope?.status !== "SENT" || !["SENT", "VIEWED"].includes(recipient.status))
+      .where("id", "=", notification.envelope_id)
+      .executeTakeFirstOrThrow();
+    const message = await this.compose(notification, envelope);
+    if (!message) {
+      await this.setState(notification.id, { state: "skipped", attempts: attempt });
       return;
+    }
+    const summary = {
+      notificationId: notification.id,
+      kind: notification.kind,
+      channel: notification.channel,
+      to: notification.address,
+    };
+    try {
+      if (typeof message === "string") await this.sms.send(notification.address, message);
+      else await this.mailer.send(message);
+    } catch (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+      await this.setState(notification.id, {
+        state: nextAttemptAt ? "pending" : "failed",
+        attempts: attempt,
+        last_error: reason,
+      });
+      await this.record(envelope, notification.recipient_id, {
+        type: "notification.failed",
+        data: {
+          ...summary,
+          attempt,
+          error: reason,
+          nextAttemptAt: nextAttemptAt?.toISOString() ?? null,
+        },
+      });
+      throw error;
+    }
+    await this.setState(notification.id, {
+      state: "sent",
+      attempts: attempt,
+      last_error: null,
+      sent_at: this.clock.now().toISOString(),
+    });
+    await this.record(envelope, notification.recipient_id, {
+      type: "notification.sent",
+      data: summary,
+    });
+  }
+
+  /**
+   * Whether a recipient knows of the envelope: they were sent their invitation, or opened their
+   * link (which the sender may have handed over in their own way). Nobody else is told how it ended.
+   */
+  private async knowsOf(recipient: RecipientsTable): Promise<boolean> {
+    if (recipient.viewed_at) return true;
+    const invitation = await this.db
+      .selectFrom("notifications")
+      .select("id")
+      .where("recipient_id", "=", recipient.id)
+      .where("kind", "=", "invitation")
+      .where("state", "=", "sent")
+      .executeTakeFirst();
+    return invitation !== undefined;
+  }
+
+  /** The email or text message to send, or `null` when it should no longer be sent. */
+  private async compose(
+    notification: NotificationsTable,
+    envelope: EnvelopesTable,
+  ): Promise<OutgoingEmail | string | null> {
     const account = await this.db
       .selectFrom("accounts")
       .select("name")
       .where("id", "=", envelope.account_id)
       .executeTakeFirstOrThrow();
-    await this.mailer.send(
-      invitationEmail({
-        locale: resolveLocale(recipient.locale, undefined),
-        to: recipient.email,
-        recipientName: recipient.name,
-        approver: recipient.role === "APPROVER",
-        accountName: account.name,
-        subject: envelope.subject,
-        message: envelope.message,
-        signUrl: `${this.publicUrl}/sign/${this.tokens.tokenFor(recipient.id)}`,
-      }),
-    );
+    const recipients = await this.db
+      .selectFrom("recipients")
+      .selectAll()
+      .where("envelope_id", "=", envelope.id)
+      .orderBy("position")
+      .execute();
+    const recipient = recipients.find((r) => r.id === notification.recipient_id);
+    const facts: EnvelopeFacts = {
+      locale: notification.locale as Locale,
+      accountName: account.name,
+      subject: envelope.subject,
+      test: envelope.environment === "test",
+    };
+    const audience: Audience = {
+      to: notification.address,
+      recipientName: recipient?.name ?? null,
+    };
+    const email = (built: OutgoingEmail): OutgoingEmail => ({
+      ...built,
+      messageId: `<${notification.id}@${new URL(this.options.publicUrl).hostname}>`,
+    });
+    const kind = notification.kind as NotificationKind;
+    if (["declined", "voided", "expired"].includes(kind) && recipient) {
+      if (!(await this.knowsOf(recipient))) return null;
+    }
+    switch (kind) {
+      case "invitation":
+      case "reminder": {
+        if (!recipient || !this.stillWaitingFor(envelope, recipient)) return null;
+        const reminder = notification.kind === "reminder";
+        const call: CallToAct = {
+          ...facts,
+          to: notification.address,
+          recipientName: recipient.name,
+          approver: recipient.role === "APPROVER",
+          message: envelope.message,
+          signUrl: `${this.options.publicUrl}/sign/${this.tokens.tokenFor(recipient.id)}`,
+          expiresAt: envelope.expires_at,
+        };
+        return notification.channel === "sms"
+          ? callToActSms(call, reminder)
+          : email(callToActEmail(call, reminder));
+      }
+      case "completed":
+        return email(completedEmail(facts, audience, await this.signedCopy(envelope, recipient)));
+      case "declined": {
+        const event = await this.db
+          .selectFrom("events")
+          .select(["recipient_id", "data"])
+          .where("id", "=", notification.event_id)
+          .executeTakeFirstOrThrow();
+        const decliner = recipients.find((r) => r.id === event.recipient_id);
+        const { reason } = JSON.parse(event.data) as { reason?: string };
+        return email(
+          declinedEmail(facts, audience, { name: decliner?.name ?? "", reason: reason ?? null }),
+        );
+      }
+      case "voided":
+        return email(voidedEmail(facts, audience, envelope.void_reason));
+      case "expired": {
+        const waiting = recipients.filter(
+          (r) => acts(r.role as RecipientRole) && !hasActed(r.status as RecipientStatus),
+        );
+        return email(
+          expiredEmail(
+            facts,
+            audience,
+            waiting.map((r) => r.name),
+          ),
+        );
+      }
+    }
+  }
+
+  private stillWaitingFor(envelope: EnvelopesTable, recipient: RecipientsTable): boolean {
+    const expired =
+      envelope.expires_at !== null && envelope.expires_at <= this.clock.now().toISOString();
+    return envelope.status === "SENT" && !expired && ["SENT", "VIEWED"].includes(recipient.status);
+  }
+
+  /** The sealed PDF of every document, attached if small enough, else a link to it. */
+  private async signedCopy(
+    envelope: EnvelopesTable,
+    recipient: RecipientsTable | undefined,
+  ): Promise<SignedCopy> {
+    const sealed = await this.db
+      .selectFrom("sealed_documents")
+      .selectAll()
+      .where("envelope_id", "=", envelope.id)
+      .where("part", "=", ALL_DOCUMENTS)
+      .executeTakeFirstOrThrow();
+    if (sealed.size <= this.options.attachmentMaxBytes) {
+      return {
+        attachment: {
+          filename: `${envelope.subject.replace(/[\\/:*?"<>|\r\n\t]+/g, "_").slice(0, 100)} - signed.pdf`,
+          content: await buffer(await this.blobs.open(sealed.sha256)),
+          contentType: "application/pdf",
+        },
+      };
+    }
+    return recipient
+      ? {
+          downloadUrl: `${this.options.publicUrl}/api/v1/signing/${this.tokens.tokenFor(recipient.id)}/signed-document`,
+        }
+      : { apiUrl: `${this.options.publicUrl}/api/v1/envelopes/${envelope.id}/signed-document` };
+  }
+
+  private async setState(
+    id: string,
+    changes: Partial<Pick<NotificationsTable, "state" | "attempts" | "last_error" | "sent_at">>,
+  ) {
+    await this.db.updateTable("notifications").set(changes).where("id", "=", id).execute();
+  }
+
+  private async record(envelope: EnvelopesTable, recipientId: string | null, event: NewEvent) {
     await this.db.transaction().execute(async (trx) => {
       await lockEnvelope(trx, this.dialect, envelope.id);
       await this.events.append(
@@ -68,13 +379,7 @@ export class NotificationService {
           scope: { accountId: envelope.account_id, environment: envelope.environment },
         },
         SYSTEM_CONTEXT,
-        [
-          {
-            type: "notification.sent",
-            recipientId: recipient.id,
-            data: { kind: "invitation", channel: "email", to: recipient.email },
-          },
-        ],
+        [{ ...event, recipientId }],
       );
     });
   }

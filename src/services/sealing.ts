@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { buffer } from "node:stream/consumers";
 import { PDF } from "@libpdf/core";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
@@ -18,9 +19,7 @@ export const ALL_DOCUMENTS = "all";
 export const TEST_MARK = "TEST — not legally binding";
 
 async function readAll(stream: Readable): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return new Uint8Array(Buffer.concat(chunks));
+  return new Uint8Array(await buffer(stream));
 }
 
 function utc(iso: string): string {

@@ -19,7 +19,8 @@ import {
   type RecipientStatus,
   type SigningOrder,
 } from "../domain/recipients.js";
-import type { Mailer, SmsSender } from "../notify/mailer.js";
+import type { Mailer } from "../notify/mailer.js";
+import type { SmsSender } from "../notify/sms.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { SigningTokens } from "../security/signing-tokens.js";
 import { type Locale, translate } from "../signing/i18n.js";

@@ -65,15 +65,6 @@ const en = {
   otpEmailText:
     "Your code to sign “{subject}” is {code}.\n\nIt is valid for 10 minutes. If you did not ask for it, you can ignore this message.",
   otpSms: "Certyneo: your code is {code} (valid for 10 minutes).",
-  inviteSubject: "{account} asks you to sign “{subject}”",
-  inviteApproveSubject: "{account} asks you to approve “{subject}”",
-  inviteGreeting: "Hello {name},",
-  inviteBody: "{account} asks you to review and sign “{subject}”.",
-  inviteApproveBody: "{account} asks you to review and approve “{subject}”.",
-  inviteButton: "Review and sign",
-  inviteApproveButton: "Review and approve",
-  inviteFooter:
-    "This link is personal: do not forward this email. If you did not expect it, you can ignore it.",
 };
 
 type Messages = typeof en;
@@ -142,15 +133,6 @@ const fr: Messages = {
   otpEmailText:
     "Votre code pour signer « {subject} » est {code}.\n\nIl est valable 10 minutes. Si vous ne l’avez pas demandé, ignorez ce message.",
   otpSms: "Certyneo : votre code est {code} (valable 10 minutes).",
-  inviteSubject: "{account} vous invite à signer « {subject} »",
-  inviteApproveSubject: "{account} vous invite à approuver « {subject} »",
-  inviteGreeting: "Bonjour {name},",
-  inviteBody: "{account} vous invite à relire et signer « {subject} ».",
-  inviteApproveBody: "{account} vous invite à relire et approuver « {subject} ».",
-  inviteButton: "Relire et signer",
-  inviteApproveButton: "Relire et approuver",
-  inviteFooter:
-    "Ce lien vous est personnel : ne transférez pas ce message. Si vous ne l’attendiez pas, ignorez-le.",
 };
 
 const tr: Messages = {
@@ -216,15 +198,6 @@ const tr: Messages = {
   otpEmailText:
     "“{subject}” belgesini imzalamak için kodunuz {code}.\n\nKod 10 dakika geçerlidir. Siz istemediyseniz bu mesajı dikkate almayın.",
   otpSms: "Certyneo: kodunuz {code} (10 dakika geçerli).",
-  inviteSubject: "{account} sizden “{subject}” belgesini imzalamanızı istiyor",
-  inviteApproveSubject: "{account} sizden “{subject}” belgesini onaylamanızı istiyor",
-  inviteGreeting: "Merhaba {name},",
-  inviteBody: "{account} “{subject}” belgesini incelemenizi ve imzalamanızı istiyor.",
-  inviteApproveBody: "{account} “{subject}” belgesini incelemenizi ve onaylamanızı istiyor.",
-  inviteButton: "İncele ve imzala",
-  inviteApproveButton: "İncele ve onayla",
-  inviteFooter:
-    "Bu bağlantı size özeldir: bu e-postayı iletmeyin. Beklemiyorsanız dikkate almayın.",
 };
 
 const MESSAGES: Record<Locale, Messages> = { en, fr, tr };
@@ -252,14 +225,17 @@ export function resolveLocale(
   return preferences.map((p) => p.language).find(isLocale) ?? "en";
 }
 
+/** `{name}` placeholders replaced by their values; unknown ones are left visible. */
+export function interpolate(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
 export function translate(
   locale: Locale,
   key: MessageKey,
   params: Record<string, string | number> = {},
 ): string {
-  return MESSAGES[locale][key].replace(/\{(\w+)\}/g, (_, name: string) =>
-    String(params[name] ?? `{${name}}`),
-  );
+  return interpolate(MESSAGES[locale][key], params);
 }
 
 /** All strings of a locale, for the page's script. */

@@ -7,7 +7,10 @@ export interface WorkerLog {
 
 const SILENT: WorkerLog = { info: () => {}, error: () => {} };
 
-/** Runs due jobs: one at a time per process, polling the queue; safe on several instances. */
+/**
+ * Runs due jobs, one at a time per process, polling the queue; before each pass, the scheduled
+ * tasks (reminders, expiry) that turn the passing of time into events. Safe on several instances.
+ */
 export class JobWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
@@ -15,10 +18,11 @@ export class JobWorker {
   constructor(
     private readonly queue: JobQueue,
     private readonly handlers: Record<JobKind, (job: Job) => Promise<void>>,
+    private readonly scheduled: readonly (() => Promise<unknown>)[] = [],
     private log: WorkerLog = SILENT,
   ) {}
 
-  /** Runs every job due now; resolves with how many ran. Used by the loop and by tests. */
+  /** Runs the scheduled tasks, then every job due now; resolves with how many jobs ran. */
   runDue(): Promise<number> {
     this.running ??= this.drain().finally(() => {
       this.running = undefined;
@@ -27,6 +31,7 @@ export class JobWorker {
   }
 
   private async drain(): Promise<number> {
+    for (const task of this.scheduled) await task();
     let count = 0;
     for (let job = await this.queue.claim(); job; job = await this.queue.claim()) {
       count++;

@@ -112,7 +112,7 @@ describe("invitation emails (outbox)", () => {
     assert.equal((await mailsTo("signer22@example.com")).length, 1);
   });
 
-  it("sends nothing for an envelope voided before the worker ran", async () => {
+  it("sends nothing, not even the cancellation, for an envelope voided before the worker ran", async () => {
     const envelope = await createAndSend(t, key, doc, { recipients: [signer(31)] });
     await request(t.url, `/api/v1/envelopes/${envelope.id}`, { method: "DELETE", key });
     await t.app.worker.runDue();

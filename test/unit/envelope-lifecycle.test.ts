@@ -17,6 +17,7 @@ const ALLOWED: Record<string, string> = {
   "SENT complete": "COMPLETED",
   "SENT decline": "DECLINED",
   "SENT expire": "EXPIRED",
+  "SENT remind": "SENT",
 };
 
 function expectedRefusal(status: EnvelopeStatus, action: EnvelopeAction): string {

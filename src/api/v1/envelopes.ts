@@ -8,6 +8,7 @@ import {
   RECIPIENT_STATUSES,
   SIGNING_ORDERS,
 } from "../../domain/recipients.js";
+import { REMINDER_LIMITS } from "../../domain/reminders.js";
 import { apiActionContext } from "../../http/context.js";
 import {
   AUTHENTICATED_ERRORS,
@@ -22,6 +23,7 @@ import {
   Timestamp,
 } from "../../http/schemas.js";
 import type { Envelope, EnvelopeService } from "../../services/envelopes.js";
+import type { ReminderService } from "../../services/reminders.js";
 
 function OneOf<T extends readonly string[]>(values: T, description?: string) {
   return Type.Unsafe<T[number]>({
@@ -68,9 +70,42 @@ const RecipientInput = Type.Object(
     locale: Type.Optional(
       Type.String({ pattern: "^[a-z]{2,3}(-[A-Za-z]{2,4})?$", description: "e.g. fr, en, tr" }),
     ),
+    channels: Type.Optional(
+      Type.Array(OneOf(["email", "sms"] as const), {
+        minItems: 1,
+        maxItems: 2,
+        uniqueItems: true,
+        description:
+          'How the invitation and reminders reach them; default ["email"]. sms needs a phone.',
+      }),
+    ),
     fields: Type.Optional(Type.Array(FieldInput, { maxItems: 100 })),
   },
   { additionalProperties: false },
+);
+
+export const ReminderPolicy = Type.Object(
+  {
+    firstAfterDays: Type.Integer({
+      minimum: REMINDER_LIMITS.days.min,
+      maximum: REMINDER_LIMITS.days.max,
+      description: "Days after the invitation",
+    }),
+    everyDays: Type.Integer({
+      minimum: REMINDER_LIMITS.days.min,
+      maximum: REMINDER_LIMITS.days.max,
+      description: "Days between reminders after the first",
+    }),
+    max: Type.Integer({
+      minimum: REMINDER_LIMITS.max.min,
+      maximum: REMINDER_LIMITS.max.max,
+      description: "Automatic reminders per recipient at most",
+    }),
+  },
+  {
+    additionalProperties: false,
+    description: "When recipients who have not acted yet are reminded by email",
+  },
 );
 
 const envelopeInputProperties = {
@@ -79,7 +114,23 @@ const envelopeInputProperties = {
   documentIds: Type.Array(Type.String(), { maxItems: 20 }),
   recipients: Type.Array(RecipientInput, { maxItems: 50 }),
   signingOrder: Type.Optional(OneOf(SIGNING_ORDERS, "Default parallel")),
-  expiresAt: Type.Optional(Nullable(Type.String({ format: "date-time" }))),
+  expiresAt: Type.Optional(
+    Nullable(
+      Type.String({
+        format: "date-time",
+        description:
+          "When the envelope expires if not finished; unset, the account's expiresAfterDays (30 by default) after sending",
+      }),
+    ),
+  ),
+  reminders: Type.Optional(
+    Nullable(
+      Type.Object(ReminderPolicy.properties, {
+        additionalProperties: false,
+        description: "Absent: the account's default reminders; null: no automatic reminders",
+      }),
+    ),
+  ),
   metadata: Type.Optional(
     Type.Unsafe<Record<string, string>>({
       type: "object",
@@ -99,6 +150,7 @@ const PatchEnvelope = Type.Object(
     recipients: Type.Optional(envelopeInputProperties.recipients),
     signingOrder: envelopeInputProperties.signingOrder,
     expiresAt: envelopeInputProperties.expiresAt,
+    reminders: envelopeInputProperties.reminders,
     metadata: envelopeInputProperties.metadata,
   },
   {
@@ -134,6 +186,7 @@ const RecipientObject = Type.Object({
   auth: OneOf(RECIPIENT_AUTH_METHODS),
   phone: Nullable(Type.String()),
   locale: Nullable(Type.String()),
+  channels: Type.Array(OneOf(["email", "sms"] as const)),
   signUrl: Nullable(
     Type.String({
       description: "The recipient's signing page; for signers and approvers once sent",
@@ -144,6 +197,11 @@ const RecipientObject = Type.Object({
   signedAt: Nullable(Timestamp),
   declinedAt: Nullable(Timestamp),
   declineReason: Nullable(Type.String()),
+  remindersSent: Type.Integer({ description: "Automatic reminders sent so far" }),
+  lastRemindedAt: Nullable(Timestamp),
+  nextReminderAt: Nullable(
+    Type.String({ format: "date-time", description: "While it is their turn" }),
+  ),
   fields: Type.Array(FieldObject),
 });
 
@@ -170,6 +228,7 @@ export const EnvelopeObject = Type.Object(
       additionalProperties: { type: "string" },
     }),
     expiresAt: Nullable(Timestamp),
+    reminders: Nullable(ReminderPolicy),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     sentAt: Nullable(Timestamp),
@@ -177,6 +236,7 @@ export const EnvelopeObject = Type.Object(
     declinedAt: Nullable(Timestamp),
     voidedAt: Nullable(Timestamp),
     voidReason: Nullable(Type.String()),
+    expiredAt: Nullable(Timestamp),
   },
   { description: "An envelope: documents sent to recipients for signature" },
 );
@@ -207,10 +267,10 @@ const Deleted = Type.Object({
 
 const tags = ["Envelopes"];
 
-export const envelopesRoutes: FastifyPluginAsyncTypebox<{ envelopes: EnvelopeService }> = async (
-  app,
-  { envelopes },
-) => {
+export const envelopesRoutes: FastifyPluginAsyncTypebox<{
+  envelopes: EnvelopeService;
+  reminders: ReminderService;
+}> = async (app, { envelopes, reminders }) => {
   app.post(
     "/envelopes",
     {
@@ -342,5 +402,26 @@ export const envelopesRoutes: FastifyPluginAsyncTypebox<{ envelopes: EnvelopeSer
       serializeEnvelope(
         await envelopes.send(request.auth.scope, request.params.id, apiActionContext(request)),
       ),
+  );
+
+  app.post(
+    "/envelopes/:id/remind",
+    {
+      schema: {
+        tags,
+        summary: "Remind the recipients whose turn it is",
+        description:
+          "Emails a reminder now to every signer and approver whose turn it is and who has not acted, except those invited or reminded within the last hour (409 reminder_too_soon when that leaves nobody). Does not use up an automatic reminder. 409 unless the envelope is SENT.",
+        params: IdParams,
+        response: {
+          200: EnvelopeObject,
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      await reminders.remindNow(request.auth.scope, request.params.id, apiActionContext(request));
+      return serializeEnvelope(await envelopes.get(request.auth.scope, request.params.id));
+    },
   );
 };

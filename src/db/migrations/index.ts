@@ -5,6 +5,7 @@ import { documentsAndEnvelopes } from "./0002_documents_envelopes.js";
 import { signing } from "./0003_signing.js";
 import { sealing } from "./0004_sealing.js";
 import { webhooks } from "./0005_webhooks.js";
+import { notifications } from "./0006_notifications.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -14,6 +15,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0003_signing": signing,
     "0004_sealing": sealing,
     "0005_webhooks": webhooks,
+    "0006_notifications": notifications,
   };
   return { getMigrations: async () => migrations };
 }

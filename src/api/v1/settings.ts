@@ -1,0 +1,110 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type from "typebox";
+import {
+  AUTHENTICATED_ERRORS,
+  Environment,
+  errorResponses,
+  Nullable,
+  Timestamp,
+} from "../../http/schemas.js";
+import {
+  type AccountSettings,
+  type AccountSettingsService,
+  EXPIRY_DAYS_LIMITS,
+  MAX_SENDER_EMAILS,
+} from "../../services/account-settings.js";
+import { LOCALES } from "../../signing/i18n.js";
+import { ReminderPolicy } from "./envelopes.js";
+
+const Locale = Type.Unsafe<(typeof LOCALES)[number]>({ type: "string", enum: [...LOCALES] });
+const SenderEmails = Type.Array(Type.String({ format: "email", maxLength: 254 }), {
+  maxItems: MAX_SENDER_EMAILS,
+  description:
+    "Told when an envelope completes (with the signed PDF), is declined or expires; empty: nobody",
+});
+const ExpiresAfterDays = Type.Integer({
+  minimum: EXPIRY_DAYS_LIMITS.min,
+  maximum: EXPIRY_DAYS_LIMITS.max,
+  description: "Days after sending when an envelope without expiresAt expires",
+});
+
+const SettingsObject = Type.Object(
+  {
+    object: Type.Literal("settings"),
+    environment: Environment,
+    senderEmails: SenderEmails,
+    senderLocale: Locale,
+    reminders: Nullable(ReminderPolicy),
+    expiresAfterDays: ExpiresAfterDays,
+    updatedAt: Nullable(Timestamp),
+  },
+  {
+    description:
+      "The account's notification settings for the calling key's environment (test and live are set apart)",
+  },
+);
+
+const SettingsPatch = Type.Object(
+  {
+    senderEmails: Type.Optional(SenderEmails),
+    senderLocale: Type.Optional(Locale),
+    reminders: Type.Optional(
+      Nullable(
+        Type.Object(ReminderPolicy.properties, {
+          additionalProperties: false,
+          description: "Given to new envelopes that set none; null: no automatic reminders",
+        }),
+      ),
+    ),
+    expiresAfterDays: Type.Optional(
+      Nullable(
+        Type.Integer({
+          minimum: EXPIRY_DAYS_LIMITS.min,
+          maximum: EXPIRY_DAYS_LIMITS.max,
+          description: "null: back to the server's default (CERTYNEO_EXPIRY_DAYS)",
+        }),
+      ),
+    ),
+  },
+  { additionalProperties: false, description: "Each given field replaces the stored one" },
+);
+
+function serialize(settings: AccountSettings) {
+  return { object: "settings" as const, ...settings };
+}
+
+const tags = ["Settings"];
+
+export const settingsRoutes: FastifyPluginAsyncTypebox<{
+  settings: AccountSettingsService;
+}> = async (app, { settings }) => {
+  app.get(
+    "/settings",
+    {
+      schema: {
+        tags,
+        summary: "Fetch the notification settings",
+        response: { 200: SettingsObject, ...errorResponses(...AUTHENTICATED_ERRORS) },
+      },
+    },
+    async (request) => serialize(await settings.get(request.auth.scope)),
+  );
+
+  app.patch(
+    "/settings",
+    {
+      schema: {
+        tags,
+        summary: "Change the notification settings",
+        description:
+          "Who on your side is told when an envelope completes, is declined or expires, in which language; the default reminders of new envelopes; and when envelopes expire by default.",
+        body: SettingsPatch,
+        response: {
+          200: SettingsObject,
+          ...errorResponses(...AUTHENTICATED_ERRORS, 413, 415),
+        },
+      },
+    },
+    async (request) => serialize(await settings.update(request.auth.scope, request.body)),
+  );
+};

@@ -1,0 +1,194 @@
+import type { Locale } from "../signing/i18n.js";
+import { escapeHtml } from "../signing/page.js";
+import { type EmailMessageKey, formatDate, translateEmail } from "./i18n.js";
+import type { EmailAttachment, OutgoingEmail } from "./mailer.js";
+
+/** What every message about an envelope says, whoever it goes to. */
+export interface EnvelopeFacts {
+  readonly locale: Locale;
+  readonly accountName: string;
+  readonly subject: string;
+  readonly test: boolean;
+}
+
+interface Layout {
+  readonly to: string;
+  readonly subject: string;
+  readonly greeting: string;
+  readonly paragraphs: readonly string[];
+  /** The sender's own words, set apart from ours. */
+  readonly quote?: string | null | undefined;
+  readonly button?: { readonly label: string; readonly url: string } | undefined;
+  readonly footer: string;
+  readonly attachments?: readonly EmailAttachment[] | undefined;
+}
+
+/** One message in plain text and HTML, with no remote resource: one button at most. */
+function compose(facts: EnvelopeFacts, layout: Layout): OutgoingEmail {
+  const t = (key: EmailMessageKey) => translateEmail(facts.locale, key);
+  const paragraphs = facts.test ? [...layout.paragraphs, t("testNotice")] : layout.paragraphs;
+  const text = [
+    layout.greeting,
+    ...paragraphs,
+    ...(layout.quote ? [layout.quote] : []),
+    ...(layout.button ? [`${layout.button.label}: ${layout.button.url}`] : []),
+    layout.footer,
+  ].join("\n\n");
+  const html = `<!doctype html>
+<html lang="${facts.locale}"><body style="font-family:Arial,Helvetica,sans-serif;color:#1b1f29;line-height:1.5">
+<p>${escapeHtml(layout.greeting)}</p>
+${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
+${layout.quote ? `<blockquote style="border-left:4px solid #d5d9e2;margin:0;padding:0 1em;white-space:pre-wrap">${escapeHtml(layout.quote)}</blockquote>` : ""}
+${layout.button ? `<p style="margin:2em 0"><a href="${escapeHtml(layout.button.url)}" style="background:#1746c2;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(layout.button.label)}</a></p>` : ""}
+<p style="color:#5a6275;font-size:0.9em">${escapeHtml(layout.footer)}</p>
+</body></html>`;
+  return {
+    to: layout.to,
+    subject: (facts.test ? t("testSubjectPrefix") : "") + layout.subject,
+    text,
+    html,
+    ...(layout.attachments && { attachments: layout.attachments }),
+  };
+}
+
+function translator(facts: EnvelopeFacts, extra: Record<string, string> = {}) {
+  return (key: EmailMessageKey) =>
+    translateEmail(facts.locale, key, {
+      account: facts.accountName,
+      subject: facts.subject,
+      ...extra,
+    });
+}
+
+export interface CallToAct extends EnvelopeFacts {
+  readonly to: string;
+  readonly recipientName: string;
+  readonly approver: boolean;
+  readonly message: string | null;
+  readonly signUrl: string;
+  readonly expiresAt: string | null;
+}
+
+/** The invitation, or a reminder of it: the sender's message and one button to the signing page. */
+export function callToActEmail(facts: CallToAct, reminder: boolean): OutgoingEmail {
+  const t = translator(facts, { name: facts.recipientName });
+  const approve = facts.approver;
+  const kind = reminder ? "reminder" : "invite";
+  return compose(facts, {
+    to: facts.to,
+    subject: t(`${kind}${approve ? "Approve" : ""}Subject` as const),
+    greeting: t("greeting"),
+    paragraphs: [
+      t(`${kind}${approve ? "Approve" : ""}Body` as const),
+      ...(facts.expiresAt
+        ? [
+            translateEmail(facts.locale, "expiresOn", {
+              date: formatDate(facts.locale, facts.expiresAt),
+            }),
+          ]
+        : []),
+    ],
+    quote: facts.message,
+    button: { label: t(approve ? "approveButton" : "signButton"), url: facts.signUrl },
+    footer: t("footerPersonal"),
+  });
+}
+
+/** Who a message about the outcome is for: a recipient (by name) or the sender's team. */
+export interface Audience {
+  readonly to: string;
+  /** `null` for the account's own addresses. */
+  readonly recipientName: string | null;
+}
+
+function greetingAndFooter(facts: EnvelopeFacts, audience: Audience) {
+  const t = translator(facts, { name: audience.recipientName ?? "" });
+  return audience.recipientName === null
+    ? { greeting: t("greetingTeam"), footer: t("footerSender") }
+    : { greeting: t("greeting"), footer: t("footerParticipant") };
+}
+
+export type SignedCopy =
+  | { readonly attachment: EmailAttachment }
+  /** Too large to attach: a link anyone holding it can follow (a recipient's own link)… */
+  | { readonly downloadUrl: string }
+  /** …or the API's, which needs a key (the sender's team). */
+  | { readonly apiUrl: string };
+
+export function completedEmail(
+  facts: EnvelopeFacts,
+  audience: Audience,
+  copy: SignedCopy,
+): OutgoingEmail {
+  const t = translator(facts, "apiUrl" in copy ? { url: copy.apiUrl } : {});
+  return compose(facts, {
+    to: audience.to,
+    subject: t("completedSubject"),
+    ...greetingAndFooter(facts, audience),
+    paragraphs: [
+      t("completedBody"),
+      t(
+        "attachment" in copy
+          ? "completedAttached"
+          : "downloadUrl" in copy
+            ? "completedLink"
+            : "completedApiLink",
+      ),
+    ],
+    button:
+      "downloadUrl" in copy ? { label: t("downloadButton"), url: copy.downloadUrl } : undefined,
+    attachments: "attachment" in copy ? [copy.attachment] : undefined,
+  });
+}
+
+export function declinedEmail(
+  facts: EnvelopeFacts,
+  audience: Audience,
+  decliner: { name: string; reason: string | null },
+): OutgoingEmail {
+  const t = translator(facts, { name: decliner.name, reason: decliner.reason ?? "" });
+  return compose(facts, {
+    to: audience.to,
+    subject: t("declinedSubject"),
+    ...greetingAndFooter(facts, audience),
+    paragraphs: [t("declinedBody"), ...(decliner.reason ? [t("reason")] : [])],
+  });
+}
+
+export function voidedEmail(
+  facts: EnvelopeFacts,
+  audience: Audience,
+  reason: string | null,
+): OutgoingEmail {
+  const t = translator(facts, { reason: reason ?? "" });
+  return compose(facts, {
+    to: audience.to,
+    subject: t("voidedSubject"),
+    ...greetingAndFooter(facts, audience),
+    paragraphs: [t("voidedBody"), ...(reason ? [t("reason")] : [])],
+  });
+}
+
+export function expiredEmail(
+  facts: EnvelopeFacts,
+  audience: Audience,
+  waitingFor: readonly string[],
+): OutgoingEmail {
+  const t = translator(facts, { names: waitingFor.join(", ") });
+  return compose(facts, {
+    to: audience.to,
+    subject: t("expiredSubject"),
+    ...greetingAndFooter(facts, audience),
+    // Only the sender's team needs to know who held things up.
+    paragraphs: [
+      t("expiredBody"),
+      ...(audience.recipientName === null && waitingFor.length > 0 ? [t("waitingFor")] : []),
+    ],
+  });
+}
+
+/** The text message version of a call to act: short, with the link. */
+export function callToActSms(facts: CallToAct, reminder: boolean): string {
+  const prefix = facts.test ? translateEmail(facts.locale, "testSubjectPrefix") : "";
+  return prefix + translator(facts, { url: facts.signUrl })(reminder ? "reminderSms" : "inviteSms");
+}
