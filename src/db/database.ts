@@ -1,7 +1,15 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import {
+  CompiledQuery,
+  type Driver,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+} from "kysely";
 import pg from "pg";
 import type { Dialect } from "./dialect.js";
 import { migrationProvider } from "./migrations/index.js";
@@ -39,7 +47,22 @@ function sqlite(dataDir: string): Kysely<Tables> {
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");
   connection.pragma("busy_timeout = 5000");
-  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: connection }) });
+  return new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: connection }) });
+}
+
+/**
+ * Transactions that take SQLite's write lock when they begin. A deferred one reads, then fails
+ * with SQLITE_BUSY at its first write if another process (a second instance, the CLI) wrote
+ * meanwhile, without waiting; an immediate one waits its turn (`busy_timeout`) instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    };
+    return driver;
+  }
 }
 
 function postgres(connectionString: string): Kysely<Tables> {

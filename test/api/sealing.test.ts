@@ -140,7 +140,8 @@ describe("sealing a completed envelope", () => {
     assert.equal(sealing.status, 409);
     assert.match(sealing.body.error.message, /being sealed/);
 
-    assert.equal(await t.app.worker.runDue(), 1);
+    // The seal, then the completed emails it calls for.
+    assert.ok((await t.app.worker.runDue()) >= 1);
     const all = await download(t, key, `/api/v1/envelopes/${id}/signed-document`);
     assert.equal(all.status, 200);
     assert.equal(all.headers.get("content-type"), "application/pdf");
@@ -341,7 +342,7 @@ describe("sealing a completed envelope", () => {
       .execute();
     assert.equal(await t.app.worker.runDue(), 0);
     t.clock.advance(61_000);
-    assert.equal(await t.app.worker.runDue(), 1);
+    assert.ok((await t.app.worker.runDue()) >= 1);
     assert.equal((await download(t, key, `/api/v1/envelopes/${id}/signed-document`)).status, 200);
   });
 });
@@ -374,7 +375,8 @@ describe("sealing with a timestamp authority", () => {
 
     tsa.up = true;
     t.clock.advance(5_000);
-    assert.equal(await t.app.worker.runDue(), 1);
+    assert.ok((await t.app.worker.runDue()) >= 1);
+    assert.equal((await t.app.jobs.find("seal_envelope", id))?.state, "done");
     const pdf = await download(t, key, `/api/v1/envelopes/${id}/signed-document`);
     assert.equal(pdf.status, 200);
     assert.match(await pdfsig(pdf.bytes), /Signature is Valid\./);
