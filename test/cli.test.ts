@@ -198,6 +198,86 @@ describe("the certyneo command", () => {
       const burstOnly = await cli(["keys", "set-limit", keyId, "--burst", "5"], t.database.env);
       assert.match(burstOnly.stdout, /30\/min, burst 5/);
     });
+
+    it("sets who is notified, reminders and expiry, as the API then shows them", async () => {
+      const { secret, accountId } = await t.newAccount();
+      const set = await cli(
+        [
+          "settings",
+          "set",
+          "--env",
+          "test",
+          "--account",
+          accountId,
+          "--sender-emails",
+          "ops@acme.example,legal@acme.example",
+          "--sender-locale",
+          "fr",
+          "--reminders",
+          "3,2,4",
+          "--expires-after-days",
+          "14",
+        ],
+        t.database.env,
+      );
+      assert.equal(set.code, 0, set.stderr);
+      assert.match(set.stdout, /ops@acme\.example, legal@acme\.example/);
+      assert.match(set.stdout, /first after 3 day\(s\), then every 2, at most 4/);
+      const api = await request(t.url, "/api/v1/settings", { key: secret });
+      assert.deepEqual(api.body.senderEmails, ["ops@acme.example", "legal@acme.example"]);
+      assert.equal(api.body.senderLocale, "fr");
+      assert.deepEqual(api.body.reminders, { firstAfterDays: 3, everyDays: 2, max: 4 });
+      assert.equal(api.body.expiresAfterDays, 14);
+
+      const off = await cli(
+        [
+          "settings",
+          "set",
+          "--env",
+          "test",
+          "--account",
+          accountId,
+          "--reminders",
+          "off",
+          "--expires-after-days",
+          "default",
+          "--json",
+        ],
+        t.database.env,
+      );
+      assert.equal(off.code, 0, off.stderr);
+      const json = JSON.parse(off.stdout);
+      assert.equal(json.reminders, null);
+      assert.equal(json.expiresAfterDays, 30);
+      assert.deepEqual(json.senderEmails, ["ops@acme.example", "legal@acme.example"], "kept");
+      const live = await cli(
+        ["settings", "show", "--env", "live", "--account", accountId, "--json"],
+        t.database.env,
+      );
+      assert.deepEqual(JSON.parse(live.stdout).senderEmails, [], "live is set apart");
+
+      const bad = await cli(
+        [
+          "settings",
+          "set",
+          "--env",
+          "test",
+          "--account",
+          accountId,
+          "--sender-emails",
+          "not-an-address",
+        ],
+        t.database.env,
+      );
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /"not-an-address" is not an email address/);
+      const usage = await cli(
+        ["settings", "set", "--env", "test", "--account", accountId, "--reminders", "3,2"],
+        t.database.env,
+      );
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /--reminders is FIRST,EVERY,MAX/);
+    });
   });
 
   describe("serve", () => {

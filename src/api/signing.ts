@@ -202,7 +202,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
             destination: Type.String(),
             expiresAt: Type.String(),
           }),
-          ...errorResponses(...SIGNING_ERRORS),
+          ...errorResponses(...SIGNING_ERRORS, 503),
         },
       },
     },

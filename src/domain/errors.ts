@@ -13,6 +13,7 @@ export type ErrorKind =
   | "unsupported_media_type"
   | "unprocessable"
   | "rate_limited"
+  | "unavailable"
   | "idempotency_in_progress"
   | "idempotency_mismatch";
 

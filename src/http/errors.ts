@@ -24,6 +24,7 @@ const HTTP_OF_KIND: Record<ErrorKind, { status: number; type: ErrorType }> = {
   unsupported_media_type: { status: 415, type: "invalid_request_error" },
   unprocessable: { status: 422, type: "invalid_request_error" },
   rate_limited: { status: 429, type: "rate_limit_error" },
+  unavailable: { status: 503, type: "api_error" },
   idempotency_in_progress: { status: 409, type: "idempotency_error" },
   idempotency_mismatch: { status: 422, type: "idempotency_error" },
 };

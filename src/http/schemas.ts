@@ -52,6 +52,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: "Unsupported Content-Type",
   422: "Well-formed but semantically invalid",
   429: "Rate limit exceeded; see Retry-After",
+  503: "A service this request depends on (mail or SMS provider) failed; retry later",
 };
 
 export function errorResponses(...statuses: number[]): Record<number, TSchema> {

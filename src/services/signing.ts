@@ -382,14 +382,30 @@ export class SigningService {
       ];
     });
     const params = { subject: session.envelope.subject, code };
-    if (channel === "sms") {
-      await this.sms.send(destination, translate(locale, "otpSms", params));
-    } else {
-      await this.mailer.send({
-        to: destination,
-        subject: translate(locale, "otpEmailSubject", params),
-        text: translate(locale, "otpEmailText", params),
-      });
+    try {
+      if (channel === "sms") {
+        await this.sms.send(destination, translate(locale, "otpSms", params));
+      } else {
+        await this.mailer.send({
+          to: destination,
+          subject: translate(locale, "otpEmailSubject", params),
+          text: translate(locale, "otpEmailText", params),
+        });
+      }
+    } catch (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+      await this.mutate(token, context, async () => [
+        {
+          type: "notification.failed",
+          recipientId: recipient.id,
+          data: { kind: "otp", channel, to: maskDestination(destination), error: reason },
+        },
+      ]);
+      throw new CertyneoError(
+        "unavailable",
+        "otp_delivery_failed",
+        `The code could not be sent by ${channel === "sms" ? "SMS" : "email"}. Try again in a moment.`,
+      );
     }
     return { destination: maskDestination(destination), expiresAt };
   }
