@@ -35,9 +35,21 @@ ${body}
 </html>`;
 }
 
-/** A page that only says something: an invalid link, an envelope that has ended. */
-export function messagePage(locale: Locale, message: string): string {
-  return layout(locale, "Certyneo", `<h1 class="notice">${escapeHtml(message)}</h1>`, false);
+/** A page that only says something (an invalid link, an envelope that has ended), and a link. */
+export function messagePage(
+  locale: Locale,
+  message: string,
+  link?: { label: string; href: string },
+): string {
+  const action = link
+    ? `\n<p class="notice"><a href="${escapeHtml(link.href)}" download>${escapeHtml(link.label)}</a></p>`
+    : "";
+  return layout(
+    locale,
+    "Certyneo",
+    `<h1 class="notice">${escapeHtml(message)}</h1>${action}`,
+    false,
+  );
 }
 
 export interface SigningPageData {

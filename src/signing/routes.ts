@@ -42,7 +42,15 @@ export function registerSigningPages(
         } catch (error) {
           const ended = error instanceof CertyneoError ? ENDED[error.code] : undefined;
           if (!ended) throw error;
-          return reply.code(410).send(messagePage(locale, translate(locale, ended)));
+          // A completed envelope's link still fetches the signed copy.
+          const download =
+            ended === "completed"
+              ? {
+                  label: translate(locale, "downloadSigned"),
+                  href: `/api/v1/signing/${request.params.token}/signed-document`,
+                }
+              : undefined;
+          return reply.code(410).send(messagePage(locale, translate(locale, ended), download));
         }
       } catch (error) {
         if (error instanceof CertyneoError && error.code === "signing_link_invalid") {

@@ -81,6 +81,25 @@ describe("the signing page over HTTP", () => {
     const voided = await request(t.url, paths[0]);
     assert.equal(voided.status, 410);
     assert.match(String(voided.body), /The sender cancelled this envelope/);
+    assert.doesNotMatch(String(voided.body), /signed-document/);
+  });
+
+  it("offers the signed copy from the link of a completed envelope", async () => {
+    const { paths } = await signPath([signer(2)]);
+    const token = paths[0]!.split("/sign/")[1]!;
+    await request(t.url, `/api/v1/signing/${token}/sign`, {
+      method: "POST",
+      json: { consent: true, signature: { type: "typed", text: "Two" } },
+    });
+    await t.app.worker.runDue();
+    const page = await request(t.url, paths[0]!);
+    assert.equal(page.status, 410);
+    assert.match(String(page.body), /everyone has signed/);
+    const href = /href="([^"]+signed-document)"/.exec(String(page.body))?.[1];
+    assert.equal(href, `/api/v1/signing/${token}/signed-document`);
+    const pdf = await fetch(t.url + href);
+    assert.equal(pdf.status, 200);
+    assert.equal(pdf.headers.get("content-type"), "application/pdf");
   });
 
   it("serves its own scripts, styles and fonts, and nothing else", async () => {
