@@ -192,3 +192,24 @@ export function callToActSms(facts: CallToAct, reminder: boolean): string {
   const prefix = facts.test ? translateEmail(facts.locale, "testSubjectPrefix") : "";
   return prefix + translator(facts, { url: facts.signUrl })(reminder ? "reminderSms" : "inviteSms");
 }
+
+/** A one-time code: in the subject too, so that it can be read from the notification. */
+export function otpEmail(
+  facts: EnvelopeFacts,
+  to: string,
+  recipientName: string,
+  code: string,
+): OutgoingEmail {
+  const t = translator(facts, { name: recipientName, code });
+  return compose(facts, {
+    to,
+    subject: t("otpSubject"),
+    greeting: t("greeting"),
+    paragraphs: [t("otpBody"), t("otpValidity")],
+    footer: t("otpFooter"),
+  });
+}
+
+export function otpSms(locale: Locale, code: string): string {
+  return translateEmail(locale, "otpSms", { code });
+}

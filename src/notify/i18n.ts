@@ -40,6 +40,12 @@ const en = {
   expiredSubject: "Expired: “{subject}”",
   expiredBody: "“{subject}” expired before everyone had signed. Its signing links no longer work.",
   waitingFor: "Still waiting for: {names}.",
+  otpSubject: "Your code to sign “{subject}”: {code}",
+  otpBody: "Your code to sign “{subject}” is {code}.",
+  otpValidity:
+    "It is valid for 10 minutes. If you did not ask for it, you can ignore this message.",
+  otpFooter: "Never share this code: nobody from {account} will ever ask you for it.",
+  otpSms: "Certyneo: your code is {code} (valid for 10 minutes).",
   inviteSms: "{account} asks you to sign “{subject}”: {url}",
   reminderSms: "Reminder: {account} is waiting for your signature on “{subject}”: {url}",
 };
@@ -88,6 +94,11 @@ const fr: EmailMessages = {
   expiredBody:
     "« {subject} » a expiré avant que tout le monde ait signé. Ses liens de signature ne fonctionnent plus.",
   waitingFor: "Signatures encore attendues : {names}.",
+  otpSubject: "Votre code pour signer « {subject} » : {code}",
+  otpBody: "Votre code pour signer « {subject} » est {code}.",
+  otpValidity: "Il est valable 10 minutes. Si vous ne l’avez pas demandé, ignorez ce message.",
+  otpFooter: "Ne communiquez jamais ce code : personne chez {account} ne vous le demandera.",
+  otpSms: "Certyneo : votre code est {code} (valable 10 minutes).",
   inviteSms: "{account} vous invite à signer « {subject} » : {url}",
   reminderSms: "Rappel : {account} attend votre signature sur « {subject} » : {url}",
 };
@@ -133,6 +144,11 @@ const tr: EmailMessages = {
   expiredBody:
     "“{subject}” herkes imzalamadan önce süresi doldu. İmza bağlantıları artık çalışmıyor.",
   waitingFor: "Hâlâ beklenenler: {names}.",
+  otpSubject: "“{subject}” belgesini imzalamak için kodunuz: {code}",
+  otpBody: "“{subject}” belgesini imzalamak için kodunuz {code}.",
+  otpValidity: "Kod 10 dakika geçerlidir. Siz istemediyseniz bu mesajı dikkate almayın.",
+  otpFooter: "Bu kodu kimseyle paylaşmayın: {account} sizden asla bu kodu istemez.",
+  otpSms: "Certyneo: kodunuz {code} (10 dakika geçerli).",
   inviteSms: "{account} sizden “{subject}” belgesini imzalamanızı istiyor: {url}",
   reminderSms: "Hatırlatma: {account} “{subject}” için imzanızı bekliyor: {url}",
 };

@@ -19,11 +19,12 @@ import {
   type RecipientStatus,
   type SigningOrder,
 } from "../domain/recipients.js";
+import { otpEmail, otpSms } from "../notify/emails.js";
 import type { Mailer } from "../notify/mailer.js";
 import type { SmsSender } from "../notify/sms.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { SigningTokens } from "../security/signing-tokens.js";
-import { type Locale, translate } from "../signing/i18n.js";
+import type { Locale } from "../signing/i18n.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import type { DocumentService } from "./documents.js";
 import type { ActionContext, EventLog, NewEvent } from "./event-log.js";
@@ -381,16 +382,22 @@ export class SigningService {
         },
       ];
     });
-    const params = { subject: session.envelope.subject, code };
     try {
       if (channel === "sms") {
-        await this.sms.send(destination, translate(locale, "otpSms", params));
+        await this.sms.send(destination, otpSms(locale, code));
       } else {
-        await this.mailer.send({
-          to: destination,
-          subject: translate(locale, "otpEmailSubject", params),
-          text: translate(locale, "otpEmailText", params),
-        });
+        const account = await this.db
+          .selectFrom("accounts")
+          .select("name")
+          .where("id", "=", session.scope.accountId)
+          .executeTakeFirstOrThrow();
+        const facts = {
+          locale,
+          accountName: account.name,
+          subject: session.envelope.subject,
+          test: session.scope.environment === "test",
+        };
+        await this.mailer.send(otpEmail(facts, destination, recipient.name, code));
       }
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);

@@ -62,10 +62,6 @@ const en = {
   error: "Something went wrong. Please try again.",
   tooMany: "Too many attempts. Wait a minute, then try again.",
   testBanner: "TEST — not legally binding",
-  otpEmailSubject: "Your code to sign “{subject}”: {code}",
-  otpEmailText:
-    "Your code to sign “{subject}” is {code}.\n\nIt is valid for 10 minutes. If you did not ask for it, you can ignore this message.",
-  otpSms: "Certyneo: your code is {code} (valid for 10 minutes).",
 };
 
 type Messages = typeof en;
@@ -131,10 +127,6 @@ const fr: Messages = {
   error: "Une erreur est survenue. Veuillez réessayer.",
   tooMany: "Trop de tentatives. Attendez une minute puis réessayez.",
   testBanner: "TEST — sans valeur juridique",
-  otpEmailSubject: "Votre code pour signer « {subject} » : {code}",
-  otpEmailText:
-    "Votre code pour signer « {subject} » est {code}.\n\nIl est valable 10 minutes. Si vous ne l’avez pas demandé, ignorez ce message.",
-  otpSms: "Certyneo : votre code est {code} (valable 10 minutes).",
 };
 
 const tr: Messages = {
@@ -197,10 +189,6 @@ const tr: Messages = {
   error: "Bir sorun oluştu. Lütfen tekrar deneyin.",
   tooMany: "Çok fazla deneme. Bir dakika bekleyip tekrar deneyin.",
   testBanner: "TEST — hukuki geçerliliği yoktur",
-  otpEmailSubject: "“{subject}” belgesini imzalamak için kodunuz: {code}",
-  otpEmailText:
-    "“{subject}” belgesini imzalamak için kodunuz {code}.\n\nKod 10 dakika geçerlidir. Siz istemediyseniz bu mesajı dikkate almayın.",
-  otpSms: "Certyneo: kodunuz {code} (10 dakika geçerli).",
 };
 
 const MESSAGES: Record<Locale, Messages> = { en, fr, tr };

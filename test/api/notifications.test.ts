@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { parseMail } from "../helpers/mime.js";
 import { outboxEmails } from "../helpers/outbox.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 import { startTestSmtp, type TestSmtp } from "../helpers/smtp.js";
@@ -93,6 +94,30 @@ describe("invitation emails (outbox)", () => {
       .filter((e) => e.type === "notification.sent")
       .map((e) => (e.data as any).to);
     assert.deepEqual(sentEvents.sort(), ["approver11@example.com", "signer11@example.com"]);
+  });
+
+  it("sends the one-time code in a plain-text and an HTML part, in the recipient's language", async () => {
+    const envelope = await createAndSend(t, key, doc, {
+      recipients: [signer(15, { auth: "email_otp", locale: "tr" })],
+    });
+    const token = envelope.recipients[0].signUrl.split("/sign/")[1];
+    const asked = await request(t.url, `/api/v1/signing/${token}/otp`, { method: "POST" });
+    assert.equal(asked.status, 202);
+    const [mail] = (await mailsTo("signer15@example.com")).map((m) => parseMail(m.raw));
+    const code = /(\d{6})$/.exec(mail!.subject)?.[1];
+    assert.ok(code, mail!.subject);
+    assert.match(
+      mail!.subject,
+      /^\[TEST\] “Contrat de prestation” belgesini imzalamak için kodunuz/,
+    );
+    assert.ok(mail!.text.includes(`kodunuz ${code}.`));
+    assert.ok(mail!.html.includes(`kodunuz ${code}.`));
+    assert.equal(mail!.headers.get("auto-submitted"), "auto-generated");
+    const verified = await request(t.url, `/api/v1/signing/${token}/otp/verify`, {
+      method: "POST",
+      json: { code },
+    });
+    assert.equal(verified.status, 200);
   });
 
   it("invites the next stage only when the previous one has signed", async () => {

@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { parseMail } from "./mime.js";
 
 /** The messages written to a data directory's outbox, oldest first. */
 export async function outboxEmails(
@@ -31,14 +32,7 @@ export async function outboxSms(dataDir: string): Promise<{ to: string; text: st
 export async function latestCode(dataDir: string, to: string): Promise<string> {
   const mine = (await outboxEmails(dataDir)).filter((m) => m.to.includes(to));
   const last = mine.at(-1);
-  const code =
-    last &&
-    /\b(\d{6})\b/.exec(
-      last.raw
-        .split(/\r?\n\r?\n/)
-        .slice(1)
-        .join("\n"),
-    )?.[1];
+  const code = last && /\b(\d{6})\b/.exec(parseMail(last.raw).text)?.[1];
   if (!code) throw new Error(`no code sent to ${to}`);
   return code;
 }
