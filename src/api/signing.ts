@@ -3,7 +3,7 @@ import type { FastifyRequest } from "fastify";
 import Type from "typebox";
 import type { RecipientRole } from "../domain/recipients.js";
 import { sendPdf } from "../http/pdf-reply.js";
-import { errorResponses, Nullable } from "../http/schemas.js";
+import { errorResponses, Nullable, PdfResponse } from "../http/schemas.js";
 import type { ActionContext } from "../services/event-log.js";
 import type { SealingService } from "../services/sealing.js";
 import type { SigningService } from "../services/signing.js";
@@ -142,10 +142,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
           documentId: Type.String({ maxLength: 100 }),
         }),
         response: {
-          200: Type.Unsafe<unknown>({
-            description: "The PDF",
-            content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
-          }),
+          200: PdfResponse("The PDF"),
           ...errorResponses(...SIGNING_ERRORS),
         },
       },
@@ -171,10 +168,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
           "One PDF with every document, sealed. 409 envelope_not_completed until the envelope is COMPLETED and sealed. This is the link of the completed email when the PDF is too large to attach.",
         params: TokenParams,
         response: {
-          200: Type.Unsafe<unknown>({
-            description: "The signed PDF",
-            content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
-          }),
+          200: PdfResponse("The signed PDF"),
           ...errorResponses(...SIGNING_ERRORS),
         },
       },

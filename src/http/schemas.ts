@@ -6,6 +6,14 @@ export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null
   return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
 }
 
+/** A 200 whose body is a PDF file. */
+export function PdfResponse(description: string) {
+  return Type.Unsafe<unknown>({
+    description,
+    content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
+  });
+}
+
 export const Timestamp = Type.String({
   format: "date-time",
   description: "ISO 8601, UTC",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { sendEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { parseMail } from "../helpers/mime.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 import { startTestSmtp, type TestSmtp } from "../helpers/smtp.js";
@@ -12,18 +12,7 @@ const tokenOf = (signUrl: string) => signUrl.split("/sign/")[1]!;
 
 async function createAndSend(t: TestServer, key: string, body: Record<string, unknown>) {
   const doc = await uploadDocument(t.url, key);
-  const created = await request(t.url, "/api/v1/envelopes", {
-    method: "POST",
-    key,
-    json: { subject: "Contrat de prestation", documentIds: [doc.id], ...body },
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const sent = await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, {
-    method: "POST",
-    key,
-  });
-  assert.equal(sent.status, 200, JSON.stringify(sent.body));
-  return sent.body;
+  return sendEnvelope(t.url, key, { documentIds: [doc.id], ...body });
 }
 
 async function sign(t: TestServer, signUrl: string) {

@@ -1,32 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { sendEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { parseMail } from "../helpers/mime.js";
 import { outboxEmails } from "../helpers/outbox.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 import { startTestSmtp, type TestSmtp } from "../helpers/smtp.js";
 
-async function createAndSend(t: TestServer, key: string, doc: any, body: Record<string, unknown>) {
-  const created = await request(t.url, "/api/v1/envelopes", {
-    method: "POST",
-    key,
-    json: { subject: "Contrat de prestation", documentIds: [doc.id], ...body },
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const sent = await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, {
-    method: "POST",
-    key,
-  });
-  assert.equal(sent.status, 200);
-  return sent.body;
-}
-
-/** Quoted-printable soft line breaks and escapes undone, enough to read a message body. */
-function decodeQuotedPrintable(text: string): string {
-  return text
-    .replace(/=\r?\n/g, "")
-    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-}
+const createAndSend = (t: TestServer, key: string, doc: any, body: Record<string, unknown>) =>
+  sendEnvelope(t.url, key, { documentIds: [doc.id], ...body });
 
 describe("invitation emails (outbox)", () => {
   let t: TestServer;
@@ -62,7 +43,7 @@ describe("invitation emails (outbox)", () => {
     await t.app.worker.runDue();
     const [french] = await mailsTo("signer11@example.com");
     assert.ok(french);
-    const body = decodeQuotedPrintable(french.raw);
+    const body = parseMail(french.raw).text;
     assert.ok(
       body.includes(envelope.recipients[0].signUrl),
       "the link in the email is the recipient's signUrl",
@@ -76,7 +57,7 @@ describe("invitation emails (outbox)", () => {
     assert.match(french.raw, /Message-ID: </);
     assert.doesNotMatch(body, /<img/);
     const [approver] = await mailsTo("approver11@example.com");
-    assert.match(decodeQuotedPrintable(approver!.raw), /Review and approve/);
+    assert.match(parseMail(approver!.raw).text, /Review and approve/);
     assert.equal((await mailsTo("cc11@example.com")).length, 0);
 
     const link = new URL(envelope.recipients[0].signUrl).pathname;
@@ -185,6 +166,6 @@ describe("invitation emails over SMTP", () => {
     const [mail] = smtp.received;
     assert.deepEqual(mail!.to, ["signer41@example.com"]);
     assert.equal(mail!.from, "sign@acme.example");
-    assert.ok(decodeQuotedPrintable(mail!.raw).includes(envelope.recipients[0].signUrl));
+    assert.ok(parseMail(mail!.raw).text.includes(envelope.recipients[0].signUrl));
   });
 });

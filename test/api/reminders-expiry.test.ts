@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { testDatabaseKind } from "../helpers/database.js";
-import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { sendEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { parseMail } from "../helpers/mime.js";
 import { outboxEmails } from "../helpers/outbox.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
@@ -22,19 +22,13 @@ describe("reminders and expiry", () => {
   after(() => t.close());
 
   async function send(body: Record<string, unknown>) {
-    const created = await request(t.url, "/api/v1/envelopes", {
-      method: "POST",
-      key,
-      json: { subject: "Bail commercial", documentIds: [doc.id], ...body },
+    const sent = await sendEnvelope(t.url, key, {
+      subject: "Bail commercial",
+      documentIds: [doc.id],
+      ...body,
     });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const sent = await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, {
-      method: "POST",
-      key,
-    });
-    assert.equal(sent.status, 200, JSON.stringify(sent.body));
     await t.app.worker.runDue();
-    return sent.body;
+    return sent;
   }
 
   const mails = async (address: string, subject: RegExp) =>

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { sendEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { outboxEmails } from "../helpers/outbox.js";
 import { startReceiver } from "../helpers/receiver.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
@@ -28,20 +28,12 @@ describe("text messages through the HTTP provider", () => {
     await provider.close();
   });
 
-  async function send(recipient: Record<string, unknown>) {
-    const created = await request(t.url, "/api/v1/envelopes", {
-      method: "POST",
-      key,
-      json: { subject: "Offre d’emploi", documentIds: [doc.id], recipients: [recipient] },
+  const send = (recipient: Record<string, unknown>) =>
+    sendEnvelope(t.url, key, {
+      subject: "Offre d’emploi",
+      documentIds: [doc.id],
+      recipients: [recipient],
     });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const sent = await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, {
-      method: "POST",
-      key,
-    });
-    assert.equal(sent.status, 200);
-    return sent.body;
-  }
 
   const smsTo = (phone: string) =>
     provider.received

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { makePdf, type PageSpec } from "./pdf.js";
 import { request } from "./server.js";
 
@@ -19,4 +20,24 @@ export async function uploadDocument(
 
 export function signer(n: number, extra: Record<string, unknown> = {}) {
   return { email: `signer${n}@example.com`, name: `Signer ${n}`, role: "SIGNER", ...extra };
+}
+
+/** Creates an envelope from `body` (which names its documents) and sends it; returns it sent. */
+export async function sendEnvelope(
+  baseUrl: string,
+  key: string,
+  body: Record<string, unknown>,
+): Promise<any> {
+  const created = await request(baseUrl, "/api/v1/envelopes", {
+    method: "POST",
+    key,
+    json: { subject: "Contrat de prestation", ...body },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const sent = await request(baseUrl, `/api/v1/envelopes/${created.body.id}/send`, {
+    method: "POST",
+    key,
+  });
+  assert.equal(sent.status, 200, JSON.stringify(sent.body));
+  return sent.body;
 }

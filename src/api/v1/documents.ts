@@ -13,6 +13,7 @@ import {
   listBody,
   ObjectId,
   PageQuery,
+  PdfResponse,
   Timestamp,
 } from "../../http/schemas.js";
 import type { Document, DocumentService, PreparedUpload } from "../../services/documents.js";
@@ -224,10 +225,7 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
         summary: "Download the original PDF",
         params: IdParams,
         response: {
-          200: Type.Unsafe<unknown>({
-            description: "The original bytes",
-            content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
-          }),
+          200: PdfResponse("The original bytes"),
           ...errorResponses(...AUTHENTICATED_ERRORS, 404),
         },
       },

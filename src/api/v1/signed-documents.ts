@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { sendPdf } from "../../http/pdf-reply.js";
-import { AUTHENTICATED_ERRORS, errorResponses, IdParams } from "../../http/schemas.js";
+import { AUTHENTICATED_ERRORS, errorResponses, IdParams, PdfResponse } from "../../http/schemas.js";
 import type { AuditTrailService } from "../../services/audit-trail.js";
 import type { SealingService } from "../../services/sealing.js";
 
@@ -19,10 +19,7 @@ export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{
           "For any sent envelope: its identity, the SHA-256 of each original and signed document, the recipients and how they authenticated, every event with its UTC time, actor, IP address, user agent, consent text and chain hash. Sealed with the platform certificate. Final once the envelope has ended (and, when completed, been sealed); marked provisional before. 409 envelope_not_sent for a draft.",
         params: IdParams,
         response: {
-          200: Type.Unsafe<unknown>({
-            description: "The audit trail",
-            content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
-          }),
+          200: PdfResponse("The audit trail"),
           ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409),
         },
       },
@@ -47,10 +44,7 @@ export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Unsafe<unknown>({
-            description: "The signed PDF",
-            content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
-          }),
+          200: PdfResponse("The signed PDF"),
           ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409),
         },
       },
