@@ -140,13 +140,103 @@ async function uploadBench(env: Record<string, string>) {
   }
 }
 
+/**
+ * The scheduler runs before every worker pass (each second) on every instance: what does one
+ * pass cost when thousands of envelopes are waiting and nothing is due?
+ */
+async function schedulerBench(env: Record<string, string>, label: string, waiting: number) {
+  const app = await createApp(loadConfig({ LOG_LEVEL: "silent", ...env }));
+  try {
+    const db = app.database.db;
+    const now = Date.now();
+    const later = (days: number) => new Date(now + days * 86_400_000).toISOString();
+    for (let start = 0; start < waiting; start += 500) {
+      const ids = Array.from({ length: Math.min(500, waiting - start) }, (_, i) => start + i);
+      await db
+        .insertInto("envelopes")
+        .values(
+          ids.map((i) => ({
+            id: `env_bench${i}`,
+            account_id: "acct_bench",
+            environment: "test" as const,
+            status: "SENT",
+            subject: "Bench",
+            message: null,
+            signing_order: "parallel",
+            metadata: "{}",
+            expires_at: later(30),
+            reminders: JSON.stringify({ firstAfterDays: 3, everyDays: 3, max: 3 }),
+            created_at: later(0),
+            updated_at: later(0),
+            sent_at: later(0),
+            completed_at: null,
+            declined_at: null,
+            voided_at: null,
+            void_reason: null,
+            expired_at: null,
+          })),
+        )
+        .execute();
+      await db
+        .insertInto("recipients")
+        .values(
+          ids.flatMap((i) =>
+            [0, 1].map((position) => ({
+              id: `rcp_bench${i}_${position}`,
+              envelope_id: `env_bench${i}`,
+              position,
+              email: `signer${position}@example.com`,
+              name: "Signer",
+              role: "SIGNER",
+              routing_order: 1,
+              status: "SENT",
+              auth: "none",
+              phone: null,
+              locale: null,
+              channels: null,
+              token_hash: null,
+              invited_at: later(0),
+              viewed_at: null,
+              signed_at: null,
+              declined_at: null,
+              decline_reason: null,
+              otp_hash: null,
+              otp_expires_at: null,
+              otp_attempts: null,
+              otp_verified_at: null,
+              signature_type: null,
+              signature_text: null,
+              signature_image_sha256: null,
+              reminders_sent: 0,
+              last_reminded_at: null,
+              next_reminder_at: later(3),
+            })),
+          ),
+        )
+        .execute();
+    }
+    const count = 500;
+    const select1 = await perSecond(count, () => sql`select 1`.execute(db));
+    const pass = await perSecond(count, () => app.worker.runDue());
+    console.log(
+      `\nScheduler pass on ${label}, ${waiting} envelopes (${2 * waiting} recipients) waiting, none due`,
+    );
+    console.log(row("select 1 (baseline)", select1, select1));
+    console.log(row("worker pass: expiry + reminders + job claim", pass, select1));
+  } finally {
+    await app.close();
+  }
+}
+
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-bench-"));
 try {
   await httpBench("SQLite", { CERTYNEO_DATA_DIR: dataDir });
   await uploadBench({ CERTYNEO_DATA_DIR: dataDir });
+  await schedulerBench({ CERTYNEO_DATA_DIR: path.join(dataDir, "scheduler") }, "SQLite", 10_000);
   const postgres = await createPostgresDatabase(dataDir);
   try {
     await httpBench("PostgreSQL", { ...postgres.env });
+    await schedulerBench(postgres.env, "PostgreSQL", 10_000);
   } finally {
     await postgres.drop();
   }

@@ -4,6 +4,7 @@ import { testDatabaseKind } from "../helpers/database.js";
 import { sendEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { parseMail } from "../helpers/mime.js";
 import { outboxEmails } from "../helpers/outbox.js";
+import { startReceiver } from "../helpers/receiver.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -14,12 +15,17 @@ describe("reminders and expiry", () => {
   let key: string;
   let accountId: string;
   let doc: any;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
   before(async () => {
-    t = await startTestServer();
+    receiver = await startReceiver();
+    t = await startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true" } });
     ({ secret: key, accountId } = await t.newAccount());
     doc = await uploadDocument(t.url, key);
   });
-  after(() => t.close());
+  after(async () => {
+    await t.close();
+    await receiver.close();
+  });
 
   async function send(body: Record<string, unknown>) {
     const sent = await sendEnvelope(t.url, key, {
@@ -123,6 +129,34 @@ describe("reminders and expiry", () => {
     assert.deepEqual(withDefault.reminders, { firstAfterDays: 1, everyDays: 1, max: 1 });
     const without = await send({ reminders: null, recipients: [signer(22)] });
     assert.equal(without.reminders, null);
+
+    const draft = await request(t.url, "/api/v1/envelopes", {
+      method: "POST",
+      key,
+      json: { subject: "Draft", documentIds: [doc.id], recipients: [signer(23)] },
+    });
+    assert.deepEqual(draft.body.reminders, { firstAfterDays: 1, everyDays: 1, max: 1 });
+    const patched2 = await request(t.url, `/api/v1/envelopes/${draft.body.id}`, {
+      method: "PATCH",
+      key,
+      json: { reminders: { firstAfterDays: 4, everyDays: 7, max: 2 } },
+    });
+    assert.deepEqual(patched2.body.reminders, { firstAfterDays: 4, everyDays: 7, max: 2 });
+    for (const reminders of [
+      { firstAfterDays: 0, everyDays: 1, max: 1 },
+      { firstAfterDays: 1, everyDays: 1, max: 21 },
+      { firstAfterDays: 1, everyDays: 1 },
+      { firstAfterDays: 1.5, everyDays: 1, max: 1 },
+      "weekly",
+    ]) {
+      const refused = await request(t.url, `/api/v1/envelopes/${draft.body.id}`, {
+        method: "PATCH",
+        key,
+        json: { reminders },
+      });
+      assert.equal(refused.status, 400, JSON.stringify(reminders));
+      assert.match(refused.body.error.param, /^reminders/);
+    }
     assert.equal(without.recipients[0].nextReminderAt, null);
     await later(DAY);
     assert.equal((await mails("signer21@example.com", /Reminder/)).length, 1);
@@ -211,6 +245,12 @@ describe("reminders and expiry", () => {
       key,
       json: { senderEmails: ["ops@acme.example"] },
     });
+    const hook = await request(t.url, "/api/v1/webhooks", {
+      method: "POST",
+      key,
+      json: { url: `${receiver.url}/hooks`, events: ["envelope.expired"] },
+    });
+    assert.equal(hook.status, 201);
     const expiresAt = new Date(t.clock.now().getTime() + 3 * DAY).toISOString();
     const envelope = await send({
       expiresAt,
@@ -229,6 +269,10 @@ describe("reminders and expiry", () => {
     assert.equal(expired.expiredAt, t.clock.now().toISOString());
     const types = (await eventsOf(envelope.id)).map((e) => e.type);
     assert.equal(types.filter((type) => type === "envelope.expired").length, 1);
+    const [delivered] = receiver.received.map((r) => JSON.parse(r.body));
+    assert.equal(delivered.type, "envelope.expired");
+    assert.equal(delivered.data.envelope.id, envelope.id);
+    assert.equal(delivered.data.envelope.status, "EXPIRED");
 
     const [toSigner] = await mails("signer51@example.com", /Süresi doldu/);
     assert.ok(toSigner);
