@@ -148,6 +148,7 @@ async function schedulerBench(env: Record<string, string>, label: string, waitin
   const app = await createApp(loadConfig({ LOG_LEVEL: "silent", ...env }));
   try {
     const db = app.database.db;
+    const account = await app.accounts.create("bench");
     const now = Date.now();
     const later = (days: number) => new Date(now + days * 86_400_000).toISOString();
     for (let start = 0; start < waiting; start += 500) {
@@ -157,7 +158,7 @@ async function schedulerBench(env: Record<string, string>, label: string, waitin
         .values(
           ids.map((i) => ({
             id: `env_bench${i}`,
-            account_id: "acct_bench",
+            account_id: account.id,
             environment: "test" as const,
             status: "SENT",
             subject: "Bench",

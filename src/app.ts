@@ -55,6 +55,7 @@ export interface App {
   auditTrails: AuditTrailService;
   webhooks: WebhookService;
   reminders: ReminderService;
+  notifications: NotificationService;
   /** Runs background jobs (sealing); started by `serve`, driven by hand in tests. */
   worker: JobWorker;
   lastUsed: LastUsedTracker;
@@ -215,6 +216,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     envelopes,
     webhooks,
     reminders,
+    notifications,
     lastUsed,
     limiter,
     async close() {

@@ -5,6 +5,7 @@ import { signingRoutes } from "./api/signing.js";
 import { documentsRoutes } from "./api/v1/documents.js";
 import { envelopesRoutes } from "./api/v1/envelopes.js";
 import { keysRoutes } from "./api/v1/keys.js";
+import { notificationsRoutes } from "./api/v1/notifications.js";
 import { settingsRoutes } from "./api/v1/settings.js";
 import { signedDocumentRoutes } from "./api/v1/signed-documents.js";
 import { webhooksRoutes } from "./api/v1/webhooks.js";
@@ -25,6 +26,7 @@ import type { AuditTrailService } from "./services/audit-trail.js";
 import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes.js";
 import type { IdempotencyStore } from "./services/idempotency.js";
+import type { NotificationService } from "./services/notifications.js";
 import type { ReminderService } from "./services/reminders.js";
 import type { SealingService } from "./services/sealing.js";
 import type { SigningService } from "./services/signing.js";
@@ -44,6 +46,7 @@ export interface ServerParts {
   webhooks: WebhookService;
   reminders: ReminderService;
   settings: AccountSettingsService;
+  notifications: NotificationService;
   limiter: RateLimiter;
 }
 
@@ -120,6 +123,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
         reminders: parts.reminders,
       });
       await api.register(settingsRoutes, { settings: parts.settings });
+      await api.register(notificationsRoutes, { notifications: parts.notifications });
       await api.register(webhooksRoutes, { webhooks: parts.webhooks });
       await api.register(signedDocumentRoutes, {
         sealing: parts.sealing,

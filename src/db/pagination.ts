@@ -15,7 +15,7 @@ export interface Cursor {
 }
 
 /** The tenant-owned tables that API lists page through. */
-type ListedTable = "api_keys" | "documents" | "envelopes" | "webhooks";
+type ListedTable = "api_keys" | "documents" | "envelopes" | "webhooks" | "notifications";
 
 /** Rows strictly after `cursor` in newest-first order (created_at desc, id desc). */
 function olderThan(cursor: Cursor, table: string): Expression<SqlBool> {

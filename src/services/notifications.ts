@@ -1,10 +1,13 @@
 import { buffer } from "node:stream/consumers";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
+import { findEnvelope } from "../db/envelopes.js";
 import { lockEnvelope } from "../db/locks.js";
+import { listNewestFirst } from "../db/pagination.js";
 import type { EnvelopesTable, NotificationsTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
+import type { Page, PageRequest } from "../domain/pagination.js";
 import { acts, hasActed, type RecipientRole, type RecipientStatus } from "../domain/recipients.js";
 import {
   type Audience,
@@ -56,6 +59,21 @@ interface Addressee {
   locale: Locale;
 }
 
+export interface Notification {
+  id: string;
+  kind: NotificationKind;
+  channel: Channel;
+  to: string;
+  /** `null` for the account's own addresses. */
+  recipientId: string | null;
+  eventId: string;
+  state: NotificationsTable["state"];
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
 export interface NotificationOptions {
   publicUrl: string;
   /** A signed PDF up to this size is attached to the completed email; larger, it is linked. */
@@ -85,6 +103,30 @@ export class NotificationService {
     private readonly blobs: BlobStore,
     private readonly options: NotificationOptions,
   ) {}
+
+  /** The envelope's messages, newest first: to whom, how, and whether they went out. */
+  async list(scope: Scope, envelopeId: string, page: PageRequest): Promise<Page<Notification>> {
+    await findEnvelope(this.db, scope, envelopeId);
+    const rows = await listNewestFirst(this.db, "notifications", scope, page, "a notification", {
+      envelope_id: envelopeId,
+    });
+    return {
+      ...rows,
+      data: rows.data.map((row) => ({
+        id: row.id,
+        kind: row.kind as NotificationKind,
+        channel: row.channel,
+        to: row.address,
+        recipientId: row.recipient_id,
+        eventId: row.event_id,
+        state: row.state,
+        attempts: row.attempts,
+        lastError: row.last_error,
+        createdAt: row.created_at,
+        sentAt: row.sent_at,
+      })),
+    };
+  }
 
   /** Writes the messages `event` calls for; returns their ids, for the caller to enqueue. */
   async plan(

@@ -186,6 +186,32 @@ describe("messages about how an envelope ends, over SMTP", () => {
     assert.match((failures[0]!.data as any).error, /451|Try again later/);
     assert.ok((failures[0]!.data as any).nextAttemptAt);
 
+    const log = await request(t.url, `/api/v1/envelopes/${envelope.id}/notifications`, { key });
+    assert.equal(log.status, 200);
+    assert.equal(log.body.object, "list");
+    const completedRow = log.body.data.find(
+      (n: any) => n.kind === "completed" && n.to === "signer31@example.com",
+    );
+    assert.equal(completedRow.object, "notification");
+    assert.equal(completedRow.to, "signer31@example.com");
+    assert.equal(completedRow.channel, "email");
+    assert.equal(completedRow.state, "sent");
+    assert.ok(completedRow.attempts >= 3, JSON.stringify(completedRow));
+    assert.equal(completedRow.lastError, null);
+    assert.ok(completedRow.sentAt);
+    const invitationRow = log.body.data.find((n: any) => n.kind === "invitation");
+    assert.equal(invitationRow.state, "sent");
+    assert.equal(invitationRow.recipientId, envelope.recipients[0].id);
+    const firstPage = await request(
+      t.url,
+      `/api/v1/envelopes/${envelope.id}/notifications?limit=1`,
+      { key },
+    );
+    assert.equal(firstPage.body.data.length, 1);
+    assert.equal(firstPage.body.hasMore, true);
+    const unknown = await request(t.url, "/api/v1/envelopes/env_nope/notifications", { key });
+    assert.equal(unknown.status, 404);
+
     const trail = await pdfBytes(`${t.url}/api/v1/envelopes/${envelope.id}/audit-trail`, key);
     const text = await withFile(
       trail.bytes,

@@ -116,6 +116,12 @@ describe("reminders and expiry", () => {
     await later(HOUR + 1);
     assert.equal((await mails("signer12@example.com", /Reminder/)).length, 1);
     assert.equal((await mails("signer11@example.com", /Reminder/)).length, 1, "signed: no more");
+    const stale = await t.app.database.db
+      .selectFrom("recipients")
+      .select("next_reminder_at")
+      .where("id", "=", envelope.recipients[0].id)
+      .executeTakeFirstOrThrow();
+    assert.equal(stale.next_reminder_at, null, "the scheduler forgot what is no longer due");
   });
 
   it("uses the account's default policy, unless the envelope sets null", async () => {
