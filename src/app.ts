@@ -161,6 +161,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     jobs,
     {
       seal_envelope: (job) => sealing.seal(job.envelope_id),
+      send_invitation: (job) =>
+        database.db.transaction().execute(async (trx) => {
+          const scope = { accountId: job.account_id, environment: job.environment };
+          for (const message of await notifications!.planStored(trx, job.subject_id))
+            await jobs.enqueue(trx, "send_notification", { id: job.envelope_id, scope }, message);
+        }),
       send_notification: (job) =>
         notifications!.deliver(
           job.subject_id,

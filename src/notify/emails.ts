@@ -190,7 +190,8 @@ export function expiredEmail(
 /** The text message version of a call to act: short, with the link. */
 export function callToActSms(facts: CallToAct, reminder: boolean): string {
   const prefix = facts.test ? translateEmail(facts.locale, "testSubjectPrefix") : "";
-  return prefix + translator(facts, { url: facts.signUrl })(reminder ? "reminderSms" : "inviteSms");
+  const key = `${reminder ? "reminder" : "invite"}${facts.approver ? "Approve" : ""}Sms` as const;
+  return prefix + translator(facts, { url: facts.signUrl })(key);
 }
 
 /** A one-time code: in the subject too, so that it can be read from the notification. */

@@ -47,7 +47,9 @@ const en = {
   otpFooter: "Never share this code: nobody from {account} will ever ask you for it.",
   otpSms: "Certyneo: your code is {code} (valid for 10 minutes).",
   inviteSms: "{account} asks you to sign “{subject}”: {url}",
+  inviteApproveSms: "{account} asks you to approve “{subject}”: {url}",
   reminderSms: "Reminder: {account} is waiting for your signature on “{subject}”: {url}",
+  reminderApproveSms: "Reminder: {account} is waiting for your approval of “{subject}”: {url}",
 };
 
 export type EmailMessages = typeof en;
@@ -100,7 +102,9 @@ const fr: EmailMessages = {
   otpFooter: "Ne communiquez jamais ce code : personne chez {account} ne vous le demandera.",
   otpSms: "Certyneo : votre code est {code} (valable 10 minutes).",
   inviteSms: "{account} vous invite à signer « {subject} » : {url}",
+  inviteApproveSms: "{account} vous invite à approuver « {subject} » : {url}",
   reminderSms: "Rappel : {account} attend votre signature sur « {subject} » : {url}",
+  reminderApproveSms: "Rappel : {account} attend votre approbation de « {subject} » : {url}",
 };
 
 const tr: EmailMessages = {
@@ -142,7 +146,7 @@ const tr: EmailMessages = {
     "{account}, “{subject}” zarfını iptal etti. Yapmanız gereken bir şey kalmadı; imza bağlantısı artık çalışmıyor.",
   expiredSubject: "Süresi doldu: “{subject}”",
   expiredBody:
-    "“{subject}” herkes imzalamadan önce süresi doldu. İmza bağlantıları artık çalışmıyor.",
+    "“{subject}” belgesinin süresi, herkes imzalamadan önce doldu. İmza bağlantıları artık çalışmıyor.",
   waitingFor: "Hâlâ beklenenler: {names}.",
   otpSubject: "“{subject}” belgesini imzalamak için kodunuz: {code}",
   otpBody: "“{subject}” belgesini imzalamak için kodunuz {code}.",
@@ -150,7 +154,9 @@ const tr: EmailMessages = {
   otpFooter: "Bu kodu kimseyle paylaşmayın: {account} sizden asla bu kodu istemez.",
   otpSms: "Certyneo: kodunuz {code} (10 dakika geçerli).",
   inviteSms: "{account} sizden “{subject}” belgesini imzalamanızı istiyor: {url}",
+  inviteApproveSms: "{account} sizden “{subject}” belgesini onaylamanızı istiyor: {url}",
   reminderSms: "Hatırlatma: {account} “{subject}” için imzanızı bekliyor: {url}",
+  reminderApproveSms: "Hatırlatma: {account} “{subject}” için onayınızı bekliyor: {url}",
 };
 
 const MESSAGES: Record<Locale, EmailMessages> = { en, fr, tr };

@@ -30,8 +30,15 @@ export function createMailer(options: {
   from: string;
   outboxDir: string;
 }): Mailer {
+  // Well under the job queue's lock (5 min), so that a stalled server cannot let a second
+  // instance take the job over while this one is still sending.
   const transport: Transporter = options.smtpUrl
-    ? nodemailer.createTransport(options.smtpUrl)
+    ? nodemailer.createTransport({
+        url: options.smtpUrl,
+        connectionTimeout: 30_000,
+        greetingTimeout: 30_000,
+        socketTimeout: 60_000,
+      })
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
   return {
     async send(email) {

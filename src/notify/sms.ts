@@ -16,6 +16,14 @@ export function createOutboxSms(outboxDir: string): SmsSender {
 
 export class SmsDeliveryError extends Error {
   override readonly name = "SmsDeliveryError";
+
+  constructor(
+    message: string,
+    /** The failure without what the provider answered, which may quote the text (a code). */
+    readonly summary: string = message,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -50,9 +58,8 @@ export function createHttpSms(options: {
       }
       if (!response.ok) {
         const body = (await response.text().catch(() => "")).slice(0, 200);
-        throw new SmsDeliveryError(
-          `SMS provider answered ${response.status}${body ? `: ${body}` : ""}`,
-        );
+        const summary = `SMS provider answered ${response.status}`;
+        throw new SmsDeliveryError(body ? `${summary}: ${body}` : summary, summary);
       }
       await response.body?.cancel();
     },

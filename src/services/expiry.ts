@@ -4,6 +4,7 @@ import { lockEnvelope } from "../db/locks.js";
 import type { Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { type EnvelopeStatus, transition } from "../domain/envelope-lifecycle.js";
+import { runEach } from "./batch.js";
 import { type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
 
 const BATCH = 100;
@@ -31,9 +32,8 @@ export class ExpiryService {
       .orderBy("expires_at")
       .limit(BATCH)
       .execute();
-    let expired = 0;
-    for (const { id } of overdue) {
-      const done = await this.db.transaction().execute(async (trx) => {
+    return runEach(overdue, ({ id }) =>
+      this.db.transaction().execute(async (trx) => {
         const envelope = await lockEnvelope(trx, this.dialect, id);
         if (!envelope?.expires_at || envelope.expires_at > now) return false;
         if (!transition(envelope.status as EnvelopeStatus, "expire").allowed) return false;
@@ -54,9 +54,7 @@ export class ExpiryService {
           [{ type: "envelope.expired", data: { expiresAt: envelope.expires_at } }],
         );
         return true;
-      });
-      if (done) expired++;
-    }
-    return expired;
+      }),
+    );
   }
 }

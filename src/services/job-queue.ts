@@ -5,7 +5,12 @@ import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
 import { newId } from "../security/random.js";
 
-export type JobKind = "seal_envelope" | "send_notification" | "deliver_webhook";
+export type JobKind =
+  | "seal_envelope"
+  | "send_notification"
+  | "deliver_webhook"
+  /** Queued by versions before notifications were recorded: an invitation event's id. */
+  | "send_invitation";
 
 /** Seconds to wait before the next attempt, by attempts made so far; then the job fails. */
 export const RETRY_SCHEDULE_SECONDS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800];

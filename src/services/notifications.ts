@@ -24,7 +24,7 @@ import {
 import type { Mailer, OutgoingEmail } from "../notify/mailer.js";
 import type { SmsSender } from "../notify/sms.js";
 import { newId } from "../security/random.js";
-import type { SigningTokens } from "../security/signing-tokens.js";
+import { SigningTokens } from "../security/signing-tokens.js";
 import { type Locale, resolveLocale } from "../signing/i18n.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import type { AccountSettingsService } from "./account-settings.js";
@@ -128,6 +128,35 @@ export class NotificationService {
     };
   }
 
+  /** {@link plan} for an event already committed: the queue of an older version named events. */
+  async planStored(trx: Kysely<Tables>, eventId: string): Promise<string[]> {
+    const event = await trx
+      .selectFrom("events")
+      .selectAll()
+      .where("id", "=", eventId)
+      .executeTakeFirst();
+    if (!event) return [];
+    const planned = await trx
+      .selectFrom("notifications")
+      .select("id")
+      .where("event_id", "=", eventId)
+      .execute();
+    if (planned.length > 0) return [];
+    return this.plan(
+      trx,
+      {
+        id: event.envelope_id,
+        scope: { accountId: event.account_id, environment: event.environment },
+      },
+      {
+        id: event.id,
+        type: event.type,
+        recipientId: event.recipient_id,
+        createdAt: event.created_at,
+      },
+    );
+  }
+
   /** Writes the messages `event` calls for; returns their ids, for the caller to enqueue. */
   async plan(
     trx: Kysely<Tables>,
@@ -227,11 +256,6 @@ export class NotificationService {
       .selectAll()
       .where("id", "=", notification.envelope_id)
       .executeTakeFirstOrThrow();
-    const message = await this.compose(notification, envelope);
-    if (!message) {
-      await this.setState(notification.id, { state: "skipped", attempts: attempt });
-      return;
-    }
     const summary = {
       notificationId: notification.id,
       kind: notification.kind,
@@ -239,6 +263,11 @@ export class NotificationService {
       to: notification.address,
     };
     try {
+      const message = await this.compose(notification, envelope);
+      if (!message) {
+        await this.setState(notification.id, { state: "skipped", attempts: attempt });
+        return;
+      }
       if (typeof message === "string") await this.sms.send(notification.address, message);
       else await this.mailer.send(message);
     } catch (error) {
@@ -277,14 +306,29 @@ export class NotificationService {
    */
   private async knowsOf(recipient: RecipientsTable): Promise<boolean> {
     if (recipient.viewed_at) return true;
-    const invitation = await this.db
+    const invitations = await this.db
       .selectFrom("notifications")
-      .select("id")
+      .select(["id", "state"])
       .where("recipient_id", "=", recipient.id)
       .where("kind", "=", "invitation")
-      .where("state", "=", "sent")
-      .executeTakeFirst();
-    return invitation !== undefined;
+      .execute();
+    // Invited before notifications were recorded (an upgrade): the invitation went out then.
+    if (invitations.length === 0) return recipient.invited_at !== null;
+    if (invitations.some((i) => i.state === "sent")) return true;
+    const pending = invitations.filter((i) => i.state === "pending").map((i) => i.id);
+    const sending =
+      pending.length > 0 &&
+      (await this.db
+        .selectFrom("jobs")
+        .select("id")
+        .where("kind", "=", "send_notification")
+        .where("subject_id", "in", pending)
+        .where("state", "=", "running")
+        .executeTakeFirst());
+    if (sending) {
+      throw new Error("The recipient's invitation is being sent at this moment; retried after it.");
+    }
+    return false;
   }
 
   /** The email or text message to send, or `null` when it should no longer be sent. */
@@ -397,11 +441,22 @@ export class NotificationService {
         },
       };
     }
-    return recipient
-      ? {
-          downloadUrl: `${this.options.publicUrl}/api/v1/signing/${this.tokens.tokenFor(recipient.id)}/signed-document`,
-        }
-      : { apiUrl: `${this.options.publicUrl}/api/v1/envelopes/${envelope.id}/signed-document` };
+    if (!recipient) {
+      return {
+        apiUrl: `${this.options.publicUrl}/api/v1/envelopes/${envelope.id}/signed-document`,
+      };
+    }
+    const token = this.tokens.tokenFor(recipient.id);
+    // A CC of an envelope sent by an older version has no link yet.
+    if (!recipient.token_hash) {
+      await this.db
+        .updateTable("recipients")
+        .set({ token_hash: SigningTokens.hash(token) })
+        .where("id", "=", recipient.id)
+        .where("token_hash", "is", null)
+        .execute();
+    }
+    return { downloadUrl: `${this.options.publicUrl}/api/v1/signing/${token}/signed-document` };
   }
 
   private async setState(

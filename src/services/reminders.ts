@@ -11,6 +11,7 @@ import {
   nextReminderAt,
   parseReminderPolicy,
 } from "../domain/reminders.js";
+import { runEach } from "./batch.js";
 import { type ActionContext, type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
 
 /** How many due reminders one pass of the scheduler sends at most; the next pass takes the rest. */
@@ -46,9 +47,8 @@ export class ReminderService {
       .orderBy("next_reminder_at")
       .limit(BATCH)
       .execute();
-    let sent = 0;
-    for (const { id, envelope_id } of due) {
-      const reminded = await this.db.transaction().execute(async (trx) => {
+    return runEach(due, ({ id, envelope_id }) =>
+      this.db.transaction().execute(async (trx) => {
         const envelope = await lockEnvelope(trx, this.dialect, envelope_id);
         const recipient = await trx
           .selectFrom("recipients")
@@ -68,10 +68,8 @@ export class ReminderService {
         }
         await this.remind(trx, envelope, recipient, SYSTEM_CONTEXT, true);
         return true;
-      });
-      if (reminded) sent++;
-    }
-    return sent;
+      }),
+    );
   }
 
   /**

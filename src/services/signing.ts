@@ -21,7 +21,7 @@ import {
 } from "../domain/recipients.js";
 import { otpEmail, otpSms } from "../notify/emails.js";
 import type { Mailer } from "../notify/mailer.js";
-import type { SmsSender } from "../notify/sms.js";
+import { SmsDeliveryError, type SmsSender } from "../notify/sms.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { SigningTokens } from "../security/signing-tokens.js";
 import type { Locale } from "../signing/i18n.js";
@@ -400,7 +400,11 @@ export class SigningService {
         await this.mailer.send(otpEmail(facts, destination, recipient.name, code));
       }
     } catch (error) {
-      const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+      // Never what the provider answered: it may quote the text, and so the code.
+      const reason =
+        error instanceof SmsDeliveryError
+          ? error.summary
+          : (error instanceof Error ? error.message : String(error)).slice(0, 500);
       await this.mutate(token, context, async () => [
         {
           type: "notification.failed",

@@ -31,7 +31,14 @@ export class JobWorker {
   }
 
   private async drain(): Promise<number> {
-    for (const task of this.scheduled) await task();
+    for (const task of this.scheduled) {
+      // A failing task (a database hiccup) must not hold up the jobs: it runs again next pass.
+      try {
+        await task();
+      } catch (error) {
+        this.log.error({ err: error }, "scheduled task failed");
+      }
+    }
     let count = 0;
     for (let job = await this.queue.claim(); job; job = await this.queue.claim()) {
       count++;

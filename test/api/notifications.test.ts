@@ -101,6 +101,40 @@ describe("invitation emails (outbox)", () => {
     assert.equal(verified.status, 200);
   });
 
+  it("sends what an older version queued, and tells whom it invited then how the envelope ended", async () => {
+    const envelope = await createAndSend(t, key, doc, { recipients: [signer(17), signer(18)] });
+    const db = t.app.database.db;
+    // The queue as an older version left it: one send_invitation job per recipient.invited
+    // event, and no record of messages.
+    const invited = (
+      await t.app.events.forEnvelope(db, { accountId, environment: "test" }, envelope.id)
+    ).filter((e) => e.type === "recipient.invited");
+    await db.deleteFrom("jobs").where("envelope_id", "=", envelope.id).execute();
+    await db.deleteFrom("notifications").where("envelope_id", "=", envelope.id).execute();
+    await t.app.database.db.transaction().execute(async (trx) => {
+      await t.app.jobs.enqueue(
+        trx,
+        "send_invitation",
+        { id: envelope.id, scope: { accountId, environment: "test" } },
+        invited[0]!.id,
+      );
+    });
+    await t.app.worker.runDue();
+    assert.equal((await mailsTo("signer17@example.com")).length, 1, "sent by the new worker");
+    // signer18's invitation went out before the upgrade: no record, but invitedAt.
+    await db
+      .deleteFrom("notifications")
+      .where("recipient_id", "=", envelope.recipients[1].id)
+      .execute();
+    await request(t.url, `/api/v1/envelopes/${envelope.id}`, { method: "DELETE", key });
+    await t.app.worker.runDue();
+    const cancelled = (await mailsTo("signer18@example.com")).map((m) => parseMail(m.raw));
+    assert.deepEqual(
+      cancelled.map((m) => m.subject),
+      ["[TEST] Cancelled: “Contrat de prestation”"],
+    );
+  });
+
   it("invites the next stage only when the previous one has signed", async () => {
     const envelope = await createAndSend(t, key, doc, {
       signingOrder: "sequential",

@@ -88,11 +88,9 @@ describe("rate limiting over HTTP", () => {
   it("does not rate-limit requests that fail authentication against any key", async () => {
     const { secret, keyId } = await t.newAccount();
     await t.app.keys.setRateLimit(keyId, { burst: 1 });
+    const wrong = `${secret.slice(0, -1)}${secret.endsWith("X") ? "Y" : "X"}`;
     for (let i = 0; i < 3; i++) {
-      assert.equal(
-        (await request(t.url, "/api/v1/keys", { key: `${secret.slice(0, -1)}X` })).status,
-        401,
-      );
+      assert.equal((await request(t.url, "/api/v1/keys", { key: wrong })).status, 401);
     }
     assert.equal((await request(t.url, "/api/v1/keys", { key: secret })).status, 200);
   });

@@ -88,6 +88,18 @@ describe("text messages through the HTTP provider", () => {
     const refused = await request(t.url, `/api/v1/signing/${token}/otp`, { method: "POST" });
     assert.equal(refused.status, 503);
     assert.equal(refused.body.error.code, "otp_delivery_failed");
+    const failure = (
+      await t.app.events.forEnvelope(
+        t.app.database.db,
+        { accountId, environment: "live" },
+        envelope.id,
+      )
+    ).find((e) => e.type === "notification.failed");
+    assert.deepEqual(
+      (failure!.data as any).error,
+      "SMS provider answered 500",
+      "never what the provider answered: it may quote the code",
+    );
 
     provider.answer(() => ({ status: 200 }));
     const accepted = await request(t.url, `/api/v1/signing/${token}/otp`, { method: "POST" });

@@ -32,6 +32,12 @@ export const notifications: Migration = {
       .execute();
 
     await db.schema
+      .createIndex("notifications_recipient")
+      .on("notifications")
+      .columns(["recipient_id", "kind"])
+      .execute();
+
+    await db.schema
       .createTable("account_settings")
       .addColumn("account_id", "text", (c) => c.notNull())
       .addColumn("environment", "text", (c) => c.notNull())
