@@ -6,6 +6,15 @@ export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null
   return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
 }
 
+/** A string that is one of `values`. */
+export function OneOf<T extends readonly string[]>(values: T, description?: string) {
+  return Type.Unsafe<T[number]>({
+    type: "string",
+    enum: [...values],
+    ...(description && { description }),
+  });
+}
+
 /** A 200 whose body is a PDF file. */
 export function PdfResponse(description: string) {
   return Type.Unsafe<unknown>({

@@ -19,19 +19,12 @@ import {
   listBody,
   Nullable,
   ObjectId,
+  OneOf,
   PageQuery,
   Timestamp,
 } from "../../http/schemas.js";
 import type { Envelope, EnvelopeService } from "../../services/envelopes.js";
 import type { ReminderService } from "../../services/reminders.js";
-
-function OneOf<T extends readonly string[]>(values: T, description?: string) {
-  return Type.Unsafe<T[number]>({
-    type: "string",
-    enum: [...values],
-    ...(description && { description }),
-  });
-}
 
 const FieldInput = Type.Object(
   {

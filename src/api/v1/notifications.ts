@@ -8,26 +8,24 @@ import {
   listBody,
   Nullable,
   ObjectId,
+  OneOf,
   PageQuery,
   Timestamp,
 } from "../../http/schemas.js";
 import { NOTIFICATION_KINDS, type NotificationService } from "../../services/notifications.js";
 
-const oneOf = (values: readonly string[], description?: string) =>
-  Type.Unsafe<string>({ type: "string", enum: [...values], ...(description && { description }) });
-
 const NotificationObject = Type.Object(
   {
     id: ObjectId("ntf"),
     object: Type.Literal("notification"),
-    kind: oneOf(NOTIFICATION_KINDS),
-    channel: oneOf(["email", "sms"]),
+    kind: OneOf(NOTIFICATION_KINDS),
+    channel: OneOf(["email", "sms"]),
     to: Type.String({ description: "The email address or phone number" }),
     recipientId: Nullable(
       Type.String({ description: "null for the account's own addresses (senderEmails)" }),
     ),
     eventId: ObjectId("evt"),
-    state: oneOf(
+    state: OneOf(
       ["pending", "sent", "skipped", "failed"],
       "skipped: no longer relevant when its turn came (the recipient had acted, the envelope had ended); failed: every retry spent",
     ),

@@ -5,6 +5,7 @@ import {
   Environment,
   errorResponses,
   Nullable,
+  OneOf,
   Timestamp,
 } from "../../http/schemas.js";
 import {
@@ -16,7 +17,7 @@ import {
 import { LOCALES } from "../../signing/i18n.js";
 import { ReminderPolicy } from "./envelopes.js";
 
-const Locale = Type.Unsafe<(typeof LOCALES)[number]>({ type: "string", enum: [...LOCALES] });
+const Locale = OneOf(LOCALES);
 const SenderEmails = Type.Array(Type.String({ format: "email", maxLength: 254 }), {
   maxItems: MAX_SENDER_EMAILS,
   description:
