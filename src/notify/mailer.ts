@@ -15,6 +15,18 @@ export interface OutgoingEmail {
   readonly attachments?: readonly EmailAttachment[];
   /** Stable across retries of one message, so that receivers can tell a repeat. */
   readonly messageId?: string;
+  /** Whose behalf the message is sent on: the `From` reads "<sender> via <platform>". */
+  readonly onBehalfOf?: string;
+  /** Where the recipient's reply should go (the sender's team), rather than the no-reply address. */
+  readonly replyTo?: string;
+}
+
+/** `Name <address>` or a bare address, split. */
+export function parseMailbox(mailbox: string): { name: string | undefined; address: string } {
+  const match = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(mailbox);
+  return match
+    ? { name: match[1]?.trim() || undefined, address: match[2]!.trim() }
+    : { name: undefined, address: mailbox.trim() };
 }
 
 export interface Mailer {
@@ -40,10 +52,14 @@ export function createMailer(options: {
         socketTimeout: 60_000,
       })
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  const from = parseMailbox(options.from);
   return {
     async send(email) {
       const info = await transport.sendMail({
-        from: options.from,
+        from: email.onBehalfOf
+          ? { name: `${email.onBehalfOf} via ${from.name ?? "Certyneo"}`, address: from.address }
+          : options.from,
+        ...(email.replyTo && { replyTo: email.replyTo }),
         to: email.to,
         subject: email.subject,
         text: email.text,

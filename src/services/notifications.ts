@@ -358,9 +358,20 @@ export class NotificationService {
       to: notification.address,
       recipientName: recipient?.name ?? null,
     };
+    // Recipients' replies go to the sender's team, when it has given an address.
+    const replyTo = recipient
+      ? (
+          await this.settings.get({
+            accountId: envelope.account_id,
+            environment: envelope.environment,
+          })
+        ).senderEmails[0]
+      : undefined;
     const email = (built: OutgoingEmail): OutgoingEmail => ({
       ...built,
       messageId: `<${notification.id}@${new URL(this.options.publicUrl).hostname}>`,
+      onBehalfOf: account.name,
+      ...(replyTo && { replyTo }),
     });
     const kind = notification.kind as NotificationKind;
     if (["declined", "voided", "expired"].includes(kind) && recipient) {

@@ -397,7 +397,10 @@ export class SigningService {
           subject: session.envelope.subject,
           test: session.scope.environment === "test",
         };
-        await this.mailer.send(otpEmail(facts, destination, recipient.name, code));
+        await this.mailer.send({
+          ...otpEmail(facts, destination, recipient.name, code),
+          onBehalfOf: account.name,
+        });
       }
     } catch (error) {
       // Never what the provider answered: it may quote the text, and so the code.

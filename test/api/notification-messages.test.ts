@@ -86,6 +86,13 @@ describe("messages about how an envelope ends, over SMTP", () => {
       assert.match(mail!.headers.get("message-id") ?? "", /^<ntf_\w+@127\.0\.0\.1>$/);
     }
     assert.match(mailsTo("cc1@example.com")[0]!.text, /Everyone has signed/);
+    const toSigner = mailsTo("signer1@example.com").at(-1)!;
+    assert.match(
+      toSigner.headers.get("from") ?? "",
+      /^"?Test account via Certyneo"? <no-reply@certyneo\.localhost>$/,
+    );
+    assert.equal(toSigner.headers.get("reply-to"), "ops@acme.example", "replies reach the sender");
+    assert.equal(mailsTo("ops@acme.example").at(-1)!.headers.get("reply-to"), undefined);
     assert.match(mailsTo("ops@acme.example").at(-1)!.text, /Tout le monde a signé/);
     // The seal is what `pdfsig` checks; the attachment is that very file.
     const check = await withFile(

@@ -200,6 +200,10 @@ describe("invitation emails over SMTP", () => {
     const [mail] = smtp.received;
     assert.deepEqual(mail!.to, ["signer41@example.com"]);
     assert.equal(mail!.from, "sign@acme.example");
+    assert.match(
+      mail!.raw,
+      /^From: "?Test account via Acme Signatures"? <sign@acme\.example>\r?$/m,
+    );
     assert.ok(parseMail(mail!.raw).text.includes(envelope.recipients[0].signUrl));
   });
 });
