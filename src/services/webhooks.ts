@@ -8,7 +8,8 @@ import { CertyneoError, notFound } from "../domain/errors.js";
 import type { Page, PageRequest } from "../domain/pagination.js";
 import { newId, randomBase62 } from "../security/random.js";
 import type { SecretBox } from "../security/secret-box.js";
-import { refusedDestination } from "../webhooks/address-policy.js";
+import { checkDestination, refusedDestination } from "../webhooks/address-policy.js";
+import { postJson } from "../webhooks/post.js";
 import { signatureHeader } from "../webhooks/signature.js";
 import type { AppendedEvent } from "./event-log.js";
 
@@ -287,16 +288,15 @@ export class WebhookService {
     let error: string | null = null;
     const started = performance.now();
     const url = new URL(webhook.url);
-    const refused = await refusedDestination(url, this.options.allowPrivate);
-    if (refused) {
-      error = `refused: ${refused}`;
+    const destination = await checkDestination(url, this.options.allowPrivate);
+    if ("refused" in destination) {
+      error = `refused: ${destination.refused}`;
     } else {
       try {
-        const response = await fetch(url, {
-          method: "POST",
+        const response = await postJson(url, {
           body: delivery.payload,
-          redirect: "manual",
-          signal: AbortSignal.timeout(this.options.timeoutMs),
+          timeoutMs: this.options.timeoutMs,
+          addresses: destination.addresses,
           headers: {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
@@ -309,11 +309,10 @@ export class WebhookService {
           },
         });
         statusCode = response.status;
-        await response.body?.cancel();
         if (statusCode < 200 || statusCode >= 300) {
           error =
             statusCode >= 300 && statusCode < 400
-              ? `redirect to ${response.headers.get("location") ?? "?"} not followed`
+              ? `redirect to ${response.location ?? "?"} not followed`
               : `HTTP ${statusCode}`;
         }
       } catch (cause) {

@@ -1,3 +1,4 @@
+import type { LookupAddress } from "node:dns";
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 
@@ -36,29 +37,44 @@ export function isPrivateAddress(address: string): boolean {
   return PRIVATE.check(address, family === 6 ? "ipv6" : "ipv4");
 }
 
+export type Destination =
+  | { readonly refused: string }
+  /** The checked addresses to connect to; `null` when any address is allowed (no pinning). */
+  | { readonly addresses: readonly LookupAddress[] | null };
+
 /**
- * The reason `url` may not receive webhooks, or `undefined` when it may. Host names are resolved,
- * and every address they resolve to must be public: a DNS answer cannot smuggle in 127.0.0.1.
+ * Whether `url` may receive webhooks, and at which addresses. Host names are resolved, and every
+ * address they resolve to must be public: a DNS answer cannot smuggle in 127.0.0.1. The caller
+ * connects to these very addresses, so that a second answer (DNS rebinding) cannot either.
  */
+export async function checkDestination(url: URL, allowPrivate: boolean): Promise<Destination> {
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    return { refused: "the URL must use https:// (or http://)" };
+  if (url.username || url.password) return { refused: "the URL must not contain credentials" };
+  if (allowPrivate) return { addresses: null };
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  let addresses: LookupAddress[];
+  try {
+    const family = isIP(host);
+    addresses = family
+      ? [{ address: host, family }]
+      : await lookup(host, { all: true, verbatim: true });
+  } catch {
+    return { refused: `the host ${host} does not resolve` };
+  }
+  const blocked = addresses.find((a) => isPrivateAddress(a.address));
+  return blocked
+    ? {
+        refused: `the host resolves to a private, loopback or link-local address (${blocked.address})`,
+      }
+    : { addresses };
+}
+
+/** The reason `url` may not receive webhooks, or `undefined` when it may. */
 export async function refusedDestination(
   url: URL,
   allowPrivate: boolean,
 ): Promise<string | undefined> {
-  if (url.protocol !== "https:" && url.protocol !== "http:")
-    return "the URL must use https:// (or http://)";
-  if (url.username || url.password) return "the URL must not contain credentials";
-  if (allowPrivate) return undefined;
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  let addresses: string[];
-  try {
-    addresses = isIP(host)
-      ? [host]
-      : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
-  } catch {
-    return `the host ${host} does not resolve`;
-  }
-  const blocked = addresses.find(isPrivateAddress);
-  return blocked
-    ? `the host resolves to a private, loopback or link-local address (${blocked})`
-    : undefined;
+  const destination = await checkDestination(url, allowPrivate);
+  return "refused" in destination ? destination.refused : undefined;
 }
