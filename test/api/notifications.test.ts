@@ -160,6 +160,41 @@ describe("invitation emails (outbox)", () => {
   });
 });
 
+describe("SMTP with authentication", () => {
+  it("logs in with the credentials of SMTP_URL, and a wrong password is a recorded, retried failure", async () => {
+    const smtp = await startTestSmtp({ auth: { user: "certyneo", pass: "s3cr3t p@ss" } });
+    const port = new URL(smtp.url).port;
+    const good = await startTestServer({
+      env: { SMTP_URL: `smtp://certyneo:${encodeURIComponent("s3cr3t p@ss")}@127.0.0.1:${port}` },
+    });
+    const bad = await startTestServer({
+      env: { SMTP_URL: `smtp://certyneo:wrong@127.0.0.1:${port}` },
+    });
+    try {
+      for (const [t, n] of [
+        [good, 51],
+        [bad, 52],
+      ] as const) {
+        const { secret } = await t.newAccount();
+        const document = await uploadDocument(t.url, secret);
+        await sendEnvelope(t.url, secret, { documentIds: [document.id], recipients: [signer(n)] });
+        await t.app.worker.runDue();
+      }
+      assert.deepEqual(
+        smtp.received.map((m) => m.to),
+        [["signer51@example.com"]],
+      );
+      const [failure] = await bad.app.database.db.selectFrom("notifications").selectAll().execute();
+      assert.equal(failure!.state, "pending", "retried later");
+      assert.match(failure!.last_error ?? "", /Invalid (login|username or password)|535/);
+    } finally {
+      await good.close();
+      await bad.close();
+      await smtp.close();
+    }
+  });
+});
+
 describe("invitation emails over SMTP", () => {
   let t: TestServer;
   let smtp: TestSmtp;

@@ -14,12 +14,27 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on 127.0.0.1 (smtp-server), keeping what it receives. */
-export async function startTestSmtp(): Promise<TestSmtp> {
+/**
+ * A real SMTP server on 127.0.0.1 (smtp-server), keeping what it receives; with `auth`, it
+ * requires those credentials (AUTH PLAIN/LOGIN) before accepting mail.
+ */
+export async function startTestSmtp(
+  options: { auth?: { user: string; pass: string } } = {},
+): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
   const state = { accepting: true };
+  const { auth } = options;
   const server = new SMTPServer({
-    authOptional: true,
+    authOptional: !auth,
+    allowInsecureAuth: true,
+    authMethods: ["PLAIN", "LOGIN"],
+    onAuth(credentials, _session, callback) {
+      if (auth && credentials.username === auth.user && credentials.password === auth.pass) {
+        callback(null, { user: credentials.username });
+      } else {
+        callback(new Error("Invalid username or password"));
+      }
+    },
     disabledCommands: ["STARTTLS"],
     logger: false,
     onData(stream, session, callback) {
