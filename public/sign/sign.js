@@ -35,6 +35,7 @@ function explain(error) {
     otp_locked: ["otpLocked"],
     otp_not_sent: ["otpLocked"],
     rate_limit_exceeded: ["tooMany"],
+    otp_delivery_failed: ["otpDeliveryFailed"],
     consent_required: ["missingConsent"],
     signature_required: ["missingSignature"],
     signature_invalid: ["missingSignature"],

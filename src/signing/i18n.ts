@@ -23,6 +23,7 @@ const en = {
   otpInvalid: "This code is not right. {remaining} attempt(s) left.",
   otpExpired: "This code has expired. Ask for a new one.",
   otpLocked: "Too many wrong codes. Ask for a new one.",
+  otpDeliveryFailed: "The code could not be sent just now. Please try again in a moment.",
   otpTestHint: "Test environment: the code 123456 is always accepted.",
   consentSign:
     "I have read the documents above and I agree to sign them electronically. I understand that my electronic signature binds me as my handwritten signature would.",
@@ -88,6 +89,7 @@ const fr: Messages = {
   otpInvalid: "Ce code est incorrect. Il vous reste {remaining} essai(s).",
   otpExpired: "Ce code a expiré. Demandez-en un nouveau.",
   otpLocked: "Trop de codes erronés. Demandez-en un nouveau.",
+  otpDeliveryFailed: "Le code n’a pas pu être envoyé pour l’instant. Réessayez dans un moment.",
   otpTestHint: "Environnement de test : le code 123456 est toujours accepté.",
   consentSign:
     "J’ai lu les documents ci-dessus et j’accepte de les signer électroniquement. Je comprends que ma signature électronique m’engage comme ma signature manuscrite.",
@@ -150,6 +152,7 @@ const tr: Messages = {
   otpInvalid: "Kod hatalı. {remaining} deneme hakkınız kaldı.",
   otpExpired: "Kodun süresi doldu. Yeni bir kod isteyin.",
   otpLocked: "Çok fazla hatalı kod girildi. Yeni bir kod isteyin.",
+  otpDeliveryFailed: "Kod şu anda gönderilemedi. Lütfen biraz sonra tekrar deneyin.",
   otpTestHint: "Test ortamı: 123456 kodu her zaman kabul edilir.",
   consentSign:
     "Yukarıdaki belgeleri okudum ve elektronik olarak imzalamayı kabul ediyorum. Elektronik imzamın, el yazısı imzam gibi beni bağladığını anlıyorum.",
