@@ -51,6 +51,15 @@ export const FINISHED_STATUSES: readonly EnvelopeStatus[] = [
   "EXPIRED",
 ];
 
+/** SENT past its `expiresAt` counts as EXPIRED, even before the scheduler has marked it. */
+export function effectiveStatus(
+  status: EnvelopeStatus,
+  expiresAt: string | null,
+  now: string,
+): EnvelopeStatus {
+  return status === "SENT" && expiresAt !== null && expiresAt <= now ? "EXPIRED" : status;
+}
+
 export function isFinished(status: EnvelopeStatus): boolean {
   return FINISHED_STATUSES.includes(status);
 }

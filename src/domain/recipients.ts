@@ -22,6 +22,13 @@ export function acts(role: RecipientRole): boolean {
   return role === "SIGNER" || role === "APPROVER";
 }
 
+/** Invited (and perhaps viewed) but not acted yet: whom invitations and reminders are for. */
+export const AWAITING_ACTION: readonly RecipientStatus[] = ["SENT", "VIEWED"];
+
+export function awaitsAction(status: RecipientStatus): boolean {
+  return AWAITING_ACTION.includes(status);
+}
+
 export function hasActed(status: RecipientStatus): boolean {
   return status === "SIGNED" || status === "APPROVED";
 }

@@ -22,6 +22,7 @@ import {
 import type { Page, PageRequest } from "../domain/pagination.js";
 import {
   acts,
+  awaitsAction,
   defaultOrder,
   type RecipientAuth,
   type RecipientRole,
@@ -656,7 +657,7 @@ export class EnvelopeService {
             remindersSent: r.reminders_sent,
             lastRemindedAt: r.last_reminded_at,
             nextReminderAt:
-              row.status === "SENT" && ["SENT", "VIEWED"].includes(r.status)
+              row.status === "SENT" && awaitsAction(r.status as RecipientStatus)
                 ? r.next_reminder_at
                 : null,
             fields: fieldRows.filter((f) => f.recipient_id === r.id).map(toField),

@@ -6,9 +6,16 @@ import { lockEnvelope } from "../db/locks.js";
 import { listNewestFirst } from "../db/pagination.js";
 import type { EnvelopesTable, NotificationsTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
+import { type EnvelopeStatus, effectiveStatus } from "../domain/envelope-lifecycle.js";
 import type { Scope } from "../domain/environment.js";
 import type { Page, PageRequest } from "../domain/pagination.js";
-import { acts, hasActed, type RecipientRole, type RecipientStatus } from "../domain/recipients.js";
+import {
+  acts,
+  awaitsAction,
+  hasActed,
+  type RecipientRole,
+  type RecipientStatus,
+} from "../domain/recipients.js";
 import {
   type Audience,
   type CallToAct,
@@ -427,9 +434,11 @@ export class NotificationService {
   }
 
   private stillWaitingFor(envelope: EnvelopesTable, recipient: RecipientsTable): boolean {
-    const expired =
-      envelope.expires_at !== null && envelope.expires_at <= this.clock.now().toISOString();
-    return envelope.status === "SENT" && !expired && ["SENT", "VIEWED"].includes(recipient.status);
+    const status = envelope.status as EnvelopeStatus;
+    return (
+      effectiveStatus(status, envelope.expires_at, this.clock.now().toISOString()) === "SENT" &&
+      awaitsAction(recipient.status as RecipientStatus)
+    );
   }
 
   /** The sealed PDF of every document, attached if small enough, else a link to it. */

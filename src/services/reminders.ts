@@ -3,9 +3,10 @@ import type { Dialect } from "../db/dialect.js";
 import { lockEnvelope } from "../db/locks.js";
 import type { EnvelopesTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
-import { type EnvelopeStatus, transition } from "../domain/envelope-lifecycle.js";
+import { type EnvelopeStatus, effectiveStatus, transition } from "../domain/envelope-lifecycle.js";
 import type { Scope } from "../domain/environment.js";
 import { CertyneoError, notFound } from "../domain/errors.js";
+import { AWAITING_ACTION, awaitsAction, type RecipientStatus } from "../domain/recipients.js";
 import {
   MANUAL_REMINDER_INTERVAL_MS,
   nextReminderAt,
@@ -16,8 +17,6 @@ import { type ActionContext, type EventLog, SYSTEM_CONTEXT } from "./event-log.j
 
 /** How many due reminders one pass of the scheduler sends at most; the next pass takes the rest. */
 const BATCH = 100;
-
-const WAITING = ["SENT", "VIEWED"];
 
 /**
  * Reminds recipients whose turn it is and who have not acted: automatically on the envelope's
@@ -86,16 +85,13 @@ export class ReminderService {
       ) {
         throw notFound("envelope", envelopeId);
       }
-      const allowed = transition(envelope.status as EnvelopeStatus, "remind");
+      const allowed = transition(this.status(envelope), "remind");
       if (!allowed.allowed) throw new CertyneoError("conflict", allowed.code, allowed.message);
-      if (this.expired(envelope)) {
-        throw new CertyneoError("conflict", "envelope_finished", "The envelope has expired.");
-      }
       const recipients = await trx
         .selectFrom("recipients")
         .selectAll()
         .where("envelope_id", "=", envelopeId)
-        .where("status", "in", WAITING)
+        .where("status", "in", AWAITING_ACTION)
         .orderBy("position")
         .execute();
       const threshold = this.clock.now().getTime() - MANUAL_REMINDER_INTERVAL_MS;
@@ -147,12 +143,14 @@ export class ReminderService {
   }
 
   private waiting(envelope: EnvelopesTable, recipient: RecipientsTable): boolean {
-    return (
-      envelope.status === "SENT" && !this.expired(envelope) && WAITING.includes(recipient.status)
-    );
+    return this.status(envelope) === "SENT" && awaitsAction(recipient.status as RecipientStatus);
   }
 
-  private expired(envelope: EnvelopesTable): boolean {
-    return envelope.expires_at !== null && envelope.expires_at <= this.clock.now().toISOString();
+  private status(envelope: EnvelopesTable): EnvelopeStatus {
+    return effectiveStatus(
+      envelope.status as EnvelopeStatus,
+      envelope.expires_at,
+      this.clock.now().toISOString(),
+    );
   }
 }

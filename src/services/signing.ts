@@ -6,7 +6,7 @@ import type { Dialect } from "../db/dialect.js";
 import { lockEnvelope } from "../db/locks.js";
 import type { EnvelopesTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
-import { type EnvelopeStatus, transition } from "../domain/envelope-lifecycle.js";
+import { type EnvelopeStatus, effectiveStatus, transition } from "../domain/envelope-lifecycle.js";
 import type { Environment, Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
 import type { FieldType, PageSize } from "../domain/fields.js";
@@ -178,17 +178,12 @@ export class SigningService {
     }
   }
 
-  /** SENT past its `expiresAt` is expired, even before the scheduler has marked it. */
   private effectiveStatus(envelope: EnvelopesTable): EnvelopeStatus {
-    const status = envelope.status as EnvelopeStatus;
-    if (
-      status === "SENT" &&
-      envelope.expires_at &&
-      envelope.expires_at <= this.clock.now().toISOString()
-    ) {
-      return "EXPIRED";
-    }
-    return status;
+    return effectiveStatus(
+      envelope.status as EnvelopeStatus,
+      envelope.expires_at,
+      this.clock.now().toISOString(),
+    );
   }
 
   async view(token: string, context: ActionContext): Promise<SigningView> {
