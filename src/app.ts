@@ -160,7 +160,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const worker = new JobWorker(
     jobs,
     {
-      seal_envelope: (job) => sealing.seal(job.envelope_id),
+      seal_envelope: (job) =>
+        sealing.sealJob(
+          job.envelope_id,
+          job.attempts,
+          jobs.nextAttemptAt("seal_envelope", job.attempts),
+        ),
       send_invitation: (job) =>
         database.db.transaction().execute(async (trx) => {
           const scope = { accountId: job.account_id, environment: job.environment };

@@ -111,6 +111,62 @@ describe("the certyneo command", () => {
       assert.doesNotMatch(table.stdout, /sk_(test|live)_/);
     });
 
+    it("lists failed background jobs and retries one", async () => {
+      const none = await cli(["jobs", "failed"], db.env);
+      assert.equal(none.code, 0, none.stderr);
+      assert.match(none.stdout, /No failed jobs/);
+      const database = (await import("../src/db/database.js")).openDatabase({
+        databaseUrl: db.env.DATABASE_URL,
+        dataDir: db.env.CERTYNEO_DATA_DIR,
+      });
+      const now = new Date().toISOString();
+      await database.db
+        .insertInto("jobs")
+        .values({
+          id: "job_stuck",
+          kind: "seal_envelope",
+          subject_id: "env_stuck",
+          envelope_id: "env_stuck",
+          account_id: "acct_x",
+          environment: "live",
+          state: "failed",
+          attempts: 10,
+          run_after: now,
+          seq: 1,
+          locked_until: null,
+          last_error: "The stored file of document doc_x is missing.",
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      try {
+        const table = await cli(["jobs", "failed"], db.env);
+        assert.match(table.stdout, /^ID +KIND +ENVELOPE/);
+        assert.match(table.stdout, /job_stuck +seal_envelope +env_stuck .* is missing/);
+        const json = JSON.parse((await cli(["jobs", "failed", "--json"], db.env)).stdout);
+        assert.equal(json[0].id, "job_stuck");
+        assert.equal(json[0].attempts, 10);
+
+        const retried = await cli(["jobs", "retry", "job_stuck"], db.env);
+        assert.equal(retried.code, 0, retried.stderr);
+        assert.match(retried.stdout, /will run again/);
+        const row = await database.db
+          .selectFrom("jobs")
+          .selectAll()
+          .where("id", "=", "job_stuck")
+          .executeTakeFirstOrThrow();
+        assert.equal(row.state, "pending");
+        assert.equal(row.attempts, 0);
+        const again = await cli(["jobs", "retry", "job_stuck"], db.env);
+        assert.equal(again.code, 1);
+        assert.match(again.stderr, /No failed job with id "job_stuck"/);
+        assert.equal((await cli(["jobs", "retry"], db.env)).code, 2);
+      } finally {
+        await database.db.deleteFrom("jobs").where("id", "=", "job_stuck").execute();
+        await database.close();
+      }
+    });
+
     it("refuses bad usage with exit code 2 and the usage text", async () => {
       for (const args of [
         ["keys", "create"],

@@ -29,6 +29,9 @@ Commands:
                [--expires-after-days N|default] [--json]
                                           Change them (as PATCH /api/v1/settings does)
   pki export-root                         Print the platform's root certificate (PEM), to trust it
+  jobs failed [--json]                    List background jobs given up (sealing, messages,
+                                          webhooks), with why
+  jobs retry job_…                        Run a failed job again, with a fresh retry schedule
 
 Configuration comes from environment variables; see the README.`;
 
@@ -84,6 +87,8 @@ async function main(argv: string[]): Promise<void> {
     if (command === "pki" && sub === "export-root") return await exportRoot(app);
     if (command === "settings" && sub === "show") return await showSettings(app, values);
     if (command === "settings" && sub === "set") return await setSettings(app, values);
+    if (command === "jobs" && sub === "failed") return await listFailedJobs(app, values);
+    if (command === "jobs" && sub === "retry") return await retryJob(app, rest[0]);
     throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(" ")}".`);
   } finally {
     await app.close();
@@ -118,6 +123,45 @@ async function serve(app: App): Promise<void> {
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+async function listFailedJobs(app: App, values: Options): Promise<void> {
+  const jobs = await app.jobs.listFailed();
+  const rows = jobs.map((j) => ({
+    id: j.id,
+    kind: j.kind,
+    envelopeId: j.envelope_id,
+    accountId: j.account_id,
+    environment: j.environment,
+    attempts: j.attempts,
+    failedAt: j.updated_at,
+    error: j.last_error,
+  }));
+  if (values.json) return printJson(rows);
+  if (rows.length === 0) return console.log("No failed jobs.");
+  console.log(
+    table(
+      ["ID", "KIND", "ENVELOPE", "ACCOUNT", "ENV", "ATTEMPTS", "FAILED AT", "ERROR"],
+      rows.map((r) => [
+        r.id,
+        r.kind,
+        r.envelopeId,
+        r.accountId,
+        r.environment,
+        String(r.attempts),
+        r.failedAt,
+        (r.error ?? "").replace(/\s+/g, " ").slice(0, 120),
+      ]),
+    ),
+  );
+}
+
+async function retryJob(app: App, id: string | undefined): Promise<void> {
+  if (!id) throw new UsageError("jobs retry needs a job id (job_…), from `certyneo jobs failed`.");
+  if (!(await app.jobs.retry(id))) {
+    throw new CertyneoError("not_found", "job_not_found", `No failed job with id "${id}".`);
+  }
+  console.log(`Job ${id} will run again within seconds (on the next worker pass).`);
 }
 
 async function createAccount(app: App, values: Options): Promise<void> {

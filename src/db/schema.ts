@@ -67,6 +67,10 @@ export interface EnvelopesTable {
   /** JSON `{firstAfterDays, everyDays, max}`; `null`: no reminders. */
   reminders: string | null;
   expired_at: Timestamp | null;
+  /** When the signed PDFs were made (a COMPLETED envelope is sealed shortly after). */
+  sealed_at: Timestamp | null;
+  /** Why sealing was given up, when it was: shown to the sender, cleared by a later success. */
+  sealing_error: string | null;
 }
 
 export interface EnvelopeDocumentsTable {

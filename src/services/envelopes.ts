@@ -126,6 +126,8 @@ export interface Envelope {
   voidedAt: string | null;
   voidReason: string | null;
   expiredAt: string | null;
+  sealedAt: string | null;
+  sealingError: string | null;
 }
 
 export interface EnvelopeListRequest extends PageRequest {
@@ -201,6 +203,8 @@ export class EnvelopeService {
       voided_at: null,
       void_reason: null,
       expired_at: null,
+      sealed_at: null,
+      sealing_error: null,
     };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto("envelopes").values(row).execute();
@@ -673,6 +677,8 @@ export class EnvelopeService {
         voidedAt: row.voided_at,
         voidReason: row.void_reason,
         expiredAt: row.expired_at,
+        sealedAt: row.sealed_at,
+        sealingError: row.sealing_error,
       };
     });
   }

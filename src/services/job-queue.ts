@@ -14,8 +14,23 @@ export type JobKind =
 
 /** Seconds to wait before the next attempt, by attempts made so far; then the job fails. */
 export const RETRY_SCHEDULE_SECONDS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800];
-/** A running job whose worker stopped answering is taken over after this. */
-export const JOB_LOCK_MS = 5 * 60 * 1000;
+/**
+ * A running job's lock: its worker renews it every `JOB_HEARTBEAT_MS` while it works, so a job
+ * whose process died (kill -9, a lost host) is taken over this long after its last renewal.
+ */
+export const JOB_LOCK_MS = 30 * 1000;
+export const JOB_HEARTBEAT_MS = 10 * 1000;
+
+/**
+ * A failure that another attempt cannot mend: the job's own input is unusable (a stored file is
+ * missing, a document cannot be read). The job fails for good at once instead of retrying.
+ */
+export class PermanentJobError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PermanentJobError";
+  }
+}
 
 export type Job = JobsTable;
 
@@ -110,10 +125,29 @@ export class JobQueue {
       .execute();
   }
 
-  /** Schedules the next attempt, or gives up once the schedule is spent. */
+  /** Pushes a running job's lock forward; `false` when another worker has taken it over. */
+  async renewLock(job: Job): Promise<boolean> {
+    const lockedUntil = new Date(this.clock.now().getTime() + JOB_LOCK_MS).toISOString();
+    const result = await this.db
+      .updateTable("jobs")
+      .set({ locked_until: lockedUntil })
+      .where("id", "=", job.id)
+      .where("state", "=", "running")
+      .where("attempts", "=", job.attempts)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Schedules the next attempt, or gives up: at once for a `PermanentJobError`, otherwise once the
+   * schedule is spent.
+   */
   async fail(job: Job, error: unknown): Promise<"retry" | "failed"> {
     const now = this.clock.now();
-    const next = this.nextAttemptAt(job.kind as JobKind, job.attempts);
+    const next =
+      error instanceof PermanentJobError
+        ? null
+        : this.nextAttemptAt(job.kind as JobKind, job.attempts);
     const message = error instanceof Error ? error.message : String(error);
     await this.db
       .updateTable("jobs")
@@ -127,6 +161,29 @@ export class JobQueue {
       .where("id", "=", job.id)
       .execute();
     return next ? "retry" : "failed";
+  }
+
+  /** Jobs that failed for good, newest first: what an operator has to look at. */
+  async listFailed(limit = 100): Promise<Job[]> {
+    return this.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where("state", "=", "failed")
+      .orderBy("updated_at", "desc")
+      .limit(limit)
+      .execute();
+  }
+
+  /** Runs a failed job again now, with a fresh schedule; `false` when no such failed job. */
+  async retry(jobId: string): Promise<boolean> {
+    const now = this.clock.now().toISOString();
+    const result = await this.db
+      .updateTable("jobs")
+      .set({ state: "pending", attempts: 0, run_after: now, locked_until: null, updated_at: now })
+      .where("id", "=", jobId)
+      .where("state", "=", "failed")
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async find(kind: JobKind, subjectId: string): Promise<Job | undefined> {

@@ -14,12 +14,23 @@ import { type Stamp, stampPdf } from "../pdf/stamp.js";
 import type { PlatformPki } from "../pki/platform-pki.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import { type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
+import { PermanentJobError } from "./job-queue.js";
 
 export const ALL_DOCUMENTS = "all";
 export const TEST_MARK = "TEST — not legally binding";
 
 async function readAll(stream: Readable): Promise<Uint8Array> {
   return new Uint8Array(await buffer(stream));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A stored file that is gone will not come back by retrying. */
+function isMissingFile(error: unknown): boolean {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return code === "ENOENT" || name === "BlobMissingError";
 }
 
 function utc(iso: string): string {
@@ -41,6 +52,47 @@ export class SealingService {
     private readonly pki: () => Promise<PlatformPki>,
     private readonly timestampUrl: string | undefined,
   ) {}
+
+  /**
+   * One attempt of the sealing job. When it cannot succeed (its input is unusable) or the last
+   * attempt failed, the envelope shows why (`sealingError`, event `envelope.sealing_failed`) and
+   * the job fails for good: no more attempts burning a core on the same input.
+   */
+  async sealJob(envelopeId: string, attempt: number, nextAttemptAt: Date | null): Promise<void> {
+    try {
+      await this.seal(envelopeId);
+    } catch (error) {
+      const permanent = error instanceof PermanentJobError;
+      if (permanent || nextAttemptAt === null) {
+        const reason = permanent
+          ? error.message
+          : `Sealing failed ${attempt} times; the last error: ${messageOf(error)}`;
+        await this.giveUp(envelopeId, reason.slice(0, 1000), attempt);
+      }
+      throw error;
+    }
+  }
+
+  private async giveUp(envelopeId: string, reason: string, attempts: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await lockEnvelope(trx, this.dialect, envelopeId);
+      const envelope = await trx
+        .selectFrom("envelopes")
+        .select(["account_id", "environment", "sealed_at"])
+        .where("id", "=", envelopeId)
+        .executeTakeFirst();
+      if (!envelope || envelope.sealed_at) return;
+      await trx
+        .updateTable("envelopes")
+        .set({ sealing_error: reason })
+        .where("id", "=", envelopeId)
+        .execute();
+      const scope = { accountId: envelope.account_id, environment: envelope.environment };
+      await this.events.append(trx, { id: envelopeId, scope }, SYSTEM_CONTEXT, [
+        { type: "envelope.sealing_failed", data: { reason, attempts } },
+      ]);
+    });
+  }
 
   async seal(envelopeId: string): Promise<void> {
     const envelope = await this.db
@@ -76,7 +128,10 @@ export class SealingService {
     const images = new Map<string, Uint8Array>();
     for (const r of recipients) {
       if (r.signature_image_sha256)
-        images.set(r.id, await readAll(await this.blobs.open(r.signature_image_sha256)));
+        images.set(
+          r.id,
+          await this.readStored(r.signature_image_sha256, `the signature image of ${r.id}`),
+        );
     }
     const { signer } = await this.pki();
     const testMark = envelope.environment === "live" ? null : TEST_MARK;
@@ -119,13 +174,17 @@ export class SealingService {
           stamps.push({ ...box, kind: "text", text: field.value });
         }
       }
-      const original = await readAll(await this.blobs.open(document.sha256));
-      const stamped = await stampPdf(original, stamps, testMark);
+      const original = await this.readStored(document.sha256, `document ${document.id}`);
+      const stamped = await unusableInput(`Document ${document.id} cannot be stamped`, () =>
+        stampPdf(original, stamps, testMark),
+      );
       stampedDocuments.push(stamped);
       parts.push({ part: document.id, bytes: await seal(stamped) });
     }
-    const merged = await PDF.merge(stampedDocuments);
-    parts.push({ part: ALL_DOCUMENTS, bytes: await seal(await merged.save()) });
+    const merged = await unusableInput("The documents cannot be combined into one PDF", async () =>
+      (await PDF.merge(stampedDocuments)).save(),
+    );
+    parts.push({ part: ALL_DOCUMENTS, bytes: await seal(merged) });
 
     const stored: { part: string; sha256: string; size: number }[] = [];
     for (const { part, bytes } of parts) {
@@ -142,6 +201,11 @@ export class SealingService {
         .executeTakeFirst();
       if (raced) return;
       const now = this.clock.now().toISOString();
+      await trx
+        .updateTable("envelopes")
+        .set({ sealed_at: now, sealing_error: null })
+        .where("id", "=", envelopeId)
+        .execute();
       await trx
         .insertInto("sealed_documents")
         .values(
@@ -167,6 +231,17 @@ export class SealingService {
         },
       ]);
     });
+  }
+
+  /** A stored file's bytes; a missing one fails the job for good. */
+  private async readStored(sha256: string, what: string): Promise<Uint8Array> {
+    try {
+      return await readAll(await this.blobs.open(sha256));
+    } catch (error) {
+      if (isMissingFile(error))
+        throw new PermanentJobError(`The stored file of ${what} is missing.`, { cause: error });
+      throw error;
+    }
   }
 
   /** The sealed PDF of one document, or of all of them; 409 until the envelope is sealed. */
@@ -208,6 +283,13 @@ export class SealingService {
       .where("envelope_id", "=", envelopeId)
       .where("part", "=", documentId ?? ALL_DOCUMENTS)
       .executeTakeFirst();
+    if (!sealed && envelope.sealing_error) {
+      throw new CertyneoError(
+        "conflict",
+        "envelope_sealing_failed",
+        `The envelope's documents could not be sealed: ${envelope.sealing_error} The platform's operator has been told and can retry.`,
+      );
+    }
     if (!sealed) {
       throw new CertyneoError(
         "conflict",
@@ -220,5 +302,14 @@ export class SealingService {
       size: sealed.size,
       stream: await this.blobs.open(sealed.sha256),
     };
+  }
+}
+
+/** Runs a step whose failure comes from the documents themselves: retrying cannot mend it. */
+async function unusableInput<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new PermanentJobError(`${what}: ${messageOf(error)}`, { cause: error });
   }
 }

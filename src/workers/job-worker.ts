@@ -1,4 +1,4 @@
-import type { Job, JobKind, JobQueue } from "../services/job-queue.js";
+import { JOB_HEARTBEAT_MS, type Job, type JobKind, type JobQueue } from "../services/job-queue.js";
 
 export interface WorkerLog {
   info(details: object, message: string): void;
@@ -20,6 +20,7 @@ export class JobWorker {
     private readonly handlers: Record<JobKind, (job: Job) => Promise<void>>,
     private readonly scheduled: readonly (() => Promise<unknown>)[] = [],
     private log: WorkerLog = SILENT,
+    private readonly heartbeatMs = JOB_HEARTBEAT_MS,
   ) {}
 
   /** Runs the scheduled tasks, then every job due now; resolves with how many jobs ran. */
@@ -42,26 +43,40 @@ export class JobWorker {
     let count = 0;
     for (let job = await this.queue.claim(); job; job = await this.queue.claim()) {
       count++;
+      const heartbeat = this.heartbeat(job);
       try {
         await this.handlers[job.kind as JobKind](job);
+        clearInterval(heartbeat);
         await this.queue.complete(job);
         this.log.info({ job: job.id, kind: job.kind, envelope: job.envelope_id }, "job done");
       } catch (error) {
+        clearInterval(heartbeat);
         const outcome = await this.queue.fail(job, error);
-        this.log.error(
-          {
-            job: job.id,
-            kind: job.kind,
-            envelope: job.envelope_id,
-            attempt: job.attempts,
-            outcome,
-            err: error,
-          },
-          "job failed",
-        );
+        const details = {
+          job: job.id,
+          kind: job.kind,
+          envelope: job.envelope_id,
+          attempt: job.attempts,
+          outcome,
+          err: error,
+        };
+        // A job given up needs a person: `certyneo jobs failed` lists them, `jobs retry` reruns one.
+        if (outcome === "failed") this.log.error(details, "job failed for good");
+        else this.log.error(details, "job failed");
       }
     }
     return count;
+  }
+
+  /** Keeps the job's lock while it runs, so that only a dead worker's job is taken over. */
+  private heartbeat(job: Job): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      this.queue.renewLock(job).catch((error: unknown) => {
+        this.log.error({ job: job.id, err: error }, "job lock not renewed");
+      });
+    }, this.heartbeatMs);
+    timer.unref();
+    return timer;
   }
 
   start(intervalMs: number, log?: WorkerLog): void {

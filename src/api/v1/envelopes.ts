@@ -230,6 +230,19 @@ export const EnvelopeObject = Type.Object(
     voidedAt: Nullable(Timestamp),
     voidReason: Nullable(Type.String()),
     expiredAt: Nullable(Timestamp),
+    sealedAt: Nullable(
+      Type.String({
+        format: "date-time",
+        description:
+          "When the signed PDFs were made; a completed envelope is sealed within seconds",
+      }),
+    ),
+    sealingError: Nullable(
+      Type.String({
+        description:
+          "Why sealing was given up (the operator is told and can retry it); otherwise null",
+      }),
+    ),
   },
   { description: "An envelope: documents sent to recipients for signature" },
 );

@@ -6,6 +6,7 @@ import { signing } from "./0003_signing.js";
 import { sealing } from "./0004_sealing.js";
 import { webhooks } from "./0005_webhooks.js";
 import { notifications } from "./0006_notifications.js";
+import { sealingState } from "./0007_sealing_state.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -16,6 +17,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0004_sealing": sealing,
     "0005_webhooks": webhooks,
     "0006_notifications": notifications,
+    "0007_sealing_state": sealingState,
   };
   return { getMigrations: async () => migrations };
 }

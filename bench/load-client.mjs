@@ -1,0 +1,59 @@
+// The load generator of bench/load.ts, in its own process so that it never shares the server's
+// event loop: `node bench/load-client.mjs '<json options>'`; prints autocannon's
+// result as one JSON line.
+
+import autocannon from "autocannon";
+
+/**
+ * Options: `url`, `connections`, `seconds`; without `key`, one GET of `url` (the baseline); with
+ * `key`, `documentId`, `envelopeId` and `pdf` (a small PDF, base64), the mixed sequence below.
+ */
+const options = JSON.parse(process.argv[2] ?? "{}");
+
+/** Reads and writes, in the order one connection repeats them. */
+function mixed(o) {
+  const json = { authorization: `Bearer ${o.key}`, "content-type": "application/json" };
+  const auth = { authorization: `Bearer ${o.key}` };
+  return [
+    { method: "GET", path: `/api/v1/envelopes/${o.envelopeId}`, headers: auth },
+    { method: "GET", path: "/api/v1/envelopes?limit=10", headers: auth },
+    {
+      method: "POST",
+      path: "/api/v1/envelopes",
+      headers: json,
+      body: JSON.stringify({
+        subject: "Load test",
+        documentIds: [o.documentId],
+        recipients: [{ email: "signer@example.com", name: "Signer", role: "SIGNER" }],
+      }),
+      onResponse: (status, body, context) => {
+        if (status === 201) context.created = JSON.parse(body).id;
+      },
+    },
+    {
+      method: "POST",
+      headers: json,
+      body: "{}",
+      setupRequest: (request, context) => ({
+        ...request,
+        path: `/api/v1/envelopes/${String(context.created)}/send`,
+      }),
+    },
+    { method: "GET", path: `/api/v1/documents/${o.documentId}`, headers: auth },
+    {
+      method: "POST",
+      path: "/api/v1/documents",
+      headers: json,
+      body: JSON.stringify({ name: "load.pdf", content: o.pdf }),
+    },
+    { method: "GET", path: "/api/v1/keys?limit=1", headers: auth },
+  ];
+}
+
+const result = await autocannon({
+  url: options.url,
+  connections: options.connections,
+  duration: options.seconds,
+  ...(options.key ? { requests: mixed(options) } : {}),
+});
+process.stdout.write(`${JSON.stringify(result)}\n`);
