@@ -12,9 +12,10 @@ import { webhooksRoutes } from "./api/v1/webhooks.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { authenticateApiKey } from "./http/auth.js";
-import { registerErrorHandlers } from "./http/errors.js";
+import { handleClientError, handleFrameworkError, registerErrorHandlers } from "./http/errors.js";
 import { registerIdempotency } from "./http/idempotency.js";
 import { registerEmptyBodyDefault, registerJsonBodyParser } from "./http/json-body.js";
+import { registerNulGuard } from "./http/nul-guard.js";
 import { registerOpenApi, registerOpenApiRoutes } from "./http/openapi.js";
 import { generateRequestId, registerRequestIdHeader } from "./http/request-id.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
@@ -86,6 +87,9 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // Requests refused before any route runs still answer in the documented error shape.
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const routes: RegisteredRoute[] = [];
@@ -101,6 +105,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   registerErrorHandlers(app);
   registerJsonBodyParser(app);
   registerEmptyBodyDefault(app);
+  registerNulGuard(app);
   await registerOpenApi(app, config.publicUrl);
 
   await app.register(healthRoutes, { database: parts.database });

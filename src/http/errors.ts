@@ -1,5 +1,8 @@
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CertyneoError, type ErrorKind } from "../domain/errors.js";
+import { generateRequestId } from "./request-id.js";
 
 export type ErrorType =
   | "invalid_request_error"
@@ -48,6 +51,47 @@ const FASTIFY_CODES: Record<string, { kind: ErrorKind; code: string; message?: s
     message: "The request body is not valid JSON.",
   },
   FST_ERR_CTP_INVALID_TYPE: { kind: "invalid_request", code: "invalid_content_type" },
+  // @fastify/multipart: limits and refusals of its parser.
+  FST_FILES_LIMIT: {
+    kind: "invalid_request",
+    code: "too_many_files",
+    message: 'Send one file per request, in the "file" part.',
+  },
+  FST_PARTS_LIMIT: {
+    kind: "invalid_request",
+    code: "too_many_parts",
+    message: "The multipart body has more parts than this endpoint accepts.",
+  },
+  FST_FIELDS_LIMIT: {
+    kind: "invalid_request",
+    code: "too_many_parts",
+    message: "The multipart body has more fields than this endpoint accepts.",
+  },
+  FST_PROTO_VIOLATION: {
+    kind: "invalid_request",
+    code: "parameter_unknown",
+    message: 'A multipart part may not be named "__proto__" or "constructor".',
+  },
+  FST_INVALID_JSON_FIELD_ERROR: {
+    kind: "invalid_request",
+    code: "invalid_multipart",
+    message: "A multipart field declared as JSON is not valid JSON.",
+  },
+  FST_MP_PREMATURE_CLOSE: {
+    kind: "invalid_request",
+    code: "invalid_multipart",
+    message: "The multipart body ended before it was complete.",
+  },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: {
+    kind: "unsupported_media_type",
+    code: "unsupported_media_type",
+    message: "The request is not multipart/form-data.",
+  },
+  FST_REQ_FILE_TOO_LARGE: {
+    kind: "payload_too_large",
+    code: "body_too_large",
+    message: "The file is larger than this endpoint accepts.",
+  },
 };
 
 export function sendError(
@@ -58,10 +102,112 @@ export function sendError(
   param?: string,
 ): FastifyReply {
   const { status, type } = HTTP_OF_KIND[kind];
+  return sendErrorBody(reply, status, type, code, message, param);
+}
+
+function sendErrorBody(
+  reply: FastifyReply,
+  status: number,
+  type: ErrorType,
+  code: string,
+  message: string,
+  param?: string,
+): FastifyReply {
   const body: ErrorBody = {
     error: { type, code, message, ...(param && { param }), requestId: reply.request.id },
   };
   return reply.code(status).type("application/json; charset=utf-8").send(body);
+}
+
+/** Headers every answer carries: set here for the answers given before any hook ran. */
+const BASE_HEADERS = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Cache-Control": "no-store",
+} as const;
+
+/**
+ * Fastify's `frameworkErrors`: the router refused the URL before any hook ran (a path with a bad
+ * percent-encoding, a path segment over `maxParamLength`).
+ */
+export function handleFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  reply.headers({ ...BASE_HEADERS, "X-Request-Id": request.id });
+  if (error.code === "FST_ERR_BAD_URL") {
+    return sendErrorBody(
+      reply,
+      400,
+      "invalid_request_error",
+      "invalid_url",
+      "The URL is not valid: its path has a malformed percent-encoding.",
+    );
+  }
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
+    return sendErrorBody(
+      reply,
+      414,
+      "invalid_request_error",
+      "url_too_long",
+      "A path segment of the URL is longer than any id (100 characters).",
+    );
+  }
+  return sendInternalError(request, reply, error);
+}
+
+/**
+ * The HTTP server's `clientError`: a request Node could not parse (over-long URL or headers, not
+ * HTTP at all) is answered here, on the socket, in the error shape; no request object exists.
+ */
+export function handleClientError(
+  this: FastifyInstance,
+  error: Error & { code?: string },
+  socket: Duplex,
+): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "headers_too_large", "The URL and headers are larger than this server accepts."]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "request_timeout", "The request was not received in time."]
+        : [400, "malformed_request", "The request is not valid HTTP."];
+  const requestId = generateRequestId();
+  const body: ErrorBody = {
+    error: { type: "invalid_request_error", code, message, requestId },
+  };
+  const text = JSON.stringify(body);
+  this.log.debug({ err: error, requestId }, "client error");
+  if (socket.writable) {
+    const headers = {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Length": Buffer.byteLength(text),
+      "X-Request-Id": requestId,
+      ...BASE_HEADERS,
+      Connection: "close",
+    };
+    const head = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join("");
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n${text}`);
+  }
+  socket.destroy(error);
+}
+
+function sendInternalError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+): FastifyReply {
+  request.log.error({ err: error }, "unhandled error");
+  return sendErrorBody(
+    reply,
+    500,
+    "api_error",
+    "internal_error",
+    "Something went wrong on our side. Retry later; quote the request id if it persists.",
+  );
 }
 
 export function registerErrorHandlers(app: FastifyInstance): void {
@@ -85,25 +231,15 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const kind =
-        status === 413
-          ? "payload_too_large"
-          : status === 415
-            ? "unsupported_media_type"
-            : "invalid_request";
-      return sendError(reply, kind, "bad_request", error.message);
+      // A client error no rule above knows: the nearest documented code, never a 5xx.
+      if (status === 413)
+        return sendError(reply, "payload_too_large", "body_too_large", error.message);
+      if (status === 415) {
+        return sendError(reply, "unsupported_media_type", "unsupported_media_type", error.message);
+      }
+      return sendError(reply, "invalid_request", "bad_request", error.message);
     }
-    request.log.error({ err: error }, "unhandled error");
-    const body: ErrorBody = {
-      error: {
-        type: "api_error",
-        code: "internal_error",
-        message:
-          "Something went wrong on our side. Retry later; quote the request id if it persists.",
-        requestId: request.id,
-      },
-    };
-    return reply.code(500).type("application/json; charset=utf-8").send(body);
+    return sendInternalError(request, reply, error);
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -14,7 +14,21 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       done(null, {});
       return;
     }
-    parseJson(request, text, done);
+    parseJson(request, text, (error, value) => {
+      if (!error && nestingOf(value) > MAX_JSON_DEPTH) {
+        // No body needs it, and recursive code (canonical JSON, validation) must not overflow.
+        done(
+          new CertyneoError(
+            "invalid_request",
+            "invalid_json",
+            `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+          ),
+          undefined,
+        );
+        return;
+      }
+      done(error, value);
+    });
   });
   // Any other type is refused unread, except an empty body, which needs no parser at all.
   app.addContentTypeParser("*", (request, _payload, done) => {
@@ -32,6 +46,22 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       undefined,
     );
   });
+}
+
+const MAX_JSON_DEPTH = 32;
+
+/** How deeply arrays and objects nest in `root`, counted without recursion. */
+function nestingOf(root: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop() as [unknown, number];
+    if (value === null || typeof value !== "object") continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > MAX_JSON_DEPTH) return deepest;
+    for (const item of Object.values(value)) stack.push([item, depth + 1]);
+  }
+  return deepest;
 }
 
 export function registerEmptyBodyDefault(app: FastifyInstance): void {

@@ -5,7 +5,13 @@ import type { Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
 import { CertyneoError, notFound } from "../domain/errors.js";
-import type { Page, PageRequest } from "../domain/pagination.js";
+import {
+  DEFAULT_PAGE_LIMIT,
+  invalidCursor,
+  type Page,
+  type PageRequest,
+  toPage,
+} from "../domain/pagination.js";
 import { newId, randomBase62 } from "../security/random.js";
 import type { SecretBox } from "../security/secret-box.js";
 import { checkDestination, refusedDestination } from "../webhooks/address-policy.js";
@@ -21,6 +27,7 @@ export const WEBHOOK_EVENTS = [
   "envelope.declined",
   "envelope.voided",
   "envelope.expired",
+  "envelope.sealing_failed",
   "recipient.viewed",
   "recipient.signed",
   "recipient.declined",
@@ -152,8 +159,8 @@ export class WebhookService {
 
   async attempts(scope: Scope, id: string, page: PageRequest): Promise<Page<WebhookAttempt>> {
     await this.find(scope, id);
-    const limit = page.limit ?? 20;
-    const rows = await this.db
+    const limit = page.limit ?? DEFAULT_PAGE_LIMIT;
+    let query = this.db
       .selectFrom("webhook_attempts")
       .innerJoin("webhook_deliveries", "webhook_deliveries.id", "webhook_attempts.delivery_id")
       .select([
@@ -168,12 +175,33 @@ export class WebhookService {
         "webhook_attempts.next_retry_at",
         "webhook_attempts.created_at",
       ])
-      .where("webhook_attempts.webhook_id", "=", id)
+      .where("webhook_attempts.webhook_id", "=", id);
+    if (page.after) {
+      // The cursor is an attempt of this very webhook; the next page is what comes after it.
+      const cursor = await this.db
+        .selectFrom("webhook_attempts")
+        .select(["id", "created_at"])
+        .where("id", "=", page.after)
+        .where("webhook_id", "=", id)
+        .executeTakeFirst();
+      if (!cursor) throw invalidCursor(page.after, "an attempt of this webhook");
+      query = query.where((eb) =>
+        eb.or([
+          eb("webhook_attempts.created_at", "<", cursor.created_at),
+          eb.and([
+            eb("webhook_attempts.created_at", "=", cursor.created_at),
+            eb("webhook_attempts.id", "<", cursor.id),
+          ]),
+        ]),
+      );
+    }
+    const rows = await query
       .orderBy("webhook_attempts.created_at", "desc")
       .orderBy("webhook_attempts.id", "desc")
       .limit(limit + 1)
       .execute();
-    const data = rows.slice(0, limit).map((r) => ({
+    const result = toPage(rows, limit);
+    const data = result.data.map((r) => ({
       id: r.id,
       deliveryId: r.delivery_id,
       eventId: r.event_id,
@@ -185,7 +213,7 @@ export class WebhookService {
       nextRetryAt: r.next_retry_at,
       createdAt: r.created_at,
     }));
-    return { data, hasMore: rows.length > limit, nextCursor: null };
+    return { ...result, data };
   }
 
   /**

@@ -341,6 +341,56 @@ describe("webhooks", () => {
     await t.app.worker.runDue();
     assert.equal(at("/live-only").length, 0);
   });
+
+  it("pages through the delivery log with nextCursor", async () => {
+    const hook = await register("/paged");
+    // Seven attempts, some at the same instant: the order is (createdAt, id), newest first.
+    for (let i = 0; i < 7; i++) {
+      if (i % 3 === 0) t.clock.advance(1000);
+      const ping = await request(t.url, `/api/v1/webhooks/${hook.id}/test`, {
+        method: "POST",
+        key,
+      });
+      assert.equal(ping.status, 200, JSON.stringify(ping.body));
+    }
+    const everything = await request(t.url, `/api/v1/webhooks/${hook.id}/deliveries?limit=100`, {
+      key,
+    });
+    assert.equal(everything.body.data.length, 7);
+    assert.equal(everything.body.hasMore, false);
+    assert.equal(everything.body.nextCursor, null);
+
+    const seen: string[] = [];
+    const pages: number[] = [];
+    let after: string | null = null;
+    do {
+      const query: string = `limit=3${after ? `&after=${after}` : ""}`;
+      const page = await request(t.url, `/api/v1/webhooks/${hook.id}/deliveries?${query}`, {
+        key,
+      });
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      pages.push(page.body.data.length);
+      seen.push(...page.body.data.map((a: any) => a.id));
+      assert.equal(page.body.hasMore, page.body.nextCursor !== null);
+      if (page.body.hasMore) assert.equal(page.body.nextCursor, page.body.data.at(-1).id);
+      after = page.body.nextCursor;
+    } while (after);
+    assert.deepEqual(pages, [3, 3, 1]);
+    assert.deepEqual(
+      seen,
+      everything.body.data.map((a: any) => a.id),
+    );
+
+    const other = await register("/paged-other");
+    for (const cursor of ["att_nope", seen[0]]) {
+      const bad = await request(t.url, `/api/v1/webhooks/${other.id}/deliveries?after=${cursor}`, {
+        key,
+      });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.error.code, "invalid_cursor");
+      assert.equal(bad.body.error.param, "after");
+    }
+  });
 });
 
 describe("webhook destinations", () => {
@@ -356,6 +406,10 @@ describe("webhook destinations", () => {
         "http://169.254.169.254/latest/meta-data",
         "http://[::1]/hook",
         "http://[fd00::1]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://[64:ff9b::169.254.169.254]/hook",
+        "http://[2002:a01:203::1]/hook",
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",
         "ftp://example.com/hook",
         "https://user:pass@example.com/hook",
       ]) {

@@ -1,4 +1,4 @@
-import multipart from "@fastify/multipart";
+import multipart, { type Multipart } from "@fastify/multipart";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import Type from "typebox";
@@ -90,6 +90,41 @@ function badPart(code: string, message: string, param: string): CertyneoError {
   return new CertyneoError("invalid_request", code, message, param);
 }
 
+/**
+ * What the multipart parser (busboy) refuses — no boundary, a truncated body, a malformed part —
+ * is the client's error. Its errors carry no code; those of @fastify/multipart (FST_…) and our
+ * own are mapped by the error handler.
+ */
+function malformedMultipart(error: unknown): unknown {
+  if (error instanceof CertyneoError || !(error instanceof Error)) return error;
+  if (typeof (error as { code?: unknown }).code === "string") return error;
+  return new CertyneoError(
+    "invalid_request",
+    "invalid_multipart",
+    `The multipart/form-data body is malformed (${error.message}).`,
+  );
+}
+
+/** The parts of the body; an error of the parser itself becomes a 400 invalid_multipart. */
+async function* partsOf(request: FastifyRequest): AsyncGenerator<Multipart> {
+  let iterator: AsyncIterator<Multipart>;
+  try {
+    iterator = request.parts()[Symbol.asyncIterator]();
+  } catch (error) {
+    throw malformedMultipart(error);
+  }
+  for (;;) {
+    let next: IteratorResult<Multipart>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      throw malformedMultipart(error);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
 /** Reads the parts in any order: the file is staged to disk as it streams, then kept. */
 async function uploadMultipart(
   request: FastifyRequest,
@@ -99,7 +134,7 @@ async function uploadMultipart(
   let name: string | undefined;
   let fileName: string | undefined;
   try {
-    for await (const part of request.parts()) {
+    for await (const part of partsOf(request)) {
       if (part.type === "file") {
         if (part.fieldname !== "file") {
           part.file.resume();
@@ -111,12 +146,24 @@ async function uploadMultipart(
         }
         if (prepared) {
           part.file.resume();
-          throw badPart("parameter_invalid", "Send one file per request.", "file");
+          throw badPart("too_many_files", 'Send one file per request, in the "file" part.', "file");
         }
         fileName = part.filename;
-        prepared = await documents.prepare(part.file);
+        // A body cut short fails the file's stream (maybe before we get the part, when the body
+        // arrived first): the client's error, not ours.
+        const streamErrors = new Set<unknown>();
+        part.file.on("error", (error) => streamErrors.add(error));
+        try {
+          prepared = await documents.prepare(part.file);
+        } catch (error) {
+          const fromStream = streamErrors.has(error) || part.file.errored === error;
+          throw fromStream ? malformedMultipart(error) : error;
+        }
       } else if (part.fieldname === "name") {
-        name = String(part.value);
+        if (typeof part.value !== "string") {
+          throw badPart("parameter_invalid", 'Invalid "name": must be string.', "name");
+        }
+        name = part.value;
       } else {
         throw badPart(
           "parameter_unknown",
@@ -175,7 +222,11 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
       if (request.isMultipart()) {
         document = await uploadMultipart(request, documents);
       } else {
-        const body = request.body as { name?: string; content: string };
+        const body = request.body as { name?: string; content?: unknown };
+        // Without a Content-Type the body is empty and no schema applied: say what is missing.
+        if (typeof body.content !== "string") {
+          throw badPart("parameter_missing", 'Missing required parameter "content".', "content");
+        }
         const bytes = decodeBase64(body.content);
         if (bytes.length > documents.maxBytes) throw documents.tooLarge();
         document = await documents.upload(request.auth.scope, {

@@ -135,11 +135,10 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
       schema: {
         tags,
         summary: "The delivery log: every attempt, newest first",
+        description:
+          "Paged like every list: pass nextCursor (an attempt id) as after for the next page.",
         params: IdParams,
-        querystring: Type.Object(
-          { limit: PageQuery.properties.limit },
-          { additionalProperties: false },
-        ),
+        querystring: PageQuery,
         response: { 200: ListOf(AttemptObject), ...errorResponses(...AUTHENTICATED_ERRORS, 404) },
       },
     },
