@@ -4,6 +4,7 @@ import { type Database, openDatabase } from "./db/database.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { createMailer } from "./notify/mailer.js";
 import { createHttpSms, createOutboxSms } from "./notify/sms.js";
+import { DEFAULT_PNG_LIMITS } from "./pdf/png-limits.js";
 import { loadPlatformPki, type PlatformPki } from "./pki/platform-pki.js";
 import { RateLimiter } from "./rate-limit/limiter.js";
 import { MemoryRateLimitStore } from "./rate-limit/memory-store.js";
@@ -26,7 +27,7 @@ import { LastUsedTracker } from "./services/last-used.js";
 import { NotificationService } from "./services/notifications.js";
 import { ReminderService } from "./services/reminders.js";
 import { SealingService } from "./services/sealing.js";
-import { SigningService } from "./services/signing.js";
+import { DEFAULT_SIGNING_LIMITS, type SigningLimits, SigningService } from "./services/signing.js";
 import { WebhookService } from "./services/webhooks.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 import { JobWorker } from "./workers/job-worker.js";
@@ -72,6 +73,17 @@ async function rateLimitStore(config: Config, database: Database): Promise<RateL
   return new MemoryRateLimitStore();
 }
 
+/** The limits of the signing links: the configured ones, and fixed ones derived from them. */
+function signingLimits(config: Config): SigningLimits {
+  const perIp = config.signingRateLimit;
+  return {
+    ...DEFAULT_SIGNING_LIMITS,
+    png: { ...DEFAULT_PNG_LIMITS, ...config.signatureImage },
+    writesPerIp: perIp,
+    readsPerIp: { perMinute: perIp.perMinute * 5, burst: perIp.burst * 5 },
+  };
+}
+
 /** Opens the database and applies pending migrations. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
@@ -85,7 +97,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const lastUsed = new LastUsedTracker(database.db);
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const blobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
-  const documents = new DocumentService(database.db, blobs, clock, config.maxDocumentBytes);
+  const documents = new DocumentService(
+    database.db,
+    blobs,
+    clock,
+    config.maxDocumentBytes,
+    config.documentLimits,
+  );
   const jobs = new JobQueue(database.db, database.dialect, clock, {
     deliver_webhook: config.webhookRetrySchedule,
   });
@@ -223,6 +241,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       sms,
       limiter,
       secretKey,
+      signingLimits(config),
     ),
     envelopes,
     webhooks,

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { DEFAULT_PNG_LIMITS, PNG_HARD_LIMITS } from "./pdf/png-limits.js";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -22,6 +23,24 @@ export interface Config {
   bodyLimit: number;
   /** Largest accepted PDF, in bytes. */
   maxDocumentBytes: number;
+  /** How large, in structure, an accepted PDF and an envelope may be. */
+  documentLimits: {
+    /** Most pages in one PDF. */
+    maxPages: number;
+    /** Most indirect objects in one PDF. */
+    maxObjects: number;
+    /** Most pages of all the documents of one envelope together. */
+    maxEnvelopePages: number;
+  };
+  /** A drawn signature (PNG) larger than this is refused before it is decoded. */
+  signatureImage: {
+    /** Most pixels on each side. */
+    maxDimension: number;
+    /** Most bytes of the decoded image (width × height × bytes per pixel). */
+    maxDecodedBytes: number;
+  };
+  /** Write actions through signing links, per client IP (reads may be five times as many). */
+  signingRateLimit: RateLimitPolicy;
   rateLimit: RateLimitPolicy;
   trustProxy: boolean;
   /** Master secret; unset, one is generated in `dataDir`. */
@@ -126,6 +145,24 @@ export function loadConfig(env: Env = process.env): Config {
     1024,
     1024 * 1024 * 1024,
   );
+  const maxPdfPages = integer("CERTYNEO_MAX_PDF_PAGES", 1000, 1, 100_000);
+  const maxPdfObjects = integer("CERTYNEO_MAX_PDF_OBJECTS", 200_000, 100, 10_000_000);
+  const maxEnvelopePages = integer("CERTYNEO_MAX_ENVELOPE_PAGES", 2000, 1, 1_000_000);
+  // The upper bounds are the ceilings the sealing step re-checks every image against.
+  const maxSignatureDimension = integer(
+    "CERTYNEO_MAX_SIGNATURE_DIMENSION",
+    DEFAULT_PNG_LIMITS.maxDimension,
+    16,
+    PNG_HARD_LIMITS.maxDimension,
+  );
+  const maxSignatureDecodedBytes = integer(
+    "CERTYNEO_MAX_SIGNATURE_DECODED_BYTES",
+    DEFAULT_PNG_LIMITS.maxDecodedBytes,
+    64 * 1024,
+    PNG_HARD_LIMITS.maxDecodedBytes,
+  );
+  const signingPerMinute = integer("CERTYNEO_SIGNING_RATE_LIMIT_PER_MINUTE", 60, 1, 1_000_000);
+  const signingBurst = integer("CERTYNEO_SIGNING_RATE_LIMIT_BURST", 120, 1, 1_000_000);
   const perMinute = integer("CERTYNEO_RATE_LIMIT_PER_MINUTE", 100, 1, 1_000_000);
   const burst = integer("CERTYNEO_RATE_LIMIT_BURST", 200, 1, 1_000_000);
   const trustProxy = boolean("CERTYNEO_TRUST_PROXY", false);
@@ -181,6 +218,12 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     bodyLimit,
     maxDocumentBytes,
+    documentLimits: { maxPages: maxPdfPages, maxObjects: maxPdfObjects, maxEnvelopePages },
+    signatureImage: {
+      maxDimension: maxSignatureDimension,
+      maxDecodedBytes: maxSignatureDecodedBytes,
+    },
+    signingRateLimit: { perMinute: signingPerMinute, burst: signingBurst },
     rateLimit: { perMinute, burst },
     trustProxy,
     secretKey,

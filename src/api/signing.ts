@@ -6,7 +6,7 @@ import { sendPdf } from "../http/pdf-reply.js";
 import { errorResponses, Nullable, PdfResponse } from "../http/schemas.js";
 import type { ActionContext } from "../services/event-log.js";
 import type { SealingService } from "../services/sealing.js";
-import type { SigningService } from "../services/signing.js";
+import { SigningRateLimitedError, type SigningService } from "../services/signing.js";
 import { type Locale, resolveLocale, translate } from "../signing/i18n.js";
 import { FieldObject } from "./v1/envelopes.js";
 
@@ -104,6 +104,17 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
 }> = async (app, { signing, sealing }) => {
   const localeOf = (request: FastifyRequest, recipientLocale: string | null) =>
     resolveLocale(recipientLocale, request.headers["accept-language"]);
+  // Every request through a link is counted, per link and per client address, before any work.
+  app.addHook("onRequest", async (request) => {
+    const { token } = request.params as { token?: string };
+    if (token === undefined) return;
+    const read = request.method === "GET" || request.method === "HEAD";
+    await signing.throttle(token, request.ip, read ? "read" : "write");
+  });
+  app.addHook("onError", async (_request, reply, error) => {
+    if (error instanceof SigningRateLimitedError)
+      reply.header("Retry-After", error.retryAfterSeconds);
+  });
   const contextFor = async (request: FastifyRequest<{ Params: { token: string } }>) => {
     const session = await signing.resolve(request.params.token);
     return { session, context: recipientContext(request, session.recipient.id) };
@@ -246,7 +257,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
         security: [],
         summary: "Sign (a SIGNER) or approve (an APPROVER)",
         description:
-          'A signer sends {"consent": true, "signature": {"type": "typed", "text"} | {"type": "drawn", "image": "data:image/png;base64,…"}, "fields": {"fld_…": "value"}}; an approver sends {"consent": true}. Out of turn, twice or after the end: 409/410; without a required code: 403 otp_required.',
+          'A signer sends {"consent": true, "signature": {"type": "typed", "text"} | {"type": "drawn", "image": "data:image/png;base64,…"}, "fields": {"fld_…": "value"}}; an approver sends {"consent": true}. Out of turn, twice or after the end: 409/410; without a required code: 403 otp_required. A drawn image is checked before it is decoded: over a limit (size, pixels per side, decoded size), 400 signature_image_too_large. Every request through a link is rate limited per link and per client address (429 with Retry-After).',
         params: TokenParams,
         body: SignBody,
         response: {

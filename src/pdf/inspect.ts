@@ -1,4 +1,4 @@
-import { PDF } from "@libpdf/core";
+import { PDF, type PDFPage, PdfArray, PdfNumber, type PdfRef } from "@libpdf/core";
 import { CertyneoError } from "../domain/errors.js";
 
 export interface PageSize {
@@ -11,6 +11,22 @@ export interface PdfFacts {
   readonly pages: PageSize[];
 }
 
+/** How large, in structure rather than in bytes, an accepted PDF may be. */
+export interface PdfLimits {
+  /** Most pages in one document. */
+  readonly maxPages: number;
+  /** Most indirect objects (the highest object number of its cross-reference table). */
+  readonly maxObjects: number;
+}
+
+export const DEFAULT_PDF_LIMITS: PdfLimits = { maxPages: 1000, maxObjects: 200_000 };
+
+/** ISO 32000-1 Annex C.2: a page is at least 3 and at most 14,400 units on each side. */
+export const MIN_PAGE_SIDE = 3;
+export const MAX_PAGE_SIDE = 14_400;
+/** Page box coordinates beyond this are not real numbers a conforming reader handles. */
+const MAX_COORDINATE = 2 ** 31 - 1;
+
 const HEADER = Buffer.from("%PDF-");
 const EOF_MARKER = Buffer.from("%%EOF");
 /** The specification lets a header start anywhere in the first 1024 bytes. */
@@ -22,8 +38,16 @@ function invalid(kind: "unsupported_media_type" | "unprocessable", code: string,
   return new CertyneoError(kind, code, message, "file");
 }
 
-/** What Certyneo needs to know about an uploaded PDF, or a precise reason to refuse it. */
-export async function inspectPdf(bytes: Buffer): Promise<PdfFacts> {
+/**
+ * What Certyneo needs to know about an uploaded PDF, or a precise reason to refuse it. The work is
+ * bounded: the objects are counted in the bytes before anything is parsed, the page tree is read
+ * only when the object count is within the limit, and whatever is accepted can be stamped, sealed
+ * and merged.
+ */
+export async function inspectPdf(
+  bytes: Buffer,
+  limits: PdfLimits = DEFAULT_PDF_LIMITS,
+): Promise<PdfFacts> {
   if (bytes.length === 0) throw invalid("unprocessable", "document_empty", "The file is empty.");
   if (bytes.subarray(0, HEADER_WINDOW).indexOf(HEADER) === -1) {
     throw invalid(
@@ -39,12 +63,27 @@ export async function inspectPdf(bytes: Buffer): Promise<PdfFacts> {
       "The PDF has no end-of-file marker: it looks truncated. Upload the complete file.",
     );
   }
+  // A cheap lower bound, before the parser reads (and walks the page tree of) a huge file.
+  if (countObjectHeaders(bytes, limits.maxObjects) > limits.maxObjects) throw tooComplex(limits);
+  // Page objects in plain sight, far more than allowed: no need to walk their tree. Generous,
+  // since an incremental update leaves each page it changed twice in the file.
+  const pageObjects = countPageObjects(bytes, PAGE_SCAN_FACTOR * limits.maxPages);
+  if (pageObjects > PAGE_SCAN_FACTOR * limits.maxPages) {
+    throw invalid(
+      "unprocessable",
+      "document_too_many_pages",
+      `The PDF has more than ${limits.maxPages} pages, the most a document may have.`,
+    );
+  }
   let pdf: PDF;
   try {
     pdf = await PDF.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
   } catch {
+    // Whatever the parser throws, a RangeError of a too-deep structure included.
     throw invalid("unprocessable", "document_corrupt", "The PDF is damaged and cannot be read.");
   }
+  // The cross-reference table counts objects in object streams too.
+  if (pdf.context.registry.nextObjectNumber - 1 > limits.maxObjects) throw tooComplex(limits);
   if (pdf.isEncrypted) {
     throw invalid(
       "unprocessable",
@@ -52,18 +91,125 @@ export async function inspectPdf(bytes: Buffer): Promise<PdfFacts> {
       "The PDF is encrypted or password-protected. Remove the protection and upload it again.",
     );
   }
+  let count: number;
+  try {
+    count = pdf.getPageCount();
+  } catch {
+    throw invalid("unprocessable", "document_corrupt", "The PDF's page tree is damaged.");
+  }
+  if (count > limits.maxPages) {
+    throw invalid(
+      "unprocessable",
+      "document_too_many_pages",
+      `The PDF has ${count} pages; a document may have at most ${limits.maxPages}.`,
+    );
+  }
   let pages: PageSize[];
   try {
-    pages = pdf
-      .getPages()
-      .map((page) => ({ width: round(page.width), height: round(page.height) }));
-  } catch {
+    pages = pdf.getPages().map((page, index) => {
+      checkPageSize(pdf, page, index + 1);
+      return { width: round(page.width), height: round(page.height) };
+    });
+  } catch (error) {
+    if (error instanceof CertyneoError) throw error;
     throw invalid("unprocessable", "document_corrupt", "The PDF's page tree is damaged.");
   }
   if (pages.length === 0) {
     throw invalid("unprocessable", "document_corrupt", "The PDF has no pages.");
   }
   return { pages };
+}
+
+function tooComplex(limits: PdfLimits): CertyneoError {
+  return invalid(
+    "unprocessable",
+    "document_too_complex",
+    `The PDF has more than ${limits.maxObjects} objects, more than a document may have.`,
+  );
+}
+
+/**
+ * Each side between 3 and 14,400 points, every coordinate a finite number, and a box the page
+ * declares readable: the parser would otherwise quietly use a default size, and the signatures
+ * would be drawn where the signer did not see them.
+ */
+function checkPageSize(pdf: PDF, page: PDFPage, number: number): void {
+  const resolve = (ref: PdfRef) => pdf.context.resolve(ref);
+  const declared = ["MediaBox", "CropBox"].every((name) => {
+    if (!page.dict.has(name)) return true;
+    const box = page.dict.get(name, resolve);
+    return (
+      box instanceof PdfArray &&
+      box.length === 4 &&
+      [0, 1, 2, 3].every((i) => box.at(i) instanceof PdfNumber)
+    );
+  });
+  const boxes = [page.getMediaBox(), page.getCropBox()];
+  const coordinates = boxes.flatMap((b) => [b.x, b.y, b.width, b.height]);
+  // The box as the specification reads it ([x1 y1 x2 y2], not inverted) and the displayed size.
+  const sides = [
+    ...boxes.flatMap((b) => [b.width - b.x, b.height - b.y]),
+    Math.abs(page.width),
+    Math.abs(page.height),
+  ];
+  const fine =
+    declared &&
+    coordinates.every((v) => Number.isFinite(v) && Math.abs(v) <= MAX_COORDINATE) &&
+    sides.every((side) => side >= MIN_PAGE_SIDE && side <= MAX_PAGE_SIDE);
+  if (!fine) {
+    const size = [page.width, page.height].every(Number.isFinite)
+      ? ` (${round(page.width)} × ${round(page.height)} points)`
+      : "";
+    throw invalid(
+      "unprocessable",
+      "document_page_size_invalid",
+      `Page ${number} has an invalid size${size}: each side must be between ${MIN_PAGE_SIDE} and ${MAX_PAGE_SIDE} points.`,
+    );
+  }
+}
+
+const OBJ = Buffer.from("obj");
+const TYPE_PAGE = /\/Type\s*\/Page(?![A-Za-z0-9])/g;
+const PAGE_SCAN_FACTOR = 4;
+
+/** Counts `/Type /Page` entries (not `/Pages`) in the bytes, up to `stopAfter` + 1. */
+function countPageObjects(bytes: Buffer, stopAfter: number): number {
+  let count = 0;
+  TYPE_PAGE.lastIndex = 0;
+  const text = bytes.toString("latin1");
+  while (TYPE_PAGE.exec(text) !== null) {
+    if (++count > stopAfter) break;
+  }
+  return count;
+}
+
+/**
+ * Counts the `N G obj` headers of indirect objects in the bytes, up to `stopAfter` + 1: linear,
+ * without parsing. Objects inside object streams are not seen here; the parsed cross-reference
+ * table counts them.
+ */
+export function countObjectHeaders(bytes: Buffer, stopAfter: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(OBJ, 1); at !== -1; at = bytes.indexOf(OBJ, at + 3)) {
+    let before = at - 1;
+    if (!isWhitespace(bytes[before]!)) continue;
+    while (before > 0 && isWhitespace(bytes[before]!)) before--;
+    const digit = bytes[before]!;
+    if (digit < 0x30 || digit > 0x39) continue;
+    if (++count > stopAfter) break;
+  }
+  return count;
+}
+
+function isWhitespace(byte: number): boolean {
+  return (
+    byte === 0x20 ||
+    byte === 0x0a ||
+    byte === 0x0d ||
+    byte === 0x09 ||
+    byte === 0x0c ||
+    byte === 0x00
+  );
 }
 
 /** Some writers pad files with whitespace or NUL bytes after the last %%EOF. */

@@ -1,5 +1,6 @@
 import { type Color, type EmbeddedFont, PDF, type PDFImage, type PDFPage, rgb } from "@libpdf/core";
 import { fontBytes } from "./fonts.js";
+import { checkPng, PNG_HARD_LIMITS } from "./png-limits.js";
 
 /** Something to draw on a page, in the API's coordinates: points from the top-left corner. */
 export type Stamp = {
@@ -130,6 +131,9 @@ function drawStamp(pdf: PDF, page: DisplayedPage, stamp: Stamp, fonts: Fonts): v
   const captionHeight = CAPTION_SIZE + 2;
   const markHeight = Math.max(1, stamp.height - captionHeight);
   if (stamp.kind === "signature-image") {
+    // Checked at signing; checked again here, bounded, so that no image reaches the decoder
+    // unchecked, whatever its origin (the ceilings, not the configured limits of the day).
+    checkPng(stamp.png, PNG_HARD_LIMITS);
     const image = pdf.embedPng(stamp.png);
     const scale = Math.min(stamp.width / image.width, markHeight / image.height);
     const width = image.width * scale;

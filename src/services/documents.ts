@@ -6,7 +6,13 @@ import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
 import { CertyneoError, notFound } from "../domain/errors.js";
 import type { Page, PageRequest } from "../domain/pagination.js";
-import { inspectPdf, type PageSize, type PdfFacts } from "../pdf/inspect.js";
+import {
+  DEFAULT_PDF_LIMITS,
+  inspectPdf,
+  type PageSize,
+  type PdfFacts,
+  type PdfLimits,
+} from "../pdf/inspect.js";
 import { newId } from "../security/random.js";
 import { type BlobStore, BlobTooLargeError, type StagedBlob } from "../storage/blob-store.js";
 
@@ -24,6 +30,17 @@ export interface Document {
 
 export const DEFAULT_DOCUMENT_NAME = "document.pdf";
 
+/** The limits of one PDF, and of the documents of one envelope together. */
+export interface DocumentLimits extends PdfLimits {
+  /** Most pages of all the documents of one envelope, which sealing merges into one PDF. */
+  readonly maxEnvelopePages: number;
+}
+
+export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
+  ...DEFAULT_PDF_LIMITS,
+  maxEnvelopePages: 2000,
+};
+
 export interface PreparedUpload {
   readonly staged: StagedBlob;
   readonly facts: PdfFacts;
@@ -36,6 +53,7 @@ export class DocumentService {
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
     readonly maxBytes: number,
+    readonly limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS,
   ) {}
 
   /**
@@ -67,7 +85,10 @@ export class DocumentService {
       return {
         staged,
         // Bytes already in memory are inspected as they are; a stream is read back once from disk.
-        facts: await inspectPdf(Buffer.isBuffer(content) ? content : await staged.read()),
+        facts: await inspectPdf(
+          Buffer.isBuffer(content) ? content : await staged.read(),
+          this.limits,
+        ),
         discard: () => staged.discard(),
       };
     } catch (error) {

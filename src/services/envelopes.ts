@@ -352,6 +352,19 @@ export class EnvelopeService {
     });
   }
 
+  /** The documents of one envelope are merged into one PDF when it is sealed: bounded. */
+  private checkTotalPages(pages: readonly number[]): void {
+    const total = pages.reduce((sum, n) => sum + n, 0);
+    const max = this.documents.limits.maxEnvelopePages;
+    if (total > max) {
+      throw unprocessable(
+        "envelope_too_many_pages",
+        `The envelope's documents have ${total} pages together; an envelope may have at most ${max}.`,
+        "documentIds",
+      );
+    }
+  }
+
   private checkSendable(envelope: Envelope): void {
     if (envelope.documents.length === 0) {
       throw unprocessable(
@@ -360,6 +373,7 @@ export class EnvelopeService {
         "documentIds",
       );
     }
+    this.checkTotalPages(envelope.documents.map((d) => d.pages));
     if (!envelope.recipients.some((r) => r.role === "SIGNER")) {
       throw unprocessable(
         "envelope_has_no_signer",
@@ -433,6 +447,7 @@ export class EnvelopeService {
         );
       }
     });
+    this.checkTotalPages(documentIds.map((docId) => documents.get(docId)!.pages));
     const pages: DocumentPages = new Map(
       documentIds.map((docId) => [docId, documents.get(docId)!.pageSizes]),
     );

@@ -1,4 +1,4 @@
-import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import type { Readable } from "node:stream";
 import { PDF } from "@libpdf/core";
 import type { Kysely } from "kysely";
@@ -22,6 +22,12 @@ import {
 import { otpEmail, otpSms } from "../notify/emails.js";
 import type { Mailer } from "../notify/mailer.js";
 import { SmsDeliveryError, type SmsSender } from "../notify/sms.js";
+import {
+  checkPng,
+  DEFAULT_PNG_LIMITS,
+  type PngLimits,
+  PngRejectedError,
+} from "../pdf/png-limits.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { SigningTokens } from "../security/signing-tokens.js";
 import type { Locale } from "../signing/i18n.js";
@@ -39,6 +45,44 @@ export const TEST_OTP_CODE = "123456";
 const MAX_SIGNATURE_IMAGE_BYTES = 1024 * 1024;
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const TOKEN_PATTERN = /^[0-9A-Za-z]{43}$/;
+
+/** A token bucket: a burst of `burst` requests, refilled at `perMinute`. */
+export interface SigningRatePolicy {
+  perMinute: number;
+  burst: number;
+}
+
+/** What one signing link, and one client address, may cost the server. */
+export interface SigningLimits {
+  /** A drawn signature is checked against these before it is decoded. */
+  png: PngLimits;
+  /** Write actions (sign, decline, otp, otp/verify) from one client IP, all links together. */
+  writesPerIp: SigningRatePolicy;
+  /** Reads (the view, the documents, the signed PDF, the signing page) from one client IP. */
+  readsPerIp: SigningRatePolicy;
+  /** Write actions through one signing link, whatever the address. */
+  writesPerLink: SigningRatePolicy;
+  /** Reads through one signing link. */
+  readsPerLink: SigningRatePolicy;
+}
+
+export const DEFAULT_SIGNING_LIMITS: SigningLimits = {
+  png: DEFAULT_PNG_LIMITS,
+  writesPerIp: { perMinute: 60, burst: 120 },
+  readsPerIp: { perMinute: 300, burst: 600 },
+  writesPerLink: { perMinute: 10, burst: 20 },
+  readsPerLink: { perMinute: 60, burst: 120 },
+};
+
+/** 429 `rate_limit_exceeded`; the HTTP layer turns `retryAfterSeconds` into `Retry-After`. */
+export class SigningRateLimitedError extends CertyneoError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("rate_limited", "rate_limit_exceeded", message);
+  }
+}
 
 export interface SigningField {
   id: string;
@@ -130,7 +174,24 @@ export class SigningService {
     private readonly sms: SmsSender,
     private readonly limiter: RateLimiter,
     private readonly secret: Buffer,
+    private readonly limits: SigningLimits = DEFAULT_SIGNING_LIMITS,
   ) {}
+
+  /**
+   * Counts one request through a signing link, per link and per client address, before any
+   * work: writes (which may decode an image or send a message) are limited more tightly than
+   * reads. The link is keyed by a hash: a bearer token is never stored in the rate-limit store.
+   */
+  async throttle(token: string, ip: string, kind: "read" | "write"): Promise<void> {
+    const link = createHash("sha256").update(token).digest("base64url").slice(0, 32);
+    const [perLink, perIp] =
+      kind === "write"
+        ? [this.limits.writesPerLink, this.limits.writesPerIp]
+        : [this.limits.readsPerLink, this.limits.readsPerIp];
+    const what = kind === "write" ? "actions" : "requests";
+    await this.limit(`signing-${kind}-link:${link}`, perLink, `${what} with this signing link`);
+    await this.limit(`signing-${kind}-ip:${ip}`, perIp, `${what} from your address`);
+  }
 
   /** The recipient behind a token, whatever the state of their envelope. */
   async resolve(token: string, db: Kysely<Tables> = this.db): Promise<Session> {
@@ -695,8 +756,19 @@ export class SigningService {
     }
     if (bytes.length > MAX_SIGNATURE_IMAGE_BYTES) {
       throw badRequest(
-        "signature_invalid",
+        "signature_image_too_large",
         "The drawn signature image is larger than 1 MB.",
+        "signature.image",
+      );
+    }
+    try {
+      // Its structure and declared size first, bounded; only then is it decoded.
+      checkPng(bytes, this.limits.png);
+    } catch (error) {
+      if (!(error instanceof PngRejectedError)) throw error;
+      throw badRequest(
+        error.reason === "too_large" ? "signature_image_too_large" : "signature_invalid",
+        `The drawn signature is refused: ${error.message}`,
         "signature.image",
       );
     }
@@ -764,10 +836,9 @@ export class SigningService {
   ): Promise<void> {
     const decision = await this.limiter.consume(key, policy);
     if (!decision.allowed) {
-      throw new CertyneoError(
-        "rate_limited",
-        "rate_limit_exceeded",
+      throw new SigningRateLimitedError(
         `Too many ${what} in a short time. Retry in ${decision.retryAfterSeconds} s.`,
+        decision.retryAfterSeconds,
       );
     }
   }

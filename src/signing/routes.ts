@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { consentText, recipientContext } from "../api/signing.js";
 import { CertyneoError } from "../domain/errors.js";
-import type { SigningService } from "../services/signing.js";
+import { SigningRateLimitedError, type SigningService } from "../services/signing.js";
 import { registerSigningAssets } from "./assets.js";
 import { type MessageKey, resolveLocale, translate } from "./i18n.js";
 import { messagePage, signingPage, signingPageHeaders } from "./page.js";
@@ -25,6 +25,13 @@ export function registerSigningPages(
     async (request, reply) => {
       reply.headers(signingPageHeaders(options.frameAncestors)).type("text/html; charset=utf-8");
       const browserLocale = resolveLocale(null, request.headers["accept-language"]);
+      try {
+        await options.signing.throttle(request.params.token, request.ip, "read");
+      } catch (error) {
+        if (error instanceof SigningRateLimitedError)
+          reply.header("Retry-After", error.retryAfterSeconds);
+        throw error;
+      }
       try {
         const session = await options.signing.resolve(request.params.token);
         const locale = resolveLocale(session.recipient.locale, request.headers["accept-language"]);

@@ -73,4 +73,61 @@ describe("configuration", () => {
       /CERTYNEO_RATE_LIMIT_BURST/,
     );
   });
+
+  it("bounds the work of every input: document structure, signature images, signing links", () => {
+    const defaults = loadConfig({});
+    assert.deepEqual(defaults.documentLimits, {
+      maxPages: 1000,
+      maxObjects: 200_000,
+      maxEnvelopePages: 2000,
+    });
+    assert.deepEqual(defaults.signatureImage, {
+      maxDimension: 4000,
+      maxDecodedBytes: 16 * 1024 * 1024,
+    });
+    assert.deepEqual(defaults.signingRateLimit, { perMinute: 60, burst: 120 });
+
+    const set = loadConfig({
+      CERTYNEO_MAX_PDF_PAGES: "50",
+      CERTYNEO_MAX_PDF_OBJECTS: "5000",
+      CERTYNEO_MAX_ENVELOPE_PAGES: "80",
+      CERTYNEO_MAX_SIGNATURE_DIMENSION: "2000",
+      CERTYNEO_MAX_SIGNATURE_DECODED_BYTES: "4194304",
+      CERTYNEO_SIGNING_RATE_LIMIT_PER_MINUTE: "30",
+      CERTYNEO_SIGNING_RATE_LIMIT_BURST: "40",
+    });
+    assert.deepEqual(set.documentLimits, { maxPages: 50, maxObjects: 5000, maxEnvelopePages: 80 });
+    assert.deepEqual(set.signatureImage, { maxDimension: 2000, maxDecodedBytes: 4_194_304 });
+    assert.deepEqual(set.signingRateLimit, { perMinute: 30, burst: 40 });
+
+    assert.throws(
+      () =>
+        loadConfig({
+          CERTYNEO_MAX_PDF_PAGES: "0",
+          CERTYNEO_MAX_PDF_OBJECTS: "10",
+          CERTYNEO_MAX_ENVELOPE_PAGES: "many",
+          // Above the ceilings the sealing step re-checks images against.
+          CERTYNEO_MAX_SIGNATURE_DIMENSION: "10001",
+          CERTYNEO_MAX_SIGNATURE_DECODED_BYTES: String(64 * 1024 * 1024 + 1),
+          CERTYNEO_SIGNING_RATE_LIMIT_PER_MINUTE: "0",
+          CERTYNEO_SIGNING_RATE_LIMIT_BURST: "-1",
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(
+          error.problems.map((p) => p.split(" ")[0]),
+          [
+            "CERTYNEO_MAX_PDF_PAGES",
+            "CERTYNEO_MAX_PDF_OBJECTS",
+            "CERTYNEO_MAX_ENVELOPE_PAGES",
+            "CERTYNEO_MAX_SIGNATURE_DIMENSION",
+            "CERTYNEO_MAX_SIGNATURE_DECODED_BYTES",
+            "CERTYNEO_SIGNING_RATE_LIMIT_PER_MINUTE",
+            "CERTYNEO_SIGNING_RATE_LIMIT_BURST",
+          ],
+        );
+        return true;
+      },
+    );
+  });
 });
