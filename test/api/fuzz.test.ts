@@ -316,6 +316,8 @@ describe("fuzzing every write endpoint", () => {
       env: {
         CERTYNEO_RATE_LIMIT_PER_MINUTE: "1000000",
         CERTYNEO_RATE_LIMIT_BURST: "1000000",
+        CERTYNEO_SIGNING_RATE_LIMIT_PER_MINUTE: "1000000",
+        CERTYNEO_SIGNING_RATE_LIMIT_BURST: "1000000",
         CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true",
         CERTYNEO_WEBHOOK_TIMEOUT_MS: "500",
       },
