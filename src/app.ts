@@ -10,6 +10,7 @@ import { RateLimiter } from "./rate-limit/limiter.js";
 import { MemoryRateLimitStore } from "./rate-limit/memory-store.js";
 import { PostgresRateLimitStore } from "./rate-limit/postgres-store.js";
 import type { RateLimitStore } from "./rate-limit/store.js";
+import { ensurePrivateDir } from "./security/private-files.js";
 import { SecretBox } from "./security/secret-box.js";
 import { loadSecretKey } from "./security/secret-key.js";
 import { SigningTokens } from "./security/signing-tokens.js";
@@ -87,6 +88,8 @@ function signingLimits(config: Config): SigningLimits {
 /** Opens the database and applies pending migrations. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
+  // Owner-only, created or tightened before anything is written in it (docs/security.md).
+  ensurePrivateDir(config.dataDir);
   const database = openDatabase(config);
   try {
     await database.migrate();
@@ -99,6 +102,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const blobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
   const documents = new DocumentService(
     database.db,
+    database.dialect,
     blobs,
     clock,
     config.maxDocumentBytes,
@@ -224,7 +228,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     keys: new ApiKeyService(database.db, clock, lastUsed, config.rateLimit),
     documents,
     events,
-    idempotency: new IdempotencyStore(database.db, clock),
+    idempotency: new IdempotencyStore(
+      database.db,
+      clock,
+      new SecretBox(secretKey, "certyneo idempotent responses v1"),
+    ),
     pki,
     jobs,
     sealing,

@@ -148,6 +148,8 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
         tags,
         security: [],
         summary: "A document of the envelope, to display",
+        description:
+          "410 document_content_missing if the stored file is missing from the server's storage (the sender should contact the platform's operator).",
         params: Type.Object({
           token: Type.String({ maxLength: 100 }),
           documentId: Type.String({ maxLength: 100 }),

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import {
@@ -11,6 +11,7 @@ import {
   sql,
 } from "kysely";
 import pg from "pg";
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from "../security/private-files.js";
 import type { Dialect } from "./dialect.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Tables } from "./schema.js";
@@ -41,8 +42,13 @@ export function openDatabase(options: DatabaseOptions): Database {
 }
 
 function sqlite(dataDir: string): Kysely<Tables> {
-  mkdirSync(dataDir, { recursive: true });
-  const connection = new SQLite(path.join(dataDir, SQLITE_FILE_NAME));
+  ensurePrivateDir(dataDir);
+  const file = path.join(dataDir, SQLITE_FILE_NAME);
+  // Created owner-only before SQLite opens it (SQLite gives its -wal and -shm the same mode);
+  // an existing database, and its -wal and -shm, are tightened.
+  closeSync(openSync(file, "a", PRIVATE_FILE_MODE));
+  for (const suffix of ["", "-wal", "-shm"]) tightenFile(file + suffix);
+  const connection = new SQLite(file);
   connection.pragma("journal_mode = WAL");
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Dialect } from "./dialect.js";
 import type { EnvelopesTable, Tables } from "./schema.js";
 
@@ -14,4 +14,24 @@ export async function lockEnvelope(
   let query = trx.selectFrom("envelopes").selectAll().where("id", "=", envelopeId);
   if (dialect === "postgres") query = query.forUpdate();
   return query.executeTakeFirst();
+}
+
+/** The first key of the blob locks: their own space among PostgreSQL's advisory locks. */
+const BLOB_LOCK_SPACE = 0x626c6f62; // "blob"
+
+/**
+ * The stored file `sha256`, locked until the transaction ends, so that keeping it (the row that
+ * references it and its bytes) and removing it (no row references it, then the bytes) never
+ * interleave. Files are shared by content across accounts, so the lock is per hash, not per row:
+ * a PostgreSQL transaction-scoped advisory lock on (space, first 32 bits of the hash). SQLite
+ * serialises writers already: every transaction begins immediate.
+ */
+export async function lockBlob(
+  trx: Kysely<Tables>,
+  dialect: Dialect,
+  sha256: string,
+): Promise<void> {
+  if (dialect !== "postgres") return;
+  const key = Number.parseInt(sha256.slice(0, 8), 16) | 0;
+  await sql`select pg_advisory_xact_lock(${BLOB_LOCK_SPACE}::int4, ${key}::int4)`.execute(trx);
 }

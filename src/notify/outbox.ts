@@ -8,7 +8,7 @@ export async function writeOutboxFile(
   extension: string,
   content: string | Buffer,
 ): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBase62(8)}.${extension}`;
   await writeFile(path.join(dir, file), content, { mode: 0o600 });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from "./private-files.js";
 
 export const SECRET_KEY_FILE = "secret.key";
 
@@ -12,14 +13,16 @@ export function loadSecretKey(configured: string | undefined, dataDir: string): 
   if (configured) return Buffer.from(configured, "utf8");
   const file = path.join(dataDir, SECRET_KEY_FILE);
   try {
-    return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+    const secret = Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+    tightenFile(file);
+    return secret;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const secret = randomBytes(32);
   try {
-    writeFileSync(file, `${secret.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+    writeFileSync(file, `${secret.toString("base64")}\n`, { mode: PRIVATE_FILE_MODE, flag: "wx" });
     return secret;
   } catch (error) {
     // Another process created it first: use theirs.

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Kysely } from "kysely";
+import type { Dialect } from "../db/dialect.js";
 import { listNewestFirst } from "../db/pagination.js";
 import type { DocumentsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
@@ -14,7 +15,13 @@ import {
   type PdfLimits,
 } from "../pdf/inspect.js";
 import { newId } from "../security/random.js";
-import { type BlobStore, BlobTooLargeError, type StagedBlob } from "../storage/blob-store.js";
+import {
+  BlobMissingError,
+  type BlobStore,
+  BlobTooLargeError,
+  type StagedBlob,
+} from "../storage/blob-store.js";
+import { deleteBlobIfUnreferenced, keepBlob } from "./blob-references.js";
 
 export interface Document {
   id: string;
@@ -50,6 +57,7 @@ export interface PreparedUpload {
 export class DocumentService {
   constructor(
     private readonly db: Kysely<Tables>,
+    private readonly dialect: Dialect,
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
     readonly maxBytes: number,
@@ -114,8 +122,9 @@ export class DocumentService {
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto("documents").values(row).execute();
-        // Inside the transaction: if the bytes cannot be kept, the row is not either.
-        await staged.commit();
+        // Inside the transaction, under the hash's lock: if the bytes cannot be kept, the row is
+        // not either, and no concurrent delete can remove them before the row is committed.
+        await keepBlob(trx, this.dialect, staged);
       });
     } catch (error) {
       // The bytes were kept but the row was not: drop them unless another document has them.
@@ -126,12 +135,7 @@ export class DocumentService {
   }
 
   private async deleteBlobIfUnused(sha256: string): Promise<void> {
-    const used = await this.db
-      .selectFrom("documents")
-      .select("id")
-      .where("sha256", "=", sha256)
-      .executeTakeFirst();
-    if (!used) await this.blobs.delete(sha256);
+    await deleteBlobIfUnreferenced(this.db, this.dialect, this.blobs, sha256);
   }
 
   tooLarge(): CertyneoError {
@@ -173,7 +177,12 @@ export class DocumentService {
 
   async openContent(scope: Scope, id: string): Promise<{ document: Document; stream: Readable }> {
     const document = await this.get(scope, id);
-    return { document, stream: await this.blobs.open(document.sha256) };
+    try {
+      return { document, stream: await this.blobs.open(document.sha256) };
+    } catch (error) {
+      if (error instanceof BlobMissingError) throw contentMissing(`document ${document.id}`);
+      throw error;
+    }
   }
 
   /** Removes the document from the drafts that use it; refused while a sent envelope does. */
@@ -209,6 +218,15 @@ export class DocumentService {
       .where("account_id", "=", scope.accountId)
       .where("environment", "=", scope.environment);
   }
+}
+
+/** 410: the row exists but its stored file does not; only the operator can restore it. */
+export function contentMissing(what: string): CertyneoError {
+  return new CertyneoError(
+    "gone",
+    "document_content_missing",
+    `The stored file of ${what} is missing from the server's storage. Contact the platform's operator, quoting the request id.`,
+  );
 }
 
 function isMultipartTooLarge(error: unknown): boolean {

@@ -12,7 +12,9 @@ import { CertyneoError } from "../domain/errors.js";
 import { sealPdf } from "../pdf/seal.js";
 import { type Stamp, stampPdf } from "../pdf/stamp.js";
 import type { PlatformPki } from "../pki/platform-pki.js";
-import type { BlobStore } from "../storage/blob-store.js";
+import { BlobMissingError, type BlobStore, type StagedBlob } from "../storage/blob-store.js";
+import { deleteBlobIfUnreferenced, keepBlob } from "./blob-references.js";
+import { contentMissing } from "./documents.js";
 import { type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
 import { PermanentJobError } from "./job-queue.js";
 
@@ -29,8 +31,8 @@ function messageOf(error: unknown): string {
 
 /** A stored file that is gone will not come back by retrying. */
 function isMissingFile(error: unknown): boolean {
-  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
-  return code === "ENOENT" || name === "BlobMissingError";
+  const { code } = (error ?? {}) as { code?: unknown };
+  return error instanceof BlobMissingError || code === "ENOENT";
 }
 
 function utc(iso: string): string {
@@ -186,12 +188,31 @@ export class SealingService {
     );
     parts.push({ part: ALL_DOCUMENTS, bytes: await seal(merged) });
 
-    const stored: { part: string; sha256: string; size: number }[] = [];
-    for (const { part, bytes } of parts) {
-      const staged = await this.blobs.stage(Buffer.from(bytes), Number.MAX_SAFE_INTEGER);
-      await staged.commit();
-      stored.push({ part, sha256: staged.sha256, size: staged.size });
+    const stored: { part: string; sha256: string; size: number; staged: StagedBlob }[] = [];
+    const kept: string[] = [];
+    try {
+      for (const { part, bytes } of parts) {
+        const staged = await this.blobs.stage(Buffer.from(bytes), Number.MAX_SAFE_INTEGER);
+        stored.push({ part, sha256: staged.sha256, size: staged.size, staged });
+      }
+      await this.record(envelopeId, scope, stored, kept);
+    } catch (error) {
+      // Bytes kept for rows that were not committed: removed unless something else uses them.
+      for (const sha256 of kept)
+        await deleteBlobIfUnreferenced(this.db, this.dialect, this.blobs, sha256);
+      throw error;
+    } finally {
+      for (const { staged } of stored) await staged.discard();
     }
+  }
+
+  /** The sealed PDFs' rows and bytes, together, unless another attempt recorded them first. */
+  private async record(
+    envelopeId: string,
+    scope: Scope,
+    stored: readonly { part: string; sha256: string; size: number; staged: StagedBlob }[],
+    kept: string[],
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await lockEnvelope(trx, this.dialect, envelopeId);
       const raced = await trx
@@ -200,6 +221,11 @@ export class SealingService {
         .where("envelope_id", "=", envelopeId)
         .executeTakeFirst();
       if (raced) return;
+      // Kept under each hash's lock (in hash order: no deadlock), within this transaction.
+      for (const s of [...stored].sort((a, b) => a.sha256.localeCompare(b.sha256))) {
+        kept.push(s.sha256);
+        await keepBlob(trx, this.dialect, s.staged);
+      }
       const now = this.clock.now().toISOString();
       await trx
         .updateTable("envelopes")
@@ -297,11 +323,20 @@ export class SealingService {
         "The envelope is completed and its documents are being sealed. Retry in a few seconds.",
       );
     }
-    return {
-      fileName: `${name} - signed.pdf`,
-      size: sealed.size,
-      stream: await this.blobs.open(sealed.sha256),
-    };
+    try {
+      return {
+        fileName: `${name} - signed.pdf`,
+        size: sealed.size,
+        stream: await this.blobs.open(sealed.sha256),
+      };
+    } catch (error) {
+      if (error instanceof BlobMissingError) {
+        throw contentMissing(
+          documentId ? `the signed document ${documentId}` : "the signed documents",
+        );
+      }
+      throw error;
+    }
   }
 }
 

@@ -31,7 +31,8 @@ import {
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { SigningTokens } from "../security/signing-tokens.js";
 import type { Locale } from "../signing/i18n.js";
-import type { BlobStore } from "../storage/blob-store.js";
+import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
+import { keepBlob } from "./blob-references.js";
 import type { DocumentService } from "./documents.js";
 import type { ActionContext, EventLog, NewEvent } from "./event-log.js";
 import { inviteCurrentStage } from "./invitations.js";
@@ -128,6 +129,10 @@ export interface SigningView {
 }
 
 export type Signature = { type: "typed"; text: string } | { type: "drawn"; image: string };
+
+type AcceptedSignature =
+  | { type: "typed"; text: string }
+  | { type: "drawn"; sha256: string; staged: StagedBlob };
 
 export interface SignInput {
   consent: boolean;
@@ -592,7 +597,6 @@ export class SigningService {
       );
     }
     const role = view.recipient.role;
-    const signature = role === "SIGNER" ? await this.acceptSignature(input.signature) : undefined;
     if (role !== "SIGNER" && input.signature) {
       throw badRequest(
         "signature_not_allowed",
@@ -600,6 +604,23 @@ export class SigningService {
         "signature",
       );
     }
+    const signature = role === "SIGNER" ? await this.acceptSignature(input.signature) : undefined;
+    try {
+      return await this.record(token, input, context, consentText, view, signature);
+    } finally {
+      if (signature?.type === "drawn") await signature.staged.discard();
+    }
+  }
+
+  private async record(
+    token: string,
+    input: SignInput,
+    context: ActionContext,
+    consentText: (role: RecipientRole) => string,
+    view: SigningView,
+    signature: AcceptedSignature | undefined,
+  ): Promise<{ status: RecipientStatus; envelopeStatus: EnvelopeStatus }> {
+    const role = view.recipient.role;
     const values = this.fieldValues(view, input.fields ?? {});
     let envelopeStatus: EnvelopeStatus = "SENT";
     const status: RecipientStatus = role === "SIGNER" ? "SIGNED" : "APPROVED";
@@ -612,6 +633,8 @@ export class SigningService {
           "You have already acted on this envelope.",
         );
       }
+      // The image's bytes, kept with the row that references them (see blob-references.ts).
+      if (signature?.type === "drawn") await keepBlob(trx, this.dialect, signature.staged);
       await trx
         .updateTable("recipients")
         .set({
@@ -726,9 +749,8 @@ export class SigningService {
     throw new CertyneoError("conflict", code, message);
   }
 
-  private async acceptSignature(
-    signature: Signature | undefined,
-  ): Promise<{ type: "typed"; text: string } | { type: "drawn"; sha256: string } | undefined> {
+  /** A drawn signature is staged here and kept by the transaction that records it. */
+  private async acceptSignature(signature: Signature | undefined): Promise<AcceptedSignature> {
     if (!signature)
       throw badRequest(
         "signature_required",
@@ -783,8 +805,7 @@ export class SigningService {
       );
     }
     const staged = await this.blobs.stage(bytes, MAX_SIGNATURE_IMAGE_BYTES);
-    await staged.commit();
-    return { type: "drawn", sha256: staged.sha256 };
+    return { type: "drawn", sha256: staged.sha256, staged };
   }
 
   /** The values to store: given ones checked, dates filled in, required ones present. */

@@ -18,10 +18,26 @@ export class BlobTooLargeError extends Error {
   }
 }
 
+/**
+ * The bytes of a stored file are not where the database says they are (removed by hand, a lost
+ * volume, a restore without the blobs). Retrying cannot bring them back; callers recognise it
+ * with `instanceof` or by `name === "BlobMissingError"`.
+ */
+export class BlobMissingError extends Error {
+  constructor(
+    readonly sha256: string,
+    options?: ErrorOptions,
+  ) {
+    super(`stored file ${sha256} is missing`, options);
+    this.name = "BlobMissingError";
+  }
+}
+
 /** Immutable, content-addressed (SHA-256) bytes: originals and, later, signed PDFs. */
 export interface BlobStore {
   /** Streams `source` to staging, refusing more than `maxBytes` with `BlobTooLargeError`. */
   stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob>;
+  /** The bytes of `sha256`; `BlobMissingError` when they are not stored. */
   open(sha256: string): Promise<Readable>;
   delete(sha256: string): Promise<void>;
 }

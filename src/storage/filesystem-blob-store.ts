@@ -1,15 +1,26 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { randomBase62 } from "../security/random.js";
-import { type BlobStore, BlobTooLargeError, type StagedBlob } from "./blob-store.js";
+import {
+  BlobMissingError,
+  type BlobStore,
+  BlobTooLargeError,
+  type StagedBlob,
+} from "./blob-store.js";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Owner-only: the stored files are customers' documents. */
+const DIR_MODE = 0o700;
 
-/** Blobs as files under `root`: `ab/cd/abcd…` by SHA-256, staged in `root/tmp` first. */
+/**
+ * Blobs as files under `root`: `ab/cd/abcd…` by SHA-256, staged in `root/tmp` first. Directories
+ * are created 0700 and files 0600. The store itself never decides that a blob is unused: callers
+ * delete under the hash's lock (see `services/blob-references.ts`).
+ */
 export class FilesystemBlobStore implements BlobStore {
   private readonly staging: string;
 
@@ -18,7 +29,7 @@ export class FilesystemBlobStore implements BlobStore {
   }
 
   async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
-    await mkdir(this.staging, { recursive: true });
+    await mkdir(this.staging, { recursive: true, mode: DIR_MODE });
     const tempPath = path.join(this.staging, `${Date.now()}-${randomBase62(16)}`);
     const hash = createHash("sha256");
     let size = 0;
@@ -44,7 +55,7 @@ export class FilesystemBlobStore implements BlobStore {
       size,
       read: () => readFile(tempPath),
       commit: async () => {
-        await mkdir(path.dirname(finalPath), { recursive: true });
+        await mkdir(path.dirname(finalPath), { recursive: true, mode: DIR_MODE });
         if (await exists(finalPath)) await rm(tempPath, { force: true });
         else await rename(tempPath, finalPath);
       },
@@ -53,9 +64,13 @@ export class FilesystemBlobStore implements BlobStore {
   }
 
   async open(sha256: string): Promise<Readable> {
-    const file = this.pathOf(sha256);
-    await stat(file);
-    return createReadStream(file);
+    // Opened now, so that a missing file is this typed error rather than a failing stream.
+    const handle = await open(this.pathOf(sha256), "r").catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        throw new BlobMissingError(sha256, { cause: error });
+      throw error;
+    });
+    return handle.createReadStream();
   }
 
   async delete(sha256: string): Promise<void> {

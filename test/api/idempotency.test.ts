@@ -147,3 +147,115 @@ describe("Idempotency-Key", () => {
     assert.equal(res.body.error.code, "idempotency_key_invalid");
   });
 });
+
+describe("Idempotency-Key: stored responses at rest", () => {
+  let t: TestServer;
+  let key: string;
+  before(async () => {
+    t = await startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true" } });
+    ({ secret: key } = await t.newAccount());
+  });
+  after(() => t.close());
+
+  const post = (path: string, idempotencyKey: string, json: unknown = {}) =>
+    request(t.url, path, {
+      method: "POST",
+      key,
+      json,
+      headers: { "idempotency-key": idempotencyKey },
+    });
+  const storedBody = async (idempotencyKey: string) => {
+    const row = await t.app.database.db
+      .selectFrom("idempotency_keys")
+      .selectAll()
+      .where("key", "=", idempotencyKey)
+      .executeTakeFirstOrThrow();
+    return row.response_body ?? "";
+  };
+
+  it("never stores a new API key's secret in clear, and still replays it", async () => {
+    const first = await post("/api/v1/keys", "secret-key-1", { name: "ci" });
+    assert.equal(first.status, 201);
+    assert.match(first.body.secret, /^sk_test_/);
+    const stored = await storedBody("secret-key-1");
+    assert.ok(!stored.includes(first.body.secret), "the secret is not in the row");
+    assert.ok(!stored.includes("sk_"), "nor any part of it that looks like a key");
+    assert.ok(!stored.includes(first.body.id), "the whole body is sealed");
+    const replay = await post("/api/v1/keys", "secret-key-1", { name: "ci" });
+    assert.equal(replay.status, 201);
+    assert.equal(replay.headers.get("idempotent-replayed"), "true");
+    assert.deepEqual(replay.body, first.body);
+  });
+
+  it("never stores a webhook's secret in clear, created or rotated, and still replays it", async () => {
+    const created = await post("/api/v1/webhooks", "secret-hook-1", {
+      url: "http://127.0.0.1:9/hook",
+      events: ["envelope.completed"],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.match(created.body.secret, /^whsec_/);
+    const rotated = await post(`/api/v1/webhooks/${created.body.id}/rotate-secret`, "rotate-1");
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+    assert.match(rotated.body.secret, /^whsec_/);
+    for (const [idempotencyKey, secret] of [
+      ["secret-hook-1", created.body.secret],
+      ["rotate-1", rotated.body.secret],
+    ]) {
+      const stored = await storedBody(idempotencyKey);
+      assert.ok(!stored.includes(secret), `no secret in the row of ${idempotencyKey}`);
+      assert.ok(!stored.includes("whsec_"));
+    }
+    const replayCreated = await post("/api/v1/webhooks", "secret-hook-1", {
+      url: "http://127.0.0.1:9/hook",
+      events: ["envelope.completed"],
+    });
+    assert.equal(replayCreated.headers.get("idempotent-replayed"), "true");
+    assert.deepEqual(replayCreated.body, created.body);
+    const replayRotated = await post(
+      `/api/v1/webhooks/${created.body.id}/rotate-secret`,
+      "rotate-1",
+    );
+    assert.equal(replayRotated.headers.get("idempotent-replayed"), "true");
+    assert.deepEqual(replayRotated.body, rotated.body);
+  });
+
+  it("still replays a response stored in clear by an older version", async () => {
+    const first = await post("/api/v1/keys", "legacy-1", { name: "legacy" });
+    await t.app.database.db
+      .updateTable("idempotency_keys")
+      .set({ response_body: JSON.stringify(first.body) })
+      .where("key", "=", "legacy-1")
+      .execute();
+    const replay = await post("/api/v1/keys", "legacy-1", { name: "legacy" });
+    assert.equal(replay.headers.get("idempotent-replayed"), "true");
+    assert.deepEqual(replay.body, first.body);
+  });
+
+  it("treats a body that cannot be opened for its row as expired", async () => {
+    const a = await post("/api/v1/keys", "moved-a", { name: "moved" });
+    const b = await post("/api/v1/keys", "moved-b", { name: "moved" });
+    // The sealed body of one key copied to another: bound to its row, it does not open there.
+    await t.app.database.db
+      .updateTable("idempotency_keys")
+      .set({ response_body: await storedBody("moved-a") })
+      .where("key", "=", "moved-b")
+      .execute();
+    const retried = await post("/api/v1/keys", "moved-b", { name: "moved" });
+    assert.equal(retried.status, 201);
+    assert.equal(retried.headers.get("idempotent-replayed"), null, "run anew");
+    assert.notEqual(retried.body.id, a.body.id);
+    assert.notEqual(retried.body.id, b.body.id);
+  });
+
+  it("purges every response once its 24 hours are over", async () => {
+    await post("/api/v1/keys", "purged-1", { name: "old" });
+    t.clock.advance(25 * 60 * 60 * 1000);
+    await post("/api/v1/keys", "purging-1", { name: "new" });
+    const rows = await t.app.database.db
+      .selectFrom("idempotency_keys")
+      .select("key")
+      .where("key", "=", "purged-1")
+      .execute();
+    assert.deepEqual(rows, [], "an expired response is deleted, not only ignored");
+  });
+});

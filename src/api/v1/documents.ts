@@ -274,10 +274,12 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
       schema: {
         tags: ["Documents"],
         summary: "Download the original PDF",
+        description:
+          "410 document_content_missing if the stored file is missing from the server's storage (an operator's matter: contact them).",
         params: IdParams,
         response: {
           200: PdfResponse("The original bytes"),
-          ...errorResponses(...AUTHENTICATED_ERRORS, 404),
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404, 410),
         },
       },
     },

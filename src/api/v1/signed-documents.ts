@@ -37,7 +37,7 @@ export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{
         tags: ["Envelopes"],
         summary: "Download the signed PDF",
         description:
-          "Once the envelope is COMPLETED and sealed: one PDF with every document, or the one named by documentId. Each carries the recipients' visible signatures and a PAdES signature (ETSI.CAdES.detached, SHA-256) over the whole file. 409 envelope_not_completed before.",
+          "Once the envelope is COMPLETED and sealed: one PDF with every document, or the one named by documentId. Each carries the recipients' visible signatures and a PAdES signature (ETSI.CAdES.detached, SHA-256) over the whole file. 409 envelope_not_completed before; 410 document_content_missing if the stored file is missing from the server's storage.",
         params: IdParams,
         querystring: Type.Object(
           { documentId: Type.Optional(Type.String({ description: "Only this document" })) },
@@ -45,7 +45,7 @@ export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{
         ),
         response: {
           200: PdfResponse("The signed PDF"),
-          ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409),
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409, 410),
         },
       },
     },

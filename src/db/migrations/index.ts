@@ -7,6 +7,7 @@ import { sealing } from "./0004_sealing.js";
 import { webhooks } from "./0005_webhooks.js";
 import { notifications } from "./0006_notifications.js";
 import { sealingState } from "./0007_sealing_state.js";
+import { referenceIndexes } from "./0008_reference_indexes.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -18,6 +19,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0005_webhooks": webhooks,
     "0006_notifications": notifications,
     "0007_sealing_state": sealingState,
+    "0008_reference_indexes": referenceIndexes,
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,0 +1,62 @@
+import type { Kysely } from "kysely";
+import type { Dialect } from "../db/dialect.js";
+import { lockBlob } from "../db/locks.js";
+import type { Tables } from "../db/schema.js";
+import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
+
+/*
+ * Stored files are shared by content (SHA-256): an upload of bytes already stored, in any account,
+ * points to the same file, and so can a sealed PDF (a signed PDF uploaded again) or a signature
+ * image. A file is removed only when no row references it, and "no row references it, remove the
+ * bytes" must never interleave with "write a row that references it, keep the bytes": both run in
+ * a transaction holding the hash's lock (`lockBlob`). Whatever the order of concurrent uploads and
+ * deletes, every committed row then has its bytes.
+ */
+
+/**
+ * Keeps staged bytes at their content address. Call it inside the transaction that writes the
+ * row referencing them, after or before the write: the lock is held until that transaction ends.
+ */
+export async function keepBlob(
+  trx: Kysely<Tables>,
+  dialect: Dialect,
+  staged: StagedBlob,
+): Promise<void> {
+  await lockBlob(trx, dialect, staged.sha256);
+  await staged.commit();
+}
+
+/** Removes the stored file `sha256` unless a document, sealed PDF or signature references it. */
+export async function deleteBlobIfUnreferenced(
+  db: Kysely<Tables>,
+  dialect: Dialect,
+  blobs: BlobStore,
+  sha256: string,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await lockBlob(trx, dialect, sha256);
+    // Read after the lock is granted (READ COMMITTED): every row committed by a keeper is seen.
+    if (!(await isReferenced(trx, sha256))) await blobs.delete(sha256);
+  });
+}
+
+async function isReferenced(db: Kysely<Tables>, sha256: string): Promise<boolean> {
+  const document = await db
+    .selectFrom("documents")
+    .select("id")
+    .where("sha256", "=", sha256)
+    .executeTakeFirst();
+  if (document) return true;
+  const sealed = await db
+    .selectFrom("sealed_documents")
+    .select("envelope_id")
+    .where("sha256", "=", sha256)
+    .executeTakeFirst();
+  if (sealed) return true;
+  const signature = await db
+    .selectFrom("recipients")
+    .select("id")
+    .where("signature_image_sha256", "=", sha256)
+    .executeTakeFirst();
+  return signature !== undefined;
+}
