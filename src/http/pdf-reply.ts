@@ -1,13 +1,23 @@
 import type { Readable } from "node:stream";
 import type { FastifyReply } from "fastify";
+import { safeFileName } from "../domain/user-text.js";
 
-/** `attachment` (or `inline`) with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987). */
+/**
+ * `attachment` (or `inline`) with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987). Names
+ * come from users: control, invisible and reordering characters, and those file systems refuse,
+ * never reach the header.
+ */
 export function contentDisposition(
   fileName: string,
   disposition: "attachment" | "inline" = "attachment",
 ): string {
-  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+  const name = safeFileName(fileName, "document.pdf");
+  const ascii = name.replace(/[^\x20-\x7e]/g, "_");
+  const encoded = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** Sends a PDF, streamed when it is a stream, with its length and file name. */

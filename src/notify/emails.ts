@@ -1,3 +1,4 @@
+import { displayText } from "../domain/user-text.js";
 import type { Locale } from "../signing/i18n.js";
 import { escapeHtml } from "../signing/page.js";
 import { type EmailMessageKey, formatDate, translateEmail } from "./i18n.js";
@@ -44,20 +45,21 @@ ${layout.button ? `<p style="margin:2em 0"><a href="${escapeHtml(layout.button.u
 </body></html>`;
   return {
     to: layout.to,
-    subject: (facts.test ? t("testSubjectPrefix") : "") + layout.subject,
+    subject: displayText((facts.test ? t("testSubjectPrefix") : "") + layout.subject),
     text,
     html,
     ...(layout.attachments && { attachments: layout.attachments }),
   };
 }
 
+/** Our sentences, with users' words (names, subject, reasons) put in as one visible line each. */
 function translator(facts: EnvelopeFacts, extra: Record<string, string> = {}) {
-  return (key: EmailMessageKey) =>
-    translateEmail(facts.locale, key, {
-      account: facts.accountName,
-      subject: facts.subject,
-      ...extra,
-    });
+  const values = Object.fromEntries(
+    Object.entries({ account: facts.accountName, subject: facts.subject, ...extra }).map(
+      ([name, value]) => [name, displayText(value)],
+    ),
+  );
+  return (key: EmailMessageKey) => translateEmail(facts.locale, key, values);
 }
 
 export interface CallToAct extends EnvelopeFacts {

@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from "nodemailer";
+import { displayText } from "../domain/user-text.js";
 import { writeOutboxFile } from "./outbox.js";
 
 export interface EmailAttachment {
@@ -57,7 +58,10 @@ export function createMailer(options: {
     async send(email) {
       const info = await transport.sendMail({
         from: email.onBehalfOf
-          ? { name: `${email.onBehalfOf} via ${from.name ?? "Certyneo"}`, address: from.address }
+          ? {
+              name: `${displayText(email.onBehalfOf)} via ${from.name ?? "Certyneo"}`,
+              address: from.address,
+            }
           : options.from,
         ...(email.replyTo && { replyTo: email.replyTo }),
         to: email.to,

@@ -1,14 +1,22 @@
-import { type EmbeddedFont, layoutText, PDF, type PDFPage, rgb } from "@libpdf/core";
+import { type Color, type EmbeddedFont, layoutText, PDF, type PDFPage, rgb } from "@libpdf/core";
+import { displayText, quotedUserText } from "../domain/user-text.js";
 import { fontBytes } from "./fonts.js";
+
+/** A line about an event: the platform's words, and a user's text after them when there is one. */
+export interface AuditTrailDetail {
+  label: string;
+  userText?: string;
+}
 
 export interface AuditTrailEvent {
   sequence: number;
   createdAt: string;
   type: string;
-  actor: string;
+  /** Who acted (the platform's words: "recipient rcp_… <email>", "API key key_…"), and a recipient's name. */
+  actor: { kind: string; name?: string };
   ip: string | null;
   userAgent: string | null;
-  details: string[];
+  details: AuditTrailDetail[];
   hash: string;
 }
 
@@ -43,6 +51,10 @@ const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 50;
 const MUTED = rgb(0.35, 0.35, 0.35);
 const PROVISIONAL = rgb(0.75, 0.1, 0.1);
+/** User-supplied values: quoted, oblique and in this colour, never like the platform's lines. */
+const USER_INK = rgb(0.04, 0.16, 0.44);
+
+type FontName = "regular" | "bold" | "mono" | "user";
 
 /** Writes lines top to bottom, starting a new page when one is full. */
 class Writer {
@@ -52,7 +64,7 @@ class Writer {
 
   constructor(
     private readonly pdf: PDF,
-    private readonly fonts: Record<"regular" | "bold" | "mono", EmbeddedFont>,
+    private readonly fonts: Record<FontName, EmbeddedFont>,
     private readonly header: string,
   ) {
     this.newPage();
@@ -61,44 +73,83 @@ class Writer {
   private newPage(): void {
     this.page = this.pdf.addPage({ width: A4.width, height: A4.height });
     this.pages++;
-    this.page.drawText(this.header, {
+    this.draw(this.header, {
       x: MARGIN,
       y: A4.height - 30,
       size: 7,
-      font: this.fonts.regular,
+      font: "regular",
       color: MUTED,
     });
     this.y = A4.height - MARGIN - 10;
+  }
+
+  /** Every piece of text goes through here. */
+  private draw(
+    text: string,
+    options: { x: number; y: number; size: number; font: FontName; color?: Color | undefined },
+  ): void {
+    this.page.drawText(text, {
+      x: options.x,
+      y: options.y,
+      size: options.size,
+      font: this.fonts[options.font],
+      ...(options.color && { color: options.color }),
+    });
+  }
+
+  private lineHeight(size: number): number {
+    return size * 1.35;
+  }
+
+  /** Moves to the next line, on a new page when this one is full. */
+  private nextLine(size: number): number {
+    const lineHeight = this.lineHeight(size);
+    if (this.y - lineHeight < MARGIN) this.newPage();
+    this.y -= lineHeight;
+    return this.y;
   }
 
   space(points: number): void {
     this.y -= points;
   }
 
+  /** The platform's own words. */
   text(
     text: string,
-    options: {
-      size?: number;
-      font?: "regular" | "bold" | "mono";
-      indent?: number;
-      color?: ReturnType<typeof rgb>;
-    } = {},
+    options: { size?: number; font?: FontName; indent?: number; color?: Color } = {},
   ): void {
     const size = options.size ?? 9;
-    const font = this.fonts[options.font ?? "regular"];
+    const font = options.font ?? "regular";
     const indent = options.indent ?? 0;
-    const lineHeight = size * 1.35;
-    const { lines } = layoutText(text, font, size, A4.width - 2 * MARGIN - indent, lineHeight);
-    for (const line of lines) {
-      if (this.y - lineHeight < MARGIN) this.newPage();
-      this.y -= lineHeight;
-      this.page.drawText(line.text, {
-        x: MARGIN + indent,
-        y: this.y,
-        size,
-        font,
-        ...(options.color && { color: options.color }),
-      });
+    const width = A4.width - 2 * MARGIN - indent;
+    for (const line of layoutText(text, this.fonts[font], size, width, this.lineHeight(size))
+      .lines) {
+      const y = this.nextLine(size);
+      this.draw(line.text, { x: MARGIN + indent, y, size, font, color: options.color });
+    }
+  }
+
+  /**
+   * `Label: “value”`: the label is the platform's; the value, written by a user, is one line of
+   * visible text, quoted, oblique and coloured, and wraps under itself, never at the margin.
+   */
+  field(label: string, value: string, options: { size?: number; indent?: number } = {}): void {
+    const size = options.size ?? 9;
+    const x = MARGIN + (options.indent ?? 0);
+    const prefix = `${label}: `;
+    const valueX = x + this.fonts.regular.widthOfTextAtSize(prefix, size);
+    const width = A4.width - MARGIN - valueX;
+    const { lines } = layoutText(
+      quotedUserText(value),
+      this.fonts.user,
+      size,
+      width,
+      this.lineHeight(size),
+    );
+    for (const [index, line] of lines.entries()) {
+      const y = this.nextLine(size);
+      if (index === 0) this.draw(prefix, { x, y, size, font: "regular" });
+      this.draw(line.text, { x: valueX, y, size, font: "user", color: USER_INK });
     }
   }
 
@@ -116,6 +167,7 @@ export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array
     regular: pdf.embedFont(fontBytes("DejaVuSans")),
     bold: pdf.embedFont(fontBytes("DejaVuSans-Bold")),
     mono: pdf.embedFont(fontBytes("DejaVuSansMono")),
+    user: pdf.embedFont(fontBytes("DejaVuSans-Oblique")),
   };
   const status = data.final
     ? "FINAL"
@@ -130,11 +182,12 @@ export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array
     ...(!data.final && { color: PROVISIONAL }),
   });
   writer.space(6);
+  writer.text(`Envelope: ${envelope.id}`);
+  writer.field("Subject", envelope.subject);
+  writer.text(`Status: ${envelope.status}`);
+  writer.field("Account", envelope.accountName);
+  writer.text(`Account id: ${envelope.accountId}`);
   for (const [label, value] of [
-    ["Envelope", envelope.id],
-    ["Subject", envelope.subject],
-    ["Status", envelope.status],
-    ["Account", `${envelope.accountName} (${envelope.accountId})`],
     ["Environment", envelope.environment === "live" ? "live" : "test — not legally binding"],
     ["Created", envelope.createdAt],
     ["Sent", envelope.sentAt ?? "—"],
@@ -146,9 +199,9 @@ export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array
 
   writer.heading("Documents");
   for (const document of data.documents) {
-    writer.text(`${document.name} — ${document.pages} page${document.pages === 1 ? "" : "s"}`, {
-      font: "bold",
-    });
+    writer.space(3);
+    writer.field("Document", document.name);
+    writer.text(`${document.pages} page${document.pages === 1 ? "" : "s"}`, { indent: 10 });
     writer.text(`SHA-256 of the original: ${document.originalSha256}`, {
       font: "mono",
       size: 8,
@@ -163,7 +216,9 @@ export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array
 
   writer.heading("Recipients");
   for (const recipient of data.recipients) {
-    writer.text(`${recipient.name} <${recipient.email}>`, { font: "bold" });
+    writer.space(3);
+    writer.field("Recipient", recipient.name);
+    writer.field("Email", recipient.email, { indent: 10 });
     writer.text(
       `Role: ${recipient.role} · Authentication: ${recipient.auth} · Status: ${recipient.status}${recipient.actedAt ? ` at ${recipient.actedAt}` : ""}`,
       { indent: 10 },
@@ -174,9 +229,16 @@ export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array
   for (const event of data.events) {
     writer.space(3);
     writer.text(`#${event.sequence}  ${event.createdAt}  ${event.type}`, { font: "bold" });
-    writer.text(`Actor: ${event.actor}${event.ip ? ` · IP: ${event.ip}` : ""}`, { indent: 10 });
-    if (event.userAgent) writer.text(`User agent: ${event.userAgent}`, { indent: 10, size: 8 });
-    for (const detail of event.details) writer.text(detail, { indent: 10, size: 8 });
+    writer.text(`Actor: ${event.actor.kind}${event.ip ? ` · IP: ${displayText(event.ip)}` : ""}`, {
+      indent: 10,
+    });
+    if (event.actor.name !== undefined)
+      writer.field("Actor's name", event.actor.name, { indent: 10, size: 8 });
+    if (event.userAgent) writer.field("User agent", event.userAgent, { indent: 10, size: 8 });
+    for (const detail of event.details) {
+      if (detail.userText === undefined) writer.text(detail.label, { indent: 10, size: 8 });
+      else writer.field(detail.label, detail.userText, { indent: 10, size: 8 });
+    }
     writer.text(`Chain hash: ${event.hash}`, { font: "mono", size: 7, indent: 10, color: MUTED });
   }
 

@@ -5,33 +5,58 @@ import type { Clock } from "../domain/clock.js";
 import { type EnvelopeStatus, isFinished } from "../domain/envelope-lifecycle.js";
 import type { Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
-import { type AuditTrailEvent, renderAuditTrail } from "../pdf/audit-trail.js";
+import { displayText } from "../domain/user-text.js";
+import {
+  type AuditTrailDetail,
+  type AuditTrailEvent,
+  renderAuditTrail,
+} from "../pdf/audit-trail.js";
 import { sealPdf } from "../pdf/seal.js";
 import type { PlatformPki } from "../pki/platform-pki.js";
 import type { EventLog, StoredEvent } from "./event-log.js";
 import { ALL_DOCUMENTS } from "./sealing.js";
 
 /** What an event says, in words an auditor reads: consent, authentication, reasons, hashes. */
-function describe(event: StoredEvent): string[] {
+function describe(event: StoredEvent): AuditTrailDetail[] {
   const data = (event.data ?? {}) as Record<string, unknown>;
-  const details: string[] = [];
-  if (typeof data.consentText === "string") details.push(`Consent given to: “${data.consentText}”`);
-  if (typeof data.reason === "string") details.push(`Reason: ${data.reason}`);
-  if (event.type === "recipient.otp_sent")
-    details.push(`Authentication: one-time code sent by ${data.channel} to ${data.destination}`);
+  const details: AuditTrailDetail[] = [];
+  const platform = (label: string) => details.push({ label });
+  if (typeof data.consentText === "string")
+    details.push({ label: "Consent given to", userText: data.consentText });
+  if (event.type === "recipient.otp_sent") {
+    platform(`Authentication: one-time code sent by ${String(data.channel)}`);
+    details.push({ label: "Sent to", userText: String(data.destination) });
+  }
   if (event.type === "recipient.otp_verified")
-    details.push(`Authentication result: success (${data.method})`);
+    platform(`Authentication result: success (${String(data.method)})`);
   if (event.type === "recipient.otp_failed")
-    details.push(`Authentication result: failure (${data.reason})`);
-  if (typeof data.signatureType === "string") details.push(`Signature: ${data.signatureType}`);
+    details.push({ label: "Authentication result: failure", userText: String(data.reason) });
+  else if (typeof data.reason === "string")
+    details.push({ label: "Reason", userText: data.reason });
+  if (typeof data.signatureType === "string") platform(`Signature: ${data.signatureType}`);
   if (Array.isArray(data.documents)) {
     for (const d of data.documents as { documentId: string; sha256: string }[])
-      details.push(`Signed ${d.documentId}: SHA-256 ${d.sha256}`);
+      platform(`Signed ${d.documentId}: SHA-256 ${d.sha256}`);
   }
   if (typeof data.combinedSha256 === "string")
-    details.push(`Signed PDF of all documents: SHA-256 ${data.combinedSha256}`);
-  if (typeof data.level === "string") details.push(`Signature level: ${data.level}`);
+    platform(`Signed PDF of all documents: SHA-256 ${data.combinedSha256}`);
+  if (typeof data.level === "string") platform(`Signature level: ${data.level}`);
   return details;
+}
+
+/** Who acted, in the platform's words; a recipient's name (their own text) apart. */
+function actorOf(
+  event: StoredEvent,
+  recipients: Map<string, { name: string; email: string }>,
+): AuditTrailEvent["actor"] {
+  if (event.actorType === "api_key") return { kind: `API key ${event.actorId}` };
+  if (event.actorType !== "recipient") return { kind: "Certyneo (system)" };
+  const recipient = recipients.get(event.actorId ?? "");
+  if (!recipient) return { kind: `recipient ${event.actorId}` };
+  return {
+    kind: `recipient ${event.actorId} <${displayText(recipient.email)}>`,
+    name: recipient.name,
+  };
 }
 
 export class AuditTrailService {
@@ -80,7 +105,7 @@ export class AuditTrailService {
       this.events.forEnvelope(this.db, scope, envelopeId),
     ]);
     const signedSha = new Map(sealed.map((s) => [s.part, s.sha256]));
-    const names = new Map(recipients.map((r) => [r.id, `${r.name} <${r.email}> (${r.id})`]));
+    const byId = new Map(recipients.map((r) => [r.id, r]));
     const status = envelope.status as EnvelopeStatus;
     const final = isFinished(status) && (status !== "COMPLETED" || signedSha.has(ALL_DOCUMENTS));
     const trail = await renderAuditTrail({
@@ -115,12 +140,7 @@ export class AuditTrailService {
           sequence: e.sequence,
           createdAt: e.createdAt,
           type: e.type,
-          actor:
-            e.actorType === "recipient"
-              ? `recipient ${names.get(e.actorId ?? "") ?? e.actorId}`
-              : e.actorType === "api_key"
-                ? `API key ${e.actorId}`
-                : "Certyneo (system)",
+          actor: actorOf(e, byId),
           ip: e.ip,
           userAgent: e.userAgent,
           details: describe(e),

@@ -9,6 +9,7 @@ import type { Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
+import { displayText, safeFileName } from "../domain/user-text.js";
 import { sealPdf } from "../pdf/seal.js";
 import { type Stamp, stampPdf } from "../pdf/stamp.js";
 import type { PlatformPki } from "../pki/platform-pki.js";
@@ -159,7 +160,7 @@ export class SealingService {
           width: field.width,
           height: field.height,
         };
-        const caption = `${recipient.name} — ${utc(recipient.signed_at)}`;
+        const caption = `${displayText(recipient.name)} — ${utc(recipient.signed_at)}`;
         if (field.type === "signature") {
           const png = images.get(recipient.id);
           if (png) stamps.push({ ...box, kind: "signature-image", png, caption });
@@ -167,13 +168,13 @@ export class SealingService {
             stamps.push({
               ...box,
               kind: "signature-text",
-              text: recipient.signature_text,
+              text: displayText(recipient.signature_text),
               caption,
             });
         } else if (field.type === "checkbox") {
           stamps.push({ ...box, kind: "checkbox", checked: field.value === "true" });
         } else if (field.value) {
-          stamps.push({ ...box, kind: "text", text: field.value });
+          stamps.push({ ...box, kind: "text", text: displayText(field.value) });
         }
       }
       const original = await this.readStored(document.sha256, `document ${document.id}`);
@@ -325,7 +326,7 @@ export class SealingService {
     }
     try {
       return {
-        fileName: `${name} - signed.pdf`,
+        fileName: `${safeFileName(name, envelope.id)} - signed.pdf`,
         size: sealed.size,
         stream: await this.blobs.open(sealed.sha256),
       };

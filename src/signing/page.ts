@@ -1,3 +1,4 @@
+import { displayText } from "../domain/user-text.js";
 import type { SigningView } from "../services/signing.js";
 import { ASSET_PREFIX } from "./assets.js";
 import { type Locale, messagesFor, translate } from "./i18n.js";
@@ -75,9 +76,9 @@ export function signingPage(data: SigningPageData): string {
         : "intro";
   const body = `
 <header class="envelope">
-  <h1>${escapeHtml(view.envelope.subject)}</h1>
-  <p class="intro">${t(introKey, { account: view.envelope.accountName })}</p>
-  ${view.envelope.message ? `<blockquote class="message">${escapeHtml(view.envelope.message)}</blockquote>` : ""}
+  <h1 dir="auto">${escapeHtml(displayText(view.envelope.subject))}</h1>
+  <p class="intro">${t(introKey, { account: displayText(view.envelope.accountName) })}</p>
+  ${view.envelope.message ? `<blockquote class="message" dir="auto">${escapeHtml(view.envelope.message)}</blockquote>` : ""}
 </header>
 <p id="status" class="status" role="status" aria-live="polite"></p>
 <section aria-labelledby="documents-title">
@@ -91,7 +92,7 @@ export function signingPage(data: SigningPageData): string {
 <script type="module" src="${ASSET_PREFIX}sign.js"></script>`;
   return layout(
     locale,
-    translate(locale, "title", { subject: view.envelope.subject }),
+    translate(locale, "title", { subject: displayText(view.envelope.subject) }),
     body,
     view.envelope.environment === "test",
   );

@@ -256,10 +256,11 @@ describe("sealing a completed envelope", () => {
       "contrat.pdf",
       docs[0].sha256,
       docs[1].sha256,
-      "Marie Dubois <signer1@example.com>",
+      "Recipient: “Marie Dubois”",
+      "Email: “signer1@example.com”",
       "Role: SIGNER · Authentication: none",
       "127.0.0.1",
-      "User agent: node",
+      "User agent: “node",
       "I agree to sign them electronically",
       "How to check this trail",
     ]) {
