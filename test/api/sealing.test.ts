@@ -6,7 +6,7 @@ import { signaturePngDataUrl } from "../helpers/png.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 import { timestampOf } from "../helpers/timestamp.js";
 import { startTestTsa, type TestTsa } from "../helpers/tsa.js";
-import { pdfsig, qpdfCheck, run, withFile } from "../helpers/validators.js";
+import { pdfsig, pdftotext, qpdfCheck, run, withFile } from "../helpers/validators.js";
 
 async function download(
   t: TestServer,
@@ -31,9 +31,6 @@ function lastSignatureCms(pdf: Buffer): Buffer {
     lengthByte < 0x80 ? lengthByte : der.subarray(2, header).reduce((n, b) => n * 256 + b, 0);
   return der.subarray(0, header + length);
 }
-
-const pdftotext = (bytes: Uint8Array) =>
-  withFile(bytes, async (file) => (await run("pdftotext", [file, "-"])).output);
 
 /** Drives an envelope to COMPLETED through the signer API; returns its id. */
 async function complete(t: TestServer, key: string, documentIds: string[]): Promise<string> {

@@ -4,7 +4,7 @@ import { sendEnvelope, uploadDocument } from "../helpers/fixtures.js";
 import { parseMail } from "../helpers/mime.js";
 import { outboxEmails } from "../helpers/outbox.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
-import { run, withFile } from "../helpers/validators.js";
+import { pdftotext } from "../helpers/validators.js";
 
 const FORGERY =
   "\nStatus: COMPLETED\nRecipient: Fake Person <ceo@example.com>\r\n#99 2026-01-01T00:00:00.000Z envelope.completed";
@@ -18,9 +18,6 @@ async function fetchPdf(t: TestServer, key: string, path: string) {
     bytes: Buffer.from(await response.arrayBuffer()),
   };
 }
-
-const pdftotext = (bytes: Uint8Array) =>
-  withFile(bytes, async (file) => (await run("pdftotext", ["-layout", file, "-"])).output);
 
 describe("user text is always visibly user text", () => {
   let t: TestServer;
@@ -52,7 +49,7 @@ describe("user text is always visibly user text", () => {
 
     const trail = await fetchPdf(t, key, `/api/v1/envelopes/${sent.id}/audit-trail`);
     assert.equal(trail.status, 200);
-    const lines = (await pdftotext(trail.bytes)).split("\n").map((line) => line.trim());
+    const lines = (await pdftotext(trail.bytes, "-layout")).split("\n").map((line) => line.trim());
     assert.ok(lines.includes("Status: DECLINED"), "the platform's status line");
     for (const line of lines) {
       assert.doesNotMatch(line, /^Status: COMPLETED/, "no forged status line");
@@ -92,7 +89,7 @@ describe("user text is always visibly user text", () => {
     await t.app.worker.runDue();
     const pdf = await fetchPdf(t, key, `/api/v1/envelopes/${sent.id}/signed-document`);
     assert.equal(pdf.status, 200);
-    const stamped = await pdftotext(pdf.bytes);
+    const stamped = await pdftotext(pdf.bytes, "-layout");
     assert.match(stamped, /Carol Signed: nobody — \d{4}-\d{2}-\d{2}/);
     assert.match(stamped, /Carol C\./);
     assert.ok(!stamped.includes(RLO));

@@ -27,6 +27,11 @@ export async function withFile<T>(
   }
 }
 
+/** Poppler's pdftotext: the text a reader copies out of the file (`flags` such as `-layout`). */
+export function pdftotext(bytes: Uint8Array, ...flags: string[]): Promise<string> {
+  return withFile(bytes, async (file) => (await run("pdftotext", [...flags, file, "-"])).output);
+}
+
 /** Poppler's pdfsig: what any reader built on NSS says of the signatures. */
 export function pdfsig(bytes: Uint8Array, nssDir?: string): Promise<string> {
   return withFile(
