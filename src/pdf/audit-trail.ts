@@ -1,6 +1,6 @@
-import { type Color, type EmbeddedFont, layoutText, PDF, type PDFPage, rgb } from "@libpdf/core";
+import { type Color, PDF, type PDFPage, rgb } from "@libpdf/core";
 import { displayText, quotedUserText } from "../domain/user-text.js";
-import { fontBytes } from "./fonts.js";
+import { embedFontChains, type FontChain } from "./fonts.js";
 
 /** A line about an event: the platform's words, and a user's text after them when there is one. */
 export interface AuditTrailDetail {
@@ -64,7 +64,7 @@ class Writer {
 
   constructor(
     private readonly pdf: PDF,
-    private readonly fonts: Record<FontName, EmbeddedFont>,
+    private readonly fonts: Record<FontName, FontChain>,
     private readonly header: string,
   ) {
     this.newPage();
@@ -88,13 +88,18 @@ class Writer {
     text: string,
     options: { x: number; y: number; size: number; font: FontName; color?: Color | undefined },
   ): void {
-    this.page.drawText(text, {
-      x: options.x,
-      y: options.y,
-      size: options.size,
-      font: this.fonts[options.font],
-      ...(options.color && { color: options.color }),
-    });
+    // Run by run: DejaVu for what it has, the fallback (Chinese, Japanese) for the rest.
+    let x = options.x;
+    for (const run of this.fonts[options.font].runs(text)) {
+      this.page.drawText(run.text, {
+        x,
+        y: options.y,
+        size: options.size,
+        font: run.font,
+        ...(options.color && { color: options.color }),
+      });
+      x += run.font.widthOfTextAtSize(run.text, options.size);
+    }
   }
 
   private lineHeight(size: number): number {
@@ -122,8 +127,7 @@ class Writer {
     const font = options.font ?? "regular";
     const indent = options.indent ?? 0;
     const width = A4.width - 2 * MARGIN - indent;
-    for (const line of layoutText(text, this.fonts[font], size, width, this.lineHeight(size))
-      .lines) {
+    for (const line of this.fonts[font].layout(text, size, width).lines) {
       const y = this.nextLine(size);
       this.draw(line.text, { x: MARGIN + indent, y, size, font, color: options.color });
     }
@@ -139,13 +143,7 @@ class Writer {
     const prefix = `${label}: `;
     const valueX = x + this.fonts.regular.widthOfTextAtSize(prefix, size);
     const width = A4.width - MARGIN - valueX;
-    const { lines } = layoutText(
-      quotedUserText(value),
-      this.fonts.user,
-      size,
-      width,
-      this.lineHeight(size),
-    );
+    const { lines } = this.fonts.user.layout(quotedUserText(value), size, width);
     for (const [index, line] of lines.entries()) {
       const y = this.nextLine(size);
       if (index === 0) this.draw(prefix, { x, y, size, font: "regular" });
@@ -163,12 +161,12 @@ class Writer {
 /** The envelope's evidence, as a PDF a court or an auditor can read without Certyneo. */
 export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array> {
   const pdf = PDF.create();
-  const fonts = {
-    regular: pdf.embedFont(fontBytes("DejaVuSans")),
-    bold: pdf.embedFont(fontBytes("DejaVuSans-Bold")),
-    mono: pdf.embedFont(fontBytes("DejaVuSansMono")),
-    user: pdf.embedFont(fontBytes("DejaVuSans-Oblique")),
-  };
+  const fonts = embedFontChains(pdf, {
+    regular: "DejaVuSans",
+    bold: "DejaVuSans-Bold",
+    mono: "DejaVuSansMono",
+    user: "DejaVuSans-Oblique",
+  });
   const status = data.final
     ? "FINAL"
     : "PROVISIONAL — the envelope has not ended; this trail will grow";

@@ -1,5 +1,5 @@
-import { type Color, type EmbeddedFont, PDF, type PDFImage, type PDFPage, rgb } from "@libpdf/core";
-import { fontBytes } from "./fonts.js";
+import { type Color, PDF, type PDFImage, type PDFPage, rgb } from "@libpdf/core";
+import { embedFontChains, type FontChain } from "./fonts.js";
 import { checkPng, PNG_HARD_LIMITS } from "./png-limits.js";
 
 /** Something to draw on a page, in the API's coordinates: points from the top-left corner. */
@@ -21,15 +21,20 @@ const CAPTION = rgb(0.3, 0.3, 0.3);
 const TEST_RED = rgb(0.75, 0.1, 0.1);
 const CAPTION_SIZE = 6;
 
-interface Fonts {
-  regular: EmbeddedFont;
-  oblique: EmbeddedFont;
-  bold: EmbeddedFont;
-}
+type Fonts = Record<"regular" | "oblique" | "bold", FontChain>;
 
-/** The largest text size, up to `max`, at which `text` fits `width` (about 0.52 em a character). */
-function fittingSize(text: string, width: number, height: number, max: number): number {
-  const byWidth = width / Math.max(1, text.length * 0.52);
+/**
+ * The largest text size, up to `max`, at which `text`, drawn with `font` from 2 points in, fits
+ * `width`.
+ */
+function fittingSize(
+  text: string,
+  font: FontChain,
+  width: number,
+  height: number,
+  max: number,
+): number {
+  const byWidth = Math.max(1, width - 4) / Math.max(0.5, font.widthOfTextAtSize(text, 1));
   return Math.max(4, Math.min(max, height * 0.75, byWidth));
 }
 
@@ -65,18 +70,23 @@ class DisplayedPage {
     }
   }
 
+  /** Draws `text` run by run, each with the font of its chain that has its characters. */
   text(
     text: string,
-    options: { x: number; y: number; size: number; font: EmbeddedFont; color: Color },
+    options: { x: number; y: number; size: number; font: FontChain; color: Color },
   ): void {
-    const at = this.toUser(options.x, options.y);
-    this.page.drawText(text, {
-      ...at,
-      size: options.size,
-      font: options.font,
-      color: options.color,
-      ...(this.rotation !== 0 && { rotate: { angle: this.rotation, origin: at } }),
-    });
+    let x = options.x;
+    for (const run of options.font.runs(text)) {
+      const at = this.toUser(x, options.y);
+      this.page.drawText(run.text, {
+        ...at,
+        size: options.size,
+        font: run.font,
+        color: options.color,
+        ...(this.rotation !== 0 && { rotate: { angle: this.rotation, origin: at } }),
+      });
+      x += run.font.widthOfTextAtSize(run.text, options.size);
+    }
   }
 
   image(image: PDFImage, options: { x: number; y: number; width: number; height: number }): void {
@@ -103,7 +113,7 @@ function drawStamp(pdf: PDF, page: DisplayedPage, stamp: Stamp, fonts: Fonts): v
   const bottom = page.height - stamp.y - stamp.height;
   const left = stamp.x;
   if (stamp.kind === "text") {
-    const size = fittingSize(stamp.text, stamp.width, stamp.height, 12);
+    const size = fittingSize(stamp.text, fonts.regular, stamp.width, stamp.height, 12);
     page.text(stamp.text, {
       x: left + 2,
       y: bottom + (stamp.height - size) / 2 + 1,
@@ -145,7 +155,7 @@ function drawStamp(pdf: PDF, page: DisplayedPage, stamp: Stamp, fonts: Fonts): v
       height,
     });
   } else {
-    const size = fittingSize(stamp.text, stamp.width, markHeight, 28);
+    const size = fittingSize(stamp.text, fonts.oblique, stamp.width, markHeight, 28);
     page.text(stamp.text, {
       x: left + 2,
       y: bottom + captionHeight + (markHeight - size) / 2,
@@ -159,7 +169,7 @@ function drawStamp(pdf: PDF, page: DisplayedPage, stamp: Stamp, fonts: Fonts): v
     y: bottom + 1,
     size: Math.min(
       CAPTION_SIZE,
-      fittingSize(stamp.caption, stamp.width, captionHeight, CAPTION_SIZE),
+      fittingSize(stamp.caption, fonts.regular, stamp.width, captionHeight, CAPTION_SIZE),
     ),
     font: fonts.regular,
     color: CAPTION,
@@ -177,11 +187,11 @@ export async function stampPdf(
 ): Promise<Uint8Array> {
   const pdf = await PDF.load(original);
   const pages = pdf.getPages().map((page) => new DisplayedPage(page));
-  const fonts: Fonts = {
-    regular: pdf.embedFont(fontBytes("DejaVuSans")),
-    oblique: pdf.embedFont(fontBytes("DejaVuSans-Oblique")),
-    bold: pdf.embedFont(fontBytes("DejaVuSans-Bold")),
-  };
+  const fonts: Fonts = embedFontChains(pdf, {
+    regular: "DejaVuSans",
+    oblique: "DejaVuSans-Oblique",
+    bold: "DejaVuSans-Bold",
+  });
   for (const stamp of stamps) {
     const page = pages[stamp.page - 1];
     if (page) drawStamp(pdf, page, stamp, fonts);

@@ -42,6 +42,7 @@ import type { DocumentService } from "./documents.js";
 import type { ActionContext, EventLog } from "./event-log.js";
 import { inviteCurrentStage } from "./invitations.js";
 import { type Channel, recipientChannels } from "./notifications.js";
+import { checkPrintable } from "./printable.js";
 
 export interface FieldInput extends FieldPlacement {
   readonly required?: boolean | undefined;
@@ -452,9 +453,11 @@ export class EnvelopeService {
       documentIds.map((docId) => [docId, documents.get(docId)!.pageSizes]),
     );
     const signingOrder = input.signingOrder ?? "parallel";
+    checkPrintable(input.subject, "subject", "The subject");
     let autoSlot = 0;
     const recipients = input.recipients.map((recipient, index) => {
       const param = `recipients[${index}]`;
+      checkPrintable(recipient.name, `${param}.name`, "The recipient's name");
       const auth = recipient.auth ?? "none";
       if (auth === "sms_otp" && !recipient.phone) {
         throw unprocessable(

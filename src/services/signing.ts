@@ -36,6 +36,7 @@ import { keepBlob } from "./blob-references.js";
 import type { DocumentService } from "./documents.js";
 import type { ActionContext, EventLog, NewEvent } from "./event-log.js";
 import { inviteCurrentStage } from "./invitations.js";
+import { checkPrintable } from "./printable.js";
 
 export const OTP_TTL_MS = 10 * 60 * 1000;
 export const OTP_MAX_ATTEMPTS = 5;
@@ -765,6 +766,7 @@ export class SigningService {
           "A typed signature needs your name.",
           "signature.text",
         );
+      checkPrintable(text, "signature.text", "The typed signature", "Draw your signature instead.");
       return { type: "typed", text };
     }
     const match = /^data:image\/png;base64,([A-Za-z0-9+/]+={0,2})$/.exec(signature.image);
@@ -837,6 +839,7 @@ export class SigningService {
           `fields.${field.id}`,
         );
       }
+      if (value) checkPrintable(value, `fields.${field.id}`, "The field's value");
       const missing = !value || (field.type === "checkbox" && value !== "true");
       if (field.required && missing) {
         throw badRequest(
