@@ -29,6 +29,8 @@ export interface Config {
     maxPages: number;
     /** Most indirect objects in one PDF. */
     maxObjects: number;
+    /** Most bytes the object and cross-reference streams of one PDF may inflate to. */
+    maxInflatedBytes: number;
     /** Most pages of all the documents of one envelope together. */
     maxEnvelopePages: number;
   };
@@ -147,6 +149,12 @@ export function loadConfig(env: Env = process.env): Config {
   );
   const maxPdfPages = integer("CERTYNEO_MAX_PDF_PAGES", 1000, 1, 100_000);
   const maxPdfObjects = integer("CERTYNEO_MAX_PDF_OBJECTS", 200_000, 100, 10_000_000);
+  const maxPdfInflatedBytes = integer(
+    "CERTYNEO_MAX_PDF_INFLATED_BYTES",
+    256 * 1024 * 1024,
+    1024 * 1024,
+    2 * 1024 * 1024 * 1024,
+  );
   const maxEnvelopePages = integer("CERTYNEO_MAX_ENVELOPE_PAGES", 2000, 1, 1_000_000);
   // The upper bounds are the ceilings the sealing step re-checks every image against.
   const maxSignatureDimension = integer(
@@ -218,7 +226,12 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     bodyLimit,
     maxDocumentBytes,
-    documentLimits: { maxPages: maxPdfPages, maxObjects: maxPdfObjects, maxEnvelopePages },
+    documentLimits: {
+      maxPages: maxPdfPages,
+      maxObjects: maxPdfObjects,
+      maxInflatedBytes: maxPdfInflatedBytes,
+      maxEnvelopePages,
+    },
     signatureImage: {
       maxDimension: maxSignatureDimension,
       maxDecodedBytes: maxSignatureDecodedBytes,

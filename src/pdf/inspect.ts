@@ -1,5 +1,6 @@
 import { PDF, type PDFPage, PdfArray, PdfNumber, type PdfRef } from "@libpdf/core";
 import { CertyneoError } from "../domain/errors.js";
+import { checkInflatedSize } from "./stream-limits.js";
 
 export interface PageSize {
   /** Displayed size in PDF points, page rotation applied. */
@@ -17,9 +18,29 @@ export interface PdfLimits {
   readonly maxPages: number;
   /** Most indirect objects (the highest object number of its cross-reference table). */
   readonly maxObjects: number;
+  /**
+   * Most bytes the object and cross-reference streams may inflate to, all together (the parser
+   * inflates them at load). A file is held to less: `INFLATION_FACTOR` times its size, and no less
+   * than `MIN_INFLATED_BYTES`; one stream to `MAX_STREAM_INFLATED_BYTES`.
+   */
+  readonly maxInflatedBytes: number;
 }
 
-export const DEFAULT_PDF_LIMITS: PdfLimits = { maxPages: 1000, maxObjects: 200_000 };
+export const DEFAULT_PDF_LIMITS: PdfLimits = {
+  maxPages: 1000,
+  maxObjects: 200_000,
+  maxInflatedBytes: 256 * 1024 * 1024,
+};
+
+/**
+ * Object streams hold object text, which deflates 3 to 10 times: 50 times the file leaves room,
+ * and the floor lets small files through, whatever they hold. The cross-reference stream of
+ * 200,000 objects is about 1.4 MB; an object stream of 64 MB would hold far more objects than
+ * allowed.
+ */
+export const INFLATION_FACTOR = 50;
+export const MIN_INFLATED_BYTES = 64 * 1024 * 1024;
+export const MAX_STREAM_INFLATED_BYTES = 64 * 1024 * 1024;
 
 /** ISO 32000-1 Annex C.2: a page is at least 3 and at most 14,400 units on each side. */
 export const MIN_PAGE_SIDE = 3;
@@ -73,6 +94,22 @@ export async function inspectPdf(
       "unprocessable",
       "document_too_many_pages",
       `The PDF has more than ${limits.maxPages} pages, the most a document may have.`,
+    );
+  }
+  // The parser inflates object and cross-reference streams without bound: measured first.
+  const maxTotalBytes = Math.min(
+    limits.maxInflatedBytes,
+    Math.max(MIN_INFLATED_BYTES, INFLATION_FACTOR * bytes.length),
+  );
+  const inflated = await checkInflatedSize(bytes, {
+    maxTotalBytes,
+    maxStreamBytes: Math.min(maxTotalBytes, MAX_STREAM_INFLATED_BYTES),
+  });
+  if (inflated.exceeded) {
+    throw invalid(
+      "unprocessable",
+      "document_too_complex",
+      `The PDF's compressed content expands to more than ${megabytes(inflated.limit)} MB, more than a document may have.`,
     );
   }
   let pdf: PDF;
@@ -217,6 +254,10 @@ function withoutTrailingPadding(bytes: Buffer): Buffer {
   let end = bytes.length;
   while (end > 0 && [0x00, 0x09, 0x0a, 0x0d, 0x20].includes(bytes[end - 1]!)) end--;
   return bytes.subarray(0, end);
+}
+
+function megabytes(bytes: number): string {
+  return String(Math.round((bytes / (1024 * 1024)) * 10) / 10);
 }
 
 function round(points: number): number {

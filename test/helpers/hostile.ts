@@ -145,3 +145,106 @@ export function declaredOnlyPng(width: number, height: number): Buffer {
 export function dataUrl(bytes: Buffer): string {
   return `data:image/png;base64,${bytes.toString("base64")}`;
 }
+
+/**
+ * A one-page PDF 1.5 whose catalog, page tree and page are in an object stream (object 4), with a
+ * cross-reference stream (object 5). `objStmPadding` bytes of spaces after the objects, and
+ * `xrefPadding` zero bytes after the cross-reference entries, are compressed with them: a few
+ * hundred kilobytes that inflate to as much as asked, a zlib bomb the parser inflates at load.
+ * `encoding`: deflated (the default), deflated twice, or run-length encoded (64 times at most).
+ */
+export function objectStreamPdf(
+  options: {
+    objStmPadding?: number;
+    xrefPadding?: number;
+    encoding?: "flate" | "double-flate" | "run-length";
+  } = {},
+): Buffer {
+  const encoding = options.encoding ?? "flate";
+  const filter = {
+    flate: "/FlateDecode",
+    "double-flate": "[/FlateDecode /FlateDecode]",
+    "run-length": "/RunLengthDecode",
+  }[encoding];
+  const encode = (data: Buffer) =>
+    encoding === "flate"
+      ? deflateSync(data)
+      : encoding === "double-flate"
+        ? deflateSync(deflateSync(data))
+        : runLength(data);
+  const inner = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+  ];
+  let index = "";
+  let body = "";
+  inner.forEach((object, i) => {
+    index += `${i + 1} ${body.length} `;
+    body += `${object}\n`;
+  });
+  const objStmData = encode(
+    Buffer.concat([
+      Buffer.from(index + body, "latin1"),
+      Buffer.alloc(options.objStmPadding ?? 0, 0x20),
+    ]),
+  );
+  const stream = (dict: string, data: Buffer) =>
+    Buffer.concat([
+      Buffer.from(`${dict.replace(">>", `/Length ${data.length} >>`)}\nstream\n`),
+      data,
+      Buffer.from("\nendstream"),
+    ]);
+  const parts: Buffer[] = [Buffer.from("%PDF-1.5\n%\xe2\xe3\xcf\xd3\n", "latin1")];
+  const objStmOffset = parts[0]!.length;
+  parts.push(
+    Buffer.from("4 0 obj\n"),
+    stream(`<< /Type /ObjStm /N 3 /First ${index.length} /Filter ${filter} >>`, objStmData),
+    Buffer.from("\nendobj\n"),
+  );
+  const xrefOffset = parts.reduce((sum, part) => sum + part.length, 0);
+  // /W [1 4 2]: type, offset or object stream number, generation or index in the stream.
+  const entry = (type: number, field2: number, field3: number) => {
+    const bytes = Buffer.alloc(7);
+    bytes.writeUInt8(type, 0);
+    bytes.writeUInt32BE(field2, 1);
+    bytes.writeUInt16BE(field3, 5);
+    return bytes;
+  };
+  const xrefData = encode(
+    Buffer.concat([
+      entry(0, 0, 65535),
+      entry(2, 4, 0),
+      entry(2, 4, 1),
+      entry(2, 4, 2),
+      entry(1, objStmOffset, 0),
+      entry(1, xrefOffset, 0),
+      Buffer.alloc(options.xrefPadding ?? 0),
+    ]),
+  );
+  parts.push(
+    Buffer.from("5 0 obj\n"),
+    stream(`<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Filter ${filter} >>`, xrefData),
+    Buffer.from(`\nendobj\nstartxref\n${xrefOffset}\n%%EOF\n`),
+  );
+  return Buffer.concat(parts);
+}
+
+/** RunLengthDecode's encoding: runs of up to 128 equal bytes, literals of up to 128 bytes. */
+function runLength(data: Buffer): Buffer {
+  const out: number[] = [];
+  let i = 0;
+  while (i < data.length) {
+    let run = 1;
+    while (run < 128 && i + run < data.length && data[i + run] === data[i]) run++;
+    if (run > 1) {
+      out.push(257 - run, data[i]!);
+      i += run;
+    } else {
+      out.push(0, data[i]!);
+      i++;
+    }
+  }
+  out.push(128);
+  return Buffer.from(out);
+}

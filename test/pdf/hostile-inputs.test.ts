@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -20,6 +20,7 @@ import {
   declaredOnlyPng,
   ihdr,
   nested,
+  objectStreamPdf,
   PNG_SIGNATURE,
   pagesPdf,
   pageTreePdf,
@@ -28,6 +29,7 @@ import {
   rawPdf,
 } from "../helpers/hostile.js";
 import { makeSignaturePng } from "../helpers/png.js";
+import { run, withFile } from "../helpers/validators.js";
 
 const PAGE = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>";
 const CATALOG = "<< /Type /Catalog /Pages 2 0 R >>";
@@ -381,6 +383,62 @@ describe("hostile PDFs, at upload", () => {
     // No catalog, a page tree that is not one.
     await refused(rawPdf(["<< /Type /Pages >>"]), "document_corrupt");
     await refused(rawPdf([CATALOG, "(not a dictionary)"]), "document_corrupt");
+  });
+
+  it("refuses an object stream or a cross-reference stream that inflates a thousandfold", async () => {
+    const mb = 1024 * 1024;
+    for (const bomb of [
+      objectStreamPdf({ objStmPadding: 100 * mb }),
+      objectStreamPdf({ xrefPadding: 100 * mb }),
+    ]) {
+      // About 100 KB, which the parser would inflate to 100 MB: refused at 64 MB, the least a
+      // file is allowed whatever its size, before anything is parsed.
+      assert.ok(bomb.length < 150_000, `${bomb.length} bytes`);
+      await refused(
+        bomb,
+        "document_too_complex",
+        /compressed content expands to more than 64 MB, more than a document may have/,
+      );
+    }
+    // Hidden behind a name escape, deflated twice, run-length encoded: decoded as the parser would.
+    const small = { ...DEFAULT_PDF_LIMITS, maxInflatedBytes: mb };
+    const escaped = Buffer.from(
+      objectStreamPdf({ objStmPadding: 2 * mb })
+        .toString("latin1")
+        .replace("/Type /ObjStm", "/Type /Obj#53tm"),
+      "latin1",
+    );
+    for (const bomb of [
+      objectStreamPdf({ objStmPadding: 2 * mb }),
+      objectStreamPdf({ xrefPadding: 2 * mb }),
+      escaped,
+      objectStreamPdf({ objStmPadding: 2 * mb, encoding: "double-flate" }),
+      objectStreamPdf({ xrefPadding: 2 * mb, encoding: "run-length" }),
+    ]) {
+      await refused(bomb, "document_too_complex", /more than 1 MB/, small);
+      // Within the default limits, the same files are read.
+      assert.equal((await inspectPdf(bomb)).pages.length, 1);
+    }
+  });
+
+  it("accepts ordinary object and cross-reference streams, which then seal", async () => {
+    for (const encoding of ["flate", "double-flate", "run-length"] as const) {
+      const bytes = objectStreamPdf({ encoding });
+      assert.equal((await inspectPdf(bytes)).pages.length, 1, encoding);
+      await sealable(bytes);
+    }
+    // As qpdf writes them, from a PDF with pages, content and fonts.
+    const compressed = await withFile(pagesPdf(3), async (file) => {
+      const out = path.join(path.dirname(file), "out.pdf");
+      const result = await run("qpdf", ["--object-streams=generate", file, out]);
+      assert.equal(result.code, 0, result.output);
+      return readFile(out);
+    });
+    assert.match(compressed.toString("latin1"), /\/Type\s*\/ObjStm/);
+    assert.match(compressed.toString("latin1"), /\/Type\s*\/XRef/);
+    const tight = { ...DEFAULT_PDF_LIMITS, maxInflatedBytes: 1024 * 1024 };
+    assert.equal((await inspectPdf(compressed, tight)).pages.length, 3);
+    await sealable(compressed);
   });
 
   it("reads cyclic page trees without looping", async () => {

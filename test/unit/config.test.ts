@@ -79,6 +79,7 @@ describe("configuration", () => {
     assert.deepEqual(defaults.documentLimits, {
       maxPages: 1000,
       maxObjects: 200_000,
+      maxInflatedBytes: 256 * 1024 * 1024,
       maxEnvelopePages: 2000,
     });
     assert.deepEqual(defaults.signatureImage, {
@@ -90,13 +91,19 @@ describe("configuration", () => {
     const set = loadConfig({
       CERTYNEO_MAX_PDF_PAGES: "50",
       CERTYNEO_MAX_PDF_OBJECTS: "5000",
+      CERTYNEO_MAX_PDF_INFLATED_BYTES: "16777216",
       CERTYNEO_MAX_ENVELOPE_PAGES: "80",
       CERTYNEO_MAX_SIGNATURE_DIMENSION: "2000",
       CERTYNEO_MAX_SIGNATURE_DECODED_BYTES: "4194304",
       CERTYNEO_SIGNING_RATE_LIMIT_PER_MINUTE: "30",
       CERTYNEO_SIGNING_RATE_LIMIT_BURST: "40",
     });
-    assert.deepEqual(set.documentLimits, { maxPages: 50, maxObjects: 5000, maxEnvelopePages: 80 });
+    assert.deepEqual(set.documentLimits, {
+      maxPages: 50,
+      maxObjects: 5000,
+      maxInflatedBytes: 16 * 1024 * 1024,
+      maxEnvelopePages: 80,
+    });
     assert.deepEqual(set.signatureImage, { maxDimension: 2000, maxDecodedBytes: 4_194_304 });
     assert.deepEqual(set.signingRateLimit, { perMinute: 30, burst: 40 });
 
@@ -105,6 +112,7 @@ describe("configuration", () => {
         loadConfig({
           CERTYNEO_MAX_PDF_PAGES: "0",
           CERTYNEO_MAX_PDF_OBJECTS: "10",
+          CERTYNEO_MAX_PDF_INFLATED_BYTES: "1000",
           CERTYNEO_MAX_ENVELOPE_PAGES: "many",
           // Above the ceilings the sealing step re-checks images against.
           CERTYNEO_MAX_SIGNATURE_DIMENSION: "10001",
@@ -119,6 +127,7 @@ describe("configuration", () => {
           [
             "CERTYNEO_MAX_PDF_PAGES",
             "CERTYNEO_MAX_PDF_OBJECTS",
+            "CERTYNEO_MAX_PDF_INFLATED_BYTES",
             "CERTYNEO_MAX_ENVELOPE_PAGES",
             "CERTYNEO_MAX_SIGNATURE_DIMENSION",
             "CERTYNEO_MAX_SIGNATURE_DECODED_BYTES",
