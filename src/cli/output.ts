@@ -1,5 +1,11 @@
-/** Fixed-width columns for terminal listings. */
-export function table(headers: string[], rows: string[][]): string {
+import { displayText } from "../domain/user-text.js";
+
+/**
+ * Fixed-width columns for terminal listings. Cells hold users' text (account and key names): one
+ * visible line each, so that no escape sequence or line break reaches the terminal.
+ */
+export function table(headers: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((row) => row.map(displayText));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells

@@ -25,9 +25,28 @@ export function displayText(text: string): string {
     .trim();
 }
 
-/** Set apart as quoted user text, so that it can never pass for the platform's own words. */
+/**
+ * Several lines of visible text (a sender's message): line breaks of every kind become one line
+ * feed, no more than one blank line in a row; otherwise as `displayText`, line by line.
+ */
+export function displayLines(text: string): string {
+  return text
+    .normalize("NFC")
+    .replace(/\r\n|[\n\r\v\f\u0085\u2028\u2029]/g, "\n")
+    .split("\n")
+    .map(displayText)
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
+
+/**
+ * Set apart as quoted user text, so that it can never pass for the platform's own words. The
+ * typographic double quotes are ours alone: those in the text become straight ones, so that the
+ * text cannot seem to close its quote and go on in the platform's voice.
+ */
 export function quotedUserText(text: string): string {
-  return `“${displayText(text)}”`;
+  return `“${displayText(text).replace(/[“”]/g, '"')}”`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { displayText } from "../domain/user-text.js";
+import { displayLines, displayText } from "../domain/user-text.js";
 import type { Locale } from "../signing/i18n.js";
 import { escapeHtml } from "../signing/page.js";
 import { type EmailMessageKey, formatDate, translateEmail } from "./i18n.js";
@@ -28,10 +28,12 @@ interface Layout {
 function compose(facts: EnvelopeFacts, layout: Layout): OutgoingEmail {
   const t = (key: EmailMessageKey) => translateEmail(facts.locale, key);
   const paragraphs = facts.test ? [...layout.paragraphs, t("testNotice")] : layout.paragraphs;
+  // The sender's message keeps its lines, each marked as quoted in the plain text.
+  const quote = layout.quote ? displayLines(layout.quote) : "";
   const text = [
     layout.greeting,
     ...paragraphs,
-    ...(layout.quote ? [layout.quote] : []),
+    ...(quote ? [quote.replace(/^(.?)/gm, (_, c: string) => (c ? `> ${c}` : ">"))] : []),
     ...(layout.button ? [`${layout.button.label}: ${layout.button.url}`] : []),
     layout.footer,
   ].join("\n\n");
@@ -39,7 +41,7 @@ function compose(facts: EnvelopeFacts, layout: Layout): OutgoingEmail {
 <html lang="${facts.locale}"><body style="font-family:Arial,Helvetica,sans-serif;color:#1b1f29;line-height:1.5">
 <p>${escapeHtml(layout.greeting)}</p>
 ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
-${layout.quote ? `<blockquote style="border-left:4px solid #d5d9e2;margin:0;padding:0 1em;white-space:pre-wrap">${escapeHtml(layout.quote)}</blockquote>` : ""}
+${quote ? `<blockquote dir="auto" style="border-left:4px solid #d5d9e2;margin:0;padding:0 1em;white-space:pre-wrap">${escapeHtml(quote)}</blockquote>` : ""}
 ${layout.button ? `<p style="margin:2em 0"><a href="${escapeHtml(layout.button.url)}" style="background:#1746c2;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(layout.button.label)}</a></p>` : ""}
 <p style="color:#5a6275;font-size:0.9em">${escapeHtml(layout.footer)}</p>
 </body></html>`;

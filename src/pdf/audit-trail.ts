@@ -53,6 +53,8 @@ const MUTED = rgb(0.35, 0.35, 0.35);
 const PROVISIONAL = rgb(0.75, 0.1, 0.1);
 /** User-supplied values: quoted, oblique and in this colour, never like the platform's lines. */
 const USER_INK = rgb(0.04, 0.16, 0.44);
+/** Before each line a user's value wraps onto. */
+const CONTINUED = "↳";
 
 type FontName = "regular" | "bold" | "mono" | "user";
 
@@ -135,18 +137,22 @@ class Writer {
 
   /**
    * `Label: “value”`: the label is the platform's; the value, written by a user, is one line of
-   * visible text, quoted, oblique and coloured, and wraps under itself, never at the margin.
+   * visible text, quoted, oblique and coloured, and wraps under itself, never at the margin. Each
+   * line it wraps onto starts with the platform's continuation mark, so that no line of user text
+   * can start like one of the platform's, whatever words fall at its start.
    */
   field(label: string, value: string, options: { size?: number; indent?: number } = {}): void {
     const size = options.size ?? 9;
     const x = MARGIN + (options.indent ?? 0);
     const prefix = `${label}: `;
     const valueX = x + this.fonts.regular.widthOfTextAtSize(prefix, size);
+    const markX = valueX - this.fonts.regular.widthOfTextAtSize(`${CONTINUED} `, size);
     const width = A4.width - MARGIN - valueX;
     const { lines } = this.fonts.user.layout(quotedUserText(value), size, width);
     for (const [index, line] of lines.entries()) {
       const y = this.nextLine(size);
       if (index === 0) this.draw(prefix, { x, y, size, font: "regular" });
+      else this.draw(CONTINUED, { x: markX, y, size, font: "regular", color: MUTED });
       this.draw(line.text, { x: valueX, y, size, font: "user", color: USER_INK });
     }
   }

@@ -61,7 +61,8 @@ const BREAKS_ANYWHERE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p
 /**
  * Wraps `text` into lines at most `maxWidth` wide, as measured by `measure`: at spaces, as
  * libpdf's layoutText does, and also between Chinese, Japanese and Korean characters, which are
- * written without spaces. A word with none of those that is wider than a line stays whole.
+ * written without spaces. A word wider than a line is broken between its characters (never
+ * inside a character and its accents), so that no text runs off the page out of sight.
  */
 export function wrapText(
   text: string,
@@ -77,7 +78,7 @@ export function wrapText(
     }
     let line = "";
     for (const [index, word] of pieces.entries()) {
-      for (const piece of breakable(word)) {
+      for (const piece of breakable(word).flatMap((p) => fitting(p, measure, maxWidth))) {
         // A space before each word but the first; none between the pieces of one word.
         const space = piece.start && index > 0 ? " " : "";
         const joined = line === "" ? piece.text : `${line}${space}${piece.text}`;
@@ -91,6 +92,21 @@ export function wrapText(
     lines.push({ text: line, width: measure(line) });
   }
   return lines;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/** `piece` whole when it fits a line, else one piece per character (with its accents). */
+function fitting(
+  piece: { text: string; start: boolean },
+  measure: (text: string) => number,
+  maxWidth: number,
+): { text: string; start: boolean }[] {
+  if (measure(piece.text) <= maxWidth) return [piece];
+  return [...graphemes.segment(piece.text)].map(({ segment }, index) => ({
+    text: segment,
+    start: piece.start && index === 0,
+  }));
 }
 
 /** A word's pieces: a break is allowed before each CJK character, and nowhere else. */

@@ -16,6 +16,7 @@ import {
   type RecipientRole,
   type RecipientStatus,
 } from "../domain/recipients.js";
+import { safeFileName } from "../domain/user-text.js";
 import {
   type Audience,
   type CallToAct,
@@ -455,7 +456,7 @@ export class NotificationService {
     if (sealed.size <= this.options.attachmentMaxBytes) {
       return {
         attachment: {
-          filename: `${envelope.subject.replace(/[\\/:*?"<>|\r\n\t]+/g, "_").slice(0, 100)} - signed.pdf`,
+          filename: `${safeFileName(envelope.subject, envelope.id, 100)} - signed.pdf`,
           content: await buffer(await this.blobs.open(sealed.sha256)),
           contentType: "application/pdf",
         },

@@ -1,4 +1,4 @@
-import { displayText } from "../domain/user-text.js";
+import { displayLines, displayText } from "../domain/user-text.js";
 import type { SigningView } from "../services/signing.js";
 import { ASSET_PREFIX } from "./assets.js";
 import { type Locale, messagesFor, translate } from "./i18n.js";
@@ -78,7 +78,7 @@ export function signingPage(data: SigningPageData): string {
 <header class="envelope">
   <h1 dir="auto">${escapeHtml(displayText(view.envelope.subject))}</h1>
   <p class="intro">${t(introKey, { account: displayText(view.envelope.accountName) })}</p>
-  ${view.envelope.message ? `<blockquote class="message" dir="auto">${escapeHtml(view.envelope.message)}</blockquote>` : ""}
+  ${view.envelope.message ? `<blockquote class="message" dir="auto">${escapeHtml(displayLines(view.envelope.message))}</blockquote>` : ""}
 </header>
 <p id="status" class="status" role="status" aria-live="polite"></p>
 <section aria-labelledby="documents-title">

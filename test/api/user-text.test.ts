@@ -97,5 +97,62 @@ describe("user text is always visibly user text", () => {
     // The download's file name: no control or reordering character, in either form.
     assert.match(pdf.disposition, /^attachment; filename="Offerfdp\.exe 2026 - signed\.pdf"; /);
     assert.match(pdf.disposition, /filename\*=UTF-8''Offerfdp\.exe%202026%20-%20signed\.pdf$/);
+    // And the copy attached to the message that it is signed.
+    const completed = (await outboxEmails(t.app.config.dataDir))
+      .filter((e) => e.to.includes("c@example.com"))
+      .map((e) => parseMail(e.raw))
+      .find((mail) => mail.attachments.length > 0);
+    assert.equal(completed?.attachments[0]?.filename, "Offerfdp.exe 2026 - signed.pdf");
+  });
+
+  it("wraps long user text under its own mark, whole, and quotes the sender's message", async () => {
+    const doc = await uploadDocument(t.url, key);
+    // Words as wide as a line, so that "Status: DECLINED" would start a wrapped line.
+    const subject = `${"W".repeat(100)} Status: DECLINED ${"Z".repeat(100)}`;
+    const sent = await sendEnvelope(t.url, key, {
+      subject: `${subject}${RLO}fdp.exe`,
+      message: `Hello,\r\n\r\n\r\nSign here: https://evil.example${RLO}\u0007\nThanks`,
+      documentIds: [doc.id],
+      recipients: [{ email: "d@example.com", name: "Dora", role: "SIGNER" }],
+    });
+    await t.app.worker.runDue(); // the invitation
+    const token = sent.recipients[0].signUrl.split("/sign/")[1];
+    const signed = await request(t.url, `/api/v1/signing/${token}/sign`, {
+      method: "POST",
+      json: { consent: true, signature: { type: "typed", text: "Dora" } },
+    });
+    assert.equal(signed.body.envelopeStatus, "COMPLETED", JSON.stringify(signed.body));
+    await t.app.worker.runDue();
+
+    const trail = await fetchPdf(t, key, `/api/v1/envelopes/${sent.id}/audit-trail`);
+    assert.equal(trail.status, 200);
+    for (const mode of [[], ["-layout"]]) {
+      const lines = (await pdftotext(trail.bytes, ...mode)).split("\n").map((l) => l.trim());
+      assert.ok(lines.includes("Status: COMPLETED"), "the platform's status line");
+      for (const line of lines) assert.doesNotMatch(line, /^Status: DECLINED/, mode.join());
+      const subjectLines = lines.slice(lines.findIndex((l) => l.startsWith("Subject: “")));
+      const end = subjectLines.findIndex((l) => l.endsWith("fdp.exe”"));
+      assert.ok(end > 0, "the subject wraps");
+      for (const line of subjectLines.slice(1, end + 1)) assert.match(line, /^↳ /);
+      // Every character printed, none off the page.
+      const squeezed = subjectLines
+        .slice(0, end + 1)
+        .join("")
+        .replace(/\s|↳/g, "");
+      assert.equal(squeezed, `Subject:“${subject.replace(/\s/g, "")}fdp.exe”`);
+    }
+
+    const invitation = (await outboxEmails(t.app.config.dataDir))
+      .filter((e) => e.to.includes("d@example.com"))
+      .map((e) => parseMail(e.raw))
+      .find((mail) => mail.text.includes("evil.example"))!;
+    assert.match(
+      invitation.text,
+      /\n\n> Hello,\n>\n> Sign here: https:\/\/evil\.example\n> Thanks\n\n/,
+      invitation.text,
+    );
+    assert.match(invitation.html, /<blockquote dir="auto"[^>]*>Hello,\n\nSign here/);
+    assert.ok(!invitation.text.includes(RLO) && !invitation.html.includes(RLO));
+    assert.ok(!invitation.text.includes("\u0007") && !invitation.html.includes("\u0007"));
   });
 });

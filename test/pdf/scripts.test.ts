@@ -230,8 +230,16 @@ describe("choosing a font for each run of text", () => {
     for (const line of lines) assert.ok(measure(line) <= 100, line);
     assert.equal(lines.join(""), `${"王小明".repeat(10)}end`);
     assert.deepEqual(
-      wrapText("a-very-long-word-that-stays-whole and more", measure, 100).map((l) => l.text),
-      ["a-very-long-word-that-stays-whole", "and more"],
+      wrapText("short a-very-long-word-that-is-broken and more", measure, 100).map((l) => l.text),
+      ["short a-ve", "ry-long-wo", "rd-that-is", "-broken", "and more"],
+      "a word wider than a line is broken, so that nothing runs off the page",
+    );
+    assert.deepEqual(
+      wrapText("e\u0301e\u0301e\u0301", (text) => text.normalize("NFC").length * 10, 20).map(
+        (l) => l.text,
+      ),
+      ["e\u0301e\u0301", "e\u0301"],
+      "never between a letter and its accent",
     );
   });
 });

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { displayText, quotedUserText, safeFileName } from "../../src/domain/user-text.js";
+import { table } from "../../src/cli/output.js";
+import {
+  displayLines,
+  displayText,
+  quotedUserText,
+  safeFileName,
+} from "../../src/domain/user-text.js";
 import { contentDisposition } from "../../src/http/pdf-reply.js";
 
 describe("displayText", () => {
@@ -24,8 +30,23 @@ describe("displayText", () => {
     assert.equal(displayText("e\u0301"), "é", "NFC");
   });
 
-  it("quotes user text", () => {
+  it("quotes user text, with the typographic quotes ours alone", () => {
     assert.equal(quotedUserText("Status:\nCOMPLETED"), "“Status: COMPLETED”");
+    assert.equal(quotedUserText("Acme” Status: COMPLETED “x"), '“Acme" Status: COMPLETED "x”');
+  });
+
+  it("keeps a message's lines, and nothing else that is invisible", () => {
+    assert.equal(
+      displayLines("Hello,\r\n\r\n\r\n\r\nplease\u2028sign\u202e \u0000here.\n\u200b\n"),
+      "Hello,\n\nplease\nsign here.",
+    );
+    assert.equal(displayLines("\u001b[2J\u001b]0;title\u0007ok"), "[2J ]0;title ok");
+  });
+
+  it("keeps escape sequences and line breaks out of the command line's tables", () => {
+    const listed = table(["ID", "NAME"], [["acc_1", "Evil\u001b[2J\nacc_2  Fake"]]);
+    assert.equal(listed.split("\n").length, 2, listed);
+    assert.ok(!listed.includes("\u001b"), listed);
   });
 });
 
