@@ -1,6 +1,6 @@
 import { PDF, type PDFPage, PdfArray, PdfNumber, type PdfRef } from "@libpdf/core";
 import { CertyneoError } from "../domain/errors.js";
-import { checkInflatedSize } from "./stream-limits.js";
+import { checkInflatedSize, isWhitespace } from "./stream-limits.js";
 
 export interface PageSize {
   /** Displayed size in PDF points, page rotation applied. */
@@ -236,17 +236,6 @@ export function countObjectHeaders(bytes: Buffer, stopAfter: number): number {
     if (++count > stopAfter) break;
   }
   return count;
-}
-
-function isWhitespace(byte: number): boolean {
-  return (
-    byte === 0x20 ||
-    byte === 0x0a ||
-    byte === 0x0d ||
-    byte === 0x09 ||
-    byte === 0x0c ||
-    byte === 0x00
-  );
 }
 
 /** Some writers pad files with whitespace or NUL bytes after the last %%EOF. */

@@ -286,7 +286,8 @@ function endstreamAt(bytes: Buffer, at: number): boolean {
   return bytes.subarray(i, i + ENDSTREAM.length).equals(ENDSTREAM);
 }
 
-function isWhitespace(byte: number): boolean {
+/** PDF white-space (ISO 32000 7.2.3). */
+export function isWhitespace(byte: number): boolean {
   return (
     byte === 0x20 ||
     byte === 0x0a ||

@@ -5,7 +5,6 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sendEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
-import { startTestTsa, type TestTsa } from "../helpers/tsa.js";
 
 /** Sends an envelope to one signer and signs it: COMPLETED, with its sealing job queued. */
 async function completed(t: TestServer, key: string): Promise<{ id: string; documentSha: string }> {
@@ -115,39 +114,6 @@ describe("sealing that cannot succeed", () => {
     const envelope = await request(t.url, `/api/v1/envelopes/${id}`, { key });
     assert.equal(envelope.body.sealedAt, t.clock.now().toISOString());
     assert.equal(envelope.body.sealingError, null);
-  });
-});
-
-describe("sealing whose retries run out", () => {
-  let t: TestServer;
-  let tsa: TestTsa;
-  let key: string;
-  before(async () => {
-    tsa = await startTestTsa();
-    t = await startTestServer({ env: { CERTYNEO_TSA_URL: tsa.url } });
-    ({ secret: key } = await t.newAccount());
-  });
-  after(async () => {
-    await t.close();
-    await tsa.close();
-  });
-
-  it("gives up after the last scheduled attempt and says so once", async () => {
-    const { id } = await completed(t, key);
-    tsa.up = false;
-    let attempts = 0;
-    for (let pass = 0; pass < 20; pass++) {
-      await t.app.worker.runDue();
-      const job = await t.app.jobs.find("seal_envelope", id);
-      attempts = job?.attempts ?? 0;
-      if (job?.state === "failed") break;
-      t.clock.advance(8 * 3600 * 1000);
-    }
-    const job = await t.app.jobs.find("seal_envelope", id);
-    assert.equal(job?.state, "failed");
-    assert.equal(attempts, 10, "the first attempt and the nine of the schedule");
-    const envelope = await request(t.url, `/api/v1/envelopes/${id}`, { key });
-    assert.match(envelope.body.sealingError, /Sealing failed 10 times/);
   });
 });
 

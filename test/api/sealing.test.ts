@@ -359,6 +359,26 @@ describe("sealing with a timestamp authority", () => {
     await tsa.close();
   });
 
+  it("gives up once the retries run out, and says why on the envelope", async () => {
+    const doc = await uploadDocument(t.url, key);
+    const id = await complete(t, key, [doc.id]);
+    tsa.up = false;
+    try {
+      for (let pass = 0; pass < 20; pass++) {
+        await t.app.worker.runDue();
+        if ((await t.app.jobs.find("seal_envelope", id))?.state === "failed") break;
+        t.clock.advance(8 * 3600 * 1000);
+      }
+    } finally {
+      tsa.up = true;
+    }
+    const job = await t.app.jobs.find("seal_envelope", id);
+    assert.equal(job?.state, "failed");
+    assert.equal(job?.attempts, 10, "the first attempt and the nine of the schedule");
+    const envelope = await request(t.url, `/api/v1/envelopes/${id}`, { key });
+    assert.match(envelope.body.sealingError, /Sealing failed 10 times/);
+  });
+
   it("retries while the authority is down, then seals PAdES B-T, never B-B", async () => {
     const doc = await uploadDocument(t.url, key);
     const id = await complete(t, key, [doc.id]);
