@@ -1,4 +1,4 @@
-import { constants, createInflate, inflateSync } from "node:zlib";
+import { constants, createUnzip, unzipSync } from "node:zlib";
 
 /**
  * How much the compressed streams of a PDF expand, measured before the parser inflates them.
@@ -14,8 +14,9 @@ import { constants, createInflate, inflateSync } from "node:zlib";
  * `/Type /XRef`, or has a `/W` array (the parser reads a cross-reference stream without /Type).
  *
  * Each one is decoded here with the filters the parser would apply (Flate streamed through
- * node:zlib, LZW, RunLength, ASCIIHex, ASCII85 bounded in place), counting the output and keeping
- * none of it beyond an intermediate stage of a filter chain, and stopping as soon as a stream or
+ * node:zlib in its gzip-or-zlib mode, since pako detects either and reads on past a gzip member;
+ * LZW, RunLength, ASCIIHex, ASCII85 bounded in place), counting the output and keeping none of
+ * it beyond an intermediate stage of a filter chain, and stopping as soon as a stream or
  * the whole file passes its bound. The scan is linear in the file size: stream keywords and
  * `endstream` positions are found once, and the input decoded across all streams is bounded too.
  */
@@ -546,7 +547,7 @@ async function inflateCounted(data: Buffer, sink: Sink, budget: Budget): Promise
   // Most streams are small: inflated at once, bounded. Larger, damaged or over the bound: streamed.
   let small: { buffer: Buffer; engine: { bytesWritten: number } } | undefined;
   try {
-    small = inflateSync(data, {
+    small = unzipSync(data, {
       finishFlush: constants.Z_SYNC_FLUSH,
       maxOutputLength: Math.max(1, Math.min(budget.room, SYNC_INFLATE_BYTES)),
       info: true,
@@ -565,7 +566,7 @@ async function inflateCounted(data: Buffer, sink: Sink, budget: Budget): Promise
 function inflateStreamed(data: Buffer, sink: Sink, budget: Budget): Promise<void> {
   return new Promise((resolve, reject) => {
     // A truncated stream yields what it has, as the parser's fallback does.
-    const inflate = createInflate({
+    const inflate = createUnzip({
       finishFlush: constants.Z_SYNC_FLUSH,
       chunkSize: INFLATE_CHUNK,
     });

@@ -1,4 +1,4 @@
-import { crc32, deflateSync } from "node:zlib";
+import { crc32, deflateSync, gzipSync } from "node:zlib";
 
 /** Hostile inputs, generated: no binary fixture is committed. */
 
@@ -151,13 +151,15 @@ export function dataUrl(bytes: Buffer): string {
  * cross-reference stream (object 5). `objStmPadding` bytes of spaces after the objects, and
  * `xrefPadding` zero bytes after the cross-reference entries, are compressed with them: a few
  * hundred kilobytes that inflate to as much as asked, a zlib bomb the parser inflates at load.
- * `encoding`: deflated (the default), deflated twice, or run-length encoded (64 times at most).
+ * `encoding`: deflated (the default), deflated twice, run-length encoded (64 times at most), or
+ * `gzip`: a gzip member of the first 64 bytes, then a zlib stream of the rest (pako, which the
+ * parser inflates with, detects gzip and reads on past a gzip member; /FlateDecode all the same).
  */
 export function objectStreamPdf(
   options: {
     objStmPadding?: number;
     xrefPadding?: number;
-    encoding?: "flate" | "double-flate" | "run-length";
+    encoding?: "flate" | "double-flate" | "run-length" | "gzip";
   } = {},
 ): Buffer {
   const encoding = options.encoding ?? "flate";
@@ -165,13 +167,16 @@ export function objectStreamPdf(
     flate: "/FlateDecode",
     "double-flate": "[/FlateDecode /FlateDecode]",
     "run-length": "/RunLengthDecode",
+    gzip: "/FlateDecode",
   }[encoding];
   const encode = (data: Buffer) =>
     encoding === "flate"
       ? deflateSync(data)
       : encoding === "double-flate"
         ? deflateSync(deflateSync(data))
-        : runLength(data);
+        : encoding === "gzip"
+          ? Buffer.concat([gzipSync(data.subarray(0, 64)), deflateSync(data.subarray(64))])
+          : runLength(data);
   const inner = [
     "<< /Type /Catalog /Pages 2 0 R >>",
     "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

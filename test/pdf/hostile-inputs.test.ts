@@ -400,7 +400,8 @@ describe("hostile PDFs, at upload", () => {
         /compressed content expands to more than 64 MB, more than a document may have/,
       );
     }
-    // Hidden behind a name escape, deflated twice, run-length encoded: decoded as the parser would.
+    // Hidden behind a name escape, deflated twice, run-length encoded, gzip members (pako reads
+    // them, node's plain inflate would not): decoded as the parser would.
     const small = { ...DEFAULT_PDF_LIMITS, maxInflatedBytes: mb };
     const escaped = Buffer.from(
       objectStreamPdf({ objStmPadding: 2 * mb })
@@ -414,6 +415,8 @@ describe("hostile PDFs, at upload", () => {
       escaped,
       objectStreamPdf({ objStmPadding: 2 * mb, encoding: "double-flate" }),
       objectStreamPdf({ xrefPadding: 2 * mb, encoding: "run-length" }),
+      objectStreamPdf({ objStmPadding: 2 * mb, encoding: "gzip" }),
+      objectStreamPdf({ xrefPadding: 2 * mb, encoding: "gzip" }),
     ]) {
       await refused(bomb, "document_too_complex", /more than 1 MB/, small);
       // Within the default limits, the same files are read.
@@ -422,7 +425,7 @@ describe("hostile PDFs, at upload", () => {
   });
 
   it("accepts ordinary object and cross-reference streams, which then seal", async () => {
-    for (const encoding of ["flate", "double-flate", "run-length"] as const) {
+    for (const encoding of ["flate", "double-flate", "run-length", "gzip"] as const) {
       const bytes = objectStreamPdf({ encoding });
       assert.equal((await inspectPdf(bytes)).pages.length, 1, encoding);
       await sealable(bytes);
