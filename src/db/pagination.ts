@@ -18,7 +18,7 @@ export interface Cursor {
 type ListedTable = "api_keys" | "documents" | "envelopes" | "webhooks" | "notifications";
 
 /** Rows strictly after `cursor` in newest-first order (created_at desc, id desc). */
-function olderThan(cursor: Cursor, table: string): Expression<SqlBool> {
+export function olderThan(cursor: Cursor, table: string): Expression<SqlBool> {
   const createdAt = sql.ref(`${table}.created_at`);
   const id = sql.ref(`${table}.id`);
   return sql<SqlBool>`(${createdAt} < ${cursor.created_at} or (${createdAt} = ${cursor.created_at} and ${id} < ${cursor.id}))`;

@@ -30,12 +30,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A stored file that is gone will not come back by retrying. */
-function isMissingFile(error: unknown): boolean {
-  const { code } = (error ?? {}) as { code?: unknown };
-  return error instanceof BlobMissingError || code === "ENOENT";
-}
-
 function utc(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
@@ -265,7 +259,7 @@ export class SealingService {
     try {
       return await readAll(await this.blobs.open(sha256));
     } catch (error) {
-      if (isMissingFile(error))
+      if (error instanceof BlobMissingError)
         throw new PermanentJobError(`The stored file of ${what} is missing.`, { cause: error });
       throw error;
     }

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Kysely } from "kysely";
-import { listNewestFirst } from "../db/pagination.js";
+import { listNewestFirst, olderThan } from "../db/pagination.js";
 import type { Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
@@ -185,15 +185,7 @@ export class WebhookService {
         .where("webhook_id", "=", id)
         .executeTakeFirst();
       if (!cursor) throw invalidCursor(page.after, "an attempt of this webhook");
-      query = query.where((eb) =>
-        eb.or([
-          eb("webhook_attempts.created_at", "<", cursor.created_at),
-          eb.and([
-            eb("webhook_attempts.created_at", "=", cursor.created_at),
-            eb("webhook_attempts.id", "<", cursor.id),
-          ]),
-        ]),
-      );
+      query = query.where(olderThan(cursor, "webhook_attempts"));
     }
     const rows = await query
       .orderBy("webhook_attempts.created_at", "desc")
