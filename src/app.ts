@@ -23,7 +23,7 @@ import { EnvelopeService } from "./services/envelopes.js";
 import { EventLog } from "./services/event-log.js";
 import { ExpiryService } from "./services/expiry.js";
 import { IdempotencyStore } from "./services/idempotency.js";
-import { JobQueue } from "./services/job-queue.js";
+import { type JobKind, JobQueue } from "./services/job-queue.js";
 import { LastUsedTracker } from "./services/last-used.js";
 import { NotificationService } from "./services/notifications.js";
 import { ReminderService } from "./services/reminders.js";
@@ -31,7 +31,14 @@ import { SealingService } from "./services/sealing.js";
 import { DEFAULT_SIGNING_LIMITS, type SigningLimits, SigningService } from "./services/signing.js";
 import { WebhookService } from "./services/webhooks.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
-import { JobWorker } from "./workers/job-worker.js";
+import { listenForJobs } from "./workers/job-wakeups.js";
+import { type JobHandler, JobWorker, type WorkerLog } from "./workers/job-worker.js";
+import { PdfPool } from "./workers/pdf-pool.js";
+
+/** Longest an email or SMS job may take: above SMTP's own 30 s connect and 60 s idle timeouts. */
+const NOTIFICATION_TIME_LIMIT_MS = 5 * 60_000;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface AppOptions {
   clock?: Clock;
@@ -58,8 +65,12 @@ export interface App {
   webhooks: WebhookService;
   reminders: ReminderService;
   notifications: NotificationService;
-  /** Runs background jobs (sealing); started by `serve`, driven by hand in tests. */
+  /** Runs background jobs; started by `startWorker` (`serve`), driven by `runDue` in tests. */
   worker: JobWorker;
+  /** The threads that stamp, seal and render PDFs. */
+  pdf: PdfPool;
+  /** Starts the worker: woken by enqueues (on PostgreSQL, every instance's), polling besides. */
+  startWorker(log: WorkerLog): void;
   lastUsed: LastUsedTracker;
   limiter: RateLimiter;
   close(): Promise<void>;
@@ -108,12 +119,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config.maxDocumentBytes,
     config.documentLimits,
   );
-  const jobs = new JobQueue(database.db, database.dialect, clock, {
-    deliver_webhook: config.webhookRetrySchedule,
-  });
+  const jobs = new JobQueue(
+    database.db,
+    database.dialect,
+    clock,
+    { deliver_webhook: config.webhookRetrySchedule },
+    config.jobLockMs,
+  );
   const webhooks = new WebhookService(
     database.db,
     clock,
+    jobs,
     new SecretBox(secretKey, "certyneo webhook secrets v1"),
     {
       allowPrivate: config.webhookAllowPrivate,
@@ -134,8 +150,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         object: "envelope",
         ...(await envelopes!.get(envelope.scope, envelope.id, trx)),
       }));
+      // One lane per endpoint: its deliveries go one at a time, in order, backing off together.
       for (const delivery of deliveries)
-        await jobs.enqueue(trx, "deliver_webhook", envelope, delivery);
+        await jobs.enqueue(trx, "deliver_webhook", envelope, delivery.id, {
+          lane: delivery.webhookId,
+          runAfter: delivery.retryAt,
+        });
     },
   ]);
   const outboxDir = path.join(config.dataDir, "outbox");
@@ -155,13 +175,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
     return pkiLoading;
   };
+  const pdf = new PdfPool(async () => (await pki()).signerSpec, config.pdfThreads);
   const sealing = new SealingService(
     database.db,
     database.dialect,
     clock,
     blobs,
     events,
-    pki,
+    pdf,
     config.tsaUrl,
   );
   const tokens = new SigningTokens(secretKey);
@@ -179,36 +200,65 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
   const reminders = new ReminderService(database.db, database.dialect, clock, events);
   const expiry = new ExpiryService(database.db, database.dialect, clock, events);
+  const handlers: Record<JobKind, JobHandler> = {
+    seal_envelope: (job, signal) =>
+      sealing.sealJob(
+        job.envelope_id,
+        job.attempts,
+        jobs.nextAttemptAt("seal_envelope", job.attempts),
+        signal,
+      ),
+    send_invitation: (job) =>
+      database.db.transaction().execute(async (trx) => {
+        const scope = { accountId: job.account_id, environment: job.environment };
+        for (const message of await notifications!.planStored(trx, job.subject_id))
+          await jobs.enqueue(trx, "send_notification", { id: job.envelope_id, scope }, message);
+      }),
+    send_notification: (job) =>
+      notifications!.deliver(
+        job.subject_id,
+        job.attempts,
+        jobs.nextAttemptAt("send_notification", job.attempts),
+      ),
+    deliver_webhook: (job) =>
+      webhooks.deliver(
+        job.subject_id,
+        job.attempts,
+        jobs.nextAttemptAt("deliver_webhook", job.attempts),
+      ),
+  };
   const worker = new JobWorker(
     jobs,
-    {
-      seal_envelope: (job) =>
-        sealing.sealJob(
-          job.envelope_id,
-          job.attempts,
-          jobs.nextAttemptAt("seal_envelope", job.attempts),
-        ),
-      send_invitation: (job) =>
-        database.db.transaction().execute(async (trx) => {
-          const scope = { accountId: job.account_id, environment: job.environment };
-          for (const message of await notifications!.planStored(trx, job.subject_id))
-            await jobs.enqueue(trx, "send_notification", { id: job.envelope_id, scope }, message);
-        }),
-      send_notification: (job) =>
-        notifications!.deliver(
-          job.subject_id,
-          job.attempts,
-          jobs.nextAttemptAt("send_notification", job.attempts),
-        ),
-      deliver_webhook: (job) =>
-        webhooks.deliver(
-          job.subject_id,
-          job.attempts,
-          jobs.nextAttemptAt("deliver_webhook", job.attempts),
-        ),
-    },
-    [() => expiry.expireDue(), () => reminders.remindDue()],
+    handlers,
+    [
+      {
+        name: "sealing",
+        kinds: ["seal_envelope"],
+        concurrency: config.pdfThreads,
+        timeLimitMs: config.sealingTimeLimitMs,
+      },
+      {
+        name: "notifications",
+        kinds: ["send_notification", "send_invitation"],
+        concurrency: config.notificationConcurrency,
+        timeLimitMs: NOTIFICATION_TIME_LIMIT_MS,
+      },
+      {
+        name: "webhooks",
+        kinds: ["deliver_webhook"],
+        concurrency: config.webhookConcurrency,
+        // The request's own timeout, and the recording of its outcome.
+        timeLimitMs: config.webhookTimeoutMs + 30_000,
+      },
+    ],
+    [
+      () => expiry.expireDue(),
+      () => reminders.remindDue(),
+      () => jobs.pruneDone(new Date(clock.now().getTime() - config.jobRetentionDays * DAY_MS)),
+    ],
   );
+  const stopLocalWakeups = jobs.onEnqueued((kind) => worker.wake(kind));
+  let wakeups: { close(): Promise<void> } | undefined;
   envelopes = new EnvelopeService(
     database.db,
     database.dialect,
@@ -236,8 +286,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     pki,
     jobs,
     sealing,
-    auditTrails: new AuditTrailService(database.db, clock, events, pki, config.tsaUrl),
+    auditTrails: new AuditTrailService(database.db, clock, events, pdf, config.tsaUrl),
     worker,
+    pdf,
+    startWorker(log) {
+      worker.start(config.workerIntervalMs, log);
+      if (database.dialect === "postgres" && config.databaseUrl)
+        wakeups ??= listenForJobs(config.databaseUrl, (kind) => worker.wake(kind), log);
+    },
     signing: new SigningService(
       database.db,
       database.dialect,
@@ -258,7 +314,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     lastUsed,
     limiter,
     async close() {
-      await worker.stop();
+      stopLocalWakeups();
+      await wakeups?.close();
+      await worker.stop(config.shutdownGraceMs);
+      await pdf.close();
       await lastUsed.stop();
       await limiter.close();
       await database.close();

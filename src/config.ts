@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { DEFAULT_PNG_LIMITS, PNG_HARD_LIMITS } from "./pdf/png-limits.js";
 
@@ -64,8 +65,22 @@ export interface Config {
   pkcs12: { path: string; password: string } | undefined;
   /** RFC 3161 timestamp authority: signatures become PAdES B-T. */
   tsaUrl: string | undefined;
-  /** How often background jobs (sealing) are looked for. */
+  /** How often background jobs are looked for, besides being woken when one is enqueued. */
   workerIntervalMs: number;
+  /** Worker threads that stamp, seal and render PDFs (sealing jobs running at once). */
+  pdfThreads: number;
+  /** Notifications (emails, SMS) sent at once by one instance. */
+  notificationConcurrency: number;
+  /** Webhook deliveries in flight at once by one instance (one per endpoint at most). */
+  webhookConcurrency: number;
+  /** How long a sealing job may run before it is stopped and retried. */
+  sealingTimeLimitMs: number;
+  /** How long a stopping instance waits for running jobs before handing them back. */
+  shutdownGraceMs: number;
+  /** Finished jobs are deleted this many days after they finished. */
+  jobRetentionDays: number;
+  /** A running job's lock, renewed while it runs: how soon a dead instance's job is taken over. */
+  jobLockMs: number;
   /** Deliver webhooks to private, loopback and link-local addresses too (development only). */
   webhookAllowPrivate: boolean;
   /** Seconds between delivery attempts; its length is the number of retries. */
@@ -197,6 +212,18 @@ export function loadConfig(env: Env = process.env): Config {
   const pkcs12Password = read("CERTYNEO_PKCS12_PASSWORD") ?? "";
   const tsaUrl = url("CERTYNEO_TSA_URL", ["http:", "https:"]);
   const workerIntervalMs = integer("CERTYNEO_WORKER_INTERVAL_MS", 1000, 50, 60_000);
+  const pdfThreads = integer("CERTYNEO_PDF_THREADS", availableParallelism(), 1, 256);
+  const notificationConcurrency = integer("CERTYNEO_NOTIFICATION_CONCURRENCY", 4, 1, 256);
+  const webhookConcurrency = integer("CERTYNEO_WEBHOOK_CONCURRENCY", 32, 1, 1024);
+  const sealingTimeLimitMs = integer(
+    "CERTYNEO_SEALING_TIME_LIMIT_MS",
+    10 * 60_000,
+    1000,
+    24 * 3600_000,
+  );
+  const shutdownGraceMs = integer("CERTYNEO_SHUTDOWN_GRACE_MS", 20_000, 0, 10 * 60_000);
+  const jobRetentionDays = integer("CERTYNEO_JOB_RETENTION_DAYS", 7, 1, 3650);
+  const jobLockMs = integer("CERTYNEO_JOB_LOCK_MS", 30_000, 1000, 3600_000);
   const webhookAllowPrivate = boolean("CERTYNEO_WEBHOOK_ALLOW_PRIVATE", false);
   const webhookTimeoutMs = integer("CERTYNEO_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000);
   const scheduleText =
@@ -252,6 +279,13 @@ export function loadConfig(env: Env = process.env): Config {
     pkcs12: pkcs12Path ? { path: path.resolve(pkcs12Path), password: pkcs12Password } : undefined,
     tsaUrl,
     workerIntervalMs,
+    pdfThreads,
+    notificationConcurrency,
+    webhookConcurrency,
+    sealingTimeLimitMs,
+    shutdownGraceMs,
+    jobRetentionDays,
+    jobLockMs,
     webhookAllowPrivate,
     webhookRetrySchedule,
     webhookTimeoutMs,

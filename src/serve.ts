@@ -7,6 +7,6 @@ export async function startServer(app: App): Promise<FastifyInstance> {
   const server = await buildServer(app);
   app.lastUsed.start();
   await server.listen({ port: app.config.port, host: app.config.host });
-  app.worker.start(app.config.workerIntervalMs, server.log);
+  app.startWorker(server.log);
   return server;
 }

@@ -29,6 +29,8 @@ Commands:
                [--expires-after-days N|default] [--json]
                                           Change them (as PATCH /api/v1/settings does)
   pki export-root                         Print the platform's root certificate (PEM), to trust it
+  jobs status [--json]                    Background work by kind (due, running, failed, age of
+                                          the oldest due) and webhook endpoints not healthy
   jobs failed [--json]                    List background jobs given up (sealing, messages,
                                           webhooks), with why
   jobs retry job_…                        Run a failed job again, with a fresh retry schedule
@@ -87,6 +89,8 @@ async function main(argv: string[]): Promise<void> {
     if (command === "pki" && sub === "export-root") return await exportRoot(app);
     if (command === "settings" && sub === "show") return await showSettings(app, values);
     if (command === "settings" && sub === "set") return await setSettings(app, values);
+    if (command === "jobs" && (sub === "status" || sub === undefined))
+      return await jobStatus(app, values);
     if (command === "jobs" && sub === "failed") return await listFailedJobs(app, values);
     if (command === "jobs" && sub === "retry") return await retryJob(app, rest[0]);
     throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(" ")}".`);
@@ -125,6 +129,47 @@ async function serve(app: App): Promise<void> {
   process.once("SIGTERM", () => void stop("SIGTERM"));
 }
 
+async function jobStatus(app: App, values: Options): Promise<void> {
+  const [queue, endpoints] = await Promise.all([
+    app.jobs.stats(),
+    app.webhooks.endpointsNotHealthy(),
+  ]);
+  if (values.json) return printJson({ queue, webhooks: endpoints });
+  console.log(
+    queue.length === 0
+      ? "No background jobs waiting, running or failed."
+      : table(
+          ["KIND", "DUE", "PENDING", "RUNNING", "FAILED", "OLDEST DUE"],
+          queue.map((q) => [
+            q.kind,
+            String(q.due),
+            String(q.pending),
+            String(q.running),
+            String(q.failed),
+            q.oldestDueSeconds === null ? "-" : `${Math.round(q.oldestDueSeconds)} s`,
+          ]),
+        ),
+  );
+  console.log();
+  console.log(
+    endpoints.length === 0
+      ? "Every webhook endpoint is healthy."
+      : table(
+          ["WEBHOOK", "ACCOUNT", "ENV", "STATE", "FAILING SINCE", "RETRY AT", "PENDING", "URL"],
+          endpoints.map((w) => [
+            w.id,
+            w.accountId,
+            w.environment,
+            w.health.state,
+            w.health.failingSince ?? "-",
+            w.health.retryAt ?? "-",
+            String(w.health.pendingDeliveries),
+            w.url,
+          ]),
+        ),
+  );
+}
+
 async function listFailedJobs(app: App, values: Options): Promise<void> {
   const jobs = await app.jobs.listFailed();
   const rows = jobs.map((j) => ({
@@ -161,7 +206,7 @@ async function retryJob(app: App, id: string | undefined): Promise<void> {
   if (!(await app.jobs.retry(id))) {
     throw new CertyneoError("not_found", "job_not_found", `No failed job with id "${id}".`);
   }
-  console.log(`Job ${id} will run again within seconds (on the next worker pass).`);
+  console.log(`Job ${id} will run again within seconds.`);
 }
 
 async function createAccount(app: App, values: Options): Promise<void> {

@@ -178,6 +178,11 @@ export interface JobsTable {
   run_after: Timestamp;
   /** Enqueue order, so that jobs due at the same time run in the order their events happened. */
   seq: number;
+  /**
+   * Jobs sharing a lane (a webhook endpoint's deliveries) run one at a time, in `seq` order: a
+   * lane's first unfinished job holds back the others while it waits for its retry.
+   */
+  lane: string | null;
   /** While running: when another worker may take the job over (its worker died). */
   locked_until: Timestamp | null;
   last_error: string | null;
@@ -208,6 +213,8 @@ export interface WebhooksTable {
   previous_secret_expires_at: Timestamp | null;
   /** Since when every attempt has failed; `null` after a success. */
   failing_since: Timestamp | null;
+  /** While failing: when its first pending delivery is tried again (the others wait for it). */
+  retry_at: Timestamp | null;
   disabled_at: Timestamp | null;
   disabled_reason: string | null;
   created_at: Timestamp;

@@ -21,9 +21,34 @@ const SIGNING = { name: "ECDSA", hash: "SHA-256" } as const;
 const SEAL_EXTENDED_KEY_USAGES = ["1.3.6.1.5.5.7.3.36", "1.3.6.1.5.5.7.3.4"];
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
+/**
+ * What a signer is made of, as plain bytes a worker thread can receive: the operator's PKCS#12,
+ * or the platform's seal key (PKCS#8, ECDSA P-256) with its certificate and chain (DER).
+ */
+export type SignerSpec =
+  | { kind: "pkcs12"; pkcs12: Uint8Array; password: string }
+  | { kind: "ecdsa-p256"; pkcs8: Uint8Array; certificate: Uint8Array; chain: Uint8Array[] };
+
+/** The signer a spec describes; each thread that signs makes its own. */
+export async function signerFromSpec(spec: SignerSpec): Promise<Signer> {
+  if (spec.kind === "pkcs12") return P12Signer.create(spec.pkcs12, spec.password);
+  const privateKey = await webcrypto.subtle.importKey("pkcs8", spec.pkcs8, ALGORITHM, false, [
+    "sign",
+  ]);
+  return new CryptoKeySigner(
+    privateKey as unknown as CryptoKey,
+    spec.certificate,
+    "EC",
+    "ECDSA",
+    spec.chain,
+  );
+}
+
 export interface PlatformPki {
   /** Signs PDFs: the platform's seal certificate, or the operator's PKCS#12. */
   signer: Signer;
+  /** The same signer, for the threads that seal. */
+  signerSpec: SignerSpec;
   /** The root to trust, PEM; `undefined` for an operator's PKCS#12 (they know their chain). */
   rootCertificatePem: string | undefined;
 }
@@ -140,11 +165,12 @@ async function exists(file: string): Promise<boolean> {
  */
 export async function loadPlatformPki(options: PkiOptions): Promise<PlatformPki> {
   if (options.pkcs12) {
-    const p12 = await readFile(options.pkcs12.path);
-    return {
-      signer: await P12Signer.create(new Uint8Array(p12), options.pkcs12.password),
-      rootCertificatePem: undefined,
+    const spec: SignerSpec = {
+      kind: "pkcs12",
+      pkcs12: new Uint8Array(await readFile(options.pkcs12.path)),
+      password: options.pkcs12.password,
     };
+    return { signer: await signerFromSpec(spec), signerSpec: spec, rootCertificatePem: undefined };
   }
   const files = filesIn(options.dataDir);
   if (!(await exists(files.sealCert))) await generate(options, files);
@@ -161,17 +187,17 @@ export async function loadPlatformPki(options: PkiOptions): Promise<PlatformPki>
       `Cannot decrypt ${files.sealKey}: the server secret changed since the platform certificate was created. Restore the previous CERTYNEO_SECRET_KEY (or secret.key), or move ${files.dir} away to create a new certificate.`,
     );
   }
-  const privateKey = await webcrypto.subtle.importKey("pkcs8", pkcs8, ALGORITHM, false, ["sign"]);
   const seal = new x509.X509Certificate(sealPem);
   const root = new x509.X509Certificate(rootPem);
+  const spec: SignerSpec = {
+    kind: "ecdsa-p256",
+    pkcs8: new Uint8Array(pkcs8),
+    certificate: new Uint8Array(seal.rawData),
+    chain: [new Uint8Array(root.rawData)],
+  };
   return {
-    signer: new CryptoKeySigner(
-      privateKey as unknown as CryptoKey,
-      new Uint8Array(seal.rawData),
-      "EC",
-      "ECDSA",
-      [new Uint8Array(root.rawData)],
-    ),
+    signer: await signerFromSpec(spec),
+    signerSpec: spec,
     rootCertificatePem: rootPem,
   };
 }

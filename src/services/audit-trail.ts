@@ -6,15 +6,10 @@ import { type EnvelopeStatus, isFinished } from "../domain/envelope-lifecycle.js
 import type { Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
 import { displayText } from "../domain/user-text.js";
-import {
-  type AuditTrailDetail,
-  type AuditTrailEvent,
-  renderAuditTrail,
-} from "../pdf/audit-trail.js";
-import { sealPdf } from "../pdf/seal.js";
-import type { PlatformPki } from "../pki/platform-pki.js";
+import type { AuditTrailDetail, AuditTrailEvent } from "../pdf/audit-trail.js";
+import { ALL_DOCUMENTS } from "../pdf/seal-envelope.js";
+import type { PdfPool } from "../workers/pdf-pool.js";
 import type { EventLog, StoredEvent } from "./event-log.js";
-import { ALL_DOCUMENTS } from "./sealing.js";
 
 /** What an event says, in words an auditor reads: consent, authentication, reasons, hashes. */
 function describe(event: StoredEvent): AuditTrailDetail[] {
@@ -64,11 +59,11 @@ export class AuditTrailService {
     private readonly db: Kysely<Tables>,
     private readonly clock: Clock,
     private readonly events: EventLog,
-    private readonly pki: () => Promise<PlatformPki>,
+    private readonly pdf: PdfPool,
     private readonly timestampUrl: string | undefined,
   ) {}
 
-  /** The audit trail PDF of a sent envelope, sealed like the documents. */
+  /** The audit trail PDF of a sent envelope, sealed like the documents (on the PDF pool). */
   async render(scope: Scope, envelopeId: string): Promise<Uint8Array> {
     const envelope = await findEnvelope(this.db, scope, envelopeId);
     if (envelope.status === "DRAFT") {
@@ -108,53 +103,53 @@ export class AuditTrailService {
     const byId = new Map(recipients.map((r) => [r.id, r]));
     const status = envelope.status as EnvelopeStatus;
     const final = isFinished(status) && (status !== "COMPLETED" || signedSha.has(ALL_DOCUMENTS));
-    const trail = await renderAuditTrail({
-      envelope: {
-        id: envelope.id,
-        subject: envelope.subject,
-        status,
-        accountName: account.name,
-        accountId: scope.accountId,
-        environment: envelope.environment,
-        createdAt: envelope.created_at,
-        sentAt: envelope.sent_at,
-        completedAt: envelope.completed_at,
+    return this.pdf.auditTrail(
+      {
+        envelope: {
+          id: envelope.id,
+          subject: envelope.subject,
+          status,
+          accountName: account.name,
+          accountId: scope.accountId,
+          environment: envelope.environment,
+          createdAt: envelope.created_at,
+          sentAt: envelope.sent_at,
+          completedAt: envelope.completed_at,
+        },
+        final,
+        documents: documents.map((d) => ({
+          name: d.name,
+          pages: d.pages,
+          originalSha256: d.sha256,
+          signedSha256: signedSha.get(d.id) ?? null,
+        })),
+        recipients: recipients.map((r) => ({
+          name: r.name,
+          email: r.email,
+          role: r.role,
+          auth: r.auth,
+          status: r.status,
+          actedAt: r.signed_at ?? r.declined_at,
+        })),
+        events: events.map(
+          (e): AuditTrailEvent => ({
+            sequence: e.sequence,
+            createdAt: e.createdAt,
+            type: e.type,
+            actor: actorOf(e, byId),
+            ip: e.ip,
+            userAgent: e.userAgent,
+            details: describe(e),
+            hash: e.hash,
+          }),
+        ),
+        generatedAt: this.clock.now().toISOString(),
       },
-      final,
-      documents: documents.map((d) => ({
-        name: d.name,
-        pages: d.pages,
-        originalSha256: d.sha256,
-        signedSha256: signedSha.get(d.id) ?? null,
-      })),
-      recipients: recipients.map((r) => ({
-        name: r.name,
-        email: r.email,
-        role: r.role,
-        auth: r.auth,
-        status: r.status,
-        actedAt: r.signed_at ?? r.declined_at,
-      })),
-      events: events.map(
-        (e): AuditTrailEvent => ({
-          sequence: e.sequence,
-          createdAt: e.createdAt,
-          type: e.type,
-          actor: actorOf(e, byId),
-          ip: e.ip,
-          userAgent: e.userAgent,
-          details: describe(e),
-          hash: e.hash,
-        }),
-      ),
-      generatedAt: this.clock.now().toISOString(),
-    });
-    const { signer } = await this.pki();
-    return sealPdf(trail, {
-      signer,
-      reason: `Audit trail of envelope ${envelope.id}`,
-      timestampUrl: this.timestampUrl,
-      signingTime: this.clock.now(),
-    });
+      {
+        reason: `Audit trail of envelope ${envelope.id}`,
+        timestampUrl: this.timestampUrl,
+        signingTime: this.clock.now(),
+      },
+    );
   }
 }

@@ -5,21 +5,23 @@ import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
 import { newId } from "../security/random.js";
 
-export type JobKind =
-  | "seal_envelope"
-  | "send_notification"
-  | "deliver_webhook"
+export const JOB_KINDS = [
+  "seal_envelope",
+  "send_notification",
+  "deliver_webhook",
   /** Queued by versions before notifications were recorded: an invitation event's id. */
-  | "send_invitation";
+  "send_invitation",
+] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 
 /** Seconds to wait before the next attempt, by attempts made so far; then the job fails. */
 export const RETRY_SCHEDULE_SECONDS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800];
 /**
- * A running job's lock: its worker renews it every `JOB_HEARTBEAT_MS` while it works, so a job
- * whose process died (kill -9, a lost host) is taken over this long after its last renewal.
+ * A running job's lock (the default of `CERTYNEO_JOB_LOCK_MS`): its worker renews it every third
+ * of it while it works, so a job whose process died (kill -9, a lost host) is taken over this
+ * long after its last renewal.
  */
 export const JOB_LOCK_MS = 30 * 1000;
-export const JOB_HEARTBEAT_MS = 10 * 1000;
 
 /**
  * A failure that another attempt cannot mend: the job's own input is unusable (a stored file is
@@ -32,7 +34,38 @@ export class PermanentJobError extends Error {
   }
 }
 
+/** A job that ran past its lane's time limit: it fails, and is retried on its schedule. */
+export class JobTimeoutError extends Error {
+  constructor(limitMs: number) {
+    super(`The job ran past its time limit of ${Math.round(limitMs / 1000)} s.`);
+    this.name = "JobTimeoutError";
+  }
+}
+
+/** A job given back at shutdown, to run again elsewhere: not a failure. */
+export class JobHandedBackError extends Error {
+  constructor() {
+    super("The worker is shutting down: the job was handed back.");
+    this.name = "JobHandedBackError";
+  }
+}
+
 export type Job = JobsTable;
+
+/** PostgreSQL's channel on which an enqueue wakes every instance's workers (the kind as payload). */
+export const JOBS_CHANNEL = "certyneo_jobs";
+
+export interface JobStats {
+  kind: JobKind;
+  /** Pending and due now: waiting for a free worker. */
+  due: number;
+  /** Pending, due now or later (retries, held lanes). */
+  pending: number;
+  running: number;
+  failed: number;
+  /** How long the oldest due job has been waiting; `null` when none is due. */
+  oldestDueSeconds: number | null;
+}
 
 /**
  * Durable jobs in the database. A job is enqueued in the transaction of the event that calls for
@@ -47,6 +80,7 @@ export class JobQueue {
     private readonly clock: Clock,
     /** Retry delays in seconds by kind, where a kind needs its own. */
     private readonly schedules: Partial<Record<JobKind, readonly number[]>> = {},
+    readonly lockMs: number = JOB_LOCK_MS,
   ) {}
 
   private lastSeq = 0;
@@ -63,14 +97,29 @@ export class JobQueue {
     return delay === undefined ? null : new Date(this.clock.now().getTime() + delay * 1000);
   }
 
+  /** Called after each enqueue in this process, with the kind (see `onEnqueued`). */
+  private readonly listeners = new Set<(kind?: JobKind) => void>();
+
+  /**
+   * Tells `listener` of each job enqueued by this process. On SQLite the listener's own queries
+   * wait for the enqueuing transaction to commit (one connection); on PostgreSQL, where they
+   * would not, the transaction's `NOTIFY` wakes every instance once it commits instead.
+   */
+  onEnqueued(listener: (kind?: JobKind) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** At most one job of a kind per subject (the envelope by default): enqueueing twice is harmless. */
   async enqueue(
     trx: Kysely<Tables>,
     kind: JobKind,
     envelope: { id: string; scope: Scope },
     subjectId: string = envelope.id,
+    options: { lane?: string; runAfter?: Date | null } = {},
   ): Promise<void> {
-    const now = this.clock.now().toISOString();
+    const now = this.clock.now();
+    const runAfter = options.runAfter && options.runAfter > now ? options.runAfter : now;
     await trx
       .insertInto("jobs")
       .values({
@@ -82,29 +131,40 @@ export class JobQueue {
         environment: envelope.scope.environment,
         state: "pending",
         attempts: 0,
-        run_after: now,
+        run_after: runAfter.toISOString(),
         seq: this.nextSeq(),
+        lane: options.lane ?? null,
         locked_until: null,
         last_error: null,
-        created_at: now,
-        updated_at: now,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
       })
       .onConflict((oc) => oc.columns(["kind", "subject_id"]).doNothing())
       .execute();
+    if (this.dialect === "postgres")
+      await sql`select pg_notify(${JOBS_CHANNEL}, ${kind})`.execute(trx);
+    else this.wakeLocally(kind);
   }
 
-  /** The next due job, now locked to the caller; `undefined` when none is due. */
-  async claim(): Promise<Job | undefined> {
+  /**
+   * The next due job of one of `kinds`, now locked to the caller; `undefined` when none is due.
+   * Of a lane, only the first unfinished job is ever claimed: one at a time, in order.
+   */
+  async claim(kinds: readonly JobKind[]): Promise<Job | undefined> {
     const now = this.clock.now();
     const nowIso = now.toISOString();
-    const lockedUntil = new Date(now.getTime() + JOB_LOCK_MS).toISOString();
+    const lockedUntil = new Date(now.getTime() + this.lockMs).toISOString();
     const skipLocked = this.dialect === "postgres" ? sql`for update skip locked` : sql``;
     const { rows } = await sql<Job>`
       update jobs set state = 'running', attempts = attempts + 1, locked_until = ${lockedUntil}, updated_at = ${nowIso}
       where id = (
-        select id from jobs
-        where (state = 'pending' and run_after <= ${nowIso}) or (state = 'running' and locked_until < ${nowIso})
-        order by run_after, seq
+        select j.id from jobs j
+        where j.kind in (${sql.join(kinds)})
+          and ((j.state = 'pending' and j.run_after <= ${nowIso}) or (j.state = 'running' and j.locked_until < ${nowIso}))
+          and (j.lane is null or not exists (
+            select 1 from jobs e where e.lane = j.lane and e.state in ('pending', 'running') and e.seq < j.seq
+          ))
+        order by j.run_after, j.seq
         limit 1
         ${skipLocked}
       )
@@ -122,12 +182,33 @@ export class JobQueue {
         updated_at: this.clock.now().toISOString(),
       })
       .where("id", "=", job.id)
+      .where("state", "=", "running")
+      .where("attempts", "=", job.attempts)
+      .execute();
+  }
+
+  /**
+   * Gives a running job back untouched, for another worker or a restart to run: the attempt does
+   * not count. For a shutdown that cannot wait for the job to finish.
+   */
+  async release(job: Job): Promise<void> {
+    await this.db
+      .updateTable("jobs")
+      .set({
+        state: "pending",
+        attempts: job.attempts - 1,
+        locked_until: null,
+        updated_at: this.clock.now().toISOString(),
+      })
+      .where("id", "=", job.id)
+      .where("state", "=", "running")
+      .where("attempts", "=", job.attempts)
       .execute();
   }
 
   /** Pushes a running job's lock forward; `false` when another worker has taken it over. */
   async renewLock(job: Job): Promise<boolean> {
-    const lockedUntil = new Date(this.clock.now().getTime() + JOB_LOCK_MS).toISOString();
+    const lockedUntil = new Date(this.clock.now().getTime() + this.lockMs).toISOString();
     const result = await this.db
       .updateTable("jobs")
       .set({ locked_until: lockedUntil })
@@ -149,18 +230,142 @@ export class JobQueue {
         ? null
         : this.nextAttemptAt(job.kind as JobKind, job.attempts);
     const message = error instanceof Error ? error.message : String(error);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("jobs")
+        .set({
+          state: next ? "pending" : "failed",
+          run_after: (next ?? now).toISOString(),
+          locked_until: null,
+          last_error: message.slice(0, 2000),
+          updated_at: now.toISOString(),
+        })
+        .where("id", "=", job.id)
+        .where("state", "=", "running")
+        .where("attempts", "=", job.attempts)
+        .execute();
+      // The lane backs off as a whole: its other jobs wait for this one's retry.
+      if (next && job.lane) await this.holdLane(trx, job.lane, next);
+    });
+    return next ? "retry" : "failed";
+  }
+
+  /** Holds a lane's pending jobs until `until`; its first one runs then, the others after it. */
+  async holdLane(trx: Kysely<Tables>, lane: string, until: Date): Promise<void> {
+    await trx
+      .updateTable("jobs")
+      .set({ run_after: until.toISOString() })
+      .where("lane", "=", lane)
+      .where("state", "=", "pending")
+      .where("run_after", "<", until.toISOString())
+      .execute();
+  }
+
+  /** Makes a held lane's pending jobs due now (its endpoint answered again). */
+  async resumeLane(lane: string): Promise<void> {
+    const now = this.clock.now().toISOString();
     await this.db
       .updateTable("jobs")
-      .set({
-        state: next ? "pending" : "failed",
-        run_after: (next ?? now).toISOString(),
-        locked_until: null,
-        last_error: message.slice(0, 2000),
-        updated_at: now.toISOString(),
-      })
-      .where("id", "=", job.id)
+      .set({ run_after: now })
+      .where("lane", "=", lane)
+      .where("state", "=", "pending")
+      .where("run_after", ">", now)
       .execute();
-    return next ? "retry" : "failed";
+    await this.wake("deliver_webhook");
+  }
+
+  /** Wakes the workers of this instance (and, on PostgreSQL, of every instance) now. */
+  private async wake(kind?: JobKind): Promise<void> {
+    if (this.dialect === "postgres")
+      await sql`select pg_notify(${JOBS_CHANNEL}, ${kind ?? ""})`.execute(this.db);
+    else this.wakeLocally(kind);
+  }
+
+  private wakeLocally(kind?: JobKind): void {
+    for (const listener of this.listeners) listener(kind);
+  }
+
+  /** Jobs waiting or running in each of `lanes`. */
+  async laneDepths(lanes: readonly string[]): Promise<Map<string, number>> {
+    if (lanes.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select((eb) => ["lane", eb.fn.countAll<number>().as("count")])
+      .where("lane", "in", lanes)
+      .where("state", "in", ["pending", "running"])
+      .groupBy("lane")
+      .execute();
+    return new Map(rows.map((r) => [r.lane ?? "", Number(r.count)]));
+  }
+
+  /** Deletes finished jobs last touched before `before`, at most `batch` of them; how many. */
+  async pruneDone(before: Date, batch = 1000): Promise<number> {
+    const result = await this.db
+      .deleteFrom("jobs")
+      .where(
+        "id",
+        "in",
+        this.db
+          .selectFrom("jobs")
+          .select("id")
+          .where("state", "=", "done")
+          .where("updated_at", "<", before.toISOString())
+          .limit(batch),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** By kind: jobs due now, running, and failed for good, and the age of the oldest due one. */
+  async stats(): Promise<JobStats[]> {
+    const nowIso = this.clock.now().toISOString();
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select((eb) => [
+        "kind",
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when(eb.and([eb("state", "=", "pending"), eb("run_after", "<=", nowIso)]))
+              .then(1)
+              .else(0)
+              .end(),
+          )
+          .as("due"),
+        eb.fn
+          .sum<number>(eb.case().when("state", "=", "pending").then(1).else(0).end())
+          .as("pending"),
+        eb.fn
+          .sum<number>(eb.case().when("state", "=", "running").then(1).else(0).end())
+          .as("running"),
+        eb.fn
+          .sum<number>(eb.case().when("state", "=", "failed").then(1).else(0).end())
+          .as("failed"),
+        eb.fn
+          .min<string | null>(
+            eb
+              .case()
+              .when(eb.and([eb("state", "=", "pending"), eb("run_after", "<=", nowIso)]))
+              .then(eb.ref("run_after"))
+              .else(null)
+              .end(),
+          )
+          .as("oldest_due"),
+      ])
+      .where("state", "in", ["pending", "running", "failed"])
+      .groupBy("kind")
+      .orderBy("kind")
+      .execute();
+    const now = Date.parse(nowIso);
+    return rows.map((r) => ({
+      kind: r.kind as JobKind,
+      due: Number(r.due),
+      pending: Number(r.pending),
+      running: Number(r.running),
+      failed: Number(r.failed),
+      oldestDueSeconds: r.oldest_due ? Math.max(0, (now - Date.parse(r.oldest_due)) / 1000) : null,
+    }));
   }
 
   /** Jobs that failed for good, newest first: what an operator has to look at. */
@@ -183,7 +388,9 @@ export class JobQueue {
       .where("id", "=", jobId)
       .where("state", "=", "failed")
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    await this.wake();
+    return true;
   }
 
   async find(kind: JobKind, subjectId: string): Promise<Job | undefined> {

@@ -1,6 +1,5 @@
 import type { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
-import { PDF } from "@libpdf/core";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { findEnvelope } from "../db/envelopes.js";
@@ -10,16 +9,16 @@ import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
 import { displayText, safeFileName } from "../domain/user-text.js";
-import { sealPdf } from "../pdf/seal.js";
-import { type Stamp, stampPdf } from "../pdf/stamp.js";
-import type { PlatformPki } from "../pki/platform-pki.js";
+import { ALL_DOCUMENTS, type EnvelopeToSeal, UnusableDocumentError } from "../pdf/seal-envelope.js";
+import type { Stamp } from "../pdf/stamp.js";
 import { BlobMissingError, type BlobStore, type StagedBlob } from "../storage/blob-store.js";
+import type { PdfPool } from "../workers/pdf-pool.js";
 import { deleteBlobIfUnreferenced, keepBlob } from "./blob-references.js";
 import { contentMissing } from "./documents.js";
 import { type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
-import { PermanentJobError } from "./job-queue.js";
+import { JobHandedBackError, PermanentJobError } from "./job-queue.js";
 
-export const ALL_DOCUMENTS = "all";
+export { ALL_DOCUMENTS };
 export const TEST_MARK = "TEST — not legally binding";
 
 async function readAll(stream: Readable): Promise<Uint8Array> {
@@ -46,7 +45,7 @@ export class SealingService {
     private readonly clock: Clock,
     private readonly blobs: BlobStore,
     private readonly events: EventLog,
-    private readonly pki: () => Promise<PlatformPki>,
+    private readonly pdf: PdfPool,
     private readonly timestampUrl: string | undefined,
   ) {}
 
@@ -55,10 +54,17 @@ export class SealingService {
    * attempt failed, the envelope shows why (`sealingError`, event `envelope.sealing_failed`) and
    * the job fails for good: no more attempts burning a core on the same input.
    */
-  async sealJob(envelopeId: string, attempt: number, nextAttemptAt: Date | null): Promise<void> {
+  async sealJob(
+    envelopeId: string,
+    attempt: number,
+    nextAttemptAt: Date | null,
+    signal?: AbortSignal,
+  ): Promise<void> {
     try {
-      await this.seal(envelopeId);
+      await this.seal(envelopeId, signal);
     } catch (error) {
+      // Stopped for a shutdown: another run takes it from the start.
+      if (signal?.reason instanceof JobHandedBackError) throw error;
       const permanent = error instanceof PermanentJobError;
       if (permanent || nextAttemptAt === null) {
         const reason = permanent
@@ -91,7 +97,8 @@ export class SealingService {
     });
   }
 
-  async seal(envelopeId: string): Promise<void> {
+  /** Reads what the envelope's PDFs need, has them stamped and sealed on the pool, stores them. */
+  async seal(envelopeId: string, signal?: AbortSignal): Promise<void> {
     const envelope = await this.db
       .selectFrom("envelopes")
       .selectAll()
@@ -130,18 +137,7 @@ export class SealingService {
           await this.readStored(r.signature_image_sha256, `the signature image of ${r.id}`),
         );
     }
-    const { signer } = await this.pki();
-    const testMark = envelope.environment === "live" ? null : TEST_MARK;
-    const seal = (bytes: Uint8Array) =>
-      sealPdf(bytes, {
-        signer,
-        reason: `Signed with Certyneo — envelope ${envelope.id}`,
-        timestampUrl: this.timestampUrl,
-        signingTime: this.clock.now(),
-      });
-
-    const stampedDocuments: Uint8Array[] = [];
-    const parts: { part: string; bytes: Uint8Array }[] = [];
+    const toSeal: EnvelopeToSeal["documents"] = [];
     for (const document of documents) {
       const stamps: Stamp[] = [];
       for (const field of fields.filter((f) => f.document_id === document.id)) {
@@ -172,16 +168,27 @@ export class SealingService {
         }
       }
       const original = await this.readStored(document.sha256, `document ${document.id}`);
-      const stamped = await unusableInput(`Document ${document.id} cannot be stamped`, () =>
-        stampPdf(original, stamps, testMark),
-      );
-      stampedDocuments.push(stamped);
-      parts.push({ part: document.id, bytes: await seal(stamped) });
+      toSeal.push({ id: document.id, original, stamps });
     }
-    const merged = await unusableInput("The documents cannot be combined into one PDF", async () =>
-      (await PDF.merge(stampedDocuments)).save(),
-    );
-    parts.push({ part: ALL_DOCUMENTS, bytes: await seal(merged) });
+    let parts: { part: string; bytes: Uint8Array }[];
+    try {
+      parts = await this.pdf.sealEnvelope(
+        {
+          documents: toSeal,
+          testMark: envelope.environment === "live" ? null : TEST_MARK,
+          seal: {
+            reason: `Signed with Certyneo — envelope ${envelope.id}`,
+            timestampUrl: this.timestampUrl,
+            signingTime: this.clock.now(),
+          },
+        },
+        signal,
+      );
+    } catch (error) {
+      if (error instanceof UnusableDocumentError)
+        throw new PermanentJobError(error.message, { cause: error });
+      throw error;
+    }
 
     const stored: { part: string; sha256: string; size: number; staged: StagedBlob }[] = [];
     const kept: string[] = [];
@@ -332,14 +339,5 @@ export class SealingService {
       }
       throw error;
     }
-  }
-}
-
-/** Runs a step whose failure comes from the documents themselves: retrying cannot mend it. */
-async function unusableInput<T>(what: string, step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    throw new PermanentJobError(`${what}: ${messageOf(error)}`, { cause: error });
   }
 }

@@ -18,6 +18,7 @@ import { checkDestination, refusedDestination } from "../webhooks/address-policy
 import { postJson } from "../webhooks/post.js";
 import { signatureHeader } from "../webhooks/signature.js";
 import type { AppendedEvent } from "./event-log.js";
+import type { JobQueue } from "./job-queue.js";
 
 /** The events a webhook can receive. */
 export const WEBHOOK_EVENTS = [
@@ -49,6 +50,21 @@ export interface Webhook {
   createdAt: string;
   disabledAt: string | null;
   disabledReason: string | null;
+  health: WebhookHealth;
+}
+
+/**
+ * How the endpoint is doing. `backing_off`: its last attempt failed, and its deliveries wait
+ * together, in order, for the first one's retry at `retryAt` (a circuit breaker: one request per
+ * retry, not one per queued delivery); the first success closes it. `disabled`: failing for 3
+ * days, no more deliveries.
+ */
+export interface WebhookHealth {
+  state: "healthy" | "backing_off" | "disabled";
+  failingSince: string | null;
+  retryAt: string | null;
+  /** Deliveries waiting to be sent (or being sent). */
+  pendingDeliveries: number;
 }
 
 export interface WebhookAttempt {
@@ -69,7 +85,7 @@ export interface WebhookOptions {
   timeoutMs: number;
 }
 
-function toWebhook(row: Tables["webhooks"]): Webhook {
+function toWebhook(row: Tables["webhooks"], pendingDeliveries = 0): Webhook {
   return {
     id: row.id,
     url: row.url,
@@ -79,7 +95,20 @@ function toWebhook(row: Tables["webhooks"]): Webhook {
     createdAt: row.created_at,
     disabledAt: row.disabled_at,
     disabledReason: row.disabled_reason,
+    health: {
+      state: row.disabled_at ? "disabled" : row.failing_since ? "backing_off" : "healthy",
+      failingSince: row.failing_since,
+      retryAt: row.disabled_at ? null : row.retry_at,
+      pendingDeliveries,
+    },
   };
+}
+
+export interface FannedOutDelivery {
+  id: string;
+  webhookId: string;
+  /** While the endpoint backs off: when its held deliveries are tried again. */
+  retryAt: Date | null;
 }
 
 /** Webhook endpoints and their deliveries: signed, retried, logged, never to private addresses. */
@@ -87,6 +116,7 @@ export class WebhookService {
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly clock: Clock,
+    private readonly jobs: JobQueue,
     private readonly secrets: SecretBox,
     private readonly options: WebhookOptions,
   ) {}
@@ -127,6 +157,7 @@ export class WebhookService {
       previous_secret_sealed: null,
       previous_secret_expires_at: null,
       failing_since: null,
+      retry_at: null,
       disabled_at: null,
       disabled_reason: null,
       created_at: this.clock.now().toISOString(),
@@ -137,7 +168,28 @@ export class WebhookService {
 
   async list(scope: Scope, page: PageRequest): Promise<Page<Webhook>> {
     const rows = await listNewestFirst(this.db, "webhooks", scope, page, "a webhook");
-    return { ...rows, data: rows.data.map(toWebhook) };
+    const pending = await this.jobs.laneDepths(rows.data.map((w) => w.id));
+    return { ...rows, data: rows.data.map((w) => toWebhook(w, pending.get(w.id))) };
+  }
+
+  /** For operators, across accounts: endpoints backing off or disabled, most recent first. */
+  async endpointsNotHealthy(limit = 100): Promise<(Webhook & { accountId: string })[]> {
+    const rows = await this.db
+      .selectFrom("webhooks")
+      .selectAll()
+      .where((eb) =>
+        eb.or([eb("failing_since", "is not", null), eb("disabled_at", "is not", null)]),
+      )
+      .orderBy("created_at", "desc")
+      .limit(limit)
+      .execute();
+    const pending = await this.jobs.laneDepths(rows.map((w) => w.id));
+    return rows.map((w) => ({ ...toWebhook(w, pending.get(w.id)), accountId: w.account_id }));
+  }
+
+  async get(scope: Scope, id: string): Promise<Webhook> {
+    const row = await this.find(scope, id);
+    return toWebhook(row, (await this.jobs.laneDepths([id])).get(id));
   }
 
   private async find(scope: Scope, id: string): Promise<Tables["webhooks"]> {
@@ -217,7 +269,7 @@ export class WebhookService {
     scope: Scope,
     event: AppendedEvent,
     envelope: () => Promise<unknown>,
-  ): Promise<string[]> {
+  ): Promise<FannedOutDelivery[]> {
     if (!(WEBHOOK_EVENTS as readonly string[]).includes(event.type)) return [];
     const endpoints = (
       await trx
@@ -237,7 +289,7 @@ export class WebhookService {
       environment: scope.environment,
       data: { envelope: await envelope() },
     });
-    const ids: string[] = [];
+    const deliveries: FannedOutDelivery[] = [];
     for (const endpoint of endpoints) {
       const id = newId("dlv");
       await trx
@@ -253,9 +305,13 @@ export class WebhookService {
           delivered_at: null,
         })
         .execute();
-      ids.push(id);
+      deliveries.push({
+        id,
+        webhookId: endpoint.id,
+        retryAt: endpoint.retry_at ? new Date(endpoint.retry_at) : null,
+      });
     }
-    return ids;
+    return deliveries;
   }
 
   /**
@@ -365,11 +421,15 @@ export class WebhookService {
         .set({ state: "delivered", delivered_at: now.toISOString() })
         .where("id", "=", deliveryId)
         .execute();
-      await this.db
-        .updateTable("webhooks")
-        .set({ failing_since: null })
-        .where("id", "=", webhook.id)
-        .execute();
+      if (webhook.failing_since || webhook.retry_at) {
+        await this.db
+          .updateTable("webhooks")
+          .set({ failing_since: null, retry_at: null })
+          .where("id", "=", webhook.id)
+          .execute();
+        // The circuit closes: what waited for this endpoint goes now, in order.
+        await this.jobs.resumeLane(webhook.id);
+      }
       return { delivered: true, gaveUp: false, statusCode, error, durationMs };
     }
     const failingSince = webhook.failing_since ?? now.toISOString();
@@ -378,6 +438,8 @@ export class WebhookService {
       .updateTable("webhooks")
       .set({
         failing_since: failingSince,
+        // A manual attempt (no schedule) leaves the automatic retry where it was.
+        ...(nextRetryAt && !giveUp && { retry_at: nextRetryAt.toISOString() }),
         ...(giveUp && {
           disabled_at: now.toISOString(),
           disabled_reason: `Every delivery failed since ${failingSince}; last: ${error}`,
@@ -410,7 +472,7 @@ export class WebhookService {
       })
       .where("id", "=", id)
       .execute();
-    return { webhook: toWebhook(row), secret };
+    return { webhook: await this.get(scope, id), secret };
   }
 
   /** Sends a `ping` event now and says how it went. */

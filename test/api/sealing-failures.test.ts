@@ -125,7 +125,7 @@ describe("a job's lock", () => {
   after(() => t.close());
 
   it("is renewed while its worker works, and taken over soon after the worker dies", async () => {
-    const { JobQueue, JOB_LOCK_MS } = await import("../../src/services/job-queue.js");
+    const { JobQueue, JOB_LOCK_MS, JOB_KINDS } = await import("../../src/services/job-queue.js");
     const { JobWorker } = await import("../../src/workers/job-worker.js");
     const queue = new JobQueue(t.app.database.db, t.app.database.dialect, t.clock);
     const { accountId } = await t.newAccount();
@@ -152,6 +152,7 @@ describe("a job's lock", () => {
         deliver_webhook: handler,
         send_invitation: handler,
       },
+      [{ name: "all", kinds: JOB_KINDS, concurrency: 1, timeLimitMs: 60_000 }],
       [],
       undefined,
       5,
@@ -167,17 +168,21 @@ describe("a job's lock", () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
     assert.ok((await lockOf()) > first, "the lock was renewed");
     t.clock.advance(JOB_LOCK_MS - 1000);
-    assert.equal(await queue.claim(), undefined, "a live worker's job is not taken over");
+    assert.equal(await queue.claim(JOB_KINDS), undefined, "a live worker's job is not taken over");
     release();
     assert.equal(await pass, 1);
     assert.equal((await queue.find("seal_envelope", "env_lock"))?.state, "done");
 
     // A worker killed mid-job renews nothing: its job is free once the lock runs out.
     await queue.enqueue(t.app.database.db, "seal_envelope", { id: "env_lock", scope }, "second");
-    const claimed = await queue.claim();
+    const claimed = await queue.claim(JOB_KINDS);
     assert.equal(claimed?.subject_id, "second");
-    assert.equal(await queue.claim(), undefined);
+    assert.equal(await queue.claim(JOB_KINDS), undefined);
     t.clock.advance(JOB_LOCK_MS + 1);
-    assert.equal((await queue.claim())?.subject_id, "second", "taken over within the lock time");
+    assert.equal(
+      (await queue.claim(JOB_KINDS))?.subject_id,
+      "second",
+      "taken over within the lock time",
+    );
   });
 });

@@ -31,6 +31,21 @@ const WebhookObject = Type.Object({
   disabledReason: Nullable(
     Type.String({ description: "Why deliveries stopped: failing for 3 days" }),
   ),
+  health: Type.Object(
+    {
+      state: Type.Union(
+        [Type.Literal("healthy"), Type.Literal("backing_off"), Type.Literal("disabled")],
+        {
+          description:
+            "backing_off: the last attempt failed; the endpoint's deliveries wait together, in event order, for the first one's retry at retryAt. The first success closes the circuit.",
+        },
+      ),
+      failingSince: Nullable(Timestamp),
+      retryAt: Nullable(Timestamp),
+      pendingDeliveries: Type.Integer({ minimum: 0 }),
+    },
+    { description: "How the endpoint is doing" },
+  ),
 });
 
 const AttemptObject = Type.Object({
@@ -104,6 +119,19 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
       const page = await webhooks.list(request.auth.scope, request.query);
       return listBody(page, serialize);
     },
+  );
+
+  app.get(
+    "/webhooks/:id",
+    {
+      schema: {
+        tags,
+        summary: "Retrieve a webhook, with its health",
+        params: IdParams,
+        response: { 200: WebhookObject, ...errorResponses(...AUTHENTICATED_ERRORS, 404) },
+      },
+    },
+    async (request) => serialize(await webhooks.get(request.auth.scope, request.params.id)),
   );
 
   app.delete(

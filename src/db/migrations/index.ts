@@ -8,6 +8,7 @@ import { webhooks } from "./0005_webhooks.js";
 import { notifications } from "./0006_notifications.js";
 import { sealingState } from "./0007_sealing_state.js";
 import { referenceIndexes } from "./0008_reference_indexes.js";
+import { jobLanes } from "./0009_job_lanes.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -20,6 +21,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0006_notifications": notifications,
     "0007_sealing_state": sealingState,
     "0008_reference_indexes": referenceIndexes,
+    "0009_job_lanes": jobLanes,
   };
   return { getMigrations: async () => migrations };
 }

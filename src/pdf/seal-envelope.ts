@@ -1,0 +1,69 @@
+import { PDF, type Signer } from "@libpdf/core";
+import { type AuditTrailData, renderAuditTrail } from "./audit-trail.js";
+import { sealPdf } from "./seal.js";
+import { type Stamp, stampPdf } from "./stamp.js";
+
+/** The part of an envelope's sealed output that holds every document in one PDF. */
+export const ALL_DOCUMENTS = "all";
+
+/** A failure caused by the documents themselves: trying again cannot mend it. */
+export class UnusableDocumentError extends Error {
+  override readonly name = "UnusableDocumentError";
+}
+
+export interface SealSettings {
+  reason: string;
+  /** RFC 3161 authority: with one the signature is PAdES B-T, otherwise B-B. */
+  timestampUrl: string | undefined;
+  signingTime: Date;
+}
+
+export interface EnvelopeToSeal {
+  documents: { id: string; original: Uint8Array; stamps: Stamp[] }[];
+  /** Drawn on every page outside `live`. */
+  testMark: string | null;
+  seal: SealSettings;
+}
+
+/**
+ * Each document with its stamps drawn and sealed, then all of them merged into one sealed PDF
+ * (part `ALL_DOCUMENTS`, last). Pure CPU and the timestamp authority: run on a worker thread.
+ */
+export async function sealEnvelope(
+  envelope: EnvelopeToSeal,
+  signer: Signer,
+): Promise<{ part: string; bytes: Uint8Array }[]> {
+  const seal = (bytes: Uint8Array) => sealPdf(bytes, { signer, ...envelope.seal });
+  const stamped: Uint8Array[] = [];
+  const parts: { part: string; bytes: Uint8Array }[] = [];
+  for (const document of envelope.documents) {
+    const bytes = await unusable(`Document ${document.id} cannot be stamped`, () =>
+      stampPdf(document.original, document.stamps, envelope.testMark),
+    );
+    stamped.push(bytes);
+    parts.push({ part: document.id, bytes: await seal(bytes) });
+  }
+  const merged = await unusable("The documents cannot be combined into one PDF", async () =>
+    (await PDF.merge(stamped)).save(),
+  );
+  parts.push({ part: ALL_DOCUMENTS, bytes: await seal(merged) });
+  return parts;
+}
+
+/** The audit trail PDF, sealed like the documents. */
+export async function sealAuditTrail(
+  trail: AuditTrailData,
+  settings: SealSettings,
+  signer: Signer,
+): Promise<Uint8Array> {
+  return sealPdf(await renderAuditTrail(trail), { signer, ...settings });
+}
+
+async function unusable<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UnusableDocumentError(`${what}: ${message}`, { cause: error });
+  }
+}

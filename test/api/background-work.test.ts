@@ -1,0 +1,239 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { testDatabaseKind } from "../helpers/database.js";
+import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { signaturePngDataUrl } from "../helpers/png.js";
+import { startReceiver } from "../helpers/receiver.js";
+import { request, startTestServer, type TestServer } from "../helpers/server.js";
+import { startTestSmtp, type TestSmtp } from "../helpers/smtp.js";
+
+const SILENT = { info: () => {}, error: () => {} };
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function createEnvelope(t: TestServer, key: string, subject: string, send = false) {
+  const doc = await uploadDocument(t.url, key);
+  const created = await request(t.url, "/api/v1/envelopes", {
+    method: "POST",
+    key,
+    json: {
+      subject,
+      documentIds: [doc.id],
+      recipients: [
+        signer(1, {
+          fields: [
+            {
+              type: "signature",
+              documentId: doc.id,
+              page: 1,
+              x: 72,
+              y: 650,
+              width: 170,
+              height: 60,
+            },
+          ],
+        }),
+      ],
+    },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  if (!send) return { id: created.body.id as string, token: "" };
+  const sent = await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, {
+    method: "POST",
+    key,
+  });
+  assert.equal(sent.status, 200, JSON.stringify(sent.body));
+  return {
+    id: created.body.id as string,
+    token: sent.body.recipients[0].signUrl.split("/sign/")[1] as string,
+  };
+}
+
+async function sign(t: TestServer, token: string) {
+  const signed = await request(t.url, `/api/v1/signing/${token}/sign`, {
+    method: "POST",
+    json: { consent: true, signature: { type: "drawn", image: signaturePngDataUrl() } },
+  });
+  assert.equal(signed.body.envelopeStatus, "COMPLETED", JSON.stringify(signed.body));
+}
+
+async function webhook(t: TestServer, key: string, url: string) {
+  const hook = await request(t.url, "/api/v1/webhooks", {
+    method: "POST",
+    key,
+    json: { url, events: ["envelope.created", "envelope.sent", "envelope.completed"] },
+  });
+  assert.equal(hook.status, 201, JSON.stringify(hook.body));
+  return hook.body.id as string;
+}
+
+describe("background work: each kind in its own lane", () => {
+  let t: TestServer;
+  let smtp: TestSmtp;
+  before(async () => {
+    smtp = await startTestSmtp();
+    t = await startTestServer({
+      env: {
+        CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true",
+        CERTYNEO_WEBHOOK_TIMEOUT_MS: "60000",
+        // Only wake-ups start work: a poll would hide a missing one.
+        CERTYNEO_WORKER_INTERVAL_MS: "60000",
+        SMTP_URL: smtp.url,
+        CERTYNEO_SHUTDOWN_GRACE_MS: "1000",
+      },
+    });
+    t.app.startWorker(SILENT);
+  });
+  after(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  it("seals and emails for one account while another's endpoints hang", async () => {
+    // Two endpoints of other accounts: one holds every request, one never answers at all.
+    const slow = await startReceiver(() => ({ status: 200, delayMs: 120_000 }));
+    const hole = await startReceiver(() => ({ status: 200, delayMs: 3_600_000 }));
+    try {
+      const a = await t.newAccount();
+      const b = await t.newAccount();
+      await webhook(t, a.secret, `${slow.url}/a`);
+      await webhook(t, b.secret, `${hole.url}/b`);
+      for (let i = 0; i < 5; i++) {
+        await createEnvelope(t, a.secret, `A${i}`);
+        await createEnvelope(t, b.secret, `B${i}`);
+      }
+      await until(() => slow.received.length === 1 && hole.received.length === 1, "both hung");
+
+      const c = await t.newAccount();
+      const { id, token } = await createEnvelope(t, c.secret, "Unaffected", true);
+      await until(
+        () => smtp.received.some((m) => m.to.includes("signer1@example.com")),
+        "the invitation email",
+      );
+      await sign(t, token);
+      await until(async () => {
+        const res = await fetch(`${t.url}/api/v1/envelopes/${id}/signed-document`, {
+          headers: { authorization: `Bearer ${c.secret}` },
+        });
+        return res.status === 200;
+      }, "the sealed PDF");
+      // Both endpoints still hold their first request: nothing waited for them.
+      assert.equal(slow.received.length, 1);
+      assert.equal(hole.received.length, 1);
+      const health = await request(t.url, "/api/v1/webhooks", { key: a.secret });
+      assert.equal(health.body.data[0].health.state, "healthy");
+      assert.equal(health.body.data[0].health.pendingDeliveries, 5);
+    } finally {
+      await slow.close();
+      await hole.close();
+    }
+  });
+
+  it("starts work as soon as it is enqueued, without waiting for the poll", async () => {
+    const receiver = await startReceiver();
+    try {
+      const { secret } = await t.newAccount();
+      await webhook(t, secret, `${receiver.url}/prompt`);
+      const { id } = await createEnvelope(t, secret, "Prompt");
+      await until(() => receiver.received.length === 1, "the delivery (poll is 60 s)");
+      assert.equal(JSON.parse(receiver.received[0]!.body).data.envelope.id, id);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe("a failing endpoint backs off as a whole (circuit breaker)", () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({
+      env: { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true", CERTYNEO_WEBHOOK_RETRY_SCHEDULE: "5,30" },
+    });
+  });
+  after(() => t.close());
+
+  it("holds the endpoint's deliveries after a failure, keeps their order, and closes on success", async () => {
+    const receiver = await startReceiver(() => ({ status: 503 }));
+    const other = await startReceiver();
+    try {
+      const { secret } = await t.newAccount();
+      const hookId = await webhook(t, secret, `${receiver.url}/down`);
+      const otherAccount = await t.newAccount();
+      await webhook(t, otherAccount.secret, `${other.url}/up`);
+      const ids = [];
+      for (let i = 0; i < 4; i++) ids.push((await createEnvelope(t, secret, `Order ${i}`)).id);
+      await createEnvelope(t, otherAccount.secret, "Elsewhere");
+
+      await t.app.worker.runDue();
+      assert.equal(receiver.received.length, 1, "one request, not one per queued delivery");
+      assert.equal(other.received.length, 1, "another endpoint is not held");
+      const open = await request(t.url, `/api/v1/webhooks/${hookId}`, { key: secret });
+      assert.equal(open.status, 200);
+      assert.equal(open.body.health.state, "backing_off");
+      assert.equal(open.body.health.pendingDeliveries, 4);
+      assert.equal(
+        open.body.health.retryAt,
+        new Date(t.clock.now().getTime() + 5000).toISOString(),
+      );
+
+      // Still open: nothing is sent before the retry time, not even a new event's delivery.
+      ids.push((await createEnvelope(t, secret, "Order 4")).id);
+      await t.app.worker.runDue();
+      assert.equal(receiver.received.length, 1);
+
+      // Half-open: the first delivery is tried again and fails: held for the next retry.
+      t.clock.advance(5000);
+      await t.app.worker.runDue();
+      assert.equal(receiver.received.length, 2);
+      const again = await request(t.url, `/api/v1/webhooks/${hookId}`, { key: secret });
+      assert.equal(
+        again.body.health.retryAt,
+        new Date(t.clock.now().getTime() + 30_000).toISOString(),
+      );
+
+      // The endpoint is back: the first success closes the circuit, the rest follow in order.
+      receiver.answer(() => ({ status: 200 }));
+      t.clock.advance(30_000);
+      await t.app.worker.runDue();
+      const delivered = receiver.received.map((r) => JSON.parse(r.body).data.envelope.id);
+      assert.deepEqual(delivered, [ids[0], ids[0], ...ids]);
+      const closed = await request(t.url, `/api/v1/webhooks/${hookId}`, { key: secret });
+      assert.equal(closed.body.health.state, "healthy");
+      assert.equal(closed.body.health.pendingDeliveries, 0);
+      assert.equal(closed.body.health.retryAt, null);
+    } finally {
+      await receiver.close();
+      await other.close();
+    }
+  });
+});
+
+describe("two instances on one PostgreSQL wake each other", {
+  skip: testDatabaseKind !== "postgres" && "PostgreSQL only",
+}, () => {
+  it("delivers what one instance enqueued from the other's worker, at once", async () => {
+    const receiver = await startReceiver();
+    const env = { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true", CERTYNEO_WORKER_INTERVAL_MS: "60000" };
+    const one = await startTestServer({ env });
+    const two = await startTestServer({ env, database: one.database });
+    try {
+      // Only the second instance works; the first only serves the API.
+      two.app.startWorker(SILENT);
+      const { secret } = await one.newAccount();
+      await webhook(one, secret, `${receiver.url}/woken`);
+      const { id } = await createEnvelope(one, secret, "Across instances");
+      await until(() => receiver.received.length === 1, "the other instance's delivery");
+      assert.equal(JSON.parse(receiver.received[0]!.body).data.envelope.id, id);
+    } finally {
+      await two.close();
+      await one.close();
+      await receiver.close();
+    }
+  });
+});
