@@ -157,6 +157,17 @@ describe("the certyneo command", () => {
           .executeTakeFirstOrThrow();
         assert.equal(row.state, "pending");
         assert.equal(row.attempts, 0);
+        const status = await cli(["jobs", "status"], db.env);
+        assert.equal(status.code, 0, status.stderr);
+        assert.match(status.stdout, /^KIND +DUE +PENDING +RUNNING +FAILED +OLDEST DUE/);
+        assert.match(status.stdout, /seal_envelope +1 +1 +0 +0 +\d+ s/);
+        assert.match(status.stdout, /Every webhook endpoint is healthy/);
+        const statusJson = JSON.parse((await cli(["jobs", "status", "--json"], db.env)).stdout);
+        assert.deepEqual(
+          statusJson.queue.map((q: { kind: string; due: number }) => [q.kind, q.due]),
+          [["seal_envelope", 1]],
+        );
+        assert.deepEqual(statusJson.webhooks, []);
         const again = await cli(["jobs", "retry", "job_stuck"], db.env);
         assert.equal(again.code, 1);
         assert.match(again.stderr, /No failed job with id "job_stuck"/);
