@@ -111,6 +111,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const lastUsed = new LastUsedTracker(database.db);
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const blobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
+  let pkiLoading: Promise<PlatformPki> | undefined;
+  const pki = () => {
+    pkiLoading ??= loadPlatformPki({
+      dataDir: config.dataDir,
+      secret: secretKey,
+      organization: config.organization,
+      pkcs12: config.pkcs12,
+    });
+    return pkiLoading;
+  };
+  const pdf = new PdfPool(async () => (await pki()).signerSpec, config.pdfThreads);
   const documents = new DocumentService(
     database.db,
     database.dialect,
@@ -118,6 +129,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     config.maxDocumentBytes,
     config.documentLimits,
+    (bytes, limits = config.documentLimits) => pdf.inspect(bytes, limits),
   );
   const jobs = new JobQueue(
     database.db,
@@ -165,17 +177,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     : createOutboxSms(outboxDir);
   const settings = new AccountSettingsService(database.db, clock, config.expiryDays);
   const limiter = new RateLimiter(await rateLimitStore(config, database), clock);
-  let pkiLoading: Promise<PlatformPki> | undefined;
-  const pki = () => {
-    pkiLoading ??= loadPlatformPki({
-      dataDir: config.dataDir,
-      secret: secretKey,
-      organization: config.organization,
-      pkcs12: config.pkcs12,
-    });
-    return pkiLoading;
-  };
-  const pdf = new PdfPool(async () => (await pki()).signerSpec, config.pdfThreads);
   const sealing = new SealingService(
     database.db,
     database.dialect,

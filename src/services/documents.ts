@@ -62,6 +62,8 @@ export class DocumentService {
     private readonly clock: Clock,
     readonly maxBytes: number,
     readonly limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS,
+    /** Where PDFs are inspected: `inspectPdf` itself, or a worker thread (the app's `PdfPool`). */
+    private readonly inspect: typeof inspectPdf = inspectPdf,
   ) {}
 
   /**
@@ -93,7 +95,7 @@ export class DocumentService {
       return {
         staged,
         // Bytes already in memory are inspected as they are; a stream is read back once from disk.
-        facts: await inspectPdf(
+        facts: await this.inspect(
           Buffer.isBuffer(content) ? content : await staged.read(),
           this.limits,
         ),

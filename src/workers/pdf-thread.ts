@@ -1,11 +1,12 @@
 /**
- * A worker thread of the PDF pool: stamps, seals and renders, off the thread that serves HTTP.
- * Tasks and results are plain data; a document's own fault comes back as `unusable`, anything else
- * as a thrown error.
+ * A worker thread of the PDF pool: inspects, stamps, seals and renders, off the thread that
+ * serves HTTP. Tasks and results are plain data; a document's own fault comes back as a result
+ * (`unusable`, `refused`), anything else as a thrown error.
  */
-import { workerData } from "node:worker_threads";
 import type { Signer } from "@libpdf/core";
+import { CertyneoError, type ErrorKind } from "../domain/errors.js";
 import type { AuditTrailData } from "../pdf/audit-trail.js";
+import { inspectPdf, type PdfFacts, type PdfLimits } from "../pdf/inspect.js";
 import {
   type EnvelopeToSeal,
   type SealSettings,
@@ -16,28 +17,53 @@ import {
 import { type SignerSpec, signerFromSpec } from "../pki/platform-pki.js";
 
 export type PdfTask =
-  | { type: "seal-envelope"; envelope: EnvelopeToSeal }
-  | { type: "audit-trail"; trail: AuditTrailData; seal: SealSettings };
+  | { type: "inspect"; bytes: Uint8Array; limits: PdfLimits }
+  | { type: "seal-envelope"; envelope: EnvelopeToSeal; signer: SignerSpec }
+  | { type: "audit-trail"; trail: AuditTrailData; seal: SealSettings; signer: SignerSpec };
 
 export type PdfResult =
+  | { type: "inspect"; facts: PdfFacts }
   | { type: "seal-envelope"; parts: { part: string; bytes: Uint8Array }[] }
   | { type: "audit-trail"; bytes: Uint8Array }
-  | { type: "unusable"; message: string };
+  | { type: "unusable"; message: string }
+  | { type: "refused"; kind: ErrorKind; code: string; message: string; param?: string };
 
-export interface PdfThreadData {
-  signer: SignerSpec;
+/** The signer of the last spec seen: one identity per deployment, made once per thread. */
+let signer: { key: string; signer: Promise<Signer> } | undefined;
+
+function signerOf(spec: SignerSpec): Promise<Signer> {
+  const bytes = spec.kind === "pkcs12" ? spec.pkcs12 : spec.certificate;
+  const key = `${spec.kind}:${Buffer.from(bytes).toString("base64")}`;
+  if (signer?.key !== key) signer = { key, signer: signerFromSpec(spec) };
+  return signer.signer;
 }
 
-let signer: Promise<Signer> | undefined;
-
 export default async function run(task: PdfTask): Promise<PdfResult> {
-  signer ??= signerFromSpec((workerData as PdfThreadData).signer);
   try {
+    if (task.type === "inspect") {
+      const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
+      return { type: task.type, facts: await inspectPdf(bytes, task.limits) };
+    }
     if (task.type === "seal-envelope")
-      return { type: task.type, parts: await sealEnvelope(task.envelope, await signer) };
-    return { type: task.type, bytes: await sealAuditTrail(task.trail, task.seal, await signer) };
+      return {
+        type: task.type,
+        parts: await sealEnvelope(task.envelope, await signerOf(task.signer)),
+      };
+    return {
+      type: task.type,
+      bytes: await sealAuditTrail(task.trail, task.seal, await signerOf(task.signer)),
+    };
   } catch (error) {
     if (error instanceof UnusableDocumentError) return { type: "unusable", message: error.message };
+    if (error instanceof CertyneoError) {
+      return {
+        type: "refused",
+        kind: error.kind,
+        code: error.code,
+        message: error.message,
+        ...(error.param !== undefined && { param: error.param }),
+      };
+    }
     throw error;
   }
 }
