@@ -141,10 +141,18 @@ export class JobQueue {
       })
       .onConflict((oc) => oc.columns(["kind", "subject_id"]).doNothing())
       .execute();
-    if (this.dialect === "postgres")
-      await sql`select pg_notify(${JOBS_CHANNEL}, ${kind})`.execute(trx);
-    else this.wakeLocally(kind);
+    if (this.dialect !== "postgres") return this.wakeLocally(kind);
+    // Once per kind and transaction: PostgreSQL would fold the duplicates anyway.
+    if (trx.isTransaction) {
+      const notified = this.notified.get(trx) ?? new Set<JobKind>();
+      if (notified.has(kind)) return;
+      notified.add(kind);
+      this.notified.set(trx, notified);
+    }
+    await sql`select pg_notify(${JOBS_CHANNEL}, ${kind})`.execute(trx);
   }
+
+  private readonly notified = new WeakMap<Kysely<Tables>, Set<JobKind>>();
 
   /**
    * The next due job of one of `kinds`, now locked to the caller; `undefined` when none is due.
