@@ -5,25 +5,19 @@ import { after, before, describe, it } from "node:test";
 import { type App, createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { createTestDatabase, type TestDatabase, testDatabaseKind } from "./helpers/database.js";
-import { signer, uploadDocument } from "./helpers/fixtures.js";
-import { signaturePngDataUrl } from "./helpers/png.js";
+import {
+  signer,
+  signerWithSignatureField,
+  signToCompletion,
+  uploadDocument,
+} from "./helpers/fixtures.js";
 import { freePort } from "./helpers/ports.js";
 import { startReceiver } from "./helpers/receiver.js";
 import { request, startTestServer } from "./helpers/server.js";
 import { startTestTsa, type TestTsa } from "./helpers/tsa.js";
+import { until } from "./helpers/wait.js";
 
 const BIN = new URL("../bin/certyneo", import.meta.url).pathname;
-
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** An HTTP server that accepts requests and never answers them: a black hole. */
 async function startBlackHole(): Promise<{ url: string; hits: number; close(): Promise<void> }> {
@@ -91,6 +85,7 @@ describe("background work survives kill -9 and SIGTERM", () => {
           (r) => r.ok,
           () => false,
         ),
+      "the instance to start",
       20_000,
     );
     const exited = new Promise<number | null>((resolve) => proc.once("exit", resolve));
@@ -116,21 +111,7 @@ describe("background work survives kill -9 and SIGTERM", () => {
       json: {
         subject,
         documentIds: [doc.id],
-        recipients: [
-          signer(1, {
-            fields: [
-              {
-                type: "signature",
-                documentId: doc.id,
-                page: 1,
-                x: 72,
-                y: 650,
-                width: 170,
-                height: 60,
-              },
-            ],
-          }),
-        ],
+        recipients: [signerWithSignatureField(1, doc.id)],
       },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -139,11 +120,7 @@ describe("background work survives kill -9 and SIGTERM", () => {
       key: secret,
     });
     const token = sent.body.recipients[0].signUrl.split("/sign/")[1];
-    const signed = await request(url, `/api/v1/signing/${token}/sign`, {
-      method: "POST",
-      json: { consent: true, signature: { type: "drawn", image: signaturePngDataUrl() } },
-    });
-    assert.equal(signed.body.envelopeStatus, "COMPLETED", JSON.stringify(signed.body));
+    await signToCompletion(url, token);
     return created.body.id;
   }
 
@@ -170,13 +147,13 @@ describe("background work survives kill -9 and SIGTERM", () => {
     const first = await serve({ CERTYNEO_TSA_URL: hole.url });
     const hitsBefore = hole.hits;
     const id = await completeEnvelope(first.url, "Killed while sealing");
-    await until(() => hole.hits > hitsBefore, 20_000);
+    await until(() => hole.hits > hitsBefore, "the seal to reach the authority", 20_000);
     first.proc.kill("SIGKILL");
     await first.exited;
     assert.equal((await sealedState(id)).parts, 0);
 
     const second = await serve({ CERTYNEO_TSA_URL: tsa.url });
-    await until(async () => (await sealedState(id)).parts > 0, 30_000);
+    await until(async () => (await sealedState(id)).parts > 0, "the seal after the restart");
     // Give a second (wrong) run every chance to show itself.
     await new Promise((r) => setTimeout(r, 1000));
     const state = await sealedState(id);
@@ -195,7 +172,7 @@ describe("background work survives kill -9 and SIGTERM", () => {
     const first = await serve({ CERTYNEO_TSA_URL: hole.url, CERTYNEO_SHUTDOWN_GRACE_MS: "300" });
     const hitsBefore = hole.hits;
     const id = await completeEnvelope(first.url, "Stopped while sealing");
-    await until(() => hole.hits > hitsBefore, 20_000);
+    await until(() => hole.hits > hitsBefore, "the seal to reach the authority", 20_000);
     const stopping = Date.now();
     first.proc.kill("SIGTERM");
     assert.equal(await first.exited, 0);
@@ -206,7 +183,7 @@ describe("background work survives kill -9 and SIGTERM", () => {
     assert.equal(handedBack.job?.attempts, 0, "the interrupted attempt does not count");
 
     const second = await serve({ CERTYNEO_TSA_URL: tsa.url });
-    await until(async () => (await sealedState(id)).parts > 0, 30_000);
+    await until(async () => (await sealedState(id)).parts > 0, "the seal after the restart");
     assert.equal((await sealedState(id)).sealedEvents, 1);
     second.proc.kill("SIGKILL");
     await second.exited;
@@ -234,13 +211,13 @@ describe("background work survives kill -9 and SIGTERM", () => {
         created.push(res.body.id);
       }
       // The first delivery is in flight (the receiver holds it); the others wait behind it.
-      await until(() => receiver.received.length === 1, 20_000);
+      await until(() => receiver.received.length === 1, "the first delivery in flight", 20_000);
       first.proc.kill("SIGKILL");
       await first.exited;
       receiver.answer(() => ({ status: 200 }));
 
       const second = await serve();
-      await until(() => receiver.received.length >= 4, 30_000);
+      await until(() => receiver.received.length >= 4, "every delivery after the restart");
       await new Promise((r) => setTimeout(r, 500));
       const envelopes = receiver.received.map((r) => JSON.parse(r.body).data.envelope.id);
       assert.deepEqual(envelopes, [created[0], ...created], "again after the crash, then in order");

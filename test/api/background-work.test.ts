@@ -1,21 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { testDatabaseKind } from "../helpers/database.js";
-import { signer, uploadDocument } from "../helpers/fixtures.js";
-import { signaturePngDataUrl } from "../helpers/png.js";
+import { signerWithSignatureField, signToCompletion, uploadDocument } from "../helpers/fixtures.js";
 import { startReceiver } from "../helpers/receiver.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 import { startTestSmtp, type TestSmtp } from "../helpers/smtp.js";
+import { until } from "../helpers/wait.js";
 
 const SILENT = { info: () => {}, error: () => {} };
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function createEnvelope(t: TestServer, key: string, subject: string, send = false) {
   const doc = await uploadDocument(t.url, key);
@@ -25,21 +17,7 @@ async function createEnvelope(t: TestServer, key: string, subject: string, send 
     json: {
       subject,
       documentIds: [doc.id],
-      recipients: [
-        signer(1, {
-          fields: [
-            {
-              type: "signature",
-              documentId: doc.id,
-              page: 1,
-              x: 72,
-              y: 650,
-              width: 170,
-              height: 60,
-            },
-          ],
-        }),
-      ],
+      recipients: [signerWithSignatureField(1, doc.id)],
     },
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -53,14 +31,6 @@ async function createEnvelope(t: TestServer, key: string, subject: string, send 
     id: created.body.id as string,
     token: sent.body.recipients[0].signUrl.split("/sign/")[1] as string,
   };
-}
-
-async function sign(t: TestServer, token: string) {
-  const signed = await request(t.url, `/api/v1/signing/${token}/sign`, {
-    method: "POST",
-    json: { consent: true, signature: { type: "drawn", image: signaturePngDataUrl() } },
-  });
-  assert.equal(signed.body.envelopeStatus, "COMPLETED", JSON.stringify(signed.body));
 }
 
 async function webhook(t: TestServer, key: string, url: string) {
@@ -116,7 +86,7 @@ describe("background work: each kind in its own lane", () => {
         () => smtp.received.some((m) => m.to.includes("signer1@example.com")),
         "the invitation email",
       );
-      await sign(t, token);
+      await signToCompletion(t.url, token);
       await until(async () => {
         const res = await fetch(`${t.url}/api/v1/envelopes/${id}/signed-document`, {
           headers: { authorization: `Bearer ${c.secret}` },

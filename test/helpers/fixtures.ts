@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { makePdf, type PageSpec } from "./pdf.js";
+import { signaturePngDataUrl } from "./png.js";
 import { request } from "./server.js";
 
 /** Uploads a generated PDF through the API and returns the document. */
@@ -40,4 +41,20 @@ export async function sendEnvelope(
   });
   assert.equal(sent.status, 200, JSON.stringify(sent.body));
   return sent.body;
+}
+
+/** Recipient `n` with one signature field on page 1 of `documentId`. */
+export function signerWithSignatureField(n: number, documentId: string) {
+  return signer(n, {
+    fields: [{ type: "signature", documentId, page: 1, x: 72, y: 650, width: 170, height: 60 }],
+  });
+}
+
+/** Signs as the recipient of `token` with a drawn signature; the envelope must then be completed. */
+export async function signToCompletion(baseUrl: string, token: string): Promise<void> {
+  const signed = await request(baseUrl, `/api/v1/signing/${token}/sign`, {
+    method: "POST",
+    json: { consent: true, signature: { type: "drawn", image: signaturePngDataUrl() } },
+  });
+  assert.equal(signed.body.envelopeStatus, "COMPLETED", JSON.stringify(signed.body));
 }
