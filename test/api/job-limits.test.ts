@@ -9,10 +9,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe("job limits: a time limit per job, finished jobs pruned", () => {
   let t: TestServer;
-  let tsaHits = 0;
-  const blackHole = createServer(() => {
-    tsaHits++;
-  });
+  const blackHole = createServer(() => {});
   before(async () => {
     await new Promise<void>((resolve) => blackHole.listen(0, "127.0.0.1", resolve));
     const address = blackHole.address();
@@ -50,7 +47,6 @@ describe("job limits: a time limit per job, finished jobs pruned", () => {
     });
     assert.equal(signed.body.envelopeStatus, "COMPLETED");
     await t.app.worker.runDue();
-    assert.ok(tsaHits >= 1, "the seal reached the timestamp authority");
     const job = await t.app.jobs.find("seal_envelope", created.body.id);
     assert.equal(job?.state, "pending", "to be retried");
     assert.equal(job?.attempts, 1);
