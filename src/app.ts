@@ -291,6 +291,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     worker,
     pdf,
     startWorker(log) {
+      pdf.warm();
       worker.start(config.workerIntervalMs, log);
       if (database.dialect === "postgres" && config.databaseUrl)
         wakeups ??= listenForJobs(config.databaseUrl, (kind) => worker.wake(kind), log);
@@ -318,7 +319,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       stopLocalWakeups();
       await wakeups?.close();
       await worker.stop(config.shutdownGraceMs);
-      await pdf.close();
       await lastUsed.stop();
       await limiter.close();
       await database.close();

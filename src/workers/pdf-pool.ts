@@ -16,14 +16,30 @@ const THREAD_FILE = new URL(
   import.meta.url,
 ).href;
 
+/** One set of threads per process (per size): every app of the process shares it. */
+const pools = new Map<number, Piscina<PdfTask, PdfResult>>();
+
+function sharedPool(threads: number): Piscina<PdfTask, PdfResult> {
+  let pool = pools.get(threads);
+  if (!pool) {
+    // All threads start at once and stay (a thread takes ~0.5 s to load the PDF library);
+    // idle, they do not keep the process alive. A thread stopped by an abort is replaced.
+    pool = new Piscina<PdfTask, PdfResult>({
+      filename: THREAD_FILE,
+      minThreads: threads,
+      maxThreads: threads,
+    });
+    pools.set(threads, pool);
+  }
+  return pool;
+}
+
 /**
  * The worker threads that inspect, stamp, seal and render PDFs, so that the thread serving HTTP
- * never does. Threads start on first use and exit after a minute idle; a task aborted by its
+ * never does. Started on first use (or `warm`), shared by the process; a task aborted by its
  * `signal` stops its thread.
  */
 export class PdfPool {
-  private pool: Piscina<PdfTask, PdfResult> | undefined;
-
   constructor(
     private readonly signer: () => Promise<SignerSpec>,
     readonly threads: number,
@@ -50,24 +66,17 @@ export class PdfPool {
       .bytes;
   }
 
+  /** Starts the threads now rather than at the first upload or seal. */
+  warm(): void {
+    sharedPool(this.threads);
+  }
+
   private async run(task: PdfTask, signal?: AbortSignal): Promise<PdfResult> {
-    this.pool ??= new Piscina<PdfTask, PdfResult>({
-      filename: THREAD_FILE,
-      minThreads: 0,
-      maxThreads: this.threads,
-      idleTimeout: 60_000,
-    });
-    const result = await this.pool.run(task, signal ? { signal } : {});
+    const result = await sharedPool(this.threads).run(task, signal ? { signal } : {});
     if (result.type === "unusable") throw new UnusableDocumentError(result.message);
     if (result.type === "refused")
       throw new CertyneoError(result.kind, result.code, result.message, result.param);
     return result;
-  }
-
-  /** Stops the threads; tasks still running are cancelled. */
-  async close(): Promise<void> {
-    await this.pool?.destroy();
-    this.pool = undefined;
   }
 }
 
