@@ -124,7 +124,7 @@ export class JobWorker {
       state.again = true;
       return state.pump;
     }
-    state.pump = (async () => {
+    const pump: Promise<void> = (async () => {
       try {
         do {
           state.again = false;
@@ -136,12 +136,18 @@ export class JobWorker {
         } while (state.again && !this.stopping);
       } catch (error) {
         this.log.error({ err: error, lane: state.lane.name }, "job queue unavailable");
-      } finally {
-        state.pump = undefined;
-        this.notifyIdle();
       }
-    })();
-    return state.pump;
+    })().finally(() => {
+      // Cleared after the assignment below, even when the pass had nothing to await; a wake that
+      // came after the pass's last claim starts another pass.
+      if (state.pump === pump) {
+        state.pump = undefined;
+        if (state.again && !this.stopping) void this.pump(state);
+      }
+      this.notifyIdle();
+    });
+    state.pump = pump;
+    return pump;
   }
 
   private launch(state: LaneState, job: Job): void {
