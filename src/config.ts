@@ -212,7 +212,13 @@ export function loadConfig(env: Env = process.env): Config {
   const pkcs12Password = read("CERTYNEO_PKCS12_PASSWORD") ?? "";
   const tsaUrl = url("CERTYNEO_TSA_URL", ["http:", "https:"]);
   const workerIntervalMs = integer("CERTYNEO_WORKER_INTERVAL_MS", 1000, 50, 60_000);
-  const pdfThreads = integer("CERTYNEO_PDF_THREADS", availableParallelism(), 1, 256);
+  const pdfThreads = integer(
+    "CERTYNEO_PDF_THREADS",
+    // One core is left to the thread that serves HTTP.
+    Math.max(1, availableParallelism() - 1),
+    1,
+    256,
+  );
   const notificationConcurrency = integer("CERTYNEO_NOTIFICATION_CONCURRENCY", 4, 1, 256);
   const webhookConcurrency = integer("CERTYNEO_WEBHOOK_CONCURRENCY", 32, 1, 1024);
   const sealingTimeLimitMs = integer(

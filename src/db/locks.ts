@@ -35,3 +35,15 @@ export async function lockBlob(
   const key = Number.parseInt(sha256.slice(0, 8), 16) | 0;
   await sql`select pg_advisory_xact_lock(${BLOB_LOCK_SPACE}::int4, ${key}::int4)`.execute(trx);
 }
+
+/** The first key of the job-lane locks. */
+const LANE_LOCK_SPACE = 0x6c616e65; // "lane"
+
+/**
+ * A job lane (a webhook endpoint's deliveries), locked until the transaction ends, so that two
+ * transactions never both make a job the lane's first. SQLite serialises writers already.
+ */
+export async function lockLane(trx: Kysely<Tables>, dialect: Dialect, lane: string): Promise<void> {
+  if (dialect !== "postgres") return;
+  await sql`select pg_advisory_xact_lock(${LANE_LOCK_SPACE}::int4, hashtext(${lane}))`.execute(trx);
+}

@@ -173,14 +173,16 @@ export interface JobsTable {
   envelope_id: string;
   account_id: string;
   environment: Environment;
-  state: "pending" | "running" | "done" | "failed";
+  /** `waiting`: behind an unfinished job of its lane, not claimable until that one ends. */
+  state: "pending" | "waiting" | "running" | "done" | "failed";
   attempts: number;
   run_after: Timestamp;
   /** Enqueue order, so that jobs due at the same time run in the order their events happened. */
   seq: number;
   /**
-   * Jobs sharing a lane (a webhook endpoint's deliveries) run one at a time, in `seq` order: a
-   * lane's first unfinished job holds back the others while it waits for its retry.
+   * Jobs sharing a lane (a webhook endpoint's deliveries) run one at a time, in `seq` order: only
+   * a lane's first unfinished job is pending; the others wait (`waiting`), also while it waits for
+   * its retry.
    */
   lane: string | null;
   /** While running: when another worker may take the job over (its worker died). */

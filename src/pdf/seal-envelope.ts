@@ -27,7 +27,7 @@ export interface EnvelopeToSeal {
 
 /**
  * Each document with its stamps drawn and sealed, then all of them merged into one sealed PDF
- * (part `ALL_DOCUMENTS`, last). Pure CPU and the timestamp authority: run on a worker thread.
+ * (part `ALL_DOCUMENTS`, last; for a single document, the very bytes of its own part). Pure CPU and the timestamp authority: run on a worker thread.
  */
 export async function sealEnvelope(
   envelope: EnvelopeToSeal,
@@ -42,6 +42,11 @@ export async function sealEnvelope(
     );
     stamped.push(bytes);
     parts.push({ part: document.id, bytes: await seal(bytes) });
+  }
+  // One document is its own combination: the same sealed bytes, not a second signature.
+  if (parts.length === 1) {
+    parts.push({ part: ALL_DOCUMENTS, bytes: parts[0]!.bytes });
+    return parts;
   }
   const merged = await unusable("The documents cannot be combined into one PDF", async () =>
     (await PDF.merge(stamped)).save(),

@@ -1,5 +1,6 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Dialect } from "../db/dialect.js";
+import { lockLane } from "../db/locks.js";
 import type { JobsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
@@ -59,7 +60,7 @@ export interface JobStats {
   kind: JobKind;
   /** Pending and due now: waiting for a free worker. */
   due: number;
-  /** Pending, due now or later (retries, held lanes). */
+  /** Pending, due now or later (retries), or waiting behind another job of their lane. */
   pending: number;
   running: number;
   failed: number;
@@ -120,6 +121,13 @@ export class JobQueue {
   ): Promise<void> {
     const now = this.clock.now();
     const runAfter = options.runAfter && options.runAfter > now ? options.runAfter : now;
+    const lane = options.lane ?? null;
+    // Behind an unfinished job of its lane, a job waits its turn (promoted when that one ends).
+    let state: "pending" | "waiting" = "pending";
+    if (lane) {
+      await lockLane(trx, this.dialect, lane);
+      if (await this.laneBusy(trx, lane)) state = "waiting";
+    }
     await trx
       .insertInto("jobs")
       .values({
@@ -129,11 +137,11 @@ export class JobQueue {
         envelope_id: envelope.id,
         account_id: envelope.scope.accountId,
         environment: envelope.scope.environment,
-        state: "pending",
+        state,
         attempts: 0,
         run_after: runAfter.toISOString(),
         seq: this.nextSeq(),
-        lane: options.lane ?? null,
+        lane,
         locked_until: null,
         last_error: null,
         created_at: now.toISOString(),
@@ -156,23 +164,28 @@ export class JobQueue {
 
   /**
    * The next due job of one of `kinds`, now locked to the caller; `undefined` when none is due.
-   * Of a lane, only the first unfinished job is ever claimed: one at a time, in order.
+   * A dead worker's job (its lock ran out) comes first, then pending ones in order. Two
+   * statements, each served by the index on (kind, state, run_after, seq): finished jobs, however
+   * many, are never read.
    */
   async claim(kinds: readonly JobKind[]): Promise<Job | undefined> {
+    const nowIso = this.clock.now().toISOString();
+    return (
+      (await this.claimWhere(kinds, sql`state = 'running' and locked_until < ${nowIso}`)) ??
+      (await this.claimWhere(kinds, sql`state = 'pending' and run_after <= ${nowIso}`))
+    );
+  }
+
+  private async claimWhere(kinds: readonly JobKind[], due: RawBuilder<unknown>) {
     const now = this.clock.now();
-    const nowIso = now.toISOString();
     const lockedUntil = new Date(now.getTime() + this.lockMs).toISOString();
     const skipLocked = this.dialect === "postgres" ? sql`for update skip locked` : sql``;
     const { rows } = await sql<Job>`
-      update jobs set state = 'running', attempts = attempts + 1, locked_until = ${lockedUntil}, updated_at = ${nowIso}
+      update jobs set state = 'running', attempts = attempts + 1, locked_until = ${lockedUntil}, updated_at = ${now.toISOString()}
       where id = (
-        select j.id from jobs j
-        where j.kind in (${sql.join(kinds)})
-          and ((j.state = 'pending' and j.run_after <= ${nowIso}) or (j.state = 'running' and j.locked_until < ${nowIso}))
-          and (j.lane is null or not exists (
-            select 1 from jobs e where e.lane = j.lane and e.state in ('pending', 'running') and e.seq < j.seq
-          ))
-        order by j.run_after, j.seq
+        select id from jobs
+        where kind in (${sql.join(kinds)}) and ${due}
+        order by run_after, seq
         limit 1
         ${skipLocked}
       )
@@ -180,19 +193,70 @@ export class JobQueue {
     return rows[0];
   }
 
-  async complete(job: Job): Promise<void> {
-    await this.db
+  /** Whether a lane has a job pending, running or waiting. */
+  private async laneBusy(trx: Kysely<Tables>, lane: string): Promise<boolean> {
+    const row = await trx
+      .selectFrom("jobs")
+      .select("id")
+      .where("lane", "=", lane)
+      .where("state", "in", ["pending", "running", "waiting"])
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** After a lane's job ended: its next waiting job, in enqueue order, becomes due. */
+  private async promoteNext(trx: Kysely<Tables>, lane: string): Promise<void> {
+    await lockLane(trx, this.dialect, lane);
+    const active = await trx
+      .selectFrom("jobs")
+      .select("id")
+      .where("lane", "=", lane)
+      .where("state", "in", ["pending", "running"])
+      .limit(1)
+      .executeTakeFirst();
+    if (active) return;
+    const next = await trx
+      .selectFrom("jobs")
+      .select("id")
+      .where("lane", "=", lane)
+      .where("state", "=", "waiting")
+      .orderBy("seq")
+      .limit(1)
+      .executeTakeFirst();
+    if (!next) return;
+    await trx
       .updateTable("jobs")
-      .set({
-        state: "done",
-        locked_until: null,
-        last_error: null,
-        updated_at: this.clock.now().toISOString(),
-      })
-      .where("id", "=", job.id)
-      .where("state", "=", "running")
-      .where("attempts", "=", job.attempts)
+      .set({ state: "pending", updated_at: this.clock.now().toISOString() })
+      .where("id", "=", next.id)
       .execute();
+  }
+
+  /** Runs `change` and, for a job of a lane, hands the lane to its next job, in one transaction. */
+  private async ending(job: Job, change: (trx: Kysely<Tables>) => Promise<void>): Promise<void> {
+    if (!job.lane) return change(this.db);
+    const lane = job.lane;
+    await this.db.transaction().execute(async (trx) => {
+      await change(trx);
+      await this.promoteNext(trx, lane);
+    });
+  }
+
+  async complete(job: Job): Promise<void> {
+    await this.ending(job, async (trx) => {
+      await trx
+        .updateTable("jobs")
+        .set({
+          state: "done",
+          locked_until: null,
+          last_error: null,
+          updated_at: this.clock.now().toISOString(),
+        })
+        .where("id", "=", job.id)
+        .where("state", "=", "running")
+        .where("attempts", "=", job.attempts)
+        .execute();
+    });
   }
 
   /**
@@ -238,7 +302,7 @@ export class JobQueue {
         ? null
         : this.nextAttemptAt(job.kind as JobKind, job.attempts);
     const message = error instanceof Error ? error.message : String(error);
-    await this.db.transaction().execute(async (trx) => {
+    const update = async (trx: Kysely<Tables>) => {
       await trx
         .updateTable("jobs")
         .set({
@@ -252,24 +316,15 @@ export class JobQueue {
         .where("state", "=", "running")
         .where("attempts", "=", job.attempts)
         .execute();
-      // The lane backs off as a whole: its other jobs wait for this one's retry.
-      if (next && job.lane) await this.holdLane(trx, job.lane, next);
-    });
+    };
+    // Retried, it stays the first of its lane: the others keep waiting for it (the endpoint backs
+    // off as a whole). Failed for good, the next one gets its turn.
+    if (next) await update(this.db);
+    else await this.ending(job, update);
     return next ? "retry" : "failed";
   }
 
-  /** Holds a lane's pending jobs until `until`; its first one runs then, the others after it. */
-  async holdLane(trx: Kysely<Tables>, lane: string, until: Date): Promise<void> {
-    await trx
-      .updateTable("jobs")
-      .set({ run_after: until.toISOString() })
-      .where("lane", "=", lane)
-      .where("state", "=", "pending")
-      .where("run_after", "<", until.toISOString())
-      .execute();
-  }
-
-  /** Makes a held lane's pending jobs due now (its endpoint answered again). */
+  /** Makes a held lane's first job due now (its endpoint answered again). */
   async resumeLane(lane: string): Promise<void> {
     const now = this.clock.now().toISOString();
     await this.db
@@ -300,7 +355,7 @@ export class JobQueue {
       .selectFrom("jobs")
       .select((eb) => ["lane", eb.fn.countAll<number>().as("count")])
       .where("lane", "in", lanes)
-      .where("state", "in", ["pending", "running"])
+      .where("state", "in", ["pending", "running", "waiting"])
       .groupBy("lane")
       .execute();
     return new Map(rows.map((r) => [r.lane ?? "", Number(r.count)]));
@@ -342,7 +397,7 @@ export class JobQueue {
           )
           .as("due"),
         eb.fn
-          .sum<number>(eb.case().when("state", "=", "pending").then(1).else(0).end())
+          .sum<number>(eb.case().when("state", "in", ["pending", "waiting"]).then(1).else(0).end())
           .as("pending"),
         eb.fn
           .sum<number>(eb.case().when("state", "=", "running").then(1).else(0).end())
@@ -361,7 +416,7 @@ export class JobQueue {
           )
           .as("oldest_due"),
       ])
-      .where("state", "in", ["pending", "running", "failed"])
+      .where("state", "in", ["pending", "waiting", "running", "failed"])
       .groupBy("kind")
       .orderBy("kind")
       .execute();
@@ -390,15 +445,28 @@ export class JobQueue {
   /** Runs a failed job again now, with a fresh schedule; `false` when no such failed job. */
   async retry(jobId: string): Promise<boolean> {
     const now = this.clock.now().toISOString();
-    const result = await this.db
-      .updateTable("jobs")
-      .set({ state: "pending", attempts: 0, run_after: now, locked_until: null, updated_at: now })
-      .where("id", "=", jobId)
-      .where("state", "=", "failed")
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return false;
-    await this.wake();
-    return true;
+    const retried = await this.db.transaction().execute(async (trx) => {
+      const job = await trx
+        .selectFrom("jobs")
+        .select(["lane"])
+        .where("id", "=", jobId)
+        .where("state", "=", "failed")
+        .executeTakeFirst();
+      if (!job) return false;
+      let state: "pending" | "waiting" = "pending";
+      if (job.lane) {
+        await lockLane(trx, this.dialect, job.lane);
+        if (await this.laneBusy(trx, job.lane)) state = "waiting";
+      }
+      await trx
+        .updateTable("jobs")
+        .set({ state, attempts: 0, run_after: now, locked_until: null, updated_at: now })
+        .where("id", "=", jobId)
+        .execute();
+      return true;
+    });
+    if (retried) await this.wake();
+    return retried;
   }
 
   async find(kind: JobKind, subjectId: string): Promise<Job | undefined> {

@@ -193,8 +193,17 @@ export class SealingService {
     const stored: { part: string; sha256: string; size: number; staged: StagedBlob }[] = [];
     const kept: string[] = [];
     try {
+      // A part that is another's very bytes (the combined PDF of a single document) is staged once.
+      const staging = new Map<Uint8Array, StagedBlob>();
       for (const { part, bytes } of parts) {
-        const staged = await this.blobs.stage(Buffer.from(bytes), Number.MAX_SAFE_INTEGER);
+        let staged = staging.get(bytes);
+        if (!staged) {
+          staged = await this.blobs.stage(
+            Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+            Number.MAX_SAFE_INTEGER,
+          );
+          staging.set(bytes, staged);
+        }
         stored.push({ part, sha256: staged.sha256, size: staged.size, staged });
       }
       await this.record(envelopeId, scope, stored, kept);
@@ -204,7 +213,7 @@ export class SealingService {
         await deleteBlobIfUnreferenced(this.db, this.dialect, this.blobs, sha256);
       throw error;
     } finally {
-      for (const { staged } of stored) await staged.discard();
+      for (const staged of new Set(stored.map((s) => s.staged))) await staged.discard();
     }
   }
 
@@ -224,9 +233,10 @@ export class SealingService {
         .executeTakeFirst();
       if (raced) return;
       // Kept under each hash's lock (in hash order: no deadlock), within this transaction.
-      for (const s of [...stored].sort((a, b) => a.sha256.localeCompare(b.sha256))) {
-        kept.push(s.sha256);
-        await keepBlob(trx, this.dialect, s.staged);
+      const distinct = new Map(stored.map((s) => [s.sha256, s.staged]));
+      for (const [sha256, staged] of [...distinct].sort(([a], [b]) => a.localeCompare(b))) {
+        kept.push(sha256);
+        await keepBlob(trx, this.dialect, staged);
       }
       const now = this.clock.now().toISOString();
       await trx

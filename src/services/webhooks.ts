@@ -278,6 +278,8 @@ export class WebhookService {
         .where("account_id", "=", scope.accountId)
         .where("environment", "=", scope.environment)
         .where("disabled_at", "is", null)
+        // In id order: each delivery locks its endpoint's job lane, always in the same order.
+        .orderBy("id")
         .execute()
     ).filter((w) => !w.events || (JSON.parse(w.events) as string[]).includes(event.type));
     if (endpoints.length === 0) return [];

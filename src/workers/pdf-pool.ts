@@ -9,6 +9,7 @@ import {
 } from "../pdf/seal-envelope.js";
 import type { SignerSpec } from "../pki/platform-pki.js";
 import type { PdfResult, PdfTask } from "./pdf-thread.js";
+import { ownBuffers } from "./transfer.js";
 
 /** Under tsx (tests) the thread runs the TypeScript source; once built, the JavaScript. */
 const THREAD_FILE = new URL(
@@ -56,7 +57,9 @@ export class PdfPool {
     signal?: AbortSignal,
   ): Promise<{ part: string; bytes: Uint8Array }[]> {
     const signer = await this.signer();
-    const result = await this.run({ type: "seal-envelope", envelope, signer }, signal);
+    // The originals are not used here again: moved to the thread, not copied.
+    const originals = envelope.documents.map((d) => d.original);
+    const result = await this.run({ type: "seal-envelope", envelope, signer }, signal, originals);
     return expect(result, "seal-envelope").parts;
   }
 
@@ -71,8 +74,15 @@ export class PdfPool {
     sharedPool(this.threads);
   }
 
-  private async run(task: PdfTask, signal?: AbortSignal): Promise<PdfResult> {
-    const result = await sharedPool(this.threads).run(task, signal ? { signal } : {});
+  private async run(
+    task: PdfTask,
+    signal?: AbortSignal,
+    move: readonly Uint8Array[] = [],
+  ): Promise<PdfResult> {
+    const result = await sharedPool(this.threads).run(task, {
+      ...(signal && { signal }),
+      transferList: ownBuffers(move),
+    });
     if (result.type === "unusable") throw new UnusableDocumentError(result.message);
     if (result.type === "refused")
       throw new CertyneoError(result.kind, result.code, result.message, result.param);

@@ -4,6 +4,7 @@
  * (`unusable`, `refused`), anything else as a thrown error.
  */
 import type { Signer } from "@libpdf/core";
+import { Piscina } from "piscina";
 import { CertyneoError, type ErrorKind } from "../domain/errors.js";
 import type { AuditTrailData } from "../pdf/audit-trail.js";
 import { inspectPdf, type PdfFacts, type PdfLimits } from "../pdf/inspect.js";
@@ -15,6 +16,7 @@ import {
   UnusableDocumentError,
 } from "../pdf/seal-envelope.js";
 import { type SignerSpec, signerFromSpec } from "../pki/platform-pki.js";
+import { ownBuffers } from "./transfer.js";
 
 export type PdfTask =
   | { type: "inspect"; bytes: Uint8Array; limits: PdfLimits }
@@ -36,6 +38,14 @@ function signerOf(spec: SignerSpec): Promise<Signer> {
   const key = `${spec.kind}:${Buffer.from(bytes).toString("base64")}`;
   if (signer?.key !== key) signer = { key, signer: signerFromSpec(spec) };
   return signer.signer;
+}
+
+function moved(result: PdfResult, views: readonly Uint8Array[]): PdfResult {
+  const movable = {
+    [Piscina.transferableSymbol]: ownBuffers(views),
+    [Piscina.valueSymbol]: result,
+  };
+  return Piscina.move(movable as never) as unknown as PdfResult;
 }
 
 export default async function run(task: PdfTask): Promise<PdfResult> {

@@ -13,6 +13,14 @@ export const jobLanes: Migration = {
       )
       where kind = 'deliver_webhook'
     `.execute(db);
+    // Of each lane, only the first unfinished job stays pending; the others wait their turn.
+    await sql`
+      update jobs set state = 'waiting'
+      where lane is not null and state = 'pending' and exists (
+        select 1 from jobs e
+        where e.lane = jobs.lane and e.state in ('pending', 'running') and e.seq < jobs.seq
+      )
+    `.execute(db);
     await db.schema
       .createIndex("jobs_kind_due")
       .on("jobs")
@@ -27,6 +35,7 @@ export const jobLanes: Migration = {
     await db.schema.alterTable("webhooks").addColumn("retry_at", "text").execute();
   },
   async down(db: Kysely<unknown>) {
+    await sql`update jobs set state = 'pending' where state = 'waiting'`.execute(db);
     await db.schema.alterTable("webhooks").dropColumn("retry_at").execute();
     await db.schema.dropIndex("jobs_updated_at").execute();
     await db.schema.dropIndex("jobs_lane").execute();
