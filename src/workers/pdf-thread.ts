@@ -54,15 +54,15 @@ export default async function run(task: PdfTask): Promise<PdfResult> {
       const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
       return { type: task.type, facts: await inspectPdf(bytes, task.limits) };
     }
-    if (task.type === "seal-envelope")
-      return {
-        type: task.type,
-        parts: await sealEnvelope(task.envelope, await signerOf(task.signer)),
-      };
-    return {
-      type: task.type,
-      bytes: await sealAuditTrail(task.trail, task.seal, await signerOf(task.signer)),
-    };
+    if (task.type === "seal-envelope") {
+      const parts = await sealEnvelope(task.envelope, await signerOf(task.signer));
+      return moved(
+        { type: task.type, parts },
+        parts.map((p) => p.bytes),
+      );
+    }
+    const bytes = await sealAuditTrail(task.trail, task.seal, await signerOf(task.signer));
+    return moved({ type: task.type, bytes }, [bytes]);
   } catch (error) {
     if (error instanceof UnusableDocumentError) return { type: "unusable", message: error.message };
     if (error instanceof CertyneoError) {
