@@ -5,8 +5,9 @@
 import autocannon from "autocannon";
 
 /**
- * Options: `url`, `connections`, `seconds`; without `key`, one GET of `url` (the baseline); with
- * `key`, `documentId`, `envelopeId` and `pdf` (a small PDF, base64), the mixed sequence below.
+ * Options: `url`, `connections`, `seconds`; without `key`, one GET of `url` (the baseline), with
+ * `headers` if given (bench/background.ts reads an envelope so); with `key`, `documentId`,
+ * `envelopeId` and `pdf` (a small PDF, base64), the mixed sequence below.
  */
 const options = JSON.parse(process.argv[2] ?? "{}");
 
@@ -54,6 +55,7 @@ const result = await autocannon({
   url: options.url,
   connections: options.connections,
   duration: options.seconds,
+  ...(options.headers ? { headers: options.headers } : {}),
   ...(options.key ? { requests: mixed(options) } : {}),
 });
 process.stdout.write(`${JSON.stringify(result)}\n`);

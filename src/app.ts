@@ -226,6 +226,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         job.subject_id,
         job.attempts,
         jobs.nextAttemptAt("deliver_webhook", job.attempts),
+        (trx) => jobs.completeIn(trx, job),
       ),
   };
   const worker = new JobWorker(

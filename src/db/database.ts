@@ -53,7 +53,35 @@ function sqlite(dataDir: string): Kysely<Tables> {
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");
   connection.pragma("busy_timeout = 5000");
-  return new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: connection }) });
+  return new Kysely<Tables>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }),
+  });
+}
+
+/** Statements kept prepared, by SQL text: Kysely prepares every query anew otherwise. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * `prepare` answering from a cache of the most recently used statements (compiling a statement
+ * costs more than running most of ours). A statement still iterating a result is not shared.
+ */
+function withStatementCache(connection: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = connection.prepare.bind(connection);
+  connection.prepare = ((source: string) => {
+    const cached = cache.get(source);
+    if (cached && !cached.busy) {
+      // Most recently used last: the first is the one to drop.
+      cache.delete(source);
+      cache.set(source, cached);
+      return cached;
+    }
+    const statement = prepare(source);
+    cache.set(source, statement);
+    if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    return statement;
+  }) as typeof connection.prepare;
+  return connection;
 }
 
 /**

@@ -85,6 +85,7 @@ export class JobQueue {
   ) {}
 
   private lastSeq = 0;
+  private lastTakeover = 0;
 
   /** Increasing within a process, and with the clock across processes. */
   private nextSeq(): number {
@@ -164,19 +165,30 @@ export class JobQueue {
 
   /**
    * The next due job of one of `kinds`, now locked to the caller; `undefined` when none is due.
-   * A dead worker's job (its lock ran out) comes first, then pending ones in order. Two
-   * statements, each served by the index on (kind, state, run_after, seq): finished jobs, however
-   * many, are never read.
+   * Pending ones in order, else a dead worker's job (its lock ran out), which is also looked for
+   * first every third of the lock time. Each statement is served by an index on
+   * (state, run_after): finished jobs, however many, are never read.
    */
   async claim(kinds: readonly JobKind[]): Promise<Job | undefined> {
     const nowIso = this.clock.now().toISOString();
+    const expired = sql`state = 'running' and locked_until < ${nowIso}`;
+    // However busy the lanes, a dead worker's job is looked for at least this often.
+    const now = Date.parse(nowIso);
+    if (now - this.lastTakeover >= this.lockMs / 3) {
+      this.lastTakeover = now;
+      const taken = await this.claimIn(kinds, expired);
+      if (taken) return taken;
+    }
     return (
-      (await this.claimWhere(kinds, sql`state = 'running' and locked_until < ${nowIso}`)) ??
-      (await this.claimWhere(kinds, sql`state = 'pending' and run_after <= ${nowIso}`))
+      (await this.claimIn(kinds, sql`state = 'pending' and run_after <= ${nowIso}`)) ??
+      (await this.claimIn(kinds, expired))
     );
   }
 
-  private async claimWhere(kinds: readonly JobKind[], due: RawBuilder<unknown>) {
+  private async claimIn(
+    kinds: readonly JobKind[],
+    due: RawBuilder<unknown>,
+  ): Promise<Job | undefined> {
     const now = this.clock.now();
     const lockedUntil = new Date(now.getTime() + this.lockMs).toISOString();
     const skipLocked = this.dialect === "postgres" ? sql`for update skip locked` : sql``;
@@ -208,28 +220,14 @@ export class JobQueue {
   /** After a lane's job ended: its next waiting job, in enqueue order, becomes due. */
   private async promoteNext(trx: Kysely<Tables>, lane: string): Promise<void> {
     await lockLane(trx, this.dialect, lane);
-    const active = await trx
-      .selectFrom("jobs")
-      .select("id")
-      .where("lane", "=", lane)
-      .where("state", "in", ["pending", "running"])
-      .limit(1)
-      .executeTakeFirst();
-    if (active) return;
-    const next = await trx
-      .selectFrom("jobs")
-      .select("id")
-      .where("lane", "=", lane)
-      .where("state", "=", "waiting")
-      .orderBy("seq")
-      .limit(1)
-      .executeTakeFirst();
-    if (!next) return;
-    await trx
-      .updateTable("jobs")
-      .set({ state: "pending", updated_at: this.clock.now().toISOString() })
-      .where("id", "=", next.id)
-      .execute();
+    await sql`
+      update jobs set state = 'pending', updated_at = ${this.clock.now().toISOString()}
+      where id = (
+        select id from jobs where lane = ${lane} and state = 'waiting' order by seq limit 1
+      )
+      and not exists (
+        select 1 from jobs where lane = ${lane} and state in ('pending', 'running')
+      )`.execute(trx);
   }
 
   /** Runs `change` and, for a job of a lane, hands the lane to its next job, in one transaction. */
@@ -243,20 +241,25 @@ export class JobQueue {
   }
 
   async complete(job: Job): Promise<void> {
-    await this.ending(job, async (trx) => {
-      await trx
-        .updateTable("jobs")
-        .set({
-          state: "done",
-          locked_until: null,
-          last_error: null,
-          updated_at: this.clock.now().toISOString(),
-        })
-        .where("id", "=", job.id)
-        .where("state", "=", "running")
-        .where("attempts", "=", job.attempts)
-        .execute();
-    });
+    if (!job.lane) return this.completeIn(this.db, job);
+    await this.db.transaction().execute((trx) => this.completeIn(trx, job));
+  }
+
+  /** Ends a job as done within `trx` (a transaction for a job of a lane: its next one's turn). */
+  async completeIn(trx: Kysely<Tables>, job: Job): Promise<void> {
+    await trx
+      .updateTable("jobs")
+      .set({
+        state: "done",
+        locked_until: null,
+        last_error: null,
+        updated_at: this.clock.now().toISOString(),
+      })
+      .where("id", "=", job.id)
+      .where("state", "=", "running")
+      .where("attempts", "=", job.attempts)
+      .execute();
+    if (job.lane) await this.promoteNext(trx, job.lane);
   }
 
   /**

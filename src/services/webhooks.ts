@@ -318,12 +318,19 @@ export class WebhookService {
 
   /**
    * The worker's job: one attempt, which throws when it failed so that the worker retries on the
-   * webhook schedule; `nextRetryAt` is what that schedule says, for the log.
+   * webhook schedule; `nextRetryAt` is what that schedule says, for the log. `"completed"` when
+   * `onDelivered` ended the job with the success.
    */
-  async deliver(deliveryId: string, attempt: number, nextRetryAt: Date | null): Promise<void> {
-    const outcome = await this.attempt(deliveryId, attempt, nextRetryAt);
+  async deliver(
+    deliveryId: string,
+    attempt: number,
+    nextRetryAt: Date | null,
+    onDelivered?: (trx: Kysely<Tables>) => Promise<void>,
+  ): Promise<"completed" | undefined> {
+    const outcome = await this.attempt(deliveryId, attempt, nextRetryAt, onDelivered);
     if (outcome && !outcome.delivered && !outcome.gaveUp)
       throw new Error(outcome.error ?? "delivery failed");
+    return outcome?.delivered && onDelivered ? "completed" : undefined;
   }
 
   /** One attempt of one delivery, logged; `undefined` when there is nothing (more) to send. */
@@ -331,6 +338,8 @@ export class WebhookService {
     deliveryId: string,
     attempt: number,
     nextRetryAt: Date | null,
+    /** Written in the transaction that records a success (the worker ends its job there). */
+    onDelivered?: (trx: Kysely<Tables>) => Promise<void>,
   ): Promise<AttemptOutcome | undefined> {
     const delivery = await this.db
       .selectFrom("webhook_deliveries")
@@ -403,6 +412,42 @@ export class WebhookService {
     }
     const durationMs = Math.round(performance.now() - started);
     const delivered = error === null;
+    if (delivered) {
+      const recovered = Boolean(webhook.failing_since || webhook.retry_at);
+      // The attempt, the delivery's state and the job's end: one commit.
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("webhook_attempts")
+          .values({
+            id: newId("att"),
+            delivery_id: deliveryId,
+            webhook_id: webhook.id,
+            attempt,
+            status_code: statusCode,
+            duration_ms: durationMs,
+            error,
+            next_retry_at: null,
+            created_at: now.toISOString(),
+          })
+          .execute();
+        await trx
+          .updateTable("webhook_deliveries")
+          .set({ state: "delivered", delivered_at: now.toISOString() })
+          .where("id", "=", deliveryId)
+          .execute();
+        if (recovered) {
+          await trx
+            .updateTable("webhooks")
+            .set({ failing_since: null, retry_at: null })
+            .where("id", "=", webhook.id)
+            .execute();
+        }
+        await onDelivered?.(trx);
+      });
+      // The circuit closes: what waited for this endpoint goes now, in order.
+      if (recovered) await this.jobs.resumeLane(webhook.id);
+      return { delivered: true, gaveUp: false, statusCode, error, durationMs };
+    }
     await this.db
       .insertInto("webhook_attempts")
       .values({
@@ -413,27 +458,10 @@ export class WebhookService {
         status_code: statusCode,
         duration_ms: durationMs,
         error,
-        next_retry_at: delivered ? null : (nextRetryAt?.toISOString() ?? null),
+        next_retry_at: nextRetryAt?.toISOString() ?? null,
         created_at: now.toISOString(),
       })
       .execute();
-    if (delivered) {
-      await this.db
-        .updateTable("webhook_deliveries")
-        .set({ state: "delivered", delivered_at: now.toISOString() })
-        .where("id", "=", deliveryId)
-        .execute();
-      if (webhook.failing_since || webhook.retry_at) {
-        await this.db
-          .updateTable("webhooks")
-          .set({ failing_since: null, retry_at: null })
-          .where("id", "=", webhook.id)
-          .execute();
-        // The circuit closes: what waited for this endpoint goes now, in order.
-        await this.jobs.resumeLane(webhook.id);
-      }
-      return { delivered: true, gaveUp: false, statusCode, error, durationMs };
-    }
     const failingSince = webhook.failing_since ?? now.toISOString();
     const giveUp = now.getTime() - Date.parse(failingSince) >= DISABLE_AFTER_MS;
     await this.db

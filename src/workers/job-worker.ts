@@ -23,8 +23,11 @@ export interface WorkLane {
   timeLimitMs: number;
 }
 
-/** Runs one job; stops what it can when `signal` aborts (time limit, shutdown). */
-export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>;
+/**
+ * Runs one job; stops what it can when `signal` aborts (time limit, shutdown). Resolving with
+ * `"completed"`: the handler ended the job itself, in the transaction of its outcome.
+ */
+export type JobHandler = (job: Job, signal: AbortSignal) => Promise<unknown>;
 
 interface RunningJob {
   job: Job;
@@ -180,11 +183,11 @@ export class JobWorker {
       lane.timeLimitMs,
     );
     try {
-      await Promise.race([
+      const outcome = await Promise.race([
         this.handlers[job.kind as JobKind](job, controller.signal),
         rejectWhenAborted(controller.signal),
       ]);
-      await this.queue.complete(job);
+      if (outcome !== "completed") await this.queue.complete(job);
       this.log.info(details, "job done");
     } catch (error) {
       if (entry.handedBack) {
