@@ -1,10 +1,15 @@
+import type { Readable } from "node:stream";
 import nodemailer, { type Transporter } from "nodemailer";
 import { displayText } from "../domain/user-text.js";
 import { writeOutboxFile } from "./outbox.js";
 
 export interface EmailAttachment {
   readonly filename: string;
-  readonly content: Buffer;
+  /**
+   * The bytes, or a stream of them (read once, by the one send): a stream is encoded a chunk at a
+   * time, where a whole multi-megabyte Buffer would hold the event loop while it is encoded.
+   */
+  readonly content: Buffer | Readable;
   readonly contentType: string;
 }
 
@@ -56,30 +61,40 @@ export function createMailer(options: {
   const from = parseMailbox(options.from);
   return {
     async send(email) {
-      const info = await transport.sendMail({
-        from: email.onBehalfOf
-          ? {
-              name: `${displayText(email.onBehalfOf)} via ${from.name ?? "Certyneo"}`,
-              address: from.address,
-            }
-          : options.from,
-        ...(email.replyTo && { replyTo: email.replyTo }),
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        ...(email.html && { html: email.html }),
-        ...(email.attachments && {
-          attachments: email.attachments.map((a) => ({
-            filename: a.filename,
-            content: a.content,
-            contentType: a.contentType,
-          })),
-        }),
-        ...(email.messageId && { messageId: email.messageId }),
-        headers: { "Auto-Submitted": "auto-generated" },
-      });
-      if (options.smtpUrl) return;
-      await writeOutboxFile(options.outboxDir, "eml", (info as { message: Buffer }).message);
+      try {
+        await deliver(email);
+      } finally {
+        // A stream the transport did not read to the end (a refused message) is closed here.
+        for (const a of email.attachments ?? [])
+          if (!Buffer.isBuffer(a.content)) a.content.destroy();
+      }
     },
   };
+
+  async function deliver(email: OutgoingEmail): Promise<void> {
+    const info = await transport.sendMail({
+      from: email.onBehalfOf
+        ? {
+            name: `${displayText(email.onBehalfOf)} via ${from.name ?? "Certyneo"}`,
+            address: from.address,
+          }
+        : options.from,
+      ...(email.replyTo && { replyTo: email.replyTo }),
+      to: email.to,
+      subject: email.subject,
+      text: email.text,
+      ...(email.html && { html: email.html }),
+      ...(email.attachments && {
+        attachments: email.attachments.map((a) => ({
+          filename: a.filename,
+          content: a.content,
+          contentType: a.contentType,
+        })),
+      }),
+      ...(email.messageId && { messageId: email.messageId }),
+      headers: { "Auto-Submitted": "auto-generated" },
+    });
+    if (options.smtpUrl) return;
+    await writeOutboxFile(options.outboxDir, "eml", (info as { message: Buffer }).message);
+  }
 }

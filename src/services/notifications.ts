@@ -1,4 +1,3 @@
-import { buffer } from "node:stream/consumers";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { findEnvelope } from "../db/envelopes.js";
@@ -457,7 +456,7 @@ export class NotificationService {
       return {
         attachment: {
           filename: `${safeFileName(envelope.subject, envelope.id, 100)} - signed.pdf`,
-          content: await buffer(await this.blobs.open(sealed.sha256)),
+          content: await this.blobs.open(sealed.sha256),
           contentType: "application/pdf",
         },
       };
