@@ -412,24 +412,22 @@ export class WebhookService {
     }
     const durationMs = Math.round(performance.now() - started);
     const delivered = error === null;
+    const attemptRow = {
+      id: newId("att"),
+      delivery_id: deliveryId,
+      webhook_id: webhook.id,
+      attempt,
+      status_code: statusCode,
+      duration_ms: durationMs,
+      error,
+      next_retry_at: delivered ? null : (nextRetryAt?.toISOString() ?? null),
+      created_at: now.toISOString(),
+    };
     if (delivered) {
       const recovered = Boolean(webhook.failing_since || webhook.retry_at);
       // The attempt, the delivery's state and the job's end: one commit.
       await this.db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto("webhook_attempts")
-          .values({
-            id: newId("att"),
-            delivery_id: deliveryId,
-            webhook_id: webhook.id,
-            attempt,
-            status_code: statusCode,
-            duration_ms: durationMs,
-            error,
-            next_retry_at: null,
-            created_at: now.toISOString(),
-          })
-          .execute();
+        await trx.insertInto("webhook_attempts").values(attemptRow).execute();
         await trx
           .updateTable("webhook_deliveries")
           .set({ state: "delivered", delivered_at: now.toISOString() })
@@ -448,20 +446,7 @@ export class WebhookService {
       if (recovered) await this.jobs.resumeLane(webhook.id);
       return { delivered: true, gaveUp: false, statusCode, error, durationMs };
     }
-    await this.db
-      .insertInto("webhook_attempts")
-      .values({
-        id: newId("att"),
-        delivery_id: deliveryId,
-        webhook_id: webhook.id,
-        attempt,
-        status_code: statusCode,
-        duration_ms: durationMs,
-        error,
-        next_retry_at: nextRetryAt?.toISOString() ?? null,
-        created_at: now.toISOString(),
-      })
-      .execute();
+    await this.db.insertInto("webhook_attempts").values(attemptRow).execute();
     const failingSince = webhook.failing_since ?? now.toISOString();
     const giveUp = now.getTime() - Date.parse(failingSince) >= DISABLE_AFTER_MS;
     await this.db
