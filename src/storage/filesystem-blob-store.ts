@@ -42,7 +42,7 @@ export class FilesystemBlobStore implements BlobStore {
       },
     });
     try {
-      const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
+      const input = Buffer.isBuffer(source) ? Readable.from(slices(source)) : source;
       await pipeline(input, meter, createWriteStream(tempPath, { mode: 0o600 }));
     } catch (error) {
       await rm(tempPath, { force: true });
@@ -88,4 +88,12 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** Bytes in memory, a slice at a time: hashed and written without holding the event loop. */
+const SLICE_BYTES = 256 * 1024;
+
+function* slices(bytes: Buffer): Generator<Buffer> {
+  for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES)
+    yield bytes.subarray(offset, offset + SLICE_BYTES);
 }
