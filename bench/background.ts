@@ -29,6 +29,7 @@ import { postJson } from "../src/webhooks/post.js";
 import { createPostgresDatabase } from "../test/helpers/database.js";
 import { makePdf } from "../test/helpers/pdf.js";
 import { signaturePngDataUrl } from "../test/helpers/png.js";
+import { until } from "../test/helpers/wait.js";
 
 type DatabaseKind = "sqlite" | "postgres";
 
@@ -253,19 +254,6 @@ async function unfinishedJobs(app: App): Promise<number> {
   return Number(row.n);
 }
 
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 120_000,
-  everyMs = 10,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
 /** Starts the worker as `serve` does: woken by enqueues (LISTEN on PostgreSQL), polling besides. */
 function startWorker(bench: Bench): void {
   bench.app.startWorker(SILENT);
@@ -282,7 +270,12 @@ async function sealAll(
   const start = performance.now();
   const loop = performance.eventLoopUtilization();
   startWorker(bench);
-  await until(async () => (await sealedCount(bench.app, ids)) === ids.length, "sealing");
+  await until(
+    async () => (await sealedCount(bench.app, ids)) === ids.length,
+    "sealing",
+    120_000,
+    10,
+  );
   return {
     elapsedMs: performance.now() - start,
     mainBusy: performance.eventLoopUtilization(loop).utilization,
@@ -450,7 +443,12 @@ async function sealingRate(
     // Warm-up: each thread started and its code compiled, like a server that has been running.
     await sealAll(bench, await completeEnvelopes(bench, key, documentId, 2 * threads));
     // Its completed emails (the sealed PDF attached) sent, so that they do not run in the timing.
-    await until(async () => (await unfinishedJobs(bench.app)) === 0, "the warm-up's emails");
+    await until(
+      async () => (await unfinishedJobs(bench.app)) === 0,
+      "the warm-up's emails",
+      120_000,
+      10,
+    );
     await bench.app.worker.stop();
     const ids = await completeEnvelopes(bench, key, documentId, SEAL_ENVELOPES);
     const { elapsedMs, mainBusy } = await sealAll(bench, ids);

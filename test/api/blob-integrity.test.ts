@@ -10,6 +10,7 @@ import { sendEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { makePdf } from "../helpers/pdf.js";
 import { freePort } from "../helpers/ports.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
+import { until } from "../helpers/wait.js";
 
 const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 
@@ -190,10 +191,10 @@ describe("stored files shared by content", () => {
     // Sealed by this instance or by the other one, woken at once by the commit.
     await t.app.worker.runDue();
     let before = await signedPdf();
-    for (let i = 0; i < 300 && before.status === 409; i++) {
-      await sleep(100);
+    await until(async () => {
       before = await signedPdf();
-    }
+      return before.status !== 409;
+    }, "the seal");
     assert.equal(before.status, 200);
 
     // Another account uploads the signed PDF it received, then deletes it.
