@@ -57,7 +57,7 @@ export function createMailer(options: {
         greetingTimeout: 30_000,
         socketTimeout: 60_000,
       })
-    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+    : nodemailer.createTransport({ streamTransport: true, newline: "unix" });
   const from = parseMailbox(options.from);
   return {
     async send(email) {
@@ -95,6 +95,6 @@ export function createMailer(options: {
       headers: { "Auto-Submitted": "auto-generated" },
     });
     if (options.smtpUrl) return;
-    await writeOutboxFile(options.outboxDir, "eml", (info as { message: Buffer }).message);
+    await writeOutboxFile(options.outboxDir, "eml", (info as { message: Readable }).message);
   }
 }

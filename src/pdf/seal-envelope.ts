@@ -1,7 +1,7 @@
 import { PDF, type Signer } from "@libpdf/core";
 import { type AuditTrailData, renderAuditTrail } from "./audit-trail.js";
-import { sealPdf } from "./seal.js";
-import { type Stamp, stampPdf } from "./stamp.js";
+import { sealPdf, signLoaded } from "./seal.js";
+import { drawStamps, type Stamp } from "./stamp.js";
 
 /** The part of an envelope's sealed output that holds every document in one PDF. */
 export const ALL_DOCUMENTS = "all";
@@ -33,25 +33,30 @@ export async function sealEnvelope(
   envelope: EnvelopeToSeal,
   signer: Signer,
 ): Promise<{ part: string; bytes: Uint8Array }[]> {
-  const seal = (bytes: Uint8Array) => sealPdf(bytes, { signer, ...envelope.seal });
+  const options = { signer, ...envelope.seal };
+  const single = envelope.documents.length === 1;
   const stamped: Uint8Array[] = [];
   const parts: { part: string; bytes: Uint8Array }[] = [];
   for (const document of envelope.documents) {
-    const bytes = await unusable(`Document ${document.id} cannot be stamped`, () =>
-      stampPdf(document.original, document.stamps, envelope.testMark),
-    );
-    stamped.push(bytes);
-    parts.push({ part: document.id, bytes: await seal(bytes) });
+    const pdf = await unusable(`Document ${document.id} cannot be stamped`, async () => {
+      const loaded = await PDF.load(document.original);
+      drawStamps(loaded, document.stamps, envelope.testMark);
+      // The stamped document without its signature, to be merged with the others.
+      if (!single) stamped.push(await loaded.save({ incremental: true }));
+      return loaded;
+    });
+    // The stamps and the signature in one incremental update.
+    parts.push({ part: document.id, bytes: await signLoaded(pdf, options) });
   }
   // One document is its own combination: the same sealed bytes, not a second signature.
-  if (parts.length === 1) {
+  if (single) {
     parts.push({ part: ALL_DOCUMENTS, bytes: parts[0]!.bytes });
     return parts;
   }
   const merged = await unusable("The documents cannot be combined into one PDF", async () =>
     (await PDF.merge(stamped)).save(),
   );
-  parts.push({ part: ALL_DOCUMENTS, bytes: await seal(merged) });
+  parts.push({ part: ALL_DOCUMENTS, bytes: await sealPdf(merged, options) });
   return parts;
 }
 

@@ -15,7 +15,11 @@ export interface SealOptions {
  * fails the seal: never a silent downgrade to B-B.
  */
 export async function sealPdf(bytes: Uint8Array, options: SealOptions): Promise<Uint8Array> {
-  const pdf = await PDF.load(bytes);
+  return signLoaded(await PDF.load(bytes), options);
+}
+
+/** `sealPdf` of a loaded PDF, with whatever changes it holds written in the same update. */
+export async function signLoaded(pdf: PDF, options: SealOptions): Promise<Uint8Array> {
   const result = await pdf.sign({
     signer: options.signer,
     reason: options.reason,

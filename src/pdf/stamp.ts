@@ -186,6 +186,15 @@ export async function stampPdf(
   testMark: string | null,
 ): Promise<Uint8Array> {
   const pdf = await PDF.load(original);
+  drawStamps(pdf, stamps, testMark);
+  return pdf.save({ incremental: true, subsetFonts: true });
+}
+
+/**
+ * `stampPdf` on a loaded PDF, left unsaved (its fonts subsetted and final), so that the stamps
+ * and a signature can be written as one incremental update: the document is written once.
+ */
+export function drawStamps(pdf: PDF, stamps: readonly Stamp[], testMark: string | null): void {
   const pages = pdf.getPages().map((page) => new DisplayedPage(page));
   const fonts: Fonts = embedFontChains(pdf, {
     regular: "DejaVuSans",
@@ -203,5 +212,5 @@ export async function stampPdf(
       }
     }
   }
-  return pdf.save({ incremental: true, subsetFonts: true });
+  pdf.fonts.finalize(true);
 }

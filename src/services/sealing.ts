@@ -1,5 +1,4 @@
 import type { Readable } from "node:stream";
-import { buffer } from "node:stream/consumers";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { findEnvelope } from "../db/envelopes.js";
@@ -20,10 +19,6 @@ import { JobHandedBackError, PermanentJobError } from "./job-queue.js";
 
 export { ALL_DOCUMENTS };
 export const TEST_MARK = "TEST — not legally binding";
-
-async function readAll(stream: Readable): Promise<Uint8Array> {
-  return new Uint8Array(await buffer(stream));
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -274,7 +269,7 @@ export class SealingService {
   /** A stored file's bytes; a missing one fails the job for good. */
   private async readStored(sha256: string, what: string): Promise<Uint8Array> {
     try {
-      return await readAll(await this.blobs.open(sha256));
+      return await this.blobs.read(sha256);
     } catch (error) {
       if (error instanceof BlobMissingError)
         throw new PermanentJobError(`The stored file of ${what} is missing.`, { cause: error });

@@ -39,5 +39,7 @@ export interface BlobStore {
   stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob>;
   /** The bytes of `sha256`; `BlobMissingError` when they are not stored. */
   open(sha256: string): Promise<Readable>;
+  /** The bytes of `sha256`, whole, in a buffer of their own; `BlobMissingError` when not stored. */
+  read(sha256: string): Promise<Buffer>;
   delete(sha256: string): Promise<void>;
 }

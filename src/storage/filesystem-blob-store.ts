@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { randomBase62 } from "../security/random.js";
 import {
@@ -31,6 +31,7 @@ export class FilesystemBlobStore implements BlobStore {
   async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
     await mkdir(this.staging, { recursive: true, mode: DIR_MODE });
     const tempPath = path.join(this.staging, `${Date.now()}-${randomBase62(16)}`);
+    if (Buffer.isBuffer(source)) return this.stageBytes(source, maxBytes, tempPath);
     const hash = createHash("sha256");
     let size = 0;
     const meter = new Transform({
@@ -42,13 +43,33 @@ export class FilesystemBlobStore implements BlobStore {
       },
     });
     try {
-      const input = Buffer.isBuffer(source) ? Readable.from(slices(source)) : source;
-      await pipeline(input, meter, createWriteStream(tempPath, { mode: 0o600 }));
+      await pipeline(source, meter, createWriteStream(tempPath, { mode: 0o600 }));
     } catch (error) {
       await rm(tempPath, { force: true });
       throw error;
     }
-    const sha256 = hash.digest("hex");
+    return this.staged(hash.digest("hex"), size, tempPath);
+  }
+
+  /**
+   * Bytes in memory (a sealed PDF: megabytes), hashed by WebCrypto and written by libuv, both on
+   * Node's thread pool, so that the event loop does neither.
+   */
+  private async stageBytes(bytes: Buffer, maxBytes: number, tempPath: string) {
+    if (bytes.length > maxBytes) throw new BlobTooLargeError(maxBytes);
+    try {
+      const [digest] = await Promise.all([
+        crypto.subtle.digest("SHA-256", bytes),
+        writeFile(tempPath, bytes, { mode: 0o600 }),
+      ]);
+      return this.staged(Buffer.from(digest).toString("hex"), bytes.length, tempPath);
+    } catch (error) {
+      await rm(tempPath, { force: true });
+      throw error;
+    }
+  }
+
+  private staged(sha256: string, size: number, tempPath: string): StagedBlob {
     const finalPath = this.pathOf(sha256);
     return {
       sha256,
@@ -63,12 +84,16 @@ export class FilesystemBlobStore implements BlobStore {
     };
   }
 
+  async read(sha256: string): Promise<Buffer> {
+    return readFile(this.pathOf(sha256)).catch((error: unknown) => {
+      throw missing(sha256, error);
+    });
+  }
+
   async open(sha256: string): Promise<Readable> {
     // Opened now, so that a missing file is this typed error rather than a failing stream.
     const handle = await open(this.pathOf(sha256), "r").catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT")
-        throw new BlobMissingError(sha256, { cause: error });
-      throw error;
+      throw missing(sha256, error);
     });
     return handle.createReadStream();
   }
@@ -90,10 +115,8 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/** Bytes in memory, a slice at a time: hashed and written without holding the event loop. */
-const SLICE_BYTES = 256 * 1024;
-
-function* slices(bytes: Buffer): Generator<Buffer> {
-  for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES)
-    yield bytes.subarray(offset, offset + SLICE_BYTES);
+function missing(sha256: string, error: unknown): unknown {
+  return (error as NodeJS.ErrnoException).code === "ENOENT"
+    ? new BlobMissingError(sha256, { cause: error })
+    : error;
 }
