@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import nodemailer, { type Transporter } from "nodemailer";
 import { displayText } from "../domain/user-text.js";
+import { attachmentPart } from "./attachment-part.js";
 import { writeOutboxFile } from "./outbox.js";
 
 export interface EmailAttachment {
@@ -85,11 +86,7 @@ export function createMailer(options: {
       text: email.text,
       ...(email.html && { html: email.html }),
       ...(email.attachments && {
-        attachments: email.attachments.map((a) => ({
-          filename: a.filename,
-          content: a.content,
-          contentType: a.contentType,
-        })),
+        attachments: email.attachments.map((a) => ({ raw: attachmentPart(a) })),
       }),
       ...(email.messageId && { messageId: email.messageId }),
       headers: { "Auto-Submitted": "auto-generated" },
