@@ -236,7 +236,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       {
         name: "sealing",
         kinds: ["seal_envelope"],
-        concurrency: config.pdfThreads,
+        // One more than the threads: while an envelope's files are read or stored on this
+        // thread, every PDF thread already has the next one.
+        concurrency: config.pdfThreads + 1,
         timeLimitMs: config.sealingTimeLimitMs,
       },
       {
