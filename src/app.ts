@@ -236,9 +236,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       {
         name: "sealing",
         kinds: ["seal_envelope"],
-        // One more than the threads: while an envelope's files are read or stored on this
-        // thread, every PDF thread already has the next one.
-        concurrency: config.pdfThreads + 1,
+        concurrency: config.pdfThreads,
         timeLimitMs: config.sealingTimeLimitMs,
       },
       {
