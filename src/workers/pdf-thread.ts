@@ -16,6 +16,7 @@ import {
   UnusableDocumentError,
 } from "../pdf/seal-envelope.js";
 import { type SignerSpec, signerFromSpec } from "../pki/platform-pki.js";
+import { lowerThreadPriority } from "./thread-priority.js";
 import { ownBuffers } from "./transfer.js";
 
 export type PdfTask =
@@ -29,6 +30,8 @@ export type PdfResult =
   | { type: "audit-trail"; bytes: Uint8Array }
   | { type: "unusable"; message: string }
   | { type: "refused"; kind: ErrorKind; code: string; message: string; param?: string };
+
+lowerThreadPriority();
 
 /** The signer of the last spec seen: one identity per deployment, made once per thread. */
 let signer: { key: string; signer: Promise<Signer> } | undefined;
