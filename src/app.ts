@@ -221,12 +221,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         job.attempts,
         jobs.nextAttemptAt("send_notification", job.attempts),
       ),
-    deliver_webhook: (job) =>
-      webhooks.deliver(
-        job.subject_id,
-        job.attempts,
+    deliver_webhook: (job, signal) =>
+      webhooks.delivery.deliverRun(
+        job,
         jobs.nextAttemptAt("deliver_webhook", job.attempts),
-        (trx) => jobs.completeIn(trx, job),
+        signal,
       ),
   };
   const worker = new JobWorker(

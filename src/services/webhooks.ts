@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import type { Kysely } from "kysely";
 import { listNewestFirst, olderThan } from "../db/pagination.js";
 import type { Tables } from "../db/schema.js";
@@ -14,11 +13,12 @@ import {
 } from "../domain/pagination.js";
 import { newId, randomBase62 } from "../security/random.js";
 import type { SecretBox } from "../security/secret-box.js";
-import { checkDestination, refusedDestination } from "../webhooks/address-policy.js";
-import { postJson } from "../webhooks/post.js";
-import { signatureHeader } from "../webhooks/signature.js";
+import { refusedDestination } from "../webhooks/address-policy.js";
 import type { AppendedEvent } from "./event-log.js";
 import type { JobQueue } from "./job-queue.js";
+import { type AttemptOutcome, WebhookDelivery, type WebhookOptions } from "./webhook-delivery.js";
+
+export { type AttemptOutcome, DISABLE_AFTER_MS, type WebhookOptions } from "./webhook-delivery.js";
 
 /** The events a webhook can receive. */
 export const WEBHOOK_EVENTS = [
@@ -37,9 +37,6 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** How long a rotated-out secret keeps signing, next to the new one. */
 export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
-/** An endpoint failing for this long without a single success is disabled. */
-export const DISABLE_AFTER_MS = 3 * 24 * 60 * 60 * 1000;
-const USER_AGENT = "Certyneo-Webhooks/1.0 (+https://certyneo.com/docs/webhooks)";
 
 export interface Webhook {
   id: string;
@@ -80,11 +77,6 @@ export interface WebhookAttempt {
   createdAt: string;
 }
 
-export interface WebhookOptions {
-  allowPrivate: boolean;
-  timeoutMs: number;
-}
-
 function toWebhook(row: Tables["webhooks"], pendingDeliveries = 0): Webhook {
   return {
     id: row.id,
@@ -113,13 +105,18 @@ export interface FannedOutDelivery {
 
 /** Webhook endpoints and their deliveries: signed, retried, logged, never to private addresses. */
 export class WebhookService {
+  /** Sends the deliveries: the worker's runs, pings and manual retries. */
+  readonly delivery: WebhookDelivery;
+
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly clock: Clock,
     private readonly jobs: JobQueue,
     private readonly secrets: SecretBox,
     private readonly options: WebhookOptions,
-  ) {}
+  ) {
+    this.delivery = new WebhookDelivery(db, clock, jobs, secrets, options);
+  }
 
   async create(
     scope: Scope,
@@ -316,162 +313,6 @@ export class WebhookService {
     return deliveries;
   }
 
-  /**
-   * The worker's job: one attempt, which throws when it failed so that the worker retries on the
-   * webhook schedule; `nextRetryAt` is what that schedule says, for the log. `"completed"` when
-   * `onDelivered` ended the job with the success.
-   */
-  async deliver(
-    deliveryId: string,
-    attempt: number,
-    nextRetryAt: Date | null,
-    onDelivered?: (trx: Kysely<Tables>) => Promise<void>,
-  ): Promise<"completed" | undefined> {
-    const outcome = await this.attempt(deliveryId, attempt, nextRetryAt, onDelivered);
-    if (outcome && !outcome.delivered && !outcome.gaveUp)
-      throw new Error(outcome.error ?? "delivery failed");
-    return outcome?.delivered && onDelivered ? "completed" : undefined;
-  }
-
-  /** One attempt of one delivery, logged; `undefined` when there is nothing (more) to send. */
-  async attempt(
-    deliveryId: string,
-    attempt: number,
-    nextRetryAt: Date | null,
-    /** Written in the transaction that records a success (the worker ends its job there). */
-    onDelivered?: (trx: Kysely<Tables>) => Promise<void>,
-  ): Promise<AttemptOutcome | undefined> {
-    const delivery = await this.db
-      .selectFrom("webhook_deliveries")
-      .selectAll()
-      .where("id", "=", deliveryId)
-      .executeTakeFirst();
-    if (!delivery || delivery.state === "delivered") return undefined;
-    const webhook = await this.db
-      .selectFrom("webhooks")
-      .selectAll()
-      .where("id", "=", delivery.webhook_id)
-      .executeTakeFirst();
-    if (!webhook || webhook.disabled_at) {
-      await this.db
-        .updateTable("webhook_deliveries")
-        .set({ state: "failed" })
-        .where("id", "=", deliveryId)
-        .execute();
-      return undefined;
-    }
-    const now = this.clock.now();
-    const secrets = [this.secrets.open(Buffer.from(webhook.secret_sealed, "base64")).toString()];
-    if (
-      webhook.previous_secret_sealed &&
-      webhook.previous_secret_expires_at &&
-      webhook.previous_secret_expires_at > now.toISOString()
-    ) {
-      secrets.push(
-        this.secrets.open(Buffer.from(webhook.previous_secret_sealed, "base64")).toString(),
-      );
-    }
-    let statusCode: number | null = null;
-    let error: string | null = null;
-    const started = performance.now();
-    const url = new URL(webhook.url);
-    const destination = await checkDestination(url, this.options.allowPrivate);
-    if ("refused" in destination) {
-      error = `refused: ${destination.refused}`;
-    } else {
-      try {
-        const response = await postJson(url, {
-          body: delivery.payload,
-          timeoutMs: this.options.timeoutMs,
-          addresses: destination.addresses,
-          headers: {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "Certyneo-Event-Id": delivery.event_id,
-            "Certyneo-Signature": signatureHeader(
-              delivery.payload,
-              secrets,
-              Math.floor(now.getTime() / 1000),
-            ),
-          },
-        });
-        statusCode = response.status;
-        if (statusCode < 200 || statusCode >= 300) {
-          error =
-            statusCode >= 300 && statusCode < 400
-              ? `redirect to ${response.location ?? "?"} not followed`
-              : `HTTP ${statusCode}`;
-        }
-      } catch (cause) {
-        const name = (cause as Error).name;
-        error =
-          name === "TimeoutError"
-            ? `timed out after ${this.options.timeoutMs} ms`
-            : `connection failed: ${(cause as Error).message}`;
-      }
-    }
-    const durationMs = Math.round(performance.now() - started);
-    const delivered = error === null;
-    const attemptRow = {
-      id: newId("att"),
-      delivery_id: deliveryId,
-      webhook_id: webhook.id,
-      attempt,
-      status_code: statusCode,
-      duration_ms: durationMs,
-      error,
-      next_retry_at: delivered ? null : (nextRetryAt?.toISOString() ?? null),
-      created_at: now.toISOString(),
-    };
-    if (delivered) {
-      const recovered = Boolean(webhook.failing_since || webhook.retry_at);
-      // The attempt, the delivery's state and the job's end: one commit.
-      await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto("webhook_attempts").values(attemptRow).execute();
-        await trx
-          .updateTable("webhook_deliveries")
-          .set({ state: "delivered", delivered_at: now.toISOString() })
-          .where("id", "=", deliveryId)
-          .execute();
-        if (recovered) {
-          await trx
-            .updateTable("webhooks")
-            .set({ failing_since: null, retry_at: null })
-            .where("id", "=", webhook.id)
-            .execute();
-        }
-        await onDelivered?.(trx);
-      });
-      // The circuit closes: what waited for this endpoint goes now, in order.
-      if (recovered) await this.jobs.resumeLane(webhook.id);
-      return { delivered: true, gaveUp: false, statusCode, error, durationMs };
-    }
-    await this.db.insertInto("webhook_attempts").values(attemptRow).execute();
-    const failingSince = webhook.failing_since ?? now.toISOString();
-    const giveUp = now.getTime() - Date.parse(failingSince) >= DISABLE_AFTER_MS;
-    await this.db
-      .updateTable("webhooks")
-      .set({
-        failing_since: failingSince,
-        // A manual attempt (no schedule) leaves the automatic retry where it was.
-        ...(nextRetryAt && !giveUp && { retry_at: nextRetryAt.toISOString() }),
-        ...(giveUp && {
-          disabled_at: now.toISOString(),
-          disabled_reason: `Every delivery failed since ${failingSince}; last: ${error}`,
-        }),
-      })
-      .where("id", "=", webhook.id)
-      .execute();
-    if (giveUp || !nextRetryAt) {
-      await this.db
-        .updateTable("webhook_deliveries")
-        .set({ state: "failed" })
-        .where("id", "=", deliveryId)
-        .execute();
-    }
-    return { delivered: false, gaveUp: giveUp || !nextRetryAt, statusCode, error, durationMs };
-  }
-
   /** A new secret; the previous one keeps signing too (a second v1) for 24 hours. */
   async rotateSecret(scope: Scope, id: string): Promise<{ webhook: Webhook; secret: string }> {
     const row = await this.find(scope, id);
@@ -517,7 +358,7 @@ export class WebhookService {
         delivered_at: null,
       })
       .execute();
-    const outcome = await this.attempt(deliveryId, 1, null);
+    const outcome = await this.delivery.attempt(deliveryId, 1, null);
     if (!outcome)
       throw new CertyneoError(
         "conflict",
@@ -553,7 +394,7 @@ export class WebhookService {
       .select((eb) => eb.fn.countAll<number>().as("count"))
       .where("delivery_id", "=", deliveryId)
       .executeTakeFirstOrThrow();
-    const outcome = await this.attempt(deliveryId, Number(previous.count) + 1, null);
+    const outcome = await this.delivery.attempt(deliveryId, Number(previous.count) + 1, null);
     if (!outcome)
       throw new CertyneoError(
         "conflict",
@@ -562,13 +403,4 @@ export class WebhookService {
       );
     return { ...outcome, deliveryId };
   }
-}
-
-export interface AttemptOutcome {
-  delivered: boolean;
-  /** No more automatic attempts: the schedule is spent or the endpoint was disabled. */
-  gaveUp: boolean;
-  statusCode: number | null;
-  error: string | null;
-  durationMs: number;
 }

@@ -184,6 +184,97 @@ describe("a failing endpoint backs off as a whole (circuit breaker)", () => {
   });
 });
 
+describe("an endpoint's deliveries go in runs", () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({
+      env: { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true", CERTYNEO_WEBHOOK_RETRY_SCHEDULE: "5,30" },
+    });
+  });
+  after(() => t.close());
+
+  it("sends the next ones after a success, and a failure midway is that delivery's own attempt", async () => {
+    let answered = 0;
+    // The first three succeed, then the endpoint fails until told otherwise.
+    const receiver = await startReceiver(() => ({ status: ++answered <= 3 ? 200 : 500 }));
+    try {
+      const { secret } = await t.newAccount();
+      const hookId = await webhook(t, secret, `${receiver.url}/run`);
+      const ids = [];
+      for (let i = 0; i < 6; i++) ids.push((await createEnvelope(t, secret, `Run ${i}`)).id);
+      const deliveries = await t.app.database.db
+        .selectFrom("webhook_deliveries")
+        .select(["id", "state"])
+        .where("webhook_id", "=", hookId)
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
+      assert.equal(deliveries.length, 6);
+
+      await t.app.worker.runDue();
+      const sent = () => receiver.received.map((r) => JSON.parse(r.body).data.envelope.id);
+      assert.deepEqual(sent(), ids.slice(0, 4), "in order, stopped at the first failure");
+      const attempts = await t.app.database.db
+        .selectFrom("webhook_attempts")
+        .innerJoin("webhook_deliveries", "webhook_deliveries.id", "webhook_attempts.delivery_id")
+        .select(["webhook_deliveries.payload", "attempt", "status_code", "next_retry_at"])
+        .where("webhook_attempts.webhook_id", "=", hookId)
+        .execute();
+      const of = (id: string) =>
+        attempts.filter((a) => JSON.parse(a.payload).data.envelope.id === id);
+      for (const id of ids.slice(0, 3))
+        assert.deepEqual(
+          of(id).map((a) => a.status_code),
+          [200],
+        );
+      assert.deepEqual(
+        of(ids[3]!).map((a) => [a.attempt, a.status_code, a.next_retry_at]),
+        [[1, 500, new Date(t.clock.now().getTime() + 5000).toISOString()]],
+        "the failed one has its attempt, with its retry",
+      );
+      assert.equal(of(ids[4]!).length + of(ids[5]!).length, 0, "the rest were not tried");
+      const open = await request(t.url, `/api/v1/webhooks/${hookId}`, { key: secret });
+      assert.equal(open.body.health.state, "backing_off");
+      assert.equal(open.body.health.pendingDeliveries, 3);
+      const jobs = await t.app.database.db
+        .selectFrom("jobs")
+        .select(["state", "attempts"])
+        .where("lane", "=", hookId)
+        .orderBy("seq")
+        .execute();
+      assert.deepEqual(
+        jobs.map((j) => [j.state, j.attempts]),
+        [
+          ["done", 1],
+          ["done", 1],
+          ["done", 1],
+          ["pending", 1],
+          ["waiting", 0],
+          ["waiting", 0],
+        ],
+      );
+
+      // Back on the schedule: the failed one first, then the rest, in order.
+      receiver.answer(() => ({ status: 200 }));
+      t.clock.advance(5000);
+      await t.app.worker.runDue();
+      assert.deepEqual(sent(), [...ids.slice(0, 4), ...ids.slice(3)]);
+      const closed = await request(t.url, `/api/v1/webhooks/${hookId}`, { key: secret });
+      assert.equal(closed.body.health.state, "healthy");
+      assert.equal(closed.body.health.pendingDeliveries, 0);
+      const left = await t.app.database.db
+        .selectFrom("jobs")
+        .select("state")
+        .where("lane", "=", hookId)
+        .where("state", "!=", "done")
+        .execute();
+      assert.deepEqual(left, []);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
 describe("two instances on one PostgreSQL wake each other", {
   skip: testDatabaseKind !== "postgres" && "PostgreSQL only",
 }, () => {
