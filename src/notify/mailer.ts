@@ -58,7 +58,9 @@ export function createMailer(options: {
         greetingTimeout: 30_000,
         socketTimeout: 60_000,
       })
-    : nodemailer.createTransport({ streamTransport: true, newline: "unix" });
+    : // As written (CRLF, RFC 5322): a newline conversion handles every line
+      // of a multi-megabyte attachment on the event loop.
+      nodemailer.createTransport({ streamTransport: true });
   const from = parseMailbox(options.from);
   return {
     async send(email) {

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { type Readable, Transform } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { randomBase62 } from "../security/random.js";
 import {
@@ -31,7 +31,6 @@ export class FilesystemBlobStore implements BlobStore {
   async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
     await mkdir(this.staging, { recursive: true, mode: DIR_MODE });
     const tempPath = path.join(this.staging, `${Date.now()}-${randomBase62(16)}`);
-    if (Buffer.isBuffer(source)) return this.stageBytes(source, maxBytes, tempPath);
     const hash = createHash("sha256");
     let size = 0;
     const meter = new Transform({
@@ -43,30 +42,15 @@ export class FilesystemBlobStore implements BlobStore {
       },
     });
     try {
-      await pipeline(source, meter, createWriteStream(tempPath, { mode: 0o600 }));
+      // Bytes in memory go a slice at a time: hashed and written without holding the event
+      // loop for a whole sealed PDF (WebCrypto's digest would: it hashes in the call).
+      const input = Buffer.isBuffer(source) ? Readable.from(slices(source)) : source;
+      await pipeline(input, meter, createWriteStream(tempPath, { mode: 0o600 }));
     } catch (error) {
       await rm(tempPath, { force: true });
       throw error;
     }
     return this.staged(hash.digest("hex"), size, tempPath);
-  }
-
-  /**
-   * Bytes in memory (a sealed PDF: megabytes), hashed by WebCrypto and written by libuv, both on
-   * Node's thread pool, so that the event loop does neither.
-   */
-  private async stageBytes(bytes: Buffer, maxBytes: number, tempPath: string) {
-    if (bytes.length > maxBytes) throw new BlobTooLargeError(maxBytes);
-    try {
-      const [digest] = await Promise.all([
-        crypto.subtle.digest("SHA-256", bytes),
-        writeFile(tempPath, bytes, { mode: 0o600 }),
-      ]);
-      return this.staged(Buffer.from(digest).toString("hex"), bytes.length, tempPath);
-    } catch (error) {
-      await rm(tempPath, { force: true });
-      throw error;
-    }
   }
 
   private staged(sha256: string, size: number, tempPath: string): StagedBlob {
@@ -119,4 +103,12 @@ function missing(sha256: string, error: unknown): unknown {
   return (error as NodeJS.ErrnoException).code === "ENOENT"
     ? new BlobMissingError(sha256, { cause: error })
     : error;
+}
+
+/** Bytes in memory, a slice at a time: hashed and written without holding the event loop. */
+const SLICE_BYTES = 256 * 1024;
+
+function* slices(bytes: Buffer): Generator<Buffer> {
+  for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES)
+    yield bytes.subarray(offset, offset + SLICE_BYTES);
 }
