@@ -39,6 +39,19 @@ import { PdfPool } from "./workers/pdf-pool.js";
 const NOTIFICATION_TIME_LIMIT_MS = 5 * 60_000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Finished jobs are pruned at most this often: not on every pass of every instance. */
+const PRUNE_INTERVAL_MS = 60 * 1000;
+
+/** `task`, run when called at most once per `intervalMs` of `clock`. */
+function atMostEvery(intervalMs: number, clock: Clock, task: () => Promise<unknown>) {
+  let last = Number.NEGATIVE_INFINITY;
+  return async () => {
+    const now = clock.now().getTime();
+    if (now - last < intervalMs) return;
+    last = now;
+    await task();
+  };
+}
 
 export interface AppOptions {
   clock?: Clock;
@@ -255,7 +268,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     [
       () => expiry.expireDue(),
       () => reminders.remindDue(),
-      () => jobs.pruneDone(new Date(clock.now().getTime() - config.jobRetentionDays * DAY_MS)),
+      atMostEvery(PRUNE_INTERVAL_MS, clock, () =>
+        jobs.pruneDone(new Date(clock.now().getTime() - config.jobRetentionDays * DAY_MS)),
+      ),
     ],
   );
   const stopLocalWakeups = jobs.onEnqueued((kind) => worker.wake(kind));

@@ -85,7 +85,8 @@ export class JobQueue {
   ) {}
 
   private lastSeq = 0;
-  private lastTakeover = 0;
+  /** When each set of kinds (a lane's) last looked for a dead worker's job. */
+  private readonly lastTakeover = new Map<string, number>();
 
   /** Increasing within a process, and with the clock across processes. */
   private nextSeq(): number {
@@ -165,24 +166,25 @@ export class JobQueue {
 
   /**
    * The next due job of one of `kinds`, now locked to the caller; `undefined` when none is due.
-   * Pending ones in order, else a dead worker's job (its lock ran out), which is also looked for
-   * first every third of the lock time. Each statement is served by an index on
-   * (state, run_after): finished jobs, however many, are never read.
+   * Pending ones in order; a dead worker's job (its lock ran out) is looked for first, every third
+   * of the lock time for each set of kinds, so that a pass with nothing due costs one statement.
+   * Each statement is served by an index on (state, run_after): finished jobs, however many, are
+   * never read.
    */
   async claim(kinds: readonly JobKind[]): Promise<Job | undefined> {
     const nowIso = this.clock.now().toISOString();
-    const expired = sql`state = 'running' and locked_until < ${nowIso}`;
-    // However busy the lanes, a dead worker's job is looked for at least this often.
     const now = Date.parse(nowIso);
-    if (now - this.lastTakeover >= this.lockMs / 3) {
-      this.lastTakeover = now;
-      const taken = await this.claimIn(kinds, expired);
-      if (taken) return taken;
+    const key = kinds.join(",");
+    if (now - (this.lastTakeover.get(key) ?? 0) >= this.lockMs / 3) {
+      this.lastTakeover.set(key, now);
+      const taken = await this.claimIn(kinds, sql`state = 'running' and locked_until < ${nowIso}`);
+      if (taken) {
+        // More may have died with it: looked for again at the next claim.
+        this.lastTakeover.delete(key);
+        return taken;
+      }
     }
-    return (
-      (await this.claimIn(kinds, sql`state = 'pending' and run_after <= ${nowIso}`)) ??
-      (await this.claimIn(kinds, expired))
-    );
+    return this.claimIn(kinds, sql`state = 'pending' and run_after <= ${nowIso}`);
   }
 
   private async claimIn(

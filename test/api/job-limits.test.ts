@@ -89,6 +89,8 @@ describe("job limits: a time limit per job, finished jobs pruned", () => {
         row("job_old_failed", "failed", at(30 * DAY_MS)),
       ])
       .execute();
+    // Pruning runs at most once a minute.
+    t.clock.advance(60_000);
     await t.app.worker.runDue();
     const left = await db
       .selectFrom("jobs")
