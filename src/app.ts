@@ -2,7 +2,6 @@ import path from "node:path";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { type Clock, systemClock } from "./domain/clock.js";
-import { createMailer } from "./notify/mailer.js";
 import { createHttpSms, createOutboxSms } from "./notify/sms.js";
 import { DEFAULT_PNG_LIMITS } from "./pdf/png-limits.js";
 import { loadPlatformPki, type PlatformPki } from "./pki/platform-pki.js";
@@ -33,6 +32,7 @@ import { WebhookService } from "./services/webhooks.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 import { listenForJobs } from "./workers/job-wakeups.js";
 import { type JobHandler, JobWorker, type WorkerLog } from "./workers/job-worker.js";
+import { createThreadedMailer } from "./workers/mail-pool.js";
 import { PdfPool } from "./workers/pdf-pool.js";
 
 /** Longest an email or SMS job may take: above SMTP's own 30 s connect and 60 s idle timeouts. */
@@ -184,7 +184,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   ]);
   const outboxDir = path.join(config.dataDir, "outbox");
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
+  const mailer = createThreadedMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    outboxDir,
+  });
   const sms = config.sms
     ? createHttpSms({ ...config.sms, timeoutMs: 10_000 })
     : createOutboxSms(outboxDir);

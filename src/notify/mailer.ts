@@ -44,11 +44,13 @@ export interface Mailer {
  * Sends through `SMTP_URL`, or, when none is configured, writes each message as an `.eml` file
  * in the outbox directory, so that a laptop install works with no mail server.
  */
-export function createMailer(options: {
+export interface MailerOptions {
   smtpUrl: string | undefined;
   from: string;
   outboxDir: string;
-}): Mailer {
+}
+
+export function createMailer(options: MailerOptions): Mailer {
   // Well under the job queue's lock (5 min), so that a stalled server cannot let a second
   // instance take the job over while this one is still sending.
   const transport: Transporter = options.smtpUrl
