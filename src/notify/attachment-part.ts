@@ -1,5 +1,7 @@
+import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import MimeNode from "nodemailer/lib/mime-node/index.js";
+import type { EmailAttachment } from "./mailer.js";
 
 /** Base64 lines are 76 characters: 57 bytes each. */
 const LINE_BYTES = 57;
@@ -10,16 +12,17 @@ const LINE_CHARS = 76;
  * base64 lines, encoded natively a chunk at a time. Nodemailer's own encoder wraps lines with a
  * regular expression, which took the event loop ~25 ms for each multi-megabyte sealed PDF.
  */
-export function attachmentPart(attachment: {
-  filename: string;
-  content: Buffer | Readable;
-  contentType: string;
-}): Readable {
+export function attachmentPart(attachment: EmailAttachment): Readable {
   const part = new MimeNode("multipart/mixed").createChild(attachment.contentType, {
     filename: attachment.filename,
   });
   part.setHeader("Content-Transfer-Encoding", "base64");
-  const content = Buffer.isBuffer(attachment.content) ? [attachment.content] : attachment.content;
+  const { content: source } = attachment;
+  const content = Buffer.isBuffer(source)
+    ? [source]
+    : source instanceof Readable
+      ? source
+      : createReadStream(source.path);
   return Readable.from(parts(`${part.buildHeaders()}\r\n\r\n`, content), { objectMode: false });
 }
 

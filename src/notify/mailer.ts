@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import nodemailer, { type Transporter } from "nodemailer";
 import { displayText } from "../domain/user-text.js";
 import { attachmentPart } from "./attachment-part.js";
@@ -7,10 +7,10 @@ import { writeOutboxFile } from "./outbox.js";
 export interface EmailAttachment {
   readonly filename: string;
   /**
-   * The bytes, or a stream of them (read once, by the one send): a stream is encoded a chunk at a
-   * time, where a whole multi-megabyte Buffer would hold the event loop while it is encoded.
+   * The bytes, a stream of them (read once, by the one send), or the file that holds them (read
+   * by whichever thread sends the message). Streams and files are encoded a chunk at a time.
    */
-  readonly content: Buffer | Readable;
+  readonly content: Buffer | Readable | { readonly path: string };
   readonly contentType: string;
 }
 
@@ -71,7 +71,7 @@ export function createMailer(options: MailerOptions): Mailer {
       } finally {
         // A stream the transport did not read to the end (a refused message) is closed here.
         for (const a of email.attachments ?? [])
-          if (!Buffer.isBuffer(a.content)) a.content.destroy();
+          if (a.content instanceof Readable) a.content.destroy();
       }
     },
   };

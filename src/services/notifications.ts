@@ -456,7 +456,10 @@ export class NotificationService {
       return {
         attachment: {
           filename: `${safeFileName(envelope.subject, envelope.id, 100)} - signed.pdf`,
-          content: await this.blobs.open(sealed.sha256),
+          // Read by the thread that sends the message, when the store is on this disk.
+          content: this.blobs.localPath
+            ? { path: await this.blobs.localPath(sealed.sha256) }
+            : await this.blobs.open(sealed.sha256),
           contentType: "application/pdf",
         },
       };

@@ -41,5 +41,10 @@ export interface BlobStore {
   open(sha256: string): Promise<Readable>;
   /** The bytes of `sha256`, whole, in a buffer of their own; `BlobMissingError` when not stored. */
   read(sha256: string): Promise<Buffer>;
+  /**
+   * Where the bytes of `sha256` are on this machine's disk, for a stored file to be read by
+   * another thread; `BlobMissingError` when not stored. Only a store on the local disk has it.
+   */
+  localPath?(sha256: string): Promise<string>;
   delete(sha256: string): Promise<void>;
 }

@@ -68,6 +68,14 @@ export class FilesystemBlobStore implements BlobStore {
     };
   }
 
+  async localPath(sha256: string): Promise<string> {
+    const file = this.pathOf(sha256);
+    await stat(file).catch((error: unknown) => {
+      throw missing(sha256, error);
+    });
+    return file;
+  }
+
   async read(sha256: string): Promise<Buffer> {
     return readFile(this.pathOf(sha256)).catch((error: unknown) => {
       throw missing(sha256, error);

@@ -29,7 +29,8 @@ export default async function send(task: MailTask): Promise<void> {
   }
   // A Buffer arrives from the other thread as a plain Uint8Array.
   const attachments = task.email.attachments?.map((a) => {
-    const bytes = a.content as Uint8Array;
+    const bytes: unknown = a.content;
+    if (!(bytes instanceof Uint8Array)) return a;
     return { ...a, content: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
   });
   await mailer.send({ ...task.email, ...(attachments && { attachments }) });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -52,6 +52,31 @@ describe("emails with attachments, sent from a worker thread", async () => {
         ["one - signed.pdf", true],
         ["two.pdf", true],
       ],
+    );
+  });
+
+  it("sends a file by its path, read by the thread, and fails when it is gone", async () => {
+    const bytes = randomBytes(2 * 1024 * 1024 + 5);
+    const file = path.join(outboxDir, "stored.bin");
+    await writeFile(file, bytes);
+    await mailer.send({
+      to: "c@example.com",
+      subject: "By path",
+      text: "Attached.",
+      attachments: [{ filename: "c.pdf", content: { path: file }, contentType: "application/pdf" }],
+    });
+    const mail = (await messages()).find((m) => m.subject === "By path");
+    assert.ok(mail?.attachments[0]?.content.equals(bytes));
+    await assert.rejects(
+      mailer.send({
+        to: "c@example.com",
+        subject: "Gone",
+        text: "x",
+        attachments: [
+          { filename: "d.pdf", content: { path: `${file}.gone` }, contentType: "application/pdf" },
+        ],
+      }),
+      /ENOENT/,
     );
   });
 
