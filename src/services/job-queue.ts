@@ -248,7 +248,7 @@ export class JobQueue {
   }
 
   /** Ends a job as done within `trx` (a transaction for a job of a lane: its next one's turn). */
-  async completeIn(trx: Kysely<Tables>, job: Job): Promise<void> {
+  private async completeIn(trx: Kysely<Tables>, job: Job): Promise<void> {
     await trx
       .updateTable("jobs")
       .set({

@@ -18,8 +18,6 @@ import type { AppendedEvent } from "./event-log.js";
 import type { JobQueue } from "./job-queue.js";
 import { type AttemptOutcome, WebhookDelivery, type WebhookOptions } from "./webhook-delivery.js";
 
-export { type AttemptOutcome, DISABLE_AFTER_MS, type WebhookOptions } from "./webhook-delivery.js";
-
 /** The events a webhook can receive. */
 export const WEBHOOK_EVENTS = [
   "envelope.created",
