@@ -3,12 +3,28 @@ import type { FastifyRequest } from "fastify";
 import Type from "typebox";
 import type { RecipientRole } from "../domain/recipients.js";
 import { sendPdf } from "../http/pdf-reply.js";
-import { errorResponses, Nullable, PdfResponse } from "../http/schemas.js";
+import {
+  Component,
+  Environment,
+  errorResponses,
+  Nullable,
+  ObjectId,
+  OneOf,
+  PdfResponse,
+  Timestamp,
+} from "../http/schemas.js";
 import type { ActionContext } from "../services/event-log.js";
 import type { SealingService } from "../services/sealing.js";
 import { SigningRateLimitedError, type SigningService } from "../services/signing.js";
 import { type Locale, resolveLocale, translate } from "../signing/i18n.js";
-import { FieldObject } from "./v1/envelopes.js";
+import { PageSize } from "./v1/documents.js";
+import {
+  EnvelopeStatus,
+  FieldObject,
+  RecipientAuth,
+  RecipientRole as RecipientRoleSchema,
+  RecipientStatus,
+} from "./v1/envelopes.js";
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
 const tags = ["Signing"];
@@ -26,76 +42,117 @@ export function consentText(locale: Locale, role: RecipientRole): string {
   return translate(locale, role === "APPROVER" ? "consentApprove" : "consentSign");
 }
 
-const SigningViewObject = Type.Object({
-  envelope: Type.Object({
-    id: Type.String(),
-    subject: Type.String(),
-    message: Nullable(Type.String()),
-    status: Type.String(),
-    environment: Type.String(),
-    accountName: Type.String(),
-    documents: Type.Array(
-      Type.Object({
-        id: Type.String(),
+const SigningViewObject = Component(
+  "SigningSession",
+  Type.Object(
+    {
+      envelope: Type.Object({
+        id: ObjectId("env"),
+        subject: Type.String(),
+        message: Nullable(Type.String()),
+        status: EnvelopeStatus,
+        environment: Environment,
+        accountName: Type.String({ description: "Who sent it" }),
+        documents: Type.Array(
+          Type.Object({
+            id: ObjectId("doc"),
+            name: Type.String(),
+            pages: Type.Integer(),
+            pageSizes: Type.Array(PageSize),
+          }),
+        ),
+      }),
+      recipient: Type.Object({
+        id: ObjectId("rcp"),
         name: Type.String(),
-        pages: Type.Integer(),
-        pageSizes: Type.Array(Type.Object({ width: Type.Number(), height: Type.Number() })),
+        email: Type.String(),
+        role: RecipientRoleSchema,
+        status: RecipientStatus,
+        auth: RecipientAuth,
+        locale: Nullable(Type.String()),
+        verified: Type.Boolean({ description: "Whether the one-time code has been confirmed" }),
       }),
-    ),
-  }),
-  recipient: Type.Object({
-    id: Type.String(),
-    name: Type.String(),
-    email: Type.String(),
-    role: Type.String(),
-    status: Type.String(),
-    auth: Type.String(),
-    locale: Nullable(Type.String()),
-    verified: Type.Boolean(),
-  }),
-  fields: Type.Array(Type.Omit(FieldObject, ["autoPlaced"])),
-  canAct: Type.Boolean(),
-  reason: Nullable(
-    Type.String({
-      description:
-        "Why the recipient cannot act: not_your_turn, already_acted, declined, no_action",
-    }),
+      fields: Type.Array(
+        Component(
+          "SigningField",
+          Type.Omit(FieldObject, ["autoPlaced"], {
+            description: "A field of this recipient, with its value so far",
+          }),
+        ),
+      ),
+      canAct: Type.Boolean({
+        description: "Whether the recipient can sign, approve or decline now",
+      }),
+      reason: Nullable(
+        OneOf(
+          ["not_your_turn", "already_acted", "declined", "no_action"] as const,
+          "Why the recipient cannot act: not_your_turn (a sequential envelope waits for others), already_acted, declined, no_action (a CC)",
+        ),
+      ),
+      waitingFor: Type.Array(Type.String(), {
+        description: "Whom a sequential envelope waits for",
+      }),
+      otpRequired: Type.Boolean({
+        description: "A one-time code must be confirmed before signing",
+      }),
+      locale: Type.String(),
+      consentText: Type.String({
+        description: "The consent the recipient gives by signing, recorded verbatim",
+      }),
+    },
+    { description: "What a recipient sees through their signing link" },
   ),
-  waitingFor: Type.Array(Type.String(), { description: "Whom a sequential envelope waits for" }),
-  otpRequired: Type.Boolean({ description: "A one-time code must be confirmed before signing" }),
-  locale: Type.String(),
-  consentText: Type.String({
-    description: "The consent the recipient gives by signing, recorded verbatim",
-  }),
-});
+);
 
-const SignBody = Type.Object(
-  {
-    consent: Type.Boolean({ description: "Must be true" }),
-    signature: Type.Optional(
-      Type.Union([
-        Type.Object(
-          { type: Type.Literal("typed"), text: Type.String({ minLength: 1, maxLength: 100 }) },
-          { additionalProperties: false },
-        ),
-        Type.Object(
-          {
-            type: Type.Literal("drawn"),
-            image: Type.String({ maxLength: 1_500_000, description: "data:image/png;base64,…" }),
-          },
-          { additionalProperties: false },
-        ),
-      ]),
-    ),
-    fields: Type.Optional(
-      Type.Unsafe<Record<string, string>>({
-        type: "object",
-        additionalProperties: { type: "string", maxLength: 500 },
-        description: "Values by field id",
-      }),
-    ),
-  },
-  { additionalProperties: false },
+const SignBody = Component(
+  "SignRequest",
+  Type.Object(
+    {
+      consent: Type.Boolean({ description: "Must be true" }),
+      signature: Type.Optional(
+        Type.Union([
+          Component(
+            "TypedSignature",
+            Type.Object(
+              {
+                type: Type.Literal("typed"),
+                text: Type.String({
+                  minLength: 1,
+                  maxLength: 100,
+                  description: "The name as signed",
+                }),
+              },
+              { additionalProperties: false, description: "A signature typed as text" },
+            ),
+          ),
+          Component(
+            "DrawnSignature",
+            Type.Object(
+              {
+                type: Type.Literal("drawn"),
+                image: Type.String({
+                  maxLength: 1_500_000,
+                  description: "data:image/png;base64,…",
+                }),
+              },
+              { additionalProperties: false, description: "A signature drawn, as a PNG image" },
+            ),
+          ),
+        ]),
+      ),
+      fields: Type.Optional(
+        Type.Unsafe<Record<string, string>>({
+          type: "object",
+          additionalProperties: { type: "string", maxLength: 500 },
+          description: "Values by field id",
+        }),
+      ),
+    },
+    {
+      additionalProperties: false,
+      description: "A signer sends consent, a signature and field values; an approver only consent",
+    },
+  ),
 );
 
 export const signingRoutes: FastifyPluginAsyncTypebox<{
@@ -126,6 +183,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         security: [],
+        operationId: "getSigningSession",
         summary: "What the recipient sees: envelope, documents, their fields and what they can do",
         description:
           "Authenticated by the signing token alone. The first view marks the recipient VIEWED.",
@@ -147,6 +205,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         security: [],
+        operationId: "getSigningDocument",
         summary: "A document of the envelope, to display",
         description:
           "410 document_content_missing if the stored file is missing from the server's storage (the sender should contact the platform's operator).",
@@ -176,6 +235,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         security: [],
+        operationId: "getSigningSignedDocument",
         summary: "The signed PDF, for any recipient (CC included) once the envelope is completed",
         description:
           "One PDF with every document, sealed. 409 envelope_not_completed until the envelope is COMPLETED and sealed. This is the link of the completed email when the PDF is too large to attach.",
@@ -199,16 +259,25 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         security: [],
+        operationId: "sendSigningCode",
         summary: "Send a one-time code to the recipient (email or SMS)",
         description:
           "Rate limited: 3 codes at once, then 2 a minute. A new code replaces the previous one.",
         params: TokenParams,
         response: {
-          202: Type.Object({
-            sent: Type.Literal(true),
-            destination: Type.String(),
-            expiresAt: Type.String(),
-          }),
+          202: Component(
+            "SigningCodeSent",
+            Type.Object(
+              {
+                sent: Type.Literal(true),
+                destination: Type.String({
+                  description: "Where the code went, partly hidden: j•••@example.com",
+                }),
+                expiresAt: Timestamp,
+              },
+              { description: "A one-time code is on its way" },
+            ),
+          ),
           ...errorResponses(...SIGNING_ERRORS, 503),
         },
       },
@@ -230,12 +299,13 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         security: [],
+        operationId: "verifySigningCode",
         summary: "Confirm the one-time code",
         description:
           "401 otp_invalid for a wrong code (five wrong codes lock it: otp_locked), otp_expired after 10 minutes. In the test environment 123456 is always accepted.",
         params: TokenParams,
         body: Type.Object(
-          { code: Type.String({ maxLength: 10 }) },
+          { code: Type.String({ maxLength: 10, description: "The code received" }) },
           { additionalProperties: false },
         ),
         response: {
@@ -257,13 +327,20 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         security: [],
+        operationId: "signAsRecipient",
         summary: "Sign (a SIGNER) or approve (an APPROVER)",
         description:
           'A signer sends {"consent": true, "signature": {"type": "typed", "text"} | {"type": "drawn", "image": "data:image/png;base64,…"}, "fields": {"fld_…": "value"}}; an approver sends {"consent": true}. Out of turn, twice or after the end: 409/410; without a required code: 403 otp_required. A drawn image is checked before it is decoded: over a limit (size, pixels per side, decoded size), 400 signature_image_too_large. Every request through a link is rate limited per link and per client address (429 with Retry-After).',
         params: TokenParams,
         body: SignBody,
         response: {
-          200: Type.Object({ status: Type.String(), envelopeStatus: Type.String() }),
+          200: Component(
+            "SignResult",
+            Type.Object(
+              { status: RecipientStatus, envelopeStatus: EnvelopeStatus },
+              { description: "The recipient's status now, and the envelope's" },
+            ),
+          ),
           ...errorResponses(...SIGNING_ERRORS, 403),
         },
       },
@@ -283,10 +360,18 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         security: [],
+        operationId: "declineAsRecipient",
         summary: "Decline, with a reason: the envelope becomes DECLINED",
+        description:
+          "The recipient refuses to sign or approve: the envelope becomes DECLINED at once, the other recipients' links stop working, and the sender's addresses and the recipients who knew of the envelope are told, with the reason. Out of turn, twice or after the end: 409/410.",
         params: TokenParams,
         body: Type.Object(
-          { reason: Type.String({ maxLength: 1000 }) },
+          {
+            reason: Type.String({
+              maxLength: 1000,
+              description: "Why; shown to the sender and in the audit trail",
+            }),
+          },
           { additionalProperties: false },
         ),
         response: {

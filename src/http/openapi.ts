@@ -1,6 +1,8 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import { hoistComponents } from "./openapi-components.js";
+import { errorResponses, namedSchemas } from "./schemas.js";
 
 const DESCRIPTION = `Certyneo's public REST API: upload PDFs, send envelopes for signature, follow them, and
 receive webhooks.
@@ -21,8 +23,22 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
-      info: { title: "Certyneo API", version: "1.0.0", description: DESCRIPTION },
-      servers: [{ url: publicUrl }],
+      info: {
+        title: "Certyneo API",
+        version: "1.0.0",
+        description: DESCRIPTION,
+        contact: { name: "Certyneo" },
+        // This description of the API, not the server: clients generated from it are free to use.
+        license: { name: "MIT", url: "https://spdx.org/licenses/MIT.html" },
+      },
+      // Every deployment has its own address: the one serving this document by default.
+      servers: [
+        {
+          url: "{baseUrl}",
+          description: "Your Certyneo instance",
+          variables: { baseUrl: { default: publicUrl, description: "Its PUBLIC_URL" } },
+        },
+      ],
       components: {
         securitySchemes: {
           bearerAuth: {
@@ -51,12 +67,16 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
     },
     transformObject: (document) => {
       if (!("openapiObject" in document)) return document.swaggerObject;
-      return documentResponseHeaders(document.openapiObject as OpenApiDocument);
+      const openapi = documentResponses(document.openapiObject as OpenApiDocument);
+      const schemas = hoistComponents(openapi as Record<string, unknown>, namedSchemas);
+      openapi.components = { ...openapi.components, schemas };
+      return openapi;
     },
   });
 }
 
 interface OpenApiDocument {
+  components?: Record<string, unknown>;
   paths?: Record<
     string,
     Record<
@@ -64,48 +84,74 @@ interface OpenApiDocument {
       {
         security?: unknown[];
         parameters?: object[];
-        responses?: Record<string, { headers?: object }>;
+        responses?: Record<
+          string,
+          {
+            description?: string;
+            headers?: object;
+            content?: Record<string, { schema?: { description?: string } }>;
+          }
+        >;
       }
     >
   >;
 }
 
-const IDEMPOTENCY_KEY_PARAMETER = {
-  name: "Idempotency-Key",
-  in: "header",
-  required: false,
-  schema: { type: "string", maxLength: 255 },
-  description:
-    "Makes a retry safe: the first response is stored for 24 hours and replayed for the same key and request (with Idempotent-Replayed: true). The same key with another request is a 422 idempotency_error; while the first request runs, a 409.",
-};
-
 const integerHeader = (description: string) => ({ description, schema: { type: "integer" } });
 
-const RATE_LIMIT_HEADERS = {
-  "X-RateLimit-Limit": integerHeader("Bucket size: the largest burst this key may send"),
-  "X-RateLimit-Remaining": integerHeader("Requests left in the bucket after this one"),
-  "X-RateLimit-Reset": integerHeader("Seconds until the bucket is full again"),
+/** What the hooks add to every response, which route schemas cannot declare. */
+const HEADERS = {
+  RequestId: { description: "Identifies this request (req_…)", schema: { type: "string" } },
+  RateLimitLimit: integerHeader("Bucket size: the largest burst this key may send"),
+  RateLimitRemaining: integerHeader("Requests left in the bucket after this one"),
+  RateLimitReset: integerHeader("Seconds until the bucket is full again"),
+  RetryAfter: integerHeader("Seconds to wait before retrying (>= 1)"),
 };
 
-/** What the hooks add, which route schemas cannot declare: request id, rate limits, idempotency. */
-function documentResponseHeaders<T extends OpenApiDocument>(document: T): T {
+const PARAMETERS = {
+  IdempotencyKey: {
+    name: "Idempotency-Key",
+    in: "header",
+    required: false,
+    schema: { type: "string", maxLength: 255 },
+    description:
+      "Makes a retry safe: the first response is stored for 24 hours and replayed for the same key and request (with Idempotent-Replayed: true). The same key with another request is a 422 idempotency_error; while the first request runs, a 409.",
+  },
+};
+
+const ref = (kind: "headers" | "parameters", name: string) => ({
+  $ref: `#/components/${kind}/${name}`,
+});
+
+/**
+ * What the hooks add, which route schemas cannot declare: request id, rate limits, idempotency.
+ * And a response's description said once: @fastify/swagger repeats it on the response's schema.
+ */
+function documentResponses<T extends OpenApiDocument>(document: T): T {
+  document.components = { ...document.components, headers: HEADERS, parameters: PARAMETERS };
   for (const operations of Object.values(document.paths ?? {})) {
     for (const [method, operation] of Object.entries(operations)) {
       const authenticated = operation.security === undefined;
       if (authenticated && method === "post") {
-        operation.parameters = [...(operation.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER];
+        operation.parameters = [
+          ...(operation.parameters ?? []),
+          ref("parameters", "IdempotencyKey"),
+        ];
       }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        for (const media of Object.values(response.content ?? {}))
+          if (media.schema && media.schema.description === response.description)
+            delete media.schema.description;
         response.headers = {
           ...response.headers,
-          "X-Request-Id": {
-            description: "Identifies this request (req_…)",
-            schema: { type: "string" },
-          },
-          ...(authenticated && status !== "401" && RATE_LIMIT_HEADERS),
-          ...(status === "429" && {
-            "Retry-After": integerHeader("Seconds to wait before retrying (>= 1)"),
-          }),
+          "X-Request-Id": ref("headers", "RequestId"),
+          ...(authenticated &&
+            status !== "401" && {
+              "X-RateLimit-Limit": ref("headers", "RateLimitLimit"),
+              "X-RateLimit-Remaining": ref("headers", "RateLimitRemaining"),
+              "X-RateLimit-Reset": ref("headers", "RateLimitReset"),
+            }),
+          ...(status === "429" && { "Retry-After": ref("headers", "RetryAfter") }),
         };
       }
     }
@@ -120,9 +166,15 @@ export async function registerOpenApiRoutes(app: FastifyInstance): Promise<void>
     {
       schema: {
         tags: ["Operations"],
+        operationId: "getOpenApiDocument",
         summary: "This OpenAPI document",
+        description:
+          "The contract of this API in OpenAPI 3.0: generate a client from it, or read it at /docs. No key needed.",
         security: [],
-        response: { 200: { type: "object", additionalProperties: true } },
+        response: {
+          200: { type: "object", additionalProperties: true, description: "OpenAPI 3.0.3" },
+          ...errorResponses(431),
+        },
       },
     },
     async () => app.swagger(),

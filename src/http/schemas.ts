@@ -1,5 +1,38 @@
+import { isDeepStrictEqual } from "node:util";
 import Type, { type Static, type TSchema, type TUnsafe } from "typebox";
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type Page } from "../domain/pagination.js";
+import { COMPONENT } from "./openapi-components.js";
+
+const components = new Map<string, TSchema>();
+
+/** Each named schema, as `Component` was given it: where the document's components come from. */
+export const namedSchemas: ReadonlyMap<string, TSchema> = components;
+
+/**
+ * `schema`, named `name` in the OpenAPI document: written once under `components.schemas`, and
+ * referred to wherever a route uses it (clients generated from the document get a type `name`).
+ */
+export function Component<T extends TSchema>(name: string, schema: T): T {
+  // A route declared again (another server in the process) names the same schema again.
+  const named = components.get(name);
+  if (named && !isDeepStrictEqual(named, schema))
+    throw new Error(`Two different schemas are named ${name}.`);
+  components.set(name, schema);
+  return With(schema, { [COMPONENT]: name });
+}
+
+/**
+ * `schema` with `keywords` added (a description of this use, say). A spread would lose what
+ * TypeBox keeps on a schema out of sight (its kind, whether it is optional), which `Type.Omit`
+ * and its kin need.
+ */
+export function With<T extends TSchema>(schema: T, keywords: Record<string, unknown>): T {
+  const copy = Object.create(
+    Object.getPrototypeOf(schema),
+    Object.getOwnPropertyDescriptors(schema),
+  ) as T;
+  return Object.assign(copy, keywords);
+}
 
 /** OpenAPI 3.0 has no `type: "null"`; a nullable value is `nullable: true`, which Ajv also reads. */
 export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
@@ -29,7 +62,13 @@ export const Timestamp = Type.String({
   example: "2026-11-28T10:15:00.000Z",
 });
 
-export const Environment = Type.Union([Type.Literal("test"), Type.Literal("live")]);
+export const Environment = Component(
+  "Environment",
+  OneOf(
+    ["test", "live"] as const,
+    "test: for trying things out, documents marked as tests and without legal effect; live: real signatures",
+  ),
+);
 
 export function ObjectId(prefix: string) {
   return Type.String({
@@ -38,24 +77,35 @@ export function ObjectId(prefix: string) {
   });
 }
 
-export const ErrorResponse = Type.Object(
-  {
-    error: Type.Object({
-      type: Type.Union([
-        Type.Literal("invalid_request_error"),
-        Type.Literal("authentication_error"),
-        Type.Literal("permission_error"),
-        Type.Literal("rate_limit_error"),
-        Type.Literal("idempotency_error"),
-        Type.Literal("api_error"),
-      ]),
-      code: Type.String({ description: "Stable snake_case identifier of the error" }),
-      message: Type.String({ description: "Human-readable explanation" }),
-      param: Type.Optional(Type.String({ description: "The request parameter at fault" })),
-      requestId: Type.String({ description: "Same as the X-Request-Id response header" }),
-    }),
-  },
-  { description: "Error" },
+export const ErrorType = Component(
+  "ErrorType",
+  OneOf(
+    [
+      "invalid_request_error",
+      "authentication_error",
+      "permission_error",
+      "rate_limit_error",
+      "idempotency_error",
+      "api_error",
+    ] as const,
+    "The family of the error: what the client should do about it",
+  ),
+);
+
+export const ErrorResponse = Component(
+  "Error",
+  Type.Object(
+    {
+      error: Type.Object({
+        type: ErrorType,
+        code: Type.String({ description: "Stable snake_case identifier of the error" }),
+        message: Type.String({ description: "Human-readable explanation" }),
+        param: Type.Optional(Type.String({ description: "The request parameter at fault" })),
+        requestId: Type.String({ description: "Same as the X-Request-Id response header" }),
+      }),
+    },
+    { description: "Error" },
+  ),
 );
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -69,6 +119,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: "Unsupported Content-Type",
   422: "Well-formed but semantically invalid",
   429: "Rate limit exceeded; see Retry-After",
+  431: "The URL and headers are larger than this server accepts (any route can answer it)",
   503: "A service this request depends on (mail or SMS provider) failed; retry later",
 };
 
@@ -76,7 +127,7 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
-      { ...ErrorResponse, description: ERROR_DESCRIPTIONS[status] ?? "Error" },
+      With(ErrorResponse, { description: ERROR_DESCRIPTIONS[status] ?? "Error" }),
     ]),
   );
 }
@@ -96,13 +147,18 @@ export const PageQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** A page of `item`s; named `<item>List` in the document when `item` is named. */
 export function ListOf<T extends TSchema>(item: T) {
-  return Type.Object({
+  const list = Type.Object({
     object: Type.Literal("list"),
     data: Type.Array(item),
-    hasMore: Type.Boolean(),
-    nextCursor: Nullable(Type.String()),
+    hasMore: Type.Boolean({ description: "Whether a next page exists" }),
+    nextCursor: Nullable(
+      Type.String({ description: "Pass it as `after` to get the next page; null on the last" }),
+    ),
   });
+  const name = (item as Record<string, unknown>)[COMPONENT];
+  return typeof name === "string" ? Component(`${name}List`, list) : list;
 }
 
 /** A page as the API answers it: `{object: "list", data, hasMore, nextCursor}`. */

@@ -32,6 +32,9 @@ export const WEBHOOK_EVENTS = [
   "recipient.declined",
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+/** What a delivery carries: an event, or the ping of the test route. */
+export const DELIVERED_EVENTS = [...WEBHOOK_EVENTS, "ping"] as const;
+export type DeliveredEvent = (typeof DELIVERED_EVENTS)[number];
 
 /** How long a rotated-out secret keeps signing, next to the new one. */
 export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
@@ -66,7 +69,7 @@ export interface WebhookAttempt {
   id: string;
   deliveryId: string;
   eventId: string;
-  eventType: string;
+  eventType: DeliveredEvent;
   attempt: number;
   statusCode: number | null;
   durationMs: number;
@@ -244,7 +247,7 @@ export class WebhookService {
       id: r.id,
       deliveryId: r.delivery_id,
       eventId: r.event_id,
-      eventType: r.event_type,
+      eventType: r.event_type as DeliveredEvent,
       attempt: r.attempt,
       statusCode: r.status_code,
       durationMs: r.duration_ms,

@@ -49,11 +49,62 @@ describe("OpenAPI document", () => {
     assert.equal(doc.paths["/api/v1/keys"].get.security, undefined);
   });
 
+  /** The named schema a `$ref` points to (or the schema itself, if it is not a reference). */
+  const resolve = (schema: any): any => {
+    if (!schema?.$ref) return schema;
+    const name = schema.$ref.replace("#/components/schemas/", "");
+    assert.ok(doc.components.schemas[name], `no component ${name}`);
+    return doc.components.schemas[name];
+  };
+
+  it("names every operation, uniquely, in camelCase", () => {
+    const ids: string[] = [];
+    for (const operations of Object.values<Record<string, any>>(doc.paths))
+      for (const operation of Object.values(operations)) ids.push(operation.operationId);
+    assert.ok(
+      ids.every((id) => /^[a-z][A-Za-z]+$/.test(id)),
+      ids.join(" "),
+    );
+    assert.equal(new Set(ids).size, ids.length);
+    assert.equal(doc.paths["/api/v1/envelopes/{id}/send"].post.operationId, "sendEnvelope");
+  });
+
+  it("names the objects once, and refers to them", () => {
+    for (const name of [
+      "Envelope",
+      "Recipient",
+      "Document",
+      "Webhook",
+      "WebhookDelivery",
+      "ApiKey",
+      "Error",
+      "EnvelopeStatus",
+    ])
+      assert.ok(doc.components.schemas[name], name);
+    const get = doc.paths["/api/v1/envelopes/{id}"].get;
+    assert.deepEqual(get.responses["200"].content["application/json"].schema, {
+      $ref: "#/components/schemas/Envelope",
+    });
+    const envelope = doc.components.schemas.Envelope;
+    assert.deepEqual(envelope.properties.recipients.items, {
+      $ref: "#/components/schemas/Recipient",
+    });
+    // A use may add null, and a description of its own, to a named schema.
+    assert.deepEqual(envelope.properties.reminders.anyOf[0], {
+      $ref: "#/components/schemas/ReminderPolicy",
+    });
+    // No marker is left behind, and every reference resolves.
+    const text = JSON.stringify(doc);
+    assert.doesNotMatch(text, /x-component/);
+    for (const [, name] of text.matchAll(/"#\/components\/schemas\/(\w+)"/g))
+      assert.ok(doc.components.schemas[name!], name);
+  });
+
   it("documents the error shape and the list shape", () => {
     const list = doc.paths["/api/v1/keys"].get;
     assert.ok(list.responses["401"]);
     assert.ok(list.responses["429"]);
-    const schema = list.responses["200"].content["application/json"].schema;
+    const schema = resolve(list.responses["200"].content["application/json"].schema);
     assert.deepEqual(Object.keys(schema.properties).sort(), [
       "data",
       "hasMore",
@@ -61,7 +112,7 @@ describe("OpenAPI document", () => {
       "object",
     ]);
     assert.equal(schema.properties.nextCursor.nullable, true);
-    const error = list.responses["401"].content["application/json"].schema;
+    const error = resolve(list.responses["401"].content["application/json"].schema);
     assert.deepEqual(Object.keys(error.properties.error.properties).sort(), [
       "code",
       "message",
@@ -72,6 +123,8 @@ describe("OpenAPI document", () => {
   });
 
   it("documents the request id and rate-limit headers", () => {
+    assert.equal(doc.components.parameters.IdempotencyKey.name, "Idempotency-Key");
+    assert.ok(doc.components.headers.RetryAfter.description);
     const list = doc.paths["/api/v1/keys"].get.responses;
     assert.ok(list["200"].headers["X-Request-Id"]);
     assert.ok(list["200"].headers["X-RateLimit-Remaining"]);
@@ -88,7 +141,7 @@ describe("OpenAPI document", () => {
       if (!operations.post || operations.post.security?.length === 0) continue;
       assert.ok(
         operations.post.parameters?.some(
-          (p: any) => p.name === "Idempotency-Key" && p.in === "header",
+          (p: any) => p.$ref === "#/components/parameters/IdempotencyKey",
         ),
         path,
       );

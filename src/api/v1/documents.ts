@@ -6,6 +6,7 @@ import { CertyneoError } from "../../domain/errors.js";
 import { sendPdf } from "../../http/pdf-reply.js";
 import {
   AUTHENTICATED_ERRORS,
+  Component,
   Environment,
   errorResponses,
   IdParams,
@@ -18,23 +19,34 @@ import {
 } from "../../http/schemas.js";
 import type { Document, DocumentService, PreparedUpload } from "../../services/documents.js";
 
-export const DocumentObject = Type.Object(
-  {
-    id: ObjectId("doc"),
-    object: Type.Literal("document"),
-    name: Type.String(),
-    contentType: Type.Literal("application/pdf"),
-    size: Type.Integer({ description: "Bytes" }),
-    pages: Type.Integer(),
-    pageSizes: Type.Array(Type.Object({ width: Type.Number(), height: Type.Number() }), {
-      description:
-        "Each page's displayed size in PDF points (rotation applied): where fields may go",
-    }),
-    sha256: Type.String({ description: "SHA-256 of the original bytes, hex" }),
-    environment: Environment,
-    createdAt: Timestamp,
-  },
-  { description: "An uploaded PDF" },
+export const PageSize = Component(
+  "PageSize",
+  Type.Object(
+    { width: Type.Number(), height: Type.Number() },
+    { description: "A page's displayed size in PDF points (1/72 inch)" },
+  ),
+);
+
+export const DocumentObject = Component(
+  "Document",
+  Type.Object(
+    {
+      id: ObjectId("doc"),
+      object: Type.Literal("document"),
+      name: Type.String(),
+      contentType: Type.Literal("application/pdf"),
+      size: Type.Integer({ description: "Bytes" }),
+      pages: Type.Integer(),
+      pageSizes: Type.Array(PageSize, {
+        description:
+          "Each page's displayed size in PDF points (rotation applied): where fields may go",
+      }),
+      sha256: Type.String({ description: "SHA-256 of the original bytes, hex" }),
+      environment: Environment,
+      createdAt: Timestamp,
+    },
+    { description: "An uploaded PDF" },
+  ),
 );
 
 export function serializeDocument(document: Document) {
@@ -47,21 +59,30 @@ const DocumentName = Type.String({
   description: "Defaults to the file name",
 });
 
-const Base64Upload = Type.Object(
-  {
-    name: Type.Optional(DocumentName),
-    content: Type.String({
-      minLength: 1,
-      description: "The PDF, base64-encoded (a data: URL prefix is accepted)",
-    }),
-  },
-  { additionalProperties: false },
+const Base64Upload = Component(
+  "Base64DocumentUpload",
+  Type.Object(
+    {
+      name: Type.Optional(DocumentName),
+      content: Type.String({
+        minLength: 1,
+        description: "The PDF, base64-encoded (a data: URL prefix is accepted)",
+      }),
+    },
+    { additionalProperties: false, description: "A PDF sent in JSON, base64-encoded" },
+  ),
 );
 
-const MultipartUpload = Type.Object({
-  file: Type.String({ format: "binary", description: "The PDF" }),
-  name: Type.Optional(DocumentName),
-});
+const MultipartUpload = Component(
+  "MultipartDocumentUpload",
+  Type.Object(
+    {
+      file: Type.String({ format: "binary", description: "The PDF" }),
+      name: Type.Optional(DocumentName),
+    },
+    { description: "A PDF sent as a file: the multipart/form-data of an HTML form or curl -F" },
+  ),
+);
 
 /** Control characters and path separators have no place in a display name. */
 function cleanName(raw: string | undefined): string | undefined {
@@ -202,6 +223,7 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
       bodyLimit: base64Limit,
       schema: {
         tags: ["Documents"],
+        operationId: "uploadDocument",
         summary: "Upload a PDF",
         description:
           "multipart/form-data with a `file` part (and an optional `name`), or JSON with the PDF in base64. The PDF must be readable and not encrypted; the size limit is 25 MB by default.",
@@ -243,7 +265,10 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
     {
       schema: {
         tags: ["Documents"],
+        operationId: "listDocuments",
         summary: "List documents",
+        description:
+          "The documents uploaded in the key's environment, newest first, a page at a time (limit, after).",
         querystring: PageQuery,
         response: { 200: ListOf(DocumentObject), ...errorResponses(...AUTHENTICATED_ERRORS) },
       },
@@ -259,7 +284,10 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
     {
       schema: {
         tags: ["Documents"],
+        operationId: "getDocument",
         summary: "Fetch a document's metadata",
+        description:
+          "Its name, size, pages and each page's size (where fields may go), and the SHA-256 of its bytes.",
         params: IdParams,
         response: { 200: DocumentObject, ...errorResponses(...AUTHENTICATED_ERRORS, 404) },
       },
@@ -273,6 +301,7 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
     {
       schema: {
         tags: ["Documents"],
+        operationId: "downloadDocumentContent",
         summary: "Download the original PDF",
         description:
           "410 document_content_missing if the stored file is missing from the server's storage (an operator's matter: contact them).",
@@ -301,16 +330,20 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
     {
       schema: {
         tags: ["Documents"],
+        operationId: "deleteDocument",
         summary: "Delete a document",
         description:
           "Also removes it from draft envelopes; refused (409 document_in_use) while a sent envelope uses it.",
         params: IdParams,
         response: {
-          200: Type.Object({
-            id: ObjectId("doc"),
-            object: Type.Literal("document"),
-            deleted: Type.Literal(true),
-          }),
+          200: Component(
+            "DeletedDocument",
+            Type.Object({
+              id: ObjectId("doc"),
+              object: Type.Literal("document"),
+              deleted: Type.Literal(true),
+            }),
+          ),
           ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409),
         },
       },

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import {
   AUTHENTICATED_ERRORS,
+  Component,
   Environment,
   errorResponses,
   IdParams,
@@ -14,28 +15,33 @@ import {
 } from "../../http/schemas.js";
 import type { ApiKey, ApiKeyService } from "../../services/api-keys.js";
 
-const ApiKeyObject = Type.Object(
-  {
-    id: ObjectId("key"),
-    object: Type.Literal("api_key"),
-    name: Nullable(Type.String()),
-    environment: Environment,
-    last4: Type.String({ description: "Last four characters of the secret" }),
-    createdAt: Timestamp,
-    lastUsedAt: Nullable(Timestamp),
-    revokedAt: Nullable(Timestamp),
-  },
-  { description: "An API key, without its secret" },
+const apiKeyProperties = {
+  id: ObjectId("key"),
+  object: Type.Literal("api_key"),
+  name: Nullable(Type.String()),
+  environment: Environment,
+  last4: Type.String({ description: "Last four characters of the secret" }),
+  createdAt: Timestamp,
+  lastUsedAt: Nullable(Timestamp),
+  revokedAt: Nullable(Timestamp),
+};
+
+const ApiKeyObject = Component(
+  "ApiKey",
+  Type.Object(apiKeyProperties, { description: "An API key, without its secret" }),
 );
 
-const CreatedApiKeyObject = Type.Object(
-  {
-    ...ApiKeyObject.properties,
-    secret: Type.String({
-      description: "The key itself. Shown only in this response: store it now.",
-    }),
-  },
-  { description: "A new API key with its secret" },
+const CreatedApiKeyObject = Component(
+  "ApiKeyWithSecret",
+  Type.Object(
+    {
+      ...apiKeyProperties,
+      secret: Type.String({
+        description: "The key itself. Shown only in this response: store it now.",
+      }),
+    },
+    { description: "A new API key with its secret" },
+  ),
 );
 
 function serialize(key: ApiKey) {
@@ -60,11 +66,23 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: ApiKeyService }> = as
     {
       schema: {
         tags: ["API keys"],
+        operationId: "createApiKey",
         summary: "Create an API key",
         description: "The new key belongs to the calling key's account and environment.",
-        body: Type.Object(
-          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
-          { additionalProperties: false },
+        body: Component(
+          "CreateApiKeyRequest",
+          Type.Object(
+            {
+              name: Type.Optional(
+                Type.String({
+                  minLength: 1,
+                  maxLength: 200,
+                  description: "Helps you tell keys apart, e.g. the system that uses it",
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
         ),
         response: {
           201: CreatedApiKeyObject,
@@ -83,6 +101,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: ApiKeyService }> = as
     {
       schema: {
         tags: ["API keys"],
+        operationId: "listApiKeys",
         summary: "List API keys",
         description:
           "Keys of the calling key's account and environment, newest first, without secrets.",
@@ -101,6 +120,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: ApiKeyService }> = as
     {
       schema: {
         tags: ["API keys"],
+        operationId: "revokeApiKey",
         summary: "Revoke an API key",
         description:
           "Takes effect on the very next request, on every instance. Revoking twice is harmless.",

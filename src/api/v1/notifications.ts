@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import {
   AUTHENTICATED_ERRORS,
+  Component,
   errorResponses,
   IdParams,
   ListOf,
@@ -13,28 +14,32 @@ import {
   Timestamp,
 } from "../../http/schemas.js";
 import { NOTIFICATION_KINDS, type NotificationService } from "../../services/notifications.js";
+import { Channel } from "./envelopes.js";
 
-const NotificationObject = Type.Object(
-  {
-    id: ObjectId("ntf"),
-    object: Type.Literal("notification"),
-    kind: OneOf(NOTIFICATION_KINDS),
-    channel: OneOf(["email", "sms"]),
-    to: Type.String({ description: "The email address or phone number" }),
-    recipientId: Nullable(
-      Type.String({ description: "null for the account's own addresses (senderEmails)" }),
-    ),
-    eventId: ObjectId("evt"),
-    state: OneOf(
-      ["pending", "sent", "skipped", "failed"],
-      "skipped: no longer relevant when its turn came (the recipient had acted, the envelope had ended); failed: every retry spent",
-    ),
-    attempts: Type.Integer(),
-    lastError: Nullable(Type.String()),
-    createdAt: Timestamp,
-    sentAt: Nullable(Timestamp),
-  },
-  { description: "One email or text message about an envelope" },
+const NotificationObject = Component(
+  "Notification",
+  Type.Object(
+    {
+      id: ObjectId("ntf"),
+      object: Type.Literal("notification"),
+      kind: Component("NotificationKind", OneOf(NOTIFICATION_KINDS, "What the message is about")),
+      channel: Channel,
+      to: Type.String({ description: "The email address or phone number" }),
+      recipientId: Nullable(
+        Type.String({ description: "null for the account's own addresses (senderEmails)" }),
+      ),
+      eventId: ObjectId("evt"),
+      state: OneOf(
+        ["pending", "sent", "skipped", "failed"],
+        "skipped: no longer relevant when its turn came (the recipient had acted, the envelope had ended); failed: every retry spent",
+      ),
+      attempts: Type.Integer(),
+      lastError: Nullable(Type.String()),
+      createdAt: Timestamp,
+      sentAt: Nullable(Timestamp),
+    },
+    { description: "One email or text message about an envelope" },
+  ),
 );
 
 export const notificationsRoutes: FastifyPluginAsyncTypebox<{
@@ -45,6 +50,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ["Envelopes"],
+        operationId: "listEnvelopeNotifications",
         summary: "The messages sent about an envelope, newest first",
         description:
           "Every email and text message the envelope's events called for (invitations, reminders, outcomes), with its state, attempts and last transport error.",

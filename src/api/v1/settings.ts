@@ -2,11 +2,13 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import {
   AUTHENTICATED_ERRORS,
+  Component,
   Environment,
   errorResponses,
   Nullable,
   OneOf,
   Timestamp,
+  With,
 } from "../../http/schemas.js";
 import {
   type AccountSettings,
@@ -17,7 +19,7 @@ import {
 import { LOCALES } from "../../signing/i18n.js";
 import { ReminderPolicy } from "./envelopes.js";
 
-const Locale = OneOf(LOCALES);
+const Locale = Component("Locale", OneOf(LOCALES, "A language of the emails and the signing page"));
 const SenderEmails = Type.Array(Type.String({ format: "email", maxLength: 254 }), {
   maxItems: MAX_SENDER_EMAILS,
   description:
@@ -29,45 +31,50 @@ const ExpiresAfterDays = Type.Integer({
   description: "Days after sending when an envelope without expiresAt expires",
 });
 
-const SettingsObject = Type.Object(
-  {
-    object: Type.Literal("settings"),
-    environment: Environment,
-    senderEmails: SenderEmails,
-    senderLocale: Locale,
-    reminders: Nullable(ReminderPolicy),
-    expiresAfterDays: ExpiresAfterDays,
-    updatedAt: Nullable(Timestamp),
-  },
-  {
-    description:
-      "The account's notification settings for the calling key's environment (test and live are set apart)",
-  },
+const SettingsObject = Component(
+  "Settings",
+  Type.Object(
+    {
+      object: Type.Literal("settings"),
+      environment: Environment,
+      senderEmails: SenderEmails,
+      senderLocale: Locale,
+      reminders: Nullable(ReminderPolicy),
+      expiresAfterDays: ExpiresAfterDays,
+      updatedAt: Nullable(Timestamp),
+    },
+    {
+      description:
+        "The account's notification settings for the calling key's environment (test and live are set apart)",
+    },
+  ),
 );
 
-const SettingsPatch = Type.Object(
-  {
-    senderEmails: Type.Optional(SenderEmails),
-    senderLocale: Type.Optional(Locale),
-    reminders: Type.Optional(
-      Nullable(
-        Type.Object(ReminderPolicy.properties, {
-          additionalProperties: false,
-          description: "Given to new envelopes that set none; null: no automatic reminders",
-        }),
+const SettingsPatch = Component(
+  "UpdateSettingsRequest",
+  Type.Object(
+    {
+      senderEmails: Type.Optional(SenderEmails),
+      senderLocale: Type.Optional(Locale),
+      reminders: Type.Optional(
+        Nullable(
+          With(ReminderPolicy, {
+            description: "Given to new envelopes that set none; null: no automatic reminders",
+          }),
+        ),
       ),
-    ),
-    expiresAfterDays: Type.Optional(
-      Nullable(
-        Type.Integer({
-          minimum: EXPIRY_DAYS_LIMITS.min,
-          maximum: EXPIRY_DAYS_LIMITS.max,
-          description: "null: back to the server's default (CERTYNEO_EXPIRY_DAYS)",
-        }),
+      expiresAfterDays: Type.Optional(
+        Nullable(
+          Type.Integer({
+            minimum: EXPIRY_DAYS_LIMITS.min,
+            maximum: EXPIRY_DAYS_LIMITS.max,
+            description: "null: back to the server's default (CERTYNEO_EXPIRY_DAYS)",
+          }),
+        ),
       ),
-    ),
-  },
-  { additionalProperties: false, description: "Each given field replaces the stored one" },
+    },
+    { additionalProperties: false, description: "Each given field replaces the stored one" },
+  ),
 );
 
 function serialize(settings: AccountSettings) {
@@ -84,7 +91,10 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags,
+        operationId: "getSettings",
         summary: "Fetch the notification settings",
+        description:
+          "Who is told when an envelope ends, in which language, and the default reminders and expiry, for the key's environment.",
         response: { 200: SettingsObject, ...errorResponses(...AUTHENTICATED_ERRORS) },
       },
     },
@@ -96,6 +106,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags,
+        operationId: "updateSettings",
         summary: "Change the notification settings",
         description:
           "Who on your side is told when an envelope completes, is declined or expires, in which language; the default reminders of new envelopes; and when envelopes expire by default.",

@@ -14,6 +14,7 @@ export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ["Envelopes"],
+        operationId: "getEnvelopeAuditTrail",
         summary: "Download the audit trail (PDF)",
         description:
           "For any sent envelope: its identity, the SHA-256 of each original and signed document, the recipients and how they authenticated, every event with its UTC time, actor, IP address, user agent, consent text and chain hash. Sealed with the platform certificate. Final once the envelope has ended (and, when completed, been sealed); marked provisional before. 409 envelope_not_sent for a draft.",
@@ -35,6 +36,7 @@ export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ["Envelopes"],
+        operationId: "getEnvelopeSignedDocument",
         summary: "Download the signed PDF",
         description:
           "Once the envelope is COMPLETED and sealed: one PDF with every document, or the one named by documentId. Each carries the recipients' visible signatures and a PAdES signature (ETSI.CAdES.detached, SHA-256) over the whole file. 409 envelope_not_completed before; 410 document_content_missing if the stored file is missing from the server's storage.",
