@@ -309,7 +309,13 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ verified: Type.Literal(true) }),
+          200: Component(
+            "SigningCodeVerified",
+            Type.Object(
+              { verified: Type.Literal(true) },
+              { description: "The code is right: the recipient can sign" },
+            ),
+          ),
           ...errorResponses(...SIGNING_ERRORS, 401),
         },
       },
@@ -375,7 +381,13 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ status: Type.Literal("DECLINED") }),
+          200: Component(
+            "Declined",
+            Type.Object(
+              { status: Type.Literal("DECLINED") },
+              { description: "Declined: the envelope is DECLINED" },
+            ),
+          ),
           ...errorResponses(...SIGNING_ERRORS),
         },
       },

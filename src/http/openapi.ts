@@ -1,6 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import { OPERATION_EXAMPLES, type OperationExamples } from "../api/openapi-examples.js";
 import { hoistComponents } from "./openapi-components.js";
 import { errorResponses, namedSchemas } from "./schemas.js";
 
@@ -75,26 +76,19 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
   });
 }
 
+type Content = Record<string, { schema?: { description?: string }; example?: unknown }>;
+
+interface Operation {
+  operationId?: string;
+  security?: unknown[];
+  parameters?: object[];
+  requestBody?: { content?: Content };
+  responses?: Record<string, { description?: string; headers?: object; content?: Content }>;
+}
+
 interface OpenApiDocument {
   components?: Record<string, unknown>;
-  paths?: Record<
-    string,
-    Record<
-      string,
-      {
-        security?: unknown[];
-        parameters?: object[];
-        responses?: Record<
-          string,
-          {
-            description?: string;
-            headers?: object;
-            content?: Record<string, { schema?: { description?: string } }>;
-          }
-        >;
-      }
-    >
-  >;
+  paths?: Record<string, Record<string, Operation>>;
 }
 
 const integerHeader = (description: string) => ({ description, schema: { type: "integer" } });
@@ -131,6 +125,7 @@ function documentResponses<T extends OpenApiDocument>(document: T): T {
   document.components = { ...document.components, headers: HEADERS, parameters: PARAMETERS };
   for (const operations of Object.values(document.paths ?? {})) {
     for (const [method, operation] of Object.entries(operations)) {
+      addExamples(operation, OPERATION_EXAMPLES[operation.operationId ?? ""]);
       const authenticated = operation.security === undefined;
       if (authenticated && method === "post") {
         operation.parameters = [
@@ -157,6 +152,21 @@ function documentResponses<T extends OpenApiDocument>(document: T): T {
     }
   }
   return document;
+}
+
+/** Whole examples of the request and the responses, where /docs and generators look for them. */
+function addExamples(operation: Operation, examples: OperationExamples | undefined): void {
+  if (!examples) return;
+  for (const [type, example] of Object.entries(examples.request ?? {})) {
+    const media = operation.requestBody?.content?.[type];
+    if (!media) throw new Error(`${operation.operationId} takes no ${type} body to exemplify`);
+    media.example = example;
+  }
+  for (const [status, example] of Object.entries(examples.responses ?? {})) {
+    const media = operation.responses?.[status]?.content?.["application/json"];
+    if (!media) throw new Error(`${operation.operationId} has no JSON ${status} to exemplify`);
+    media.example = example;
+  }
 }
 
 /** The document itself (no authentication) and the interactive docs page, served locally. */

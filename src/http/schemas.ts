@@ -34,9 +34,17 @@ export function With<T extends TSchema>(schema: T, keywords: Record<string, unkn
   return Object.assign(copy, keywords);
 }
 
-/** OpenAPI 3.0 has no `type: "null"`; a nullable value is `nullable: true`, which Ajv also reads. */
+/**
+ * OpenAPI 3.0 has no `type: "null"`; a nullable value is `nullable: true`, which Ajv also reads.
+ * An enum must then list `null` itself (OpenAPI 3.0.3).
+ */
 export function Nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
-  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
+  const values = (schema as { enum?: unknown[] }).enum;
+  return Type.Unsafe<Static<T> | null>({
+    ...schema,
+    nullable: true,
+    ...(values && { enum: [...values, null] }),
+  });
 }
 
 /** A string that is one of `values`. */
@@ -149,15 +157,20 @@ export const PageQuery = Type.Object(
 
 /** A page of `item`s; named `<item>List` in the document when `item` is named. */
 export function ListOf<T extends TSchema>(item: T) {
-  const list = Type.Object({
-    object: Type.Literal("list"),
-    data: Type.Array(item),
-    hasMore: Type.Boolean({ description: "Whether a next page exists" }),
-    nextCursor: Nullable(
-      Type.String({ description: "Pass it as `after` to get the next page; null on the last" }),
-    ),
-  });
   const name = (item as Record<string, unknown>)[COMPONENT];
+  const list = Type.Object(
+    {
+      object: Type.Literal("list"),
+      data: Type.Array(item),
+      hasMore: Type.Boolean({ description: "Whether a next page exists" }),
+      nextCursor: Nullable(
+        Type.String({ description: "Pass it as `after` to get the next page; null on the last" }),
+      ),
+    },
+    {
+      description: `A page of ${typeof name === "string" ? `${name} objects` : "objects"}, newest first`,
+    },
+  );
   return typeof name === "string" ? Component(`${name}List`, list) : list;
 }
 

@@ -100,6 +100,59 @@ describe("OpenAPI document", () => {
       assert.ok(doc.components.schemas[name!], name);
   });
 
+  it("shows a whole example of every JSON request and success response", () => {
+    for (const operations of Object.values<Record<string, any>>(doc.paths)) {
+      for (const operation of Object.values(operations)) {
+        const body = operation.requestBody?.content?.["application/json"];
+        if (body) assert.ok(body.example, `${operation.operationId}: request`);
+        for (const [status, response] of Object.entries<any>(operation.responses)) {
+          const json = response.content?.["application/json"];
+          if (status.startsWith("2") && json && operation.operationId !== "getOpenApiDocument")
+            assert.ok(json.example, `${operation.operationId}: ${status}`);
+        }
+      }
+    }
+  });
+
+  it("has examples that work as they are, ids aside", async () => {
+    const { secret: key } = await t.newAccount();
+    const example = (operationId: string) => {
+      for (const operations of Object.values<Record<string, any>>(doc.paths))
+        for (const operation of Object.values(operations))
+          if (operation.operationId === operationId)
+            return operation.requestBody.content["application/json"].example;
+      throw new Error(operationId);
+    };
+    const uploaded = await request(t.url, "/api/v1/documents", {
+      method: "POST",
+      key,
+      json: example("uploadDocument"),
+    });
+    assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+    assert.equal(uploaded.body.pages, 1);
+    const envelope = JSON.parse(
+      JSON.stringify(example("createEnvelope")).replaceAll(
+        example("createEnvelope").documentIds[0],
+        uploaded.body.id,
+      ),
+    );
+    const created = await request(t.url, "/api/v1/envelopes", {
+      method: "POST",
+      key,
+      json: envelope,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    for (const [method, path, operationId, status] of [
+      ["PATCH", `/api/v1/envelopes/${id}`, "updateEnvelope", 200],
+      ["POST", "/api/v1/keys", "createApiKey", 201],
+      ["PATCH", "/api/v1/settings", "updateSettings", 200],
+    ] as const) {
+      const answer = await request(t.url, path, { method, key, json: example(operationId) });
+      assert.equal(answer.status, status, `${operationId}: ${JSON.stringify(answer.body)}`);
+    }
+  });
+
   it("documents the error shape and the list shape", () => {
     const list = doc.paths["/api/v1/keys"].get;
     assert.ok(list.responses["401"]);

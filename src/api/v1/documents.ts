@@ -338,11 +338,14 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
         response: {
           200: Component(
             "DeletedDocument",
-            Type.Object({
-              id: ObjectId("doc"),
-              object: Type.Literal("document"),
-              deleted: Type.Literal(true),
-            }),
+            Type.Object(
+              {
+                id: ObjectId("doc"),
+                object: Type.Literal("document"),
+                deleted: Type.Literal(true),
+              },
+              { description: "The document, deleted" },
+            ),
           ),
           ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409),
         },

@@ -458,7 +458,9 @@ export const envelopesRoutes: FastifyPluginAsyncTypebox<{
         params: IdParams,
         body: DeleteBody,
         response: {
-          200: Type.Union([Deleted, EnvelopeObject] as TSchema[]),
+          200: Type.Union([Deleted, EnvelopeObject] as TSchema[], {
+            description: "The draft, deleted; or the sent envelope, VOIDED",
+          }),
           ...errorResponses(...AUTHENTICATED_ERRORS, 404, 409),
         },
       },

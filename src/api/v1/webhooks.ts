@@ -195,11 +195,14 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
         response: {
           200: Component(
             "DeletedWebhook",
-            Type.Object({
-              id: ObjectId("whk"),
-              object: Type.Literal("webhook"),
-              deleted: Type.Literal(true),
-            }),
+            Type.Object(
+              {
+                id: ObjectId("whk"),
+                object: Type.Literal("webhook"),
+                deleted: Type.Literal(true),
+              },
+              { description: "The webhook, unregistered" },
+            ),
           ),
           ...errorResponses(...AUTHENTICATED_ERRORS, 404),
         },

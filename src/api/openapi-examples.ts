@@ -1,0 +1,370 @@
+// Whole requests and responses for the OpenAPI document, by operationId: what /docs shows and
+// sends with "Try it out". Ids are of the shape the API gives; replace them with your own.
+// test/api/openapi.test.ts checks every one against its schema.
+
+const at = (minute: number) => `2026-11-28T10:${String(minute).padStart(2, "0")}:00.000Z`;
+
+const DOCUMENT_ID = "doc_5Tq8mZk2Vn7rXw3yLp9aHc4d";
+const ENVELOPE_ID = "env_8Rk2Lm5Qp9Vx3Tz7Wn4Yb6Hc";
+const SIGNER_ID = "rcp_2Fg7Jk9Mq4Rt6Vx8Zb3Nc5Pd";
+const WEBHOOK_ID = "whk_7Hd3Kf8Np2Qs5Uw9Yb4Xc6Zm";
+const DELIVERY_ID = "dlv_4Gh8Lk2Pn6Rs9Vt3Xw5Zb7Cd";
+const EVENT_ID = "evt_9Jm3Np7Rs2Vu5Xy8Zb4Dc6Fg";
+const SIGNING_TOKEN = "Su4xAz1IPRLPXueLgfnmlWwtJlt5QqAMjTCmO7kbNYW";
+
+/** A one-page PDF saying "Example contract": uploading it from /docs works as it is. */
+const EXAMPLE_PDF_BASE64 =
+  "JVBERi0xLjcKJeLjz9MKMSAwIG9iago8PAovVHlwZSAvUGFnZXMKL0tpZHMgWzQgMCBSXQovQ291bnQgMQo+PgplbmRvYmoKMiAwIG9iago8PAovVHlwZSAvQ2F0YWxvZwovUGFnZXMgMSAwIFIKPj4KZW5kb2JqCjMgMCBvYmoKPDwKL1RpdGxlIChFeGFtcGxlIGNvbnRyYWN0KQovQXV0aG9yIChVbmtub3duKQovQ3JlYXRvciAoQGxpYnBkZi9jb3JlKQovUHJvZHVjZXIgKEBsaWJwZGYvY29yZSkKL0NyZWF0aW9uRGF0ZSAoRDoyMDI2MTEyOTA5MTExNlopCi9Nb2REYXRlIChEOjIwMjYxMTI5MDkxMTE2WikKPj4KZW5kb2JqCjQgMCBvYmoKPDwKL1R5cGUgL1BhZ2UKL01lZGlhQm94IFswIDAgNTk1LjI4IDg0MS44OV0KL1Jlc291cmNlcyA8PAovRm9udCA8PAovRjAgPDwKL1R5cGUgL0ZvbnQKL1N1YnR5cGUgL1R5cGUxCi9CYXNlRm9udCAvSGVsdmV0aWNhLUJvbGQKL0VuY29kaW5nIC9XaW5BbnNpRW5jb2RpbmcKPj4KL0YxIDw8Ci9UeXBlIC9Gb250Ci9TdWJ0eXBlIC9UeXBlMQovQmFzZUZvbnQgL0hlbHZldGljYQovRW5jb2RpbmcgL1dpbkFuc2lFbmNvZGluZwo+Pgo+Pgo+PgovUGFyZW50IDEgMCBSCi9Db250ZW50cyBbNyAwIFIgNSAwIFIgOCAwIFIgNiAwIFJdCj4+CmVuZG9iago1IDAgb2JqCjw8Ci9MZW5ndGggODA+PgpzdHJlYW0KCnEKMCBnCkJUCi9GMCAyMCBUZgoxIDAgMCAxIDcyIDc2MCBUbQo8NDU3ODYxNkQ3MDZDNjUyMDYzNkY2RTc0NzI2MTYzNzQ+IFRqCkVUClEKZW5kc3RyZWFtCmVuZG9iago2IDAgb2JqCjw8Ci9MZW5ndGggMTY0Pj4Kc3RyZWFtCgpxCjAgZwpCVAovRjEgMTEgVGYKMSAwIDAgMSA3MiA3MzAgVG0KPDUzNjk2NzZFNjU2NDIwNzc2OTc0NjgyMDQzNjU3Mjc0Nzk2RTY1NkYzQTIwNzI2NTcwNkM2MTYzNjUyMDc0Njg2OTczMjA2NjY5NkM2NTIwNzc2OTc0NjgyMDc5NkY3NTcyMjA2Rjc3NkUyMDUwNDQ0NjJFPiBUagpFVApRCmVuZHN0cmVhbQplbmRvYmoKNyAwIG9iago8PAovTGVuZ3RoIDI+PgpzdHJlYW0KcQoKZW5kc3RyZWFtCmVuZG9iago4IDAgb2JqCjw8Ci9MZW5ndGggMj4+CnN0cmVhbQoKUQplbmRzdHJlYW0KZW5kb2JqCnhyZWYKMCA5CjAwMDAwMDAwMDAgNjU1MzUgZg0KMDAwMDAwMDAxNSAwMDAwMCBuDQowMDAwMDAwMDcyIDAwMDAwIG4NCjAwMDAwMDAxMjEgMDAwMDAgbg0KMDAwMDAwMDI5OCAwMDAwMCBuDQowMDAwMDAwNjE3IDAwMDAwIG4NCjAwMDAwMDA3NDYgMDAwMDAgbg0KMDAwMDAwMDk2MCAwMDAwMCBuDQowMDAwMDAxMDEwIDAwMDAwIG4NCnRyYWlsZXIKPDwKL1NpemUgOQovUm9vdCAyIDAgUgovSW5mbyAzIDAgUgovSUQgWzxBRTVBOUY3MkM4QzIzNUNFRDY3MkY5NEZEOTM0MTA0OD4gPEFFNUE5RjcyQzhDMjM1Q0VENjcyRjk0RkQ5MzQxMDQ4Pl0KPj4Kc3RhcnR4cmVmCjEwNjAKJSVFT0YK";
+
+const PAGE_A4 = { width: 595.28, height: 841.89 };
+const SHA256 = "b5a9dcc8cf951dc0d9e8459fe9c9593815a329dad17ce9a0b457ab948eac15c4";
+
+export const DOCUMENT = {
+  id: DOCUMENT_ID,
+  object: "document",
+  name: "contract.pdf",
+  contentType: "application/pdf",
+  size: 1392,
+  pages: 1,
+  pageSizes: [PAGE_A4],
+  sha256: SHA256,
+  environment: "test",
+  createdAt: at(0),
+};
+
+const FIELD = {
+  id: "fld_6Kp9Rt3Vx7Zb2Dc5Fg8Hj4Mn",
+  type: "signature",
+  documentId: DOCUMENT_ID,
+  page: 1,
+  x: 72,
+  y: 650,
+  width: 170,
+  height: 60,
+  required: true,
+  label: null,
+  value: null,
+  autoPlaced: false,
+};
+
+const SIGNER = {
+  id: SIGNER_ID,
+  email: "jane.doe@example.com",
+  name: "Jane Doe",
+  role: "SIGNER",
+  order: 1,
+  status: "SENT",
+  auth: "none",
+  phone: null,
+  locale: "en",
+  channels: ["email"],
+  signUrl: `http://localhost:3000/sign/${SIGNING_TOKEN}`,
+  invitedAt: at(2),
+  viewedAt: null,
+  signedAt: null,
+  declinedAt: null,
+  declineReason: null,
+  remindersSent: 0,
+  lastRemindedAt: null,
+  nextReminderAt: "2026-12-01T10:02:00.000Z",
+  fields: [FIELD],
+};
+
+const CC = {
+  ...SIGNER,
+  id: "rcp_8Nc4Qf7Tj2Wm5Zp9Bs3Dv6Gx",
+  email: "legal@example.com",
+  name: "Legal department",
+  role: "CC",
+  status: "PENDING",
+  signUrl: null,
+  invitedAt: null,
+  nextReminderAt: null,
+  fields: [],
+};
+
+const DRAFT = {
+  id: ENVELOPE_ID,
+  object: "envelope",
+  status: "DRAFT",
+  subject: "Service agreement",
+  message: "Hello Jane, here is our agreement for signature.",
+  environment: "test",
+  signingOrder: "parallel",
+  documents: [{ id: DOCUMENT_ID, name: "contract.pdf", pages: 1, sha256: SHA256 }],
+  recipients: [
+    { ...SIGNER, status: "PENDING", signUrl: null, invitedAt: null, nextReminderAt: null },
+    CC,
+  ],
+  metadata: { crmDealId: "D-4821" },
+  expiresAt: null,
+  reminders: { firstAfterDays: 3, everyDays: 3, max: 3 },
+  createdAt: at(1),
+  updatedAt: at(1),
+  sentAt: null,
+  completedAt: null,
+  declinedAt: null,
+  voidedAt: null,
+  voidReason: null,
+  expiredAt: null,
+  sealedAt: null,
+  sealingError: null,
+};
+
+export const ENVELOPE = {
+  ...DRAFT,
+  status: "SENT",
+  recipients: [SIGNER, CC],
+  expiresAt: "2026-12-28T10:02:00.000Z",
+  updatedAt: at(2),
+  sentAt: at(2),
+};
+
+const API_KEY = {
+  id: "key_3Bv7Xn2Qm9Lk5Jh8Gf4Dc6Sa",
+  object: "api_key",
+  name: "CRM integration",
+  environment: "test",
+  last4: "Tk0W",
+  createdAt: at(0),
+  lastUsedAt: null,
+  revokedAt: null,
+};
+
+const WEBHOOK = {
+  id: WEBHOOK_ID,
+  object: "webhook",
+  url: "https://crm.example.com/certyneo",
+  description: "CRM: mark deals signed",
+  events: ["envelope.completed", "envelope.declined"],
+  environment: "test",
+  createdAt: at(0),
+  disabledAt: null,
+  disabledReason: null,
+  health: { state: "healthy", failingSince: null, retryAt: null, pendingDeliveries: 0 },
+};
+const WEBHOOK_SECRET = "whsec_dIzs9Dm3YDzLbQDKNOz9WptFNhNZowmIycIhomdlNDR";
+
+const ATTEMPT_RESULT = {
+  object: "webhook_attempt_result",
+  deliveryId: DELIVERY_ID,
+  delivered: true,
+  statusCode: 200,
+  error: null,
+  durationMs: 84,
+};
+
+const SETTINGS = {
+  object: "settings",
+  environment: "test",
+  senderEmails: ["contracts@example.com"],
+  senderLocale: "en",
+  reminders: { firstAfterDays: 3, everyDays: 3, max: 3 },
+  expiresAfterDays: 30,
+  updatedAt: at(0),
+};
+
+const list = (data: unknown[]) => ({ object: "list", data, hasMore: false, nextCursor: null });
+
+export interface OperationExamples {
+  /** The request body, by content type. */
+  request?: Record<string, unknown>;
+  /** The response body, by status. */
+  responses?: Record<string, unknown>;
+}
+
+const json = (body: unknown) => ({ "application/json": body });
+
+export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
+  getHealth: { responses: { 200: { status: "ok" } } },
+  getReadiness: {
+    responses: {
+      200: { status: "ok" },
+      503: { status: "unavailable", reason: "database unreachable" },
+    },
+  },
+  uploadDocument: {
+    request: json({ name: "contract.pdf", content: EXAMPLE_PDF_BASE64 }),
+    responses: { 201: DOCUMENT },
+  },
+  listDocuments: { responses: { 200: list([DOCUMENT]) } },
+  getDocument: { responses: { 200: DOCUMENT } },
+  deleteDocument: { responses: { 200: { id: DOCUMENT_ID, object: "document", deleted: true } } },
+  createEnvelope: {
+    request: json({
+      subject: "Service agreement",
+      message: "Hello Jane, here is our agreement for signature.",
+      documentIds: [DOCUMENT_ID],
+      recipients: [
+        {
+          email: "jane.doe@example.com",
+          name: "Jane Doe",
+          role: "SIGNER",
+          locale: "en",
+          fields: [
+            {
+              type: "signature",
+              documentId: DOCUMENT_ID,
+              page: 1,
+              x: 72,
+              y: 650,
+              width: 170,
+              height: 60,
+            },
+          ],
+        },
+        { email: "legal@example.com", name: "Legal department", role: "CC" },
+      ],
+      reminders: { firstAfterDays: 3, everyDays: 3, max: 3 },
+      metadata: { crmDealId: "D-4821" },
+    }),
+    responses: { 201: DRAFT },
+  },
+  listEnvelopes: { responses: { 200: list([ENVELOPE]) } },
+  getEnvelope: { responses: { 200: ENVELOPE } },
+  updateEnvelope: {
+    request: json({ subject: "Service agreement (revised)", signingOrder: "sequential" }),
+    responses: {
+      200: { ...DRAFT, subject: "Service agreement (revised)", signingOrder: "sequential" },
+    },
+  },
+  deleteEnvelope: {
+    request: json({ reason: "Sent to the wrong person" }),
+    responses: {
+      200: {
+        ...ENVELOPE,
+        status: "VOIDED",
+        voidedAt: at(30),
+        voidReason: "Sent to the wrong person",
+        updatedAt: at(30),
+      },
+    },
+  },
+  sendEnvelope: { responses: { 200: ENVELOPE } },
+  remindEnvelope: { responses: { 200: ENVELOPE } },
+  listEnvelopeNotifications: {
+    responses: {
+      200: list([
+        {
+          id: "ntf_5Xb8Dc2Fg6Hj9Km3Np7Qr4St",
+          object: "notification",
+          kind: "invitation",
+          channel: "email",
+          to: "jane.doe@example.com",
+          recipientId: SIGNER_ID,
+          eventId: EVENT_ID,
+          state: "sent",
+          attempts: 1,
+          lastError: null,
+          createdAt: at(2),
+          sentAt: at(2),
+        },
+      ]),
+    },
+  },
+  createApiKey: {
+    request: json({ name: "CRM integration" }),
+    responses: { 201: { ...API_KEY, secret: "sk_test_yLfRGXswbxAkcoNYLxJsEgD1aC6OTk0W" } },
+  },
+  listApiKeys: { responses: { 200: list([API_KEY]) } },
+  revokeApiKey: { responses: { 200: { ...API_KEY, revokedAt: at(45) } } },
+  getSettings: { responses: { 200: SETTINGS } },
+  updateSettings: {
+    request: json({ senderEmails: ["contracts@example.com"], senderLocale: "en" }),
+    responses: { 200: SETTINGS },
+  },
+  createWebhook: {
+    request: json({
+      url: "https://crm.example.com/certyneo",
+      events: ["envelope.completed", "envelope.declined"],
+      description: "CRM: mark deals signed",
+    }),
+    responses: { 201: { ...WEBHOOK, secret: WEBHOOK_SECRET } },
+  },
+  listWebhooks: { responses: { 200: list([WEBHOOK]) } },
+  getWebhook: { responses: { 200: WEBHOOK } },
+  deleteWebhook: { responses: { 200: { id: WEBHOOK_ID, object: "webhook", deleted: true } } },
+  listWebhookDeliveries: {
+    responses: {
+      200: list([
+        {
+          id: "att_2Cd6Fg9Hk3Mn7Pq4Rs8Tv5Wx",
+          object: "webhook_attempt",
+          deliveryId: DELIVERY_ID,
+          eventId: EVENT_ID,
+          eventType: "envelope.completed",
+          attempt: 1,
+          statusCode: 200,
+          durationMs: 84,
+          error: null,
+          nextRetryAt: null,
+          createdAt: at(20),
+        },
+      ]),
+    },
+  },
+  rotateWebhookSecret: {
+    responses: { 200: { ...WEBHOOK, secret: "whsec_Q8wN2pL5xK9mR3tV7yB4cF6hJ1dS0gZaEeUuIiOoPp" } },
+  },
+  testWebhook: { responses: { 200: ATTEMPT_RESULT } },
+  retryWebhookDelivery: { responses: { 200: ATTEMPT_RESULT } },
+  getSigningSession: {
+    responses: {
+      200: {
+        envelope: {
+          id: ENVELOPE_ID,
+          subject: "Service agreement",
+          message: "Hello Jane, here is our agreement for signature.",
+          status: "SENT",
+          environment: "test",
+          accountName: "Example Ltd",
+          documents: [{ id: DOCUMENT_ID, name: "contract.pdf", pages: 1, pageSizes: [PAGE_A4] }],
+        },
+        recipient: {
+          id: SIGNER_ID,
+          name: "Jane Doe",
+          email: "jane.doe@example.com",
+          role: "SIGNER",
+          status: "VIEWED",
+          auth: "none",
+          locale: "en",
+          verified: false,
+        },
+        fields: [
+          {
+            id: FIELD.id,
+            type: "signature",
+            documentId: DOCUMENT_ID,
+            page: 1,
+            x: 72,
+            y: 650,
+            width: 170,
+            height: 60,
+            required: true,
+            label: null,
+            value: null,
+          },
+        ],
+        canAct: true,
+        reason: null,
+        waitingFor: [],
+        otpRequired: false,
+        locale: "en",
+        consentText:
+          "I have read the documents above and I agree to sign them electronically. I understand that my electronic signature binds me as my handwritten signature would.",
+      },
+    },
+  },
+  sendSigningCode: {
+    responses: { 202: { sent: true, destination: "j•••@example.com", expiresAt: at(12) } },
+  },
+  verifySigningCode: { request: json({ code: "482913" }), responses: { 200: { verified: true } } },
+  signAsRecipient: {
+    request: json({ consent: true, signature: { type: "typed", text: "Jane Doe" } }),
+    responses: { 200: { status: "SIGNED", envelopeStatus: "COMPLETED" } },
+  },
+  declineAsRecipient: {
+    request: json({ reason: "The amount in section 4 is wrong." }),
+    responses: { 200: { status: "DECLINED" } },
+  },
+};
