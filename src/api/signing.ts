@@ -347,7 +347,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
               { description: "The recipient's status now, and the envelope's" },
             ),
           ),
-          ...errorResponses(...SIGNING_ERRORS, 403),
+          ...errorResponses(...SIGNING_ERRORS, 403, 422),
         },
       },
     },

@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { OPERATION_EXAMPLES, type OperationExamples } from "../api/openapi-examples.js";
+import { webhookEventsDocument } from "../api/webhook-events.js";
 import { hoistComponents } from "./openapi-components.js";
 import { errorResponses, namedSchemas } from "./schemas.js";
 
@@ -69,6 +70,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
     transformObject: (document) => {
       if (!("openapiObject" in document)) return document.swaggerObject;
       const openapi = documentResponses(document.openapiObject as OpenApiDocument);
+      openapi["x-webhooks"] = webhookEventsDocument();
       const schemas = hoistComponents(openapi as Record<string, unknown>, namedSchemas);
       openapi.components = { ...openapi.components, schemas };
       return openapi;
@@ -76,7 +78,10 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
   });
 }
 
-type Content = Record<string, { schema?: { description?: string }; example?: unknown }>;
+type Content = Record<
+  string,
+  { schema?: { description?: string; $ref?: string }; example?: unknown }
+>;
 
 interface Operation {
   operationId?: string;
@@ -88,6 +93,7 @@ interface Operation {
 
 interface OpenApiDocument {
   components?: Record<string, unknown>;
+  "x-webhooks"?: Record<string, unknown>;
   paths?: Record<string, Record<string, Operation>>;
 }
 
@@ -113,6 +119,11 @@ const PARAMETERS = {
   },
 };
 
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
 const ref = (kind: "headers" | "parameters", name: string) => ({
   $ref: `#/components/${kind}/${name}`,
 });
@@ -132,6 +143,13 @@ function documentResponses<T extends OpenApiDocument>(document: T): T {
           ...(operation.parameters ?? []),
           ref("parameters", "IdempotencyKey"),
         ];
+        operation.responses ??= {};
+        operation.responses["409"] ??= errorResponse(
+          "Another request with the same Idempotency-Key is still running",
+        );
+        operation.responses["422"] ??= errorResponse(
+          "The Idempotency-Key was used with another request",
+        );
       }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         for (const media of Object.values(response.content ?? {}))

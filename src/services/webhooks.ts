@@ -287,7 +287,11 @@ export class WebhookService {
       type: event.type,
       createdAt: event.createdAt,
       environment: scope.environment,
-      data: { envelope: await envelope() },
+      // The recipient who viewed, signed or declined: the envelope alone does not say who.
+      data: {
+        envelope: await envelope(),
+        ...(event.recipientId && { recipientId: event.recipientId }),
+      },
     });
     const deliveries: FannedOutDelivery[] = [];
     for (const endpoint of endpoints) {

@@ -12,7 +12,7 @@ describe("text messages through the HTTP provider", () => {
   let accountId: string;
   let doc: any;
   before(async () => {
-    provider = await startReceiver();
+    provider = await startReceiver(undefined, { events: false });
     t = await startTestServer({
       env: {
         CERTYNEO_SMS_URL: `${provider.url}/v1/messages`,

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
+import { webhookEventProblem } from "./contract.js";
 
 export interface ReceivedRequest {
   path: string;
@@ -13,8 +14,15 @@ export type Responder = (request: ReceivedRequest) => {
 };
 
 /** A webhook receiver on 127.0.0.1 that records every request and answers as told. */
-export async function startReceiver(respond: Responder = () => ({ status: 200 })) {
+export async function startReceiver(
+  respond: Responder = () => ({ status: 200 }),
+  {
+    events = true,
+  }: { /** false: not a webhook receiver (an SMS provider, say). */ events?: boolean } = {},
+) {
   const received: ReceivedRequest[] = [];
+  // Every event received is checked against openapi.json; close() fails if one did not match.
+  const problems: string[] = [];
   let responder = respond;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -26,6 +34,8 @@ export async function startReceiver(respond: Responder = () => ({ status: 200 })
         body: Buffer.concat(chunks).toString("utf8"),
       };
       received.push(request);
+      const problem = events && webhookEventProblem(request.body);
+      if (problem) problems.push(problem);
       const answer = responder(request);
       const send = () => {
         if (!res.destroyed) res.writeHead(answer.status, answer.headers).end("ok");
@@ -43,10 +53,13 @@ export async function startReceiver(respond: Responder = () => ({ status: 200 })
     answer(next: Responder) {
       responder = next;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      if (problems.length > 0)
+        throw new Error(`Webhook events unlike openapi.json's: ${problems.join("; ")}`);
+    },
   };
 }

@@ -4,6 +4,7 @@ import { loadConfig } from "../../src/config.js";
 import type { Environment } from "../../src/domain/environment.js";
 import { buildServer } from "../../src/server.js";
 import { ManualClock } from "./clock.js";
+import { checkContract } from "./contract.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 
 export interface TestServer {
@@ -100,9 +101,7 @@ export async function request<T = any>(
   const response = await fetch(baseUrl + path, { method: options.method ?? "GET", headers, body });
   const text = await response.text();
   const isJson = response.headers.get("content-type")?.includes("json");
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: isJson && text ? JSON.parse(text) : text,
-  };
+  const parsed = isJson && text ? JSON.parse(text) : text;
+  checkContract(options.method ?? "GET", baseUrl + path, response.status, parsed);
+  return { status: response.status, headers: response.headers, body: parsed };
 }
