@@ -1,6 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import { errorCodes } from "../api/error-codes.js";
 import { OPERATION_EXAMPLES, type OperationExamples } from "../api/openapi-examples.js";
 import { webhookEventsDocument } from "../api/webhook-events.js";
 import { hoistComponents } from "./openapi-components.js";
@@ -73,6 +74,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
       openapi["x-webhooks"] = webhookEventsDocument();
       const schemas = hoistComponents(openapi as Record<string, unknown>, namedSchemas);
       openapi.components = { ...openapi.components, schemas };
+      documentErrorCodes(openapi);
       return openapi;
     },
   });
@@ -80,7 +82,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
 
 type Content = Record<
   string,
-  { schema?: { description?: string; $ref?: string }; example?: unknown }
+  { schema?: { description?: string; $ref?: string; allOf?: unknown[] }; example?: unknown }
 >;
 
 interface Operation {
@@ -170,6 +172,41 @@ function documentResponses<T extends OpenApiDocument>(document: T): T {
     }
   }
   return document;
+}
+
+const ERROR = "#/components/schemas/Error";
+
+/** Each error response narrowed to the codes its operation answers (error-codes.ts), and listed. */
+function documentErrorCodes(document: OpenApiDocument): void {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const apiKey = operation.security === undefined;
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const media = response.content?.["application/json"];
+        if (media?.schema?.$ref !== ERROR) continue;
+        const codes = errorCodes(operation.operationId ?? "", Number(status), {
+          apiKey,
+          idempotent: apiKey && method === "post",
+        });
+        if (codes.length === 0) continue;
+        media.schema = {
+          allOf: [
+            { $ref: ERROR },
+            {
+              type: "object",
+              properties: {
+                error: {
+                  type: "object",
+                  properties: { code: { type: "string", enum: codes } },
+                },
+              },
+            },
+          ],
+        };
+        response.description = `${response.description}. code: ${codes.map((c) => `\`${c}\``).join(", ")}`;
+      }
+    }
+  }
 }
 
 /** Whole examples of the request and the responses, where /docs and generators look for them. */

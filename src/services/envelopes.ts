@@ -96,6 +96,8 @@ export interface Recipient {
   locale: string | null;
   channels: Channel[];
   signUrl: string | null;
+  /** The token of `signUrl`, for the signer API (`/api/v1/signing/{token}`). */
+  signingToken: string | null;
   invitedAt: string | null;
   viewedAt: string | null;
   signedAt: string | null;
@@ -667,10 +669,7 @@ export class EnvelopeService {
             phone: r.phone,
             locale: r.locale,
             channels: recipientChannels(r),
-            signUrl:
-              sent && acts(r.role as RecipientRole)
-                ? `${this.publicUrl}/sign/${this.tokens.tokenFor(r.id)}`
-                : null,
+            ...this.signingLink(sent && acts(r.role as RecipientRole) ? r.id : null),
             invitedAt: r.invited_at,
             viewedAt: r.viewed_at,
             signedAt: r.signed_at,
@@ -699,6 +698,16 @@ export class EnvelopeService {
         sealingError: row.sealing_error,
       };
     });
+  }
+
+  /** A recipient's link and its token, for one who signs or approves once sent; else nulls. */
+  private signingLink(recipientId: string | null): {
+    signUrl: string | null;
+    signingToken: string | null;
+  } {
+    if (!recipientId) return { signUrl: null, signingToken: null };
+    const token = this.tokens.tokenFor(recipientId);
+    return { signUrl: `${this.publicUrl}/sign/${token}`, signingToken: token };
   }
 }
 

@@ -153,6 +153,37 @@ describe("OpenAPI document", () => {
     }
   });
 
+  it("lists the error codes of each operation", () => {
+    const codes = (path: string, method: string, status: string) => {
+      const schema = doc.paths[path][method].responses[status].content["application/json"].schema;
+      assert.equal(schema.allOf[0].$ref, "#/components/schemas/Error");
+      return schema.allOf[1].properties.error.properties.code.enum;
+    };
+    const send = "/api/v1/envelopes/{id}/send";
+    assert.ok(codes(send, "post", "409").includes("envelope_not_draft"));
+    assert.ok(codes(send, "post", "409").includes("idempotency_key_in_use"));
+    assert.ok(codes(send, "post", "401").includes("api_key_invalid"));
+    assert.deepEqual(codes("/api/v1/envelopes/{id}", "get", "404"), ["envelope_not_found"]);
+    // The signer API has no key: its 401 is about one-time codes only.
+    const verify = codes("/api/v1/signing/{token}/otp/verify", "post", "401");
+    assert.ok(verify.includes("otp_invalid"));
+    assert.ok(!verify.includes("api_key_invalid"));
+    assert.match(doc.paths[send].post.responses["409"].description, /`envelope_not_draft`/);
+  });
+
+  it("describes each webhook event, with the recipient where there is one", () => {
+    const events = Object.keys(doc["x-webhooks"]);
+    assert.ok(events.includes("envelope.completed") && events.includes("ping"));
+    const body = (type: string) =>
+      doc["x-webhooks"][type].post.requestBody.content["application/json"].schema;
+    assert.deepEqual(body("recipient.signed"), {
+      $ref: "#/components/schemas/RecipientSignedEvent",
+    });
+    const signed = doc.components.schemas.RecipientSignedEvent;
+    assert.deepEqual(signed.properties.type.enum, ["recipient.signed"]);
+    assert.ok(signed.properties.data.required.includes("recipientId"));
+  });
+
   it("documents the error shape and the list shape", () => {
     const list = doc.paths["/api/v1/keys"].get;
     assert.ok(list.responses["401"]);
@@ -165,7 +196,7 @@ describe("OpenAPI document", () => {
       "object",
     ]);
     assert.equal(schema.properties.nextCursor.nullable, true);
-    const error = resolve(list.responses["401"].content["application/json"].schema);
+    const error = resolve(list.responses["401"].content["application/json"].schema.allOf[0]);
     assert.deepEqual(Object.keys(error.properties.error.properties).sort(), [
       "code",
       "message",

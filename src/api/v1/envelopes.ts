@@ -240,6 +240,12 @@ const RecipientObject = Component(
           description: "The recipient's signing page; for signers and approvers once sent",
         }),
       ),
+      signingToken: Nullable(
+        Type.String({
+          description:
+            "The token in signUrl, for the signer API (/api/v1/signing/{token}) if you build your own signing page; null when signUrl is",
+        }),
+      ),
       invitedAt: Nullable(Timestamp),
       viewedAt: Nullable(Timestamp),
       signedAt: Nullable(Timestamp),
