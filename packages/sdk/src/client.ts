@@ -1,0 +1,55 @@
+import { Documents } from "./resources/documents.js";
+import { Envelopes } from "./resources/envelopes.js";
+import { Keys } from "./resources/keys.js";
+import { Settings } from "./resources/settings.js";
+import { Signing } from "./resources/signing.js";
+import { Webhooks } from "./resources/webhooks.js";
+import { Transport } from "./transport.js";
+
+export interface CertyneoOptions {
+  /** `sk_test_…` or `sk_live_…`. Default: the CERTYNEO_API_KEY environment variable. */
+  apiKey?: string;
+  /** Your instance. Default: CERTYNEO_URL, else http://localhost:3000. */
+  baseUrl?: string;
+  /** Retries of a call refused with 429, or failed on the way where repeating it is safe. Default 2. */
+  maxRetries?: number;
+  /** Per attempt, in milliseconds. Default 60,000. */
+  timeoutMs?: number;
+  /** Another fetch (a proxy's, a test's). Default: the global one. */
+  fetch?: typeof fetch;
+  /** Sent as User-Agent where the runtime allows it. */
+  userAgent?: string;
+}
+
+const environment = (name: string): string | undefined =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+
+/**
+ * The Certyneo API. `new Certyneo({ apiKey, baseUrl })`, then `documents`, `envelopes`,
+ * `webhooks`, `keys`, `settings`, and `signing` (the recipient's side).
+ */
+export class Certyneo {
+  readonly documents: Documents;
+  readonly envelopes: Envelopes;
+  readonly webhooks: Webhooks;
+  readonly keys: Keys;
+  readonly settings: Settings;
+  readonly signing: Signing;
+
+  constructor(options: CertyneoOptions = {}) {
+    const transport = new Transport({
+      apiKey: options.apiKey ?? environment("CERTYNEO_API_KEY"),
+      baseUrl: options.baseUrl ?? environment("CERTYNEO_URL") ?? "http://localhost:3000",
+      maxRetries: options.maxRetries ?? 2,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      userAgent: options.userAgent,
+    });
+    this.documents = new Documents(transport);
+    this.envelopes = new Envelopes(transport);
+    this.webhooks = new Webhooks(transport);
+    this.keys = new Keys(transport);
+    this.settings = new Settings(transport);
+    this.signing = new Signing(transport);
+  }
+}

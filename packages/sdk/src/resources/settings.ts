@@ -1,0 +1,20 @@
+import type { CallOptions, Transport } from "../transport.js";
+import type { Settings as AccountSettings, UpdateSettingsRequest } from "../types.js";
+
+/** Who is told what, reminders and expiry, for the key's environment. */
+export class Settings {
+  constructor(private readonly transport: Transport) {}
+
+  get(options: CallOptions = {}): Promise<AccountSettings> {
+    return this.transport.json({ method: "GET", path: "/api/v1/settings", ...options });
+  }
+
+  update(changes: UpdateSettingsRequest, options: CallOptions = {}): Promise<AccountSettings> {
+    return this.transport.json({
+      method: "PATCH",
+      path: "/api/v1/settings",
+      body: changes,
+      ...options,
+    });
+  }
+}
