@@ -2,13 +2,14 @@
 // root: what the SDK's types are generated from and what integrators can read without a server.
 //   node --import tsx scripts/openapi.ts           writes it
 //   node --import tsx scripts/openapi.ts --check   fails if the committed file differs
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { buildServer } from "../src/server.js";
+import { writeOrCheck } from "./generated-file.js";
 
 /** The address the committed document names as its default server. */
 const PUBLIC_URL = "http://localhost:3000";
@@ -36,17 +37,4 @@ async function serverDocument(): Promise<string> {
   }
 }
 
-const document = await serverDocument();
-if (process.argv.includes("--check")) {
-  const committed = await readFile(FILE, "utf8").catch(() => "");
-  if (committed !== document) {
-    console.error(
-      "openapi.json differs from the document the server builds: run `npm run openapi` and commit it.",
-    );
-    process.exit(1);
-  }
-  console.log("openapi.json is the server's document");
-} else {
-  await writeFile(FILE, document);
-  console.log(`wrote ${path.relative(process.cwd(), FILE)}`);
-}
+await writeOrCheck(FILE, await serverDocument(), "npm run openapi");

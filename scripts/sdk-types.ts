@@ -3,8 +3,9 @@
 //   node --import tsx scripts/sdk-types.ts --check   fails if the committed file differs
 // One TypeScript type per named schema (with its description as a doc comment), the query
 // parameters of each list, every error code, and the union of the webhook events.
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { writeOrCheck } from "./generated-file.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the document is walked as the untyped JSON it is.
 type Schema = Record<string, any>;
@@ -141,16 +142,4 @@ const parts = [
 ];
 const output = parts.join("\n");
 
-if (process.argv.includes("--check")) {
-  const committed = await readFile(OUTPUT, "utf8").catch(() => "");
-  if (committed !== output) {
-    console.error(
-      "packages/sdk/src/types.ts differs from openapi.json's types: run `npm run openapi` and commit it.",
-    );
-    process.exit(1);
-  }
-  console.log("packages/sdk/src/types.ts is openapi.json's types");
-} else {
-  await writeFile(OUTPUT, output);
-  console.log("wrote packages/sdk/src/types.ts");
-}
+await writeOrCheck(OUTPUT, output, "npm run openapi");

@@ -1,4 +1,4 @@
-import type { CallOptions } from "./transport.js";
+import type { CallOptions, Transport } from "./transport.js";
 
 /** One page of a list, as the API answers it. */
 export interface Page<T> {
@@ -50,3 +50,21 @@ export class PageIterator<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
 }
 
 export type ListOptions<P> = P & CallOptions;
+
+/** The list at `path`: its query, and the call options every page is fetched with. */
+export function listAt<T>(
+  transport: Transport,
+  path: string,
+  { signal, timeoutMs, maxRetries, ...query }: ListOptions<{ after?: string }>,
+): PageIterator<T> {
+  return new PageIterator<T>((after) =>
+    transport.json<Page<T>>({
+      method: "GET",
+      path,
+      query: { ...query, after: after ?? query.after },
+      ...(signal && { signal }),
+      ...(timeoutMs !== undefined && { timeoutMs }),
+      ...(maxRetries !== undefined && { maxRetries }),
+    }),
+  );
+}

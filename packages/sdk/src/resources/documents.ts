@@ -1,7 +1,7 @@
 import { Download } from "../download.js";
-import { type ListOptions, PageIterator } from "../pagination.js";
+import { type ListOptions, listAt } from "../pagination.js";
 import type { CallOptions, Transport } from "../transport.js";
-import type { DeletedDocument, Document, DocumentList, ListDocumentsParams } from "../types.js";
+import type { DeletedDocument, Document, ListDocumentsParams } from "../types.js";
 import { type UploadSource, uploadBody } from "../upload.js";
 
 const path = (id: string) => `/api/v1/documents/${encodeURIComponent(id)}`;
@@ -29,15 +29,8 @@ export class Documents {
     });
   }
 
-  list({ signal, timeoutMs, maxRetries, ...query }: ListOptions<ListDocumentsParams> = {}) {
-    return new PageIterator<Document>((after) =>
-      this.transport.json<DocumentList>({
-        method: "GET",
-        path: "/api/v1/documents",
-        query: { ...query, after: after ?? query.after },
-        ...{ signal, timeoutMs, maxRetries },
-      }),
-    );
+  list(options: ListOptions<ListDocumentsParams> = {}) {
+    return listAt<Document>(this.transport, "/api/v1/documents", options);
   }
 
   get(id: string, options: CallOptions = {}): Promise<Document> {

@@ -1,15 +1,13 @@
 import { Download } from "../download.js";
-import { type ListOptions, PageIterator } from "../pagination.js";
+import { type ListOptions, listAt } from "../pagination.js";
 import type { CallOptions, Transport } from "../transport.js";
 import type {
   CreateEnvelopeRequest,
   DeletedEnvelope,
   Envelope,
-  EnvelopeList,
   ListEnvelopeNotificationsParams,
   ListEnvelopesParams,
   Notification,
-  NotificationList,
   UpdateEnvelopeRequest,
 } from "../types.js";
 
@@ -29,15 +27,8 @@ export class Envelopes {
     });
   }
 
-  list({ signal, timeoutMs, maxRetries, ...query }: ListOptions<ListEnvelopesParams> = {}) {
-    return new PageIterator<Envelope>((after) =>
-      this.transport.json<EnvelopeList>({
-        method: "GET",
-        path: "/api/v1/envelopes",
-        query: { ...query, after: after ?? query.after },
-        ...{ signal, timeoutMs, maxRetries },
-      }),
-    );
+  list(options: ListOptions<ListEnvelopesParams> = {}) {
+    return listAt<Envelope>(this.transport, "/api/v1/envelopes", options);
   }
 
   get(id: string, options: CallOptions = {}): Promise<Envelope> {
@@ -73,18 +64,8 @@ export class Envelopes {
   }
 
   /** The emails and text messages sent about the envelope, newest first. */
-  notifications(
-    id: string,
-    { signal, timeoutMs, maxRetries, ...query }: ListOptions<ListEnvelopeNotificationsParams> = {},
-  ) {
-    return new PageIterator<Notification>((after) =>
-      this.transport.json<NotificationList>({
-        method: "GET",
-        path: `${path(id)}/notifications`,
-        query: { ...query, after: after ?? query.after },
-        ...{ signal, timeoutMs, maxRetries },
-      }),
-    );
+  notifications(id: string, options: ListOptions<ListEnvelopeNotificationsParams> = {}) {
+    return listAt<Notification>(this.transport, `${path(id)}/notifications`, options);
   }
 
   /** The signed PDF once the envelope is COMPLETED and sealed: all documents, or `documentId`. */

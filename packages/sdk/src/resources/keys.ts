@@ -1,6 +1,6 @@
-import { type ListOptions, PageIterator } from "../pagination.js";
+import { type ListOptions, listAt } from "../pagination.js";
 import type { CallOptions, Transport } from "../transport.js";
-import type { ApiKey, ApiKeyList, ApiKeyWithSecret, ListApiKeysParams } from "../types.js";
+import type { ApiKey, ApiKeyWithSecret, ListApiKeysParams } from "../types.js";
 
 /** API keys of the calling key's account and environment. */
 export class Keys {
@@ -16,15 +16,8 @@ export class Keys {
     });
   }
 
-  list({ signal, timeoutMs, maxRetries, ...query }: ListOptions<ListApiKeysParams> = {}) {
-    return new PageIterator<ApiKey>((after) =>
-      this.transport.json<ApiKeyList>({
-        method: "GET",
-        path: "/api/v1/keys",
-        query: { ...query, after: after ?? query.after },
-        ...{ signal, timeoutMs, maxRetries },
-      }),
-    );
+  list(options: ListOptions<ListApiKeysParams> = {}) {
+    return listAt<ApiKey>(this.transport, "/api/v1/keys", options);
   }
 
   /** Revokes at once: the key's next request is refused, on every instance. */

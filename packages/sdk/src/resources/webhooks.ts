@@ -1,4 +1,4 @@
-import { type ListOptions, PageIterator } from "../pagination.js";
+import { type ListOptions, listAt } from "../pagination.js";
 import type { CallOptions, Transport } from "../transport.js";
 import type {
   CreateWebhookRequest,
@@ -8,9 +8,7 @@ import type {
   Webhook,
   WebhookAttemptResult,
   WebhookDelivery,
-  WebhookDeliveryList,
   WebhookEvent,
-  WebhookList,
   WebhookWithSecret,
 } from "../types.js";
 import { type VerifyOptions, verifyWebhook } from "../webhooks-verify.js";
@@ -31,15 +29,8 @@ export class Webhooks {
     });
   }
 
-  list({ signal, timeoutMs, maxRetries, ...query }: ListOptions<ListWebhooksParams> = {}) {
-    return new PageIterator<Webhook>((after) =>
-      this.transport.json<WebhookList>({
-        method: "GET",
-        path: "/api/v1/webhooks",
-        query: { ...query, after: after ?? query.after },
-        ...{ signal, timeoutMs, maxRetries },
-      }),
-    );
+  list(options: ListOptions<ListWebhooksParams> = {}) {
+    return listAt<Webhook>(this.transport, "/api/v1/webhooks", options);
   }
 
   get(id: string, options: CallOptions = {}): Promise<Webhook> {
@@ -51,18 +42,8 @@ export class Webhooks {
   }
 
   /** The delivery log: every attempt, newest first. */
-  deliveries(
-    id: string,
-    { signal, timeoutMs, maxRetries, ...query }: ListOptions<ListWebhookDeliveriesParams> = {},
-  ) {
-    return new PageIterator<WebhookDelivery>((after) =>
-      this.transport.json<WebhookDeliveryList>({
-        method: "GET",
-        path: `${path(id)}/deliveries`,
-        query: { ...query, after: after ?? query.after },
-        ...{ signal, timeoutMs, maxRetries },
-      }),
-    );
+  deliveries(id: string, options: ListOptions<ListWebhookDeliveriesParams> = {}) {
+    return listAt<WebhookDelivery>(this.transport, `${path(id)}/deliveries`, options);
   }
 
   /** A new secret; for 24 hours deliveries are signed with both. */
