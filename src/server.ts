@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
+import { registerGuides } from "./api/guides.js";
 import { healthRoutes } from "./api/health.js";
 import { signingRoutes } from "./api/signing.js";
 import { documentsRoutes } from "./api/v1/documents.js";
@@ -110,6 +111,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
 
   await app.register(healthRoutes, { database: parts.database });
   await registerOpenApiRoutes(app);
+  registerGuides(app);
   await app.register(signingRoutes, {
     prefix: "/api/v1",
     signing: parts.signing,

@@ -19,7 +19,12 @@ the bucket is full). Over the limit: 429 \`rate_limit_error\` with \`Retry-After
 
 Errors share one shape: \`{"error": {"type", "code", "message", "param", "requestId"}}\`. Lists
 take \`limit\` (1–100, default 20) and \`after\` (the last id of the previous page) and return
-\`{"object": "list", "data", "hasMore", "nextCursor"}\`, newest first.`;
+\`{"object": "list", "data", "hasMore", "nextCursor"}\`, newest first.
+
+Guides: [API conventions](/docs/guides/api), [documents and envelopes](/docs/guides/documents-and-envelopes),
+[webhooks](/docs/guides/webhooks), [notifications](/docs/guides/notifications),
+[the signing side](/docs/guides/signing), [signatures](/docs/guides/signatures),
+[the SDK](/docs/guides/sdk), [security](/docs/guides/security).`;
 
 /** Registers the OpenAPI generator; it must come before the routes it describes. */
 export async function registerOpenApi(app: FastifyInstance, publicUrl: string): Promise<void> {

@@ -232,6 +232,29 @@ describe("OpenAPI document", () => {
     }
   });
 
+  it("serves the guides of docs/ as pages, linked from /docs", async () => {
+    assert.match(doc.info.description, /\[webhooks\]\(\/docs\/guides\/webhooks\)/);
+    const index = await request(t.url, "/docs/guides");
+    assert.equal(index.status, 200);
+    assert.match(String(index.body), /href="\/docs\/guides\/sdk"/);
+    const webhooks = await fetch(`${t.url}/docs/guides/webhooks`);
+    assert.equal(webhooks.status, 200);
+    assert.match(webhooks.headers.get("content-type") ?? "", /^text\/html/);
+    assert.match(webhooks.headers.get("content-security-policy") ?? "", /default-src 'none'/);
+    const html = await webhooks.text();
+    assert.match(html, /<h1>Webhooks<\/h1>/);
+    // A file of the repository is named, not linked; a guide links to the others here.
+    assert.match(html, /<code>examples\/webhook-receiver\.ts<\/code>/);
+    assert.doesNotMatch(html, /href="\.\.\//);
+    const envelopes = await (await fetch(`${t.url}/docs/guides/documents-and-envelopes`)).text();
+    assert.match(envelopes, /href="\/docs\/guides\/notifications"/);
+    assert.doesNotMatch(html, /<!--/);
+    assert.equal((await fetch(`${t.url}/docs/guides/webhooks.md`)).status, 200);
+    assert.equal((await fetch(`${t.url}/docs/guides/guides.css`)).status, 200);
+    for (const path of ["/docs/guides/architecture-nope", "/docs/guides/..%2Fpackage"])
+      assert.equal((await fetch(`${t.url}${path}`)).status, 404, path);
+  });
+
   it("serves the interactive docs locally", async () => {
     const page = await request(t.url, "/docs/");
     assert.equal(page.status, 200);
