@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { Marked, type Tokens } from "marked";
+import { escapeHtml } from "../signing/page.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -19,12 +20,6 @@ export const GUIDES = [
 ] as const;
 
 export const GUIDES_PATH = "/docs/guides";
-
-const escape = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
 
 /**
  * Links as they work on this server: another guide stays a guide, the OpenAPI document is the
@@ -47,11 +42,11 @@ const markdown = new Marked({
     link(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, token: Tokens.Link) {
       const text = this.parser.parseInline(token.tokens);
       const href = link(token.href);
-      return href ? `<a href="${escape(href)}">${text}</a>` : text;
+      return href ? `<a href="${escapeHtml(href)}">${text}</a>` : text;
     },
     // The guides are ours, but nothing of them runs: raw HTML (comments, mostly) is shown as text.
     html(token: Tokens.HTML | Tokens.Tag) {
-      return token.text.startsWith("<!--") ? "" : escape(token.text);
+      return token.text.startsWith("<!--") ? "" : escapeHtml(token.text);
     },
   },
 });
@@ -62,7 +57,7 @@ function page(title: string, body: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)} · Certyneo</title>
+<title>${escapeHtml(title)} · Certyneo</title>
 <link rel="stylesheet" href="${GUIDES_PATH}/guides.css">
 </head>
 <body>
@@ -102,7 +97,7 @@ function index(): string {
     "Guides",
     `<h1>Certyneo guides</h1>
 <p>How the API works, beyond the <a href="/docs">reference</a>.</p>
-<ul>${GUIDES.map((name) => `<li><a href="${GUIDES_PATH}/${name}">${escape(name.replaceAll("-", " "))}</a></li>`).join("")}</ul>`,
+<ul>${GUIDES.map((name) => `<li><a href="${GUIDES_PATH}/${name}">${escapeHtml(name.replaceAll("-", " "))}</a></li>`).join("")}</ul>`,
   );
 }
 
