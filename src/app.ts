@@ -27,7 +27,9 @@ import { LastUsedTracker } from "./services/last-used.js";
 import { NotificationService } from "./services/notifications.js";
 import { ReminderService } from "./services/reminders.js";
 import { SealingService } from "./services/sealing.js";
+import { SessionService } from "./services/sessions.js";
 import { DEFAULT_SIGNING_LIMITS, type SigningLimits, SigningService } from "./services/signing.js";
+import { UserService } from "./services/users.js";
 import { WebhookService } from "./services/webhooks.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 import { listenForJobs } from "./workers/job-wakeups.js";
@@ -65,6 +67,9 @@ export interface App {
   accounts: AccountService;
   settings: AccountSettingsService;
   keys: ApiKeyService;
+  /** The people of each account, and how they sign in to the dashboard. */
+  users: UserService;
+  sessions: SessionService;
   documents: DocumentService;
   envelopes: EnvelopeService;
   events: EventLog;
@@ -296,6 +301,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     accounts: new AccountService(database.db, clock),
     settings,
     keys: new ApiKeyService(database.db, clock, lastUsed, config.rateLimit),
+    users: new UserService(database.db, clock),
+    sessions: new SessionService(database.db, clock),
     documents,
     events,
     idempotency: new IdempotencyStore(

@@ -278,6 +278,38 @@ export interface AccountSettingsTable {
   updated_at: Timestamp;
 }
 
+export interface UsersTable {
+  id: string;
+  account_id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  environment: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface SignInLinksTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -296,4 +328,7 @@ export interface Tables {
   webhook_attempts: WebhookAttemptsTable;
   notifications: NotificationsTable;
   account_settings: AccountSettingsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  sign_in_links: SignInLinksTable;
 }

@@ -9,6 +9,7 @@ import { notifications } from "./0006_notifications.js";
 import { sealingState } from "./0007_sealing_state.js";
 import { referenceIndexes } from "./0008_reference_indexes.js";
 import { jobLanes } from "./0009_job_lanes.js";
+import { users } from "./0010_users.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -22,6 +23,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0007_sealing_state": sealingState,
     "0008_reference_indexes": referenceIndexes,
     "0009_job_lanes": jobLanes,
+    "0010_users": users,
   };
   return { getMigrations: async () => migrations };
 }
