@@ -68,6 +68,25 @@ export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute
   return routesOf.get(app) ?? [];
 }
 
+/**
+ * One log line per request, once answered: method, path (signing tokens redacted), status,
+ * duration and client address; the request id comes with the request's logger.
+ */
+function registerRequestLog(app: FastifyInstance): void {
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: request.url.replace(TOKEN_IN_PATH, "/$1/[redacted]"),
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        ip: request.ip,
+      },
+      "request",
+    );
+  });
+}
+
 export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
   const { config } = parts;
   const app = Fastify({
@@ -82,7 +101,11 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       },
     },
     genReqId: generateRequestId,
-    logController: new LogController({ requestIdLogLabel: "requestId" }),
+    // One line per request, written when it is answered (registerRequestLog), not two.
+    logController: new LogController({
+      requestIdLogLabel: "requestId",
+      disableRequestLogging: true,
+    }),
     requestIdHeader: false,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
@@ -102,6 +125,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   });
   app.setValidatorCompiler(createValidatorCompiler());
   registerRequestIdHeader(app);
+  registerRequestLog(app);
   registerSecurityHeaders(app);
   registerErrorHandlers(app);
   registerJsonBodyParser(app);

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { createTestDatabase, type TestDatabase, testDatabaseKind } from "./helpers/database.js";
 import { freePort } from "./helpers/ports.js";
 import { request, startTestServer, type TestServer } from "./helpers/server.js";
+import { until } from "./helpers/wait.js";
 
 const BIN = new URL("../bin/certyneo", import.meta.url).pathname;
 
@@ -390,16 +391,26 @@ describe("the certyneo command", () => {
       const secret = /sk_test_[0-9A-Za-z]{32}/.exec(first.output())?.[0];
       assert.ok(secret, first.output());
       assert.equal((await request(first.url, "/api/v1/keys", { key: secret })).status, 200);
+      // Written once answered, it comes through a pipe: it may arrive after the answer.
+      await until(async () => first.output().includes('"path":"/api/v1/keys"'), "its log line");
       const logLines = first
         .output()
         .split("\n")
         .filter((line) => line.startsWith("{"));
       const entries = logLines.map((line) => JSON.parse(line));
-      const requestLogs = entries.filter(
-        (e) => e.msg === "incoming request" || e.msg === "request completed",
+      // One line per request, with what an operator looks for.
+      const requestLogs = entries.filter((e) => e.msg === "request" && e.path === "/api/v1/keys");
+      assert.equal(requestLogs.length, 1, logLines.join("\n"));
+      for (const entry of requestLogs) {
+        assert.match(entry.requestId, /^req_/);
+        assert.equal(entry.method, "GET");
+        assert.equal(entry.path, "/api/v1/keys");
+        assert.equal(entry.status, 200);
+        assert.equal(typeof entry.durationMs, "number");
+      }
+      assert.ok(
+        !entries.some((e) => e.msg === "incoming request" || e.msg === "request completed"),
       );
-      assert.ok(requestLogs.length >= 2);
-      for (const entry of requestLogs) assert.match(entry.requestId, /^req_/);
       for (const line of logLines) assert.doesNotMatch(line, /sk_test_|authorization/i);
       const warned = entries.some((e) => e.level === 40 && /CERTYNEO_SECRET_KEY/.test(e.msg));
       assert.equal(
