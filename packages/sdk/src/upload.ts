@@ -23,7 +23,9 @@ export async function uploadBody(
 ): Promise<UploadBody> {
   if (typeof source === "string") {
     // Node only: a file on disk, read as it is sent.
-    const { openAsBlob } = (await import("node:fs" as string)) as {
+    // A specifier in a variable: bundlers for the browser leave this Node-only import alone.
+    const fs = "node:fs";
+    const { openAsBlob } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ fs)) as {
       openAsBlob(path: string, options?: { type?: string }): Promise<Blob>;
     };
     const blob = await openAsBlob(source, { type: "application/pdf" });
