@@ -302,7 +302,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     settings,
     keys: new ApiKeyService(database.db, clock, lastUsed, config.rateLimit),
     users: new UserService(database.db, clock),
-    sessions: new SessionService(database.db, clock),
+    sessions: new SessionService(database.db, clock, secretKey),
     documents,
     events,
     idempotency: new IdempotencyStore(

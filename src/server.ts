@@ -12,7 +12,7 @@ import { signedDocumentRoutes } from "./api/v1/signed-documents.js";
 import { webhooksRoutes } from "./api/v1/webhooks.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
-import { authenticateApiKey } from "./http/auth.js";
+import { authenticate, type Caller } from "./http/auth.js";
 import { handleClientError, handleFrameworkError, registerErrorHandlers } from "./http/errors.js";
 import { registerIdempotency } from "./http/idempotency.js";
 import { registerEmptyBodyDefault, registerJsonBodyParser } from "./http/json-body.js";
@@ -23,7 +23,7 @@ import { registerSecurityHeaders } from "./http/security-headers.js";
 import { createValidatorCompiler } from "./http/validation.js";
 import type { RateLimiter } from "./rate-limit/limiter.js";
 import type { AccountSettingsService } from "./services/account-settings.js";
-import type { ApiKeyService, AuthenticatedKey } from "./services/api-keys.js";
+import type { ApiKeyService } from "./services/api-keys.js";
 import type { AuditTrailService } from "./services/audit-trail.js";
 import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes.js";
@@ -31,6 +31,7 @@ import type { IdempotencyStore } from "./services/idempotency.js";
 import type { NotificationService } from "./services/notifications.js";
 import type { ReminderService } from "./services/reminders.js";
 import type { SealingService } from "./services/sealing.js";
+import type { SessionService } from "./services/sessions.js";
 import type { SigningService } from "./services/signing.js";
 import type { WebhookService } from "./services/webhooks.js";
 import { registerSigningPages } from "./signing/routes.js";
@@ -39,6 +40,7 @@ export interface ServerParts {
   config: Config;
   database: Database;
   keys: ApiKeyService;
+  sessions: SessionService;
   documents: DocumentService;
   envelopes: EnvelopeService;
   idempotency: IdempotencyStore;
@@ -144,8 +146,11 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   registerSigningPages(app, { signing: parts.signing, frameAncestors: config.frameAncestors });
   await app.register(
     async (api) => {
-      api.decorateRequest("auth", null as unknown as AuthenticatedKey);
-      api.addHook("onRequest", authenticateApiKey(parts.keys, parts.limiter));
+      api.decorateRequest("auth", null as unknown as Caller);
+      api.addHook(
+        "onRequest",
+        authenticate(parts.keys, parts.sessions, parts.limiter, config.rateLimit),
+      );
       registerIdempotency(api, parts.idempotency);
       await api.register(keysRoutes, { keys: parts.keys });
       await api.register(documentsRoutes, { documents: parts.documents });

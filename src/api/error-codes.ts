@@ -21,15 +21,20 @@ const ANY_REQUEST: Codes = {
   431: ["headers_too_large"],
 };
 
-/** Codes of authentication by API key and of `Idempotency-Key` (authenticated POSTs). */
+/**
+ * Codes of authentication (an API key, or a dashboard session), of the CSRF token a session's
+ * changes carry, and of `Idempotency-Key` (authenticated POSTs).
+ */
 const API_KEY: Codes = {
   401: [
     "api_key_missing",
     "authorization_header_malformed",
     "api_key_malformed",
     "api_key_invalid",
+    "session_invalid",
   ],
 };
+const WRITE: Codes = { 403: ["csrf_token_invalid"] };
 const IDEMPOTENT: Codes = {
   400: ["idempotency_key_invalid"],
   409: ["idempotency_key_in_use"],
@@ -149,11 +154,12 @@ const OPERATIONS: Record<string, Codes> = {
 export function errorCodes(
   operationId: string,
   status: number,
-  { apiKey, idempotent }: { apiKey: boolean; idempotent: boolean },
+  { apiKey, idempotent, write }: { apiKey: boolean; idempotent: boolean; write: boolean },
 ): string[] {
   const codes = [
     ...(ANY_REQUEST[status] ?? []),
     ...(apiKey ? (API_KEY[status] ?? []) : []),
+    ...(write ? (WRITE[status] ?? []) : []),
     ...(idempotent ? (IDEMPOTENT[status] ?? []) : []),
     ...(operationId.startsWith("list") && status === 400 ? ["invalid_cursor"] : []),
     ...(OPERATIONS[operationId]?.[status] ?? []),

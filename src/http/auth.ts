@@ -1,15 +1,39 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
-import type { RateLimitDecision } from "../domain/token-bucket.js";
+import type { RateLimitDecision, TokenBucketPolicy } from "../domain/token-bucket.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { parseApiKeySecret } from "../security/api-key-secret.js";
-import type { ApiKeyService, AuthenticatedKey } from "../services/api-keys.js";
+import type { ApiKeyService } from "../services/api-keys.js";
+import type { SessionService } from "../services/sessions.js";
+
+/** Who calls the API: an API key, or a user signed in to the dashboard (a session). */
+export interface Caller {
+  scope: Scope;
+  actor: { type: "api_key"; id: string } | { type: "user"; id: string };
+  /** The token bucket this caller draws from, and its policy. */
+  bucket: string;
+  rateLimit: TokenBucketPolicy;
+}
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** Set by the authentication hook on every `/api/v1` route that requires a key. */
-    auth: AuthenticatedKey;
+    /** Set by the authentication hook on every `/api/v1` route that requires a caller. */
+    auth: Caller;
   }
+}
+
+/** The dashboard's session cookie. */
+export const SESSION_COOKIE = "certyneo_session";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The value of cookie `name` in a Cookie header. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const pair of header?.split(";") ?? []) {
+    const at = pair.indexOf("=");
+    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return undefined;
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
@@ -19,10 +43,60 @@ function unauthenticated(reply: FastifyReply, code: string, message: string): Ce
   return new CertyneoError("unauthenticated", code, message);
 }
 
-/** onRequest hook: who is calling (API key), and are they within their rate limit. */
-export function authenticateApiKey(keys: ApiKeyService, limiter: RateLimiter) {
+/**
+ * A dashboard session: its cookie, and for a change, its CSRF token in `X-CSRF-Token` (a cookie
+ * alone, which another site's page can make a browser send, changes nothing).
+ */
+async function sessionCaller(
+  request: FastifyRequest,
+  sessions: SessionService,
+  token: string,
+  rateLimit: TokenBucketPolicy,
+): Promise<Caller> {
+  const session = await sessions.authenticate(token);
+  if (!session) {
+    throw new CertyneoError(
+      "unauthenticated",
+      "session_invalid",
+      "Your session has ended: sign in again.",
+    );
+  }
+  const csrf = request.headers["x-csrf-token"];
+  if (
+    !SAFE_METHODS.has(request.method) &&
+    !sessions.csrfTokenValid(session.id, typeof csrf === "string" ? csrf : undefined)
+  ) {
+    throw new CertyneoError(
+      "forbidden",
+      "csrf_token_invalid",
+      "A change made with a session cookie needs the session's token in the X-CSRF-Token header.",
+    );
+  }
+  return {
+    scope: { accountId: session.accountId, environment: session.environment },
+    actor: { type: "user", id: session.userId },
+    bucket: `user:${session.userId}`,
+    rateLimit,
+  };
+}
+
+/**
+ * onRequest hook: who is calling (an API key; without one, a dashboard session), and are they
+ * within their rate limit.
+ */
+export function authenticate(
+  keys: ApiKeyService,
+  sessions: SessionService,
+  limiter: RateLimiter,
+  sessionRateLimit: TokenBucketPolicy,
+) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
+    const session = header ? undefined : cookieValue(request.headers.cookie, SESSION_COOKIE);
+    if (session) {
+      request.auth = await sessionCaller(request, sessions, session, sessionRateLimit);
+      return limit(request, reply, limiter);
+    }
     if (!header) {
       throw unauthenticated(
         reply,
@@ -53,26 +127,40 @@ export function authenticateApiKey(keys: ApiKeyService, limiter: RateLimiter) {
         `The API key ending in "${secret.slice(-4)}" is unknown or has been revoked.`,
       );
     }
-    request.auth = key;
-
-    let decision: RateLimitDecision;
-    try {
-      decision = await limiter.consume(key.keyId, key.rateLimit);
-    } catch (error) {
-      // An unreachable rate-limit store must not take the API down with it.
-      request.log.warn({ err: error }, "rate limiter unavailable; request allowed");
-      return;
-    }
-    reply.header("X-RateLimit-Limit", decision.limit);
-    reply.header("X-RateLimit-Remaining", decision.remaining);
-    reply.header("X-RateLimit-Reset", decision.resetSeconds);
-    if (!decision.allowed) {
-      reply.header("Retry-After", decision.retryAfterSeconds);
-      throw new CertyneoError(
-        "rate_limited",
-        "rate_limit_exceeded",
-        `Too many requests with this API key (${key.rateLimit.perMinute} per minute, bursts of ${key.rateLimit.burst}). Retry in ${decision.retryAfterSeconds} s.`,
-      );
-    }
+    request.auth = {
+      scope: key.scope,
+      actor: { type: "api_key", id: key.keyId },
+      bucket: key.keyId,
+      rateLimit: key.rateLimit,
+    };
+    return limit(request, reply, limiter);
   };
+}
+
+/** The caller's token bucket: one token per request, or 429 with Retry-After. */
+async function limit(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  limiter: RateLimiter,
+): Promise<void> {
+  const { bucket, rateLimit, actor } = request.auth;
+  let decision: RateLimitDecision;
+  try {
+    decision = await limiter.consume(bucket, rateLimit);
+  } catch (error) {
+    // An unreachable rate-limit store must not take the API down with it.
+    request.log.warn({ err: error }, "rate limiter unavailable; request allowed");
+    return;
+  }
+  reply.header("X-RateLimit-Limit", decision.limit);
+  reply.header("X-RateLimit-Remaining", decision.remaining);
+  reply.header("X-RateLimit-Reset", decision.resetSeconds);
+  if (!decision.allowed) {
+    reply.header("Retry-After", decision.retryAfterSeconds);
+    throw new CertyneoError(
+      "rate_limited",
+      "rate_limit_exceeded",
+      `Too many requests with this ${actor.type === "user" ? "session" : "API key"} (${rateLimit.perMinute} per minute, bursts of ${rateLimit.burst}). Retry in ${decision.retryAfterSeconds} s.`,
+    );
+  }
 }

@@ -54,9 +54,16 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
             scheme: "bearer",
             description: "An API key: sk_test_… or sk_live_…",
           },
+          sessionCookie: {
+            type: "apiKey",
+            in: "cookie",
+            name: "certyneo_session",
+            description:
+              "A dashboard session (the signed-in user's account and chosen environment). A change (POST, PATCH, DELETE) also needs the session's X-CSRF-Token header.",
+          },
         },
       },
-      security: [{ bearerAuth: [] }],
+      security: [{ bearerAuth: [] }, { sessionCookie: [] }],
       tags: [
         { name: "Documents", description: "PDFs to be signed" },
         { name: "Envelopes", description: "Documents sent to recipients for signature" },
@@ -158,6 +165,12 @@ function documentResponses<T extends OpenApiDocument>(document: T): T {
           "The Idempotency-Key was used with another request",
         );
       }
+      if (authenticated && method !== "get") {
+        operation.responses ??= {};
+        operation.responses["403"] ??= errorResponse(
+          "A change made with a session cookie, without the session's X-CSRF-Token",
+        );
+      }
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         for (const media of Object.values(response.content ?? {}))
           if (media.schema && media.schema.description === response.description)
@@ -192,6 +205,7 @@ function documentErrorCodes(document: OpenApiDocument): void {
         const codes = errorCodes(operation.operationId ?? "", Number(status), {
           apiKey,
           idempotent: apiKey && method === "post",
+          write: apiKey && method !== "get",
         });
         if (codes.length === 0) continue;
         media.schema = {

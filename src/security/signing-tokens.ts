@@ -1,4 +1,5 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { hashBearerToken } from "./bearer-tokens.js";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const TOKEN_LENGTH = 43;
@@ -28,6 +29,6 @@ export class SigningTokens {
   }
 
   static hash(token: string): string {
-    return createHash("sha256").update(token, "utf8").digest("hex");
+    return hashBearerToken(token);
   }
 }

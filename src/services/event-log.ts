@@ -7,6 +7,7 @@ import { newId } from "../security/random.js";
 
 export type Actor =
   | { type: "api_key"; id: string }
+  | { type: "user"; id: string }
   | { type: "recipient"; id: string }
   | { type: "system" };
 

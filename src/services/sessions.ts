@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
@@ -31,7 +32,24 @@ export class SessionService {
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly clock: Clock,
+    private readonly secret: Buffer,
   ) {}
+
+  /**
+   * The token a session's changes must carry in `X-CSRF-Token`: derived from the server secret
+   * and the session, so it is never stored, and another site's page cannot know it.
+   */
+  csrfTokenFor(sessionId: string): string {
+    return createHmac("sha256", this.secret).update(`csrf:v1:${sessionId}`).digest("base64url");
+  }
+
+  /** Whether `given` is the session's CSRF token, compared in constant time. */
+  csrfTokenValid(sessionId: string, given: string | undefined): boolean {
+    if (!given) return false;
+    const expected = Buffer.from(this.csrfTokenFor(sessionId));
+    const actual = Buffer.from(given);
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  }
 
   /** A new session for `user`; its token is given once, for the cookie. */
   async create(

@@ -43,7 +43,8 @@ describe("OpenAPI document", () => {
   });
 
   it("requires the bearer key everywhere but on public routes", () => {
-    assert.deepEqual(doc.security, [{ bearerAuth: [] }]);
+    assert.deepEqual(doc.security, [{ bearerAuth: [] }, { sessionCookie: [] }]);
+    assert.equal(doc.components.securitySchemes.sessionCookie.name, "certyneo_session");
     assert.equal(doc.components.securitySchemes.bearerAuth.scheme, "bearer");
     assert.deepEqual(doc.paths["/api/v1/openapi.json"].get.security, []);
     assert.equal(doc.paths["/api/v1/keys"].get.security, undefined);

@@ -3,7 +3,8 @@ import { after, before, describe, it } from "node:test";
 import { CertyneoError } from "../../src/domain/errors.js";
 import { SESSION_IDLE_MS, SESSION_MAX_MS } from "../../src/services/sessions.js";
 import { SIGN_IN_LINK_MS } from "../../src/services/users.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { makePdf } from "../helpers/pdf.js";
+import { request, startTestServer, type TestServer } from "../helpers/server.js";
 
 /** The people of an account and their sessions (the dashboard's sign-in, issue 14's first part). */
 describe("users and sessions", () => {
@@ -128,5 +129,81 @@ describe("users and sessions", () => {
     assert.equal(await t.app.sessions.authenticate(other.token), null);
     assert.equal(await t.app.users.useSignInLink(link!.token), null);
     assert.equal(await t.app.users.find(user.id), undefined);
+  });
+
+  it("authenticates the public API by session cookie, a change needing the CSRF token", async () => {
+    const user = await t.app.users.create({ accountId, email: "api@example.com", role: "member" });
+    const { token, session } = await t.app.sessions.create(user, client);
+    const cookie = `theme=dark; certyneo_session=${token}`;
+    const csrf = t.app.sessions.csrfTokenFor(session.id);
+
+    const listed = await request(t.url, "/api/v1/keys", { headers: { cookie } });
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.ok(listed.headers.get("x-ratelimit-remaining"));
+
+    // A cookie alone, as another site's form would send it, changes nothing.
+    for (const headers of [{ cookie }, { cookie, "x-csrf-token": "wrong" }] as Record<
+      string,
+      string
+    >[]) {
+      const refused = await request(t.url, "/api/v1/keys", {
+        method: "POST",
+        headers,
+        json: { name: "by session" },
+      });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.body.error.code, "csrf_token_invalid");
+      assert.equal(refused.body.error.type, "permission_error");
+    }
+    const created = await request(t.url, "/api/v1/keys", {
+      method: "POST",
+      headers: { cookie, "x-csrf-token": csrf },
+      json: { name: "by session" },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.environment, "test");
+
+    // Recorded as the user's doing.
+    const document = await request(t.url, "/api/v1/documents", {
+      method: "POST",
+      headers: { cookie, "x-csrf-token": csrf },
+      json: { content: (await makePdf(["a4"])).toString("base64") },
+    });
+    const envelope = await request(t.url, "/api/v1/envelopes", {
+      method: "POST",
+      headers: { cookie, "x-csrf-token": csrf },
+      json: {
+        subject: "By a user",
+        documentIds: [document.body.id],
+        recipients: [{ email: "a@example.com", name: "A", role: "SIGNER" }],
+      },
+    });
+    assert.equal(envelope.status, 201, JSON.stringify(envelope.body));
+    const event = await t.app.database.db
+      .selectFrom("events")
+      .select(["actor_type", "actor_id"])
+      .where("envelope_id", "=", envelope.body.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(event, { actor_type: "user", actor_id: user.id });
+
+    // The session's environment is the one it sees.
+    await t.app.sessions.switchEnvironment(session.id, "live");
+    const live = await request(t.url, `/api/v1/envelopes/${envelope.body.id}`, {
+      headers: { cookie },
+    });
+    assert.equal(live.status, 404);
+
+    // An API key, when given, is what authenticates, whatever the cookie.
+    const { secret } = await t.newKey(accountId, "test");
+    const byKey = await request(t.url, `/api/v1/envelopes/${envelope.body.id}`, {
+      key: secret,
+      headers: { cookie },
+    });
+    assert.equal(byKey.status, 200);
+
+    await t.app.sessions.revoke(session.id);
+    const ended = await request(t.url, "/api/v1/keys", { headers: { cookie } });
+    assert.equal(ended.status, 401);
+    assert.equal(ended.body.error.code, "session_invalid");
   });
 });
