@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { registerGuides } from "./api/guides.js";
 import { healthRoutes } from "./api/health.js";
+import { sessionRoutes } from "./api/session.js";
 import { signingRoutes } from "./api/signing.js";
 import { documentsRoutes } from "./api/v1/documents.js";
 import { envelopesRoutes } from "./api/v1/envelopes.js";
@@ -33,6 +34,7 @@ import type { ReminderService } from "./services/reminders.js";
 import type { SealingService } from "./services/sealing.js";
 import type { SessionService } from "./services/sessions.js";
 import type { SigningService } from "./services/signing.js";
+import type { UserService } from "./services/users.js";
 import type { WebhookService } from "./services/webhooks.js";
 import { registerSigningPages } from "./signing/routes.js";
 
@@ -41,6 +43,7 @@ export interface ServerParts {
   database: Database;
   keys: ApiKeyService;
   sessions: SessionService;
+  users: UserService;
   documents: DocumentService;
   envelopes: EnvelopeService;
   idempotency: IdempotencyStore;
@@ -144,6 +147,13 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     sealing: parts.sealing,
   });
   registerSigningPages(app, { signing: parts.signing, frameAncestors: config.frameAncestors });
+  await app.register(sessionRoutes, {
+    prefix: "/api/v1",
+    users: parts.users,
+    sessions: parts.sessions,
+    limiter: parts.limiter,
+    secureCookies: config.publicUrl.startsWith("https:"),
+  });
   await app.register(
     async (api) => {
       api.decorateRequest("auth", null as unknown as Caller);

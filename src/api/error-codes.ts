@@ -147,6 +147,9 @@ const OPERATIONS: Record<string, Codes> = {
     409: CANNOT_ACT,
     422: ["unprintable_characters"],
   },
+  signIn: { 401: ["sign_in_failed"] },
+  getSession: { 401: ["session_invalid"] },
+  signOut: { 401: ["session_invalid"], 403: ["csrf_token_invalid"] },
   declineAsRecipient: { ...SIGNING_LINK, 400: ["reason_required"], 409: CANNOT_ACT },
 };
 

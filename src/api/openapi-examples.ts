@@ -173,6 +173,15 @@ const SETTINGS = {
   updatedAt: at(0),
 };
 
+const DASHBOARD_SESSION = {
+  object: "session",
+  user: { id: "usr_4Tb8Nc2Qf6Xj9Lm3Pr7Vs5Wd", email: "marie.dubois@example.com", role: "owner" },
+  accountId: "acct_6Rm2Vq8Xn4Lk7Jh3Gf9Dc5Sb",
+  environment: "test",
+  csrfToken: "o2Xk9v3QmP7rT1wZ8yB4nC6hJ5dF0gLaEeUuIiOoSs4",
+  expiresAt: "2026-12-05T10:00:00.000Z",
+};
+
 const list = (data: unknown[]) => ({ object: "list", data, hasMore: false, nextCursor: null });
 
 export interface OperationExamples {
@@ -317,6 +326,11 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
   },
   testWebhook: { responses: { 200: ATTEMPT_RESULT } },
   retryWebhookDelivery: { responses: { 200: ATTEMPT_RESULT } },
+  signIn: {
+    request: json({ email: "marie.dubois@example.com", password: "correct horse battery staple" }),
+    responses: { 200: DASHBOARD_SESSION },
+  },
+  getSession: { responses: { 200: DASHBOARD_SESSION } },
   getSigningSession: {
     responses: {
       200: {

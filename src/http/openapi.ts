@@ -77,6 +77,10 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
           name: "Signing",
           description: "The recipient's side, authenticated by the signing token of their signUrl",
         },
+        {
+          name: "Dashboard session",
+          description: "Signing in to the dashboard, which then calls this API with its cookie",
+        },
         { name: "Operations", description: "Health checks and this document" },
       ],
     },

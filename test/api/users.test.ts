@@ -206,4 +206,77 @@ describe("users and sessions", () => {
     assert.equal(ended.status, 401);
     assert.equal(ended.body.error.code, "session_invalid");
   });
+
+  it("signs in over HTTP with a password: cookie, CSRF token, sign-out", async () => {
+    const password = "a long enough password";
+    await t.app.users.create({ accountId, email: "web@example.com", role: "owner", password });
+    const wrong = await request(t.url, "/api/v1/session", {
+      method: "POST",
+      json: { email: "web@example.com", password: "not it at all" },
+    });
+    const unknown = await request(t.url, "/api/v1/session", {
+      method: "POST",
+      json: { email: "nobody@example.com", password },
+    });
+    for (const answer of [wrong, unknown]) {
+      assert.equal(answer.status, 401);
+      assert.equal(answer.body.error.code, "sign_in_failed");
+      assert.equal(answer.headers.get("set-cookie"), null);
+    }
+    assert.equal(wrong.body.error.message, unknown.body.error.message);
+
+    const signedIn = await request(t.url, "/api/v1/session", {
+      method: "POST",
+      json: { email: "Web@Example.com", password },
+    });
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+    const setCookie = signedIn.headers.get("set-cookie") ?? "";
+    assert.match(
+      setCookie,
+      /^certyneo_session=[0-9A-Za-z]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=604800$/,
+    );
+    assert.equal(signedIn.body.user.role, "owner");
+    const cookie = setCookie.split(";")[0]!;
+    const { csrfToken } = signedIn.body;
+
+    const session = await request(t.url, "/api/v1/session", { headers: { cookie } });
+    assert.equal(session.status, 200);
+    assert.equal(session.body.csrfToken, csrfToken);
+    assert.equal((await request(t.url, "/api/v1/envelopes", { headers: { cookie } })).status, 200);
+
+    const noToken = await request(t.url, "/api/v1/session", {
+      method: "DELETE",
+      headers: { cookie },
+    });
+    assert.equal(noToken.status, 403);
+    const out = await request(t.url, "/api/v1/session", {
+      method: "DELETE",
+      headers: { cookie, "x-csrf-token": csrfToken },
+    });
+    assert.equal(out.status, 204);
+    assert.match(out.headers.get("set-cookie") ?? "", /^certyneo_session=; .*Max-Age=0/);
+    const after = await request(t.url, "/api/v1/envelopes", { headers: { cookie } });
+    assert.equal(after.status, 401);
+    assert.equal(after.body.error.code, "session_invalid");
+  });
+
+  it("limits sign-in attempts per email and per address", async () => {
+    // A server of its own: the other tests' attempts came from the same address.
+    const fresh = await startTestServer();
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const answer = await request(fresh.url, "/api/v1/session", {
+          method: "POST",
+          json: { email: "guess@example.com", password: `guess ${i}` },
+        });
+        statuses.push(answer.status);
+        if (answer.status === 429) assert.ok(Number(answer.headers.get("retry-after")) >= 1);
+      }
+      assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
+      assert.deepEqual(statuses.slice(10), [429, 429]);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

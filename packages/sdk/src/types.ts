@@ -84,6 +84,23 @@ export interface CreateWebhookRequest {
   description?: string;
 }
 
+/** The signed-in user's session: the dashboard's way into the API */
+export interface DashboardSession {
+  object: "session";
+  user: {
+    id: string;
+    email: string;
+    /** owner and admin manage the account; member sends envelopes */
+    role: "owner" | "admin" | "member";
+  };
+  accountId: string;
+  environment: Environment;
+  /** Send it as X-CSRF-Token with every change (POST, PATCH, DELETE) */
+  csrfToken: string;
+  /** ISO 8601, UTC */
+  expiresAt: string;
+}
+
 /** Declined: the envelope is DECLINED */
 export interface Declined {
   status: "DECLINED";
@@ -643,6 +660,11 @@ export interface SigningSession {
   consentText: string;
 }
 
+export interface SignInRequest {
+  email: string;
+  password: string;
+}
+
 /** A signer sends consent, a signature and field values; an approver only consent */
 export interface SignRequest {
   /** Must be true */
@@ -922,6 +944,7 @@ export type ErrorCode =
   | "recipient_phone_required"
   | "reminder_too_soon"
   | "session_invalid"
+  | "sign_in_failed"
   | "signature_image_too_large"
   | "signature_invalid"
   | "signature_not_allowed"
