@@ -97,6 +97,71 @@ describe("the certyneo command", () => {
       assert.match(table.stdout, /Acme HR/);
     });
 
+    it("adds people who sign in to the dashboard, a password read from stdin", async () => {
+      const account = JSON.parse((await cli(["accounts", "list", "--json"], db.env)).stdout)[0].id;
+      const plain = await cli(
+        ["users", "create", "--email", "Lea@Example.com", "--account", account, "--json"],
+        db.env,
+      );
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.equal(JSON.parse(plain.stdout).role, "member");
+      assert.equal(JSON.parse(plain.stdout).hasPassword, false);
+      const password = "a password from a pipe";
+      const withPassword = await new Promise<CliResult>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          [
+            BIN,
+            "users",
+            "create",
+            "--email",
+            "owner@example.com",
+            "--role",
+            "owner",
+            "--account",
+            account,
+            "--password-stdin",
+          ],
+          { env: { PATH: process.env.PATH, LOG_LEVEL: "silent", ...db.env } },
+          (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+        );
+        child.stdin?.end(`${password}\n`);
+      });
+      assert.equal(withPassword.code, 0, withPassword.stderr);
+      assert.match(
+        withPassword.stdout,
+        /Created owner owner@example\.com \(usr_\w+\) .*with a password/,
+      );
+      assert.doesNotMatch(withPassword.stdout, new RegExp(password));
+      const server = await startTestServer({ database: db });
+      try {
+        const signedIn = await request(server.url, "/api/v1/session", {
+          method: "POST",
+          json: { email: "owner@example.com", password },
+        });
+        assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+      } finally {
+        await server.close();
+      }
+      const taken = await cli(
+        ["users", "create", "--email", "lea@example.com", "--account", account],
+        db.env,
+      );
+      assert.equal(taken.code, 1);
+      assert.match(taken.stderr, /already signs in/);
+      const badRole = await cli(
+        ["users", "create", "--email", "x@example.com", "--role", "boss"],
+        db.env,
+      );
+      assert.equal(badRole.code, 2);
+      const listed = await cli(["users", "list", "--account", account], db.env);
+      assert.match(listed.stdout, /lea@example\.com\s+member\s+no/);
+      const id = JSON.parse(plain.stdout).id as string;
+      assert.equal((await cli(["users", "remove", id], db.env)).code, 0);
+      const after = await cli(["users", "list", "--account", account], db.env);
+      assert.doesNotMatch(after.stdout, /lea@example\.com/);
+    });
+
     it("lists keys without their secrets", async () => {
       const res = await cli(["keys", "list", "--json"], db.env);
       assert.equal(res.code, 0, res.stderr);

@@ -7,6 +7,7 @@ import { CertyneoError } from "../domain/errors.js";
 import type { AccountSettings, AccountSettingsPatch } from "../services/account-settings.js";
 import type { ApiKey } from "../services/api-keys.js";
 import { bootstrapFirstAccount, soleAccount } from "../services/bootstrap.js";
+import { USER_ROLES, type UserRole } from "../services/users.js";
 import { printJson, table } from "./output.js";
 
 const USAGE = `Usage: certyneo <command> [options]
@@ -28,6 +29,12 @@ Commands:
                [--sender-locale en|fr|tr] [--reminders FIRST,EVERY,MAX|off]
                [--expires-after-days N|default] [--json]
                                           Change them (as PATCH /api/v1/settings does)
+  users create --email E [--role owner|admin|member] [--account acct_…] [--name N]
+               [--password-stdin] [--json]
+                                          Add a person who signs in to the dashboard (role
+                                          member by default); the password is read from stdin
+  users list [--account acct_…] [--json]  List the people of an account
+  users remove usr_…                      Remove a person: their sessions end at once
   pki export-root                         Print the platform's root certificate (PEM), to trust it
   jobs status [--json]                    Background work by kind (due, running, failed, age of
                                           the oldest due) and webhook endpoints not healthy
@@ -49,6 +56,9 @@ const OPTIONS = {
   "sender-locale": { type: "string" },
   reminders: { type: "string" },
   "expires-after-days": { type: "string" },
+  email: { type: "string" },
+  role: { type: "string" },
+  "password-stdin": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -86,6 +96,9 @@ async function main(argv: string[]): Promise<void> {
     if (command === "keys" && sub === "list") return await listKeys(app, values);
     if (command === "keys" && sub === "revoke") return await revokeKey(app, rest[0]);
     if (command === "keys" && sub === "set-limit") return await setLimit(app, rest[0], values);
+    if (command === "users" && sub === "create") return await createUser(app, values);
+    if (command === "users" && sub === "list") return await listUsers(app, values);
+    if (command === "users" && sub === "remove") return await removeUser(app, rest[0]);
     if (command === "pki" && sub === "export-root") return await exportRoot(app);
     if (command === "settings" && sub === "show") return await showSettings(app, values);
     if (command === "settings" && sub === "set") return await setSettings(app, values);
@@ -243,6 +256,58 @@ async function createKey(app: App, values: Options): Promise<void> {
     `Created ${key.environment} key ${key.id} for account ${accountId}. Its secret, shown only now:\n`,
   );
   console.log(`  ${secret}\n`);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  // One line: what `echo` or a password manager pipes in, without its newline.
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
+}
+
+async function createUser(app: App, values: Options): Promise<void> {
+  if (!values.email?.includes("@")) throw new UsageError("users create needs --email.");
+  const role = values.role ?? "member";
+  if (!(USER_ROLES as readonly string[]).includes(role))
+    throw new UsageError("--role is owner, admin or member.");
+  const accountId = values.account ?? (await defaultAccountId(app));
+  if (!(await app.accounts.find(accountId))) {
+    throw new CertyneoError("not_found", "account_not_found", `No account with id "${accountId}".`);
+  }
+  const password = values["password-stdin"] ? await readStdin() : undefined;
+  const user = await app.users.create({
+    accountId,
+    email: values.email,
+    role: role as UserRole,
+    name: values.name,
+    password,
+  });
+  if (values.json) return printJson({ object: "user", ...user });
+  console.log(
+    `Created ${user.role} ${user.email} (${user.id}) in account ${accountId}${user.hasPassword ? ", with a password" : ""}.`,
+  );
+}
+
+async function listUsers(app: App, values: Options): Promise<void> {
+  const users = await app.users.list(values.account ?? (await defaultAccountId(app)));
+  if (values.json) return printJson(users.map((u) => ({ object: "user", ...u })));
+  console.log(
+    table(
+      ["ID", "EMAIL", "ROLE", "PASSWORD", "CREATED"],
+      users.map((u) => [u.id, u.email, u.role, u.hasPassword ? "yes" : "no", u.createdAt]),
+    ),
+  );
+}
+
+async function removeUser(app: App, id: string | undefined): Promise<void> {
+  if (!id)
+    throw new UsageError("users remove needs a user id (usr_…), from `certyneo users list`.");
+  if (!(await app.users.find(id)))
+    throw new CertyneoError("not_found", "user_not_found", `No user with id "${id}".`);
+  await app.users.remove(id);
+  console.log(`Removed ${id}: their sessions have ended.`);
 }
 
 async function defaultAccountId(app: App): Promise<string> {
