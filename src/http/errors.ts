@@ -4,13 +4,16 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { CertyneoError, type ErrorKind } from "../domain/errors.js";
 import { generateRequestId } from "./request-id.js";
 
-export type ErrorType =
-  | "invalid_request_error"
-  | "authentication_error"
-  | "permission_error"
-  | "rate_limit_error"
-  | "idempotency_error"
-  | "api_error";
+/** The families of errors: what a client should do about one. */
+export const ERROR_TYPES = [
+  "invalid_request_error",
+  "authentication_error",
+  "permission_error",
+  "rate_limit_error",
+  "idempotency_error",
+  "api_error",
+] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
 
 export interface ErrorBody {
   error: { type: ErrorType; code: string; message: string; param?: string; requestId: string };

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import Type, { type Static, type TSchema, type TUnsafe } from "typebox";
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type Page } from "../domain/pagination.js";
+import { ERROR_TYPES } from "./errors.js";
 import { COMPONENT } from "./openapi-components.js";
 
 const components = new Map<string, TSchema>();
@@ -87,17 +88,7 @@ export function ObjectId(prefix: string) {
 
 export const ErrorType = Component(
   "ErrorType",
-  OneOf(
-    [
-      "invalid_request_error",
-      "authentication_error",
-      "permission_error",
-      "rate_limit_error",
-      "idempotency_error",
-      "api_error",
-    ] as const,
-    "The family of the error: what the client should do about it",
-  ),
+  OneOf(ERROR_TYPES, "The family of the error: what the client should do about it"),
 );
 
 export const ErrorResponse = Component(

@@ -6,12 +6,14 @@
  * A failure prints its seed; replay it with `CERTYNEO_FUZZ_SEED=<seed>` (and
  * `--test-name-pattern` for one group). `CERTYNEO_FUZZ_RUNS=<n>` multiplies the number of runs.
  */
+
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { sql } from "kysely";
+import { ERROR_TYPES } from "../../src/http/errors.js";
 import { sendEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { makePdf } from "../helpers/pdf.js";
 import { startReceiver } from "../helpers/receiver.js";
@@ -32,14 +34,6 @@ const DOCUMENTED_CODES = new Set(
     ])
     .map((match) => match[1] as string),
 );
-const ERROR_TYPES = [
-  "invalid_request_error",
-  "authentication_error",
-  "permission_error",
-  "rate_limit_error",
-  "idempotency_error",
-  "api_error",
-];
 
 // ---------------------------------------------------------------------------------------------
 // Raw HTTP: the path is sent byte for byte (no URL normalisation), headers as given.
