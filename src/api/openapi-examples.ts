@@ -47,6 +47,9 @@ const FIELD = {
   autoPlaced: false,
 };
 
+/** The field as the signer API shows it to its recipient. */
+const { autoPlaced: _, ...SIGNING_FIELD } = FIELD;
+
 const SIGNER = {
   id: SIGNER_ID,
   email: "jane.doe@example.com",
@@ -353,21 +356,7 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
           locale: "en",
           verified: false,
         },
-        fields: [
-          {
-            id: FIELD.id,
-            type: "signature",
-            documentId: DOCUMENT_ID,
-            page: 1,
-            x: 72,
-            y: 650,
-            width: 170,
-            height: 60,
-            required: true,
-            label: null,
-            value: null,
-          },
-        ],
+        fields: [SIGNING_FIELD],
         canAct: true,
         reason: null,
         waitingFor: [],

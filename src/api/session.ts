@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import Type from "typebox";
 import { CertyneoError } from "../domain/errors.js";
 import type { TokenBucketPolicy } from "../domain/token-bucket.js";
-import { cookieValue, SESSION_COOKIE } from "../http/auth.js";
+import { cookieSession, SESSION_COOKIE } from "../http/auth.js";
 import {
   Component,
   Environment,
@@ -109,14 +109,6 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
     }
   }
 
-  async function current(request: FastifyRequest): Promise<Session> {
-    const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
-    const session = token ? await sessions.authenticate(token) : null;
-    if (!session)
-      throw new CertyneoError("unauthenticated", "session_invalid", "You are not signed in.");
-    return session;
-  }
-
   app.post(
     "/session",
     {
@@ -156,7 +148,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: SessionObject, ...errorResponses(400, 401) },
       },
     },
-    async (request) => body(await current(request)),
+    async (request) => body(await cookieSession(request, sessions)),
   );
 
   app.delete(
@@ -175,15 +167,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const session = await current(request);
-      const csrf = request.headers["x-csrf-token"];
-      if (!sessions.csrfTokenValid(session.id, typeof csrf === "string" ? csrf : undefined)) {
-        throw new CertyneoError(
-          "forbidden",
-          "csrf_token_invalid",
-          "Signing out needs the session's token in the X-CSRF-Token header.",
-        );
-      }
+      const session = await cookieSession(request, sessions);
       await sessions.revoke(session.id);
       return reply.header("Set-Cookie", cookie("", 0)).code(204).send(null);
     },

@@ -5,7 +5,7 @@ import type { RateLimitDecision, TokenBucketPolicy } from "../domain/token-bucke
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { parseApiKeySecret } from "../security/api-key-secret.js";
 import type { ApiKeyService } from "../services/api-keys.js";
-import type { SessionService } from "../services/sessions.js";
+import type { Session, SessionService } from "../services/sessions.js";
 
 /** Who calls the API: an API key, or a user signed in to the dashboard (a session). */
 export interface Caller {
@@ -28,7 +28,7 @@ export const SESSION_COOKIE = "certyneo_session";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** The value of cookie `name` in a Cookie header. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
+function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const pair of header?.split(";") ?? []) {
     const at = pair.indexOf("=");
     if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
@@ -44,21 +44,21 @@ function unauthenticated(reply: FastifyReply, code: string, message: string): Ce
 }
 
 /**
- * A dashboard session: its cookie, and for a change, its CSRF token in `X-CSRF-Token` (a cookie
- * alone, which another site's page can make a browser send, changes nothing).
+ * The dashboard session of the request's cookie, and for a change, its CSRF token in
+ * `X-CSRF-Token` (a cookie alone, which another site's page can make a browser send, changes
+ * nothing). 401 `session_invalid` without a live session, 403 `csrf_token_invalid`.
  */
-async function sessionCaller(
+export async function cookieSession(
   request: FastifyRequest,
   sessions: SessionService,
-  token: string,
-  rateLimit: TokenBucketPolicy,
-): Promise<Caller> {
-  const session = await sessions.authenticate(token);
+): Promise<Session> {
+  const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
+  const session = token ? await sessions.authenticate(token) : null;
   if (!session) {
     throw new CertyneoError(
       "unauthenticated",
       "session_invalid",
-      "Your session has ended: sign in again.",
+      "You are not signed in, or your session has ended: sign in again.",
     );
   }
   const csrf = request.headers["x-csrf-token"];
@@ -72,12 +72,7 @@ async function sessionCaller(
       "A change made with a session cookie needs the session's token in the X-CSRF-Token header.",
     );
   }
-  return {
-    scope: { accountId: session.accountId, environment: session.environment },
-    actor: { type: "user", id: session.userId },
-    bucket: `user:${session.userId}`,
-    rateLimit,
-  };
+  return session;
 }
 
 /**
@@ -92,9 +87,14 @@ export function authenticate(
 ) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
-    const session = header ? undefined : cookieValue(request.headers.cookie, SESSION_COOKIE);
-    if (session) {
-      request.auth = await sessionCaller(request, sessions, session, sessionRateLimit);
+    if (!header && cookieValue(request.headers.cookie, SESSION_COOKIE)) {
+      const session = await cookieSession(request, sessions);
+      request.auth = {
+        scope: { accountId: session.accountId, environment: session.environment },
+        actor: { type: "user", id: session.userId },
+        bucket: `user:${session.userId}`,
+        rateLimit: sessionRateLimit,
+      };
       return limit(request, reply, limiter);
     }
     if (!header) {

@@ -1,3 +1,4 @@
+import { Download } from "./download.js";
 import { CertyneoError, ConnectionError, errorFromResponse, TimeoutError } from "./errors.js";
 
 export interface TransportOptions {
@@ -140,6 +141,11 @@ export class Transport {
       }
       throw error;
     }
+  }
+
+  /** A call's answer as a file (a PDF). */
+  async download(call: Call): Promise<Download> {
+    return new Download(await this.send(call));
   }
 
   /** A call's JSON answer. */

@@ -1,4 +1,4 @@
-import { Download } from "../download.js";
+import type { Download } from "../download.js";
 import { type ListOptions, listAt } from "../pagination.js";
 import type { CallOptions, Transport } from "../transport.js";
 import type { DeletedDocument, Document, ListDocumentsParams } from "../types.js";
@@ -43,8 +43,6 @@ export class Documents {
 
   /** The original PDF. */
   async download(id: string, options: CallOptions = {}): Promise<Download> {
-    return new Download(
-      await this.transport.send({ method: "GET", path: `${path(id)}/content`, ...options }),
-    );
+    return this.transport.download({ method: "GET", path: `${path(id)}/content`, ...options });
   }
 }

@@ -1,4 +1,4 @@
-import { Download } from "../download.js";
+import type { Download } from "../download.js";
 import { type ListOptions, listAt } from "../pagination.js";
 import type { CallOptions, Transport } from "../transport.js";
 import type {
@@ -73,20 +73,16 @@ export class Envelopes {
     id: string,
     { documentId, ...options }: { documentId?: string } & CallOptions = {},
   ): Promise<Download> {
-    return new Download(
-      await this.transport.send({
-        method: "GET",
-        path: `${path(id)}/signed-document`,
-        query: { documentId },
-        ...options,
-      }),
-    );
+    return this.transport.download({
+      method: "GET",
+      path: `${path(id)}/signed-document`,
+      query: { documentId },
+      ...options,
+    });
   }
 
   /** The audit trail (PDF) of a sent envelope. */
   async auditTrail(id: string, options: CallOptions = {}): Promise<Download> {
-    return new Download(
-      await this.transport.send({ method: "GET", path: `${path(id)}/audit-trail`, ...options }),
-    );
+    return this.transport.download({ method: "GET", path: `${path(id)}/audit-trail`, ...options });
   }
 }

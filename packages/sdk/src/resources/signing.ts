@@ -1,4 +1,4 @@
-import { Download } from "../download.js";
+import type { Download } from "../download.js";
 import type { CallOptions, Transport } from "../transport.js";
 import type {
   Declined,
@@ -26,26 +26,22 @@ export class Signing {
 
   /** A document of the envelope, to display. */
   async document(token: string, documentId: string, options: CallOptions = {}): Promise<Download> {
-    return new Download(
-      await this.transport.send({
-        method: "GET",
-        path: `${path(token)}/documents/${encodeURIComponent(documentId)}`,
-        apiKey: false,
-        ...options,
-      }),
-    );
+    return this.transport.download({
+      method: "GET",
+      path: `${path(token)}/documents/${encodeURIComponent(documentId)}`,
+      apiKey: false,
+      ...options,
+    });
   }
 
   /** The signed PDF, once the envelope is completed. */
   async signedDocument(token: string, options: CallOptions = {}): Promise<Download> {
-    return new Download(
-      await this.transport.send({
-        method: "GET",
-        path: `${path(token)}/signed-document`,
-        apiKey: false,
-        ...options,
-      }),
-    );
+    return this.transport.download({
+      method: "GET",
+      path: `${path(token)}/signed-document`,
+      apiKey: false,
+      ...options,
+    });
   }
 
   /** Sends the recipient a one-time code (when their `auth` asks for one). */
