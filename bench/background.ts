@@ -12,6 +12,7 @@
 
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
 import os from "node:os";
@@ -258,6 +259,42 @@ function startWorker(bench: Bench): void {
 }
 
 /**
+ * CPU milliseconds (user + system) of each of this process's threads, by kind: the main thread,
+ * our worker threads (PDF, mail: they run at nice 10) and the others (V8's garbage collector and
+ * compiler threads, libuv's pool). Linux only (/proc); empty elsewhere.
+ */
+function threadCpu(): Map<string, { kind: "main" | "workers" | "others"; ms: number }> {
+  const threads = new Map<string, { kind: "main" | "workers" | "others"; ms: number }>();
+  let tids: string[];
+  try {
+    tids = readdirSync("/proc/self/task");
+  } catch {
+    return threads;
+  }
+  const ticks = 1000 / 100; // USER_HZ
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const kind =
+        tid === String(process.pid) ? "main" : fields[16] === "10" ? "workers" : "others";
+      threads.set(tid, { kind, ms: (Number(fields[11]) + Number(fields[12])) * ticks });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return threads;
+}
+
+/** What each kind of thread spent between two `threadCpu()` readings, per envelope. */
+function threadCpuSince(before: ReturnType<typeof threadCpu>, envelopes: number): string {
+  const spent = { main: 0, workers: 0, others: 0 };
+  for (const [tid, now] of threadCpu()) spent[now.kind] += now.ms - (before.get(tid)?.ms ?? 0);
+  const per = (value: number) => `${(value / envelopes).toFixed(0)}`;
+  return `CPU per envelope: main ${per(spent.main)} ms, PDF and mail threads ${per(spent.workers)} ms, GC/compiler/libuv threads ${per(spent.others)} ms`;
+}
+
+/**
  * Starts the worker and waits until every one of `ids` is sealed: the milliseconds it took, how
  * busy the main thread (HTTP, the worker's own work, the emails) was meanwhile, and the CPU time
  * of the whole process (every thread: main, PDF, garbage collector, libuv pool; user + system).
@@ -265,10 +302,11 @@ function startWorker(bench: Bench): void {
 async function sealAll(
   bench: Bench,
   ids: readonly string[],
-): Promise<{ elapsedMs: number; mainBusy: number; cpuMs: number }> {
+): Promise<{ elapsedMs: number; mainBusy: number; cpuMs: number; byThread: string }> {
   const start = performance.now();
   const loop = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
+  const threads = threadCpu();
   startWorker(bench);
   await until(
     async () => (await sealedCount(bench.app, ids)) === ids.length,
@@ -280,6 +318,7 @@ async function sealAll(
     elapsedMs: performance.now() - start,
     mainBusy: performance.eventLoopUtilization(loop).utilization,
     cpuMs: ((used) => (used.user + used.system) / 1000)(process.cpuUsage(cpu)),
+    byThread: threadCpuSince(threads, ids.length),
   };
 }
 
@@ -459,7 +498,8 @@ async function sealingRate(
     );
     await bench.app.worker.stop();
     const ids = await completeEnvelopes(bench, key, documentId, SEAL_ENVELOPES);
-    const { elapsedMs, mainBusy, cpuMs } = await sealAll(bench, ids);
+    const { elapsedMs, mainBusy, cpuMs, byThread } = await sealAll(bench, ids);
+    console.log(`  ${threads} thread(s), ${environment}: ${byThread}`);
     const result = { elapsedMs, mainBusy, cpuMs, perSecond: SEAL_ENVELOPES / (elapsedMs / 1000) };
     if (threads === 1) return result;
     // The audit trail is rendered (and sealed) on request, not stored at sealing.
