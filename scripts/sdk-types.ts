@@ -80,9 +80,10 @@ function objectType(schema: Schema, indent: string): string {
 
 function declaration(name: string, schema: Schema): string {
   const type = typeOf(schema);
-  const body = type.startsWith("{")
-    ? `export interface ${name} ${type}`
-    : `export type ${name} = ${type};`;
+  const body =
+    type.startsWith("{") && !type.includes("} | {")
+      ? `export interface ${name} ${type}`
+      : `export type ${name} = ${type};`;
   return `${comment(schema.description, "")}${body}\n`;
 }
 

@@ -28,6 +28,7 @@ import { NotificationService } from "./services/notifications.js";
 import { ReminderService } from "./services/reminders.js";
 import { SealingService } from "./services/sealing.js";
 import { SessionService } from "./services/sessions.js";
+import { SignInMail } from "./services/sign-in-mail.js";
 import { DEFAULT_SIGNING_LIMITS, type SigningLimits, SigningService } from "./services/signing.js";
 import { UserService } from "./services/users.js";
 import { WebhookService } from "./services/webhooks.js";
@@ -70,6 +71,8 @@ export interface App {
   /** The people of each account, and how they sign in to the dashboard. */
   users: UserService;
   sessions: SessionService;
+  /** Sign-in links and invitations, by email. */
+  signInMail: SignInMail;
   documents: DocumentService;
   envelopes: EnvelopeService;
   events: EventLog;
@@ -294,15 +297,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     settings,
     config.publicUrl,
   );
+  const accounts = new AccountService(database.db, clock);
   return {
     config,
     database,
     clock,
-    accounts: new AccountService(database.db, clock),
+    accounts,
     settings,
     keys: new ApiKeyService(database.db, clock, lastUsed, config.rateLimit),
     users: new UserService(database.db, clock),
     sessions: new SessionService(database.db, clock, secretKey),
+    signInMail: new SignInMail(mailer, accounts, config.publicUrl),
     documents,
     events,
     idempotency: new IdempotencyStore(

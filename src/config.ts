@@ -51,6 +51,8 @@ export interface Config {
   /** `smtp://` or `smtps://`; unset, messages are written to the outbox in `dataDir`. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** The email of the owner created on the first start (who changes it in the dashboard). */
+  ownerEmail: string;
   /** A signed PDF up to this size is attached to the completed email; larger, it is linked. */
   mailAttachmentMaxBytes: number;
   /** A generic HTTP SMS provider; unset, text messages are written to the outbox. */
@@ -191,6 +193,9 @@ export function loadConfig(env: Env = process.env): Config {
   const trustProxy = boolean("CERTYNEO_TRUST_PROXY", false);
   const smtpUrl = url("SMTP_URL", ["smtp:", "smtps:"]);
   const mailFrom = read("CERTYNEO_MAIL_FROM") ?? "Certyneo <no-reply@certyneo.localhost>";
+  const ownerEmail = read("CERTYNEO_OWNER_EMAIL") ?? "owner@localhost";
+  if (!/^[^@\s]+@[^@\s]+$/.test(ownerEmail))
+    problems.push(`CERTYNEO_OWNER_EMAIL must be an email address, not "${ownerEmail}".`);
   const mailAttachmentMaxBytes = integer(
     "CERTYNEO_MAIL_ATTACHMENT_MAX_BYTES",
     10 * 1024 * 1024,
@@ -275,6 +280,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey,
     smtpUrl,
     mailFrom,
+    ownerEmail,
     mailAttachmentMaxBytes,
     sms: smsUrl
       ? { url: smsUrl, token: read("CERTYNEO_SMS_TOKEN"), from: read("CERTYNEO_SMS_FROM") }

@@ -10,6 +10,7 @@ import { keysRoutes } from "./api/v1/keys.js";
 import { notificationsRoutes } from "./api/v1/notifications.js";
 import { settingsRoutes } from "./api/v1/settings.js";
 import { signedDocumentRoutes } from "./api/v1/signed-documents.js";
+import { usersRoutes } from "./api/v1/users.js";
 import { webhooksRoutes } from "./api/v1/webhooks.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
@@ -24,6 +25,7 @@ import { registerSecurityHeaders } from "./http/security-headers.js";
 import { createValidatorCompiler } from "./http/validation.js";
 import type { RateLimiter } from "./rate-limit/limiter.js";
 import type { AccountSettingsService } from "./services/account-settings.js";
+import type { AccountService } from "./services/accounts.js";
 import type { ApiKeyService } from "./services/api-keys.js";
 import type { AuditTrailService } from "./services/audit-trail.js";
 import type { DocumentService } from "./services/documents.js";
@@ -33,6 +35,7 @@ import type { NotificationService } from "./services/notifications.js";
 import type { ReminderService } from "./services/reminders.js";
 import type { SealingService } from "./services/sealing.js";
 import type { SessionService } from "./services/sessions.js";
+import type { SignInMail } from "./services/sign-in-mail.js";
 import type { SigningService } from "./services/signing.js";
 import type { UserService } from "./services/users.js";
 import type { WebhookService } from "./services/webhooks.js";
@@ -44,6 +47,8 @@ export interface ServerParts {
   keys: ApiKeyService;
   sessions: SessionService;
   users: UserService;
+  signInMail: SignInMail;
+  accounts: AccountService;
   documents: DocumentService;
   envelopes: EnvelopeService;
   idempotency: IdempotencyStore;
@@ -151,6 +156,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     prefix: "/api/v1",
     users: parts.users,
     sessions: parts.sessions,
+    signInMail: parts.signInMail,
     limiter: parts.limiter,
     secureCookies: config.publicUrl.startsWith("https:"),
   });
@@ -163,6 +169,10 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       );
       registerIdempotency(api, parts.idempotency);
       await api.register(keysRoutes, { keys: parts.keys });
+      await api.register(usersRoutes, {
+        users: parts.users,
+        signInMail: parts.signInMail,
+      });
       await api.register(documentsRoutes, { documents: parts.documents });
       await api.register(envelopesRoutes, {
         envelopes: parts.envelopes,

@@ -456,6 +456,16 @@ describe("the certyneo command", () => {
       const secret = /sk_test_[0-9A-Za-z]{32}/.exec(first.output())?.[0];
       assert.ok(secret, first.output());
       assert.equal((await request(first.url, "/api/v1/keys", { key: secret })).status, 200);
+      // The owner's way into the dashboard, printed next to the key.
+      const link = /\/app\/sign-in#token=([0-9A-Za-z]{43})/.exec(first.output())?.[1];
+      assert.ok(link, first.output());
+      assert.match(first.output(), /sign in as owner@localhost \(owner\)/);
+      const signedIn = await request(first.url, "/api/v1/session", {
+        method: "POST",
+        json: { token: link },
+      });
+      assert.equal(signedIn.status, 200);
+      assert.equal(signedIn.body.user.role, "owner");
       // Written once answered, it comes through a pipe: it may arrive after the answer.
       await until(async () => first.output().includes('"path":"/api/v1/keys"'), "its log line");
       const logLines = first
@@ -487,7 +497,7 @@ describe("the certyneo command", () => {
 
       const second = await serve(await freePort());
       await new Promise((r) => setTimeout(r, 200));
-      assert.doesNotMatch(second.output(), /sk_test_/);
+      assert.doesNotMatch(second.output(), /sk_test_|sign-in#token/);
       assert.equal((await request(second.url, "/api/v1/keys", { key: secret })).status, 200);
       assert.equal(await second.stop(), 0);
     });

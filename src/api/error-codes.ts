@@ -148,10 +148,29 @@ const OPERATIONS: Record<string, Codes> = {
     422: ["unprintable_characters"],
   },
   signIn: { 401: ["sign_in_failed"] },
+  inviteUser: { 409: ["user_email_taken"] },
+  updateUser: { 404: ["user_not_found"], 409: ["user_email_taken", "last_owner"] },
+  removeUser: { 404: ["user_not_found"], 409: ["last_owner"] },
   getSession: { 401: ["session_invalid"] },
   signOut: { 401: ["session_invalid"], 403: ["csrf_token_invalid"] },
+  updateSession: { 401: ["session_invalid"], 403: ["csrf_token_invalid"] },
   declineAsRecipient: { ...SIGNING_LINK, 400: ["reason_required"], 409: CANNOT_ACT },
 };
+
+/** What manages the account (keys, webhooks, settings, people): refused to a member's session. */
+const ADMIN_ONLY = new Set([
+  "createApiKey",
+  "revokeApiKey",
+  "updateSettings",
+  "createWebhook",
+  "deleteWebhook",
+  "rotateWebhookSecret",
+  "testWebhook",
+  "retryWebhookDelivery",
+  "inviteUser",
+  "updateUser",
+  "removeUser",
+]);
 
 /** The codes `operationId` can answer with `status`, in a stable order; empty if none is known. */
 export function errorCodes(
@@ -165,6 +184,7 @@ export function errorCodes(
     ...(write ? (WRITE[status] ?? []) : []),
     ...(idempotent ? (IDEMPOTENT[status] ?? []) : []),
     ...(operationId.startsWith("list") && status === 400 ? ["invalid_cursor"] : []),
+    ...(ADMIN_ONLY.has(operationId) && status === 403 ? ["role_insufficient"] : []),
     ...(OPERATIONS[operationId]?.[status] ?? []),
   ];
   return [...new Set(codes)];

@@ -185,6 +185,16 @@ const DASHBOARD_SESSION = {
   expiresAt: "2026-12-05T10:00:00.000Z",
 };
 
+const USER = {
+  id: "usr_4Tb8Nc2Qf6Xj9Lm3Pr7Vs5Wd",
+  object: "user",
+  email: "marie.dubois@example.com",
+  name: "Marie Dubois",
+  role: "owner",
+  hasPassword: true,
+  createdAt: "2026-11-02T09:00:00.000Z",
+};
+
 const list = (data: unknown[]) => ({ object: "list", data, hasMore: false, nextCursor: null });
 
 export interface OperationExamples {
@@ -334,6 +344,39 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
     responses: { 200: DASHBOARD_SESSION },
   },
   getSession: { responses: { 200: DASHBOARD_SESSION } },
+  updateSession: {
+    request: json({ environment: "live" }),
+    responses: { 200: { ...DASHBOARD_SESSION, environment: "live" } },
+  },
+  requestSignInLink: {
+    request: json({ email: "marie.dubois@example.com" }),
+    responses: {
+      202: {
+        object: "sign_in_link",
+        message:
+          "If this email belongs to someone, a sign-in link is on its way. It works once, for 15 minutes.",
+      },
+    },
+  },
+  listUsers: { responses: { 200: list([USER]) } },
+  getUser: { responses: { 200: USER } },
+  inviteUser: {
+    request: json({ email: "paul.martin@example.com", role: "member", name: "Paul Martin" }),
+    responses: {
+      201: {
+        ...USER,
+        id: "usr_9Kd3Fh7Lp2Qw5Rt8Yv4Bn6Mx",
+        email: "paul.martin@example.com",
+        name: "Paul Martin",
+        role: "member",
+        hasPassword: false,
+      },
+    },
+  },
+  updateUser: {
+    request: json({ name: "Marie Dubois", password: "correct horse battery staple" }),
+    responses: { 200: USER },
+  },
   getSigningSession: {
     responses: {
       200: {

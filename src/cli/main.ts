@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { isEnvironment, type Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
+import { signInUrl } from "../notify/dashboard-emails.js";
 import type { AccountSettings, AccountSettingsPatch } from "../services/account-settings.js";
 import type { ApiKey } from "../services/api-keys.js";
 import { bootstrapFirstAccount, soleAccount } from "../services/bootstrap.js";
@@ -113,7 +114,13 @@ async function main(argv: string[]): Promise<void> {
 }
 
 async function serve(app: App): Promise<void> {
-  const first = await bootstrapFirstAccount(app.database, app.accounts, app.keys);
+  const first = await bootstrapFirstAccount(
+    app.database,
+    app.accounts,
+    app.keys,
+    app.users,
+    app.config.ownerEmail,
+  );
   // Loaded here only: the HTTP stack is the slow part of starting, and other commands skip it.
   const { startServer } = await import("../serve.js");
   const server = await startServer(app);
@@ -126,7 +133,8 @@ async function serve(app: App): Promise<void> {
     // Printed once, to the terminal only: secrets never go through the logger.
     process.stdout.write(
       `\nCreated account ${first.account.id} with a test API key (shown only now):\n\n  ${first.key.secret}\n\n` +
-        `Try it:  curl -H "Authorization: Bearer ${first.key.secret}" ${app.config.publicUrl}/api/v1/keys\n\n`,
+        `Try it:  curl -H "Authorization: Bearer ${first.key.secret}" ${app.config.publicUrl}/api/v1/keys\n\n` +
+        `Dashboard: sign in as ${first.owner.email} (owner) with this link, which works once, for 7 days:\n\n  ${signInUrl(app.config.publicUrl, first.signInToken)}\n\n`,
     );
   }
   let stopping = false;

@@ -36,6 +36,8 @@ export async function listNewestFirst<T extends ListedTable>(
   page: PageRequest,
   resource: string,
   filters: Partial<Record<string, string>> = {},
+  /** A condition of its own on the table's rows, e.g. a search. */
+  condition?: Expression<SqlBool>,
 ): Promise<Page<Tables[T]>> {
   // The three tables share the columns used here; Kysely cannot see that through a generic name.
   const loose = db as unknown as Kysely<
@@ -52,6 +54,7 @@ export async function listNewestFirst<T extends ListedTable>(
   for (const [column, value] of Object.entries(filters)) {
     if (value !== undefined) query = query.where(sql.ref(column), "=", value);
   }
+  if (condition) query = query.where(condition);
   if (page.after) {
     const cursor = await scoped().where("id", "=", page.after).executeTakeFirst();
     if (!cursor) throw invalidCursor(page.after, resource);

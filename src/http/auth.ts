@@ -6,11 +6,14 @@ import type { RateLimiter } from "../rate-limit/limiter.js";
 import { parseApiKeySecret } from "../security/api-key-secret.js";
 import type { ApiKeyService } from "../services/api-keys.js";
 import type { Session, SessionService } from "../services/sessions.js";
+import type { UserRole } from "../services/users.js";
 
 /** Who calls the API: an API key, or a user signed in to the dashboard (a session). */
 export interface Caller {
   scope: Scope;
   actor: { type: "api_key"; id: string } | { type: "user"; id: string };
+  /** What the caller may do: a user's role; an API key manages its account as an admin does. */
+  role: UserRole;
   /** The token bucket this caller draws from, and its policy. */
   bucket: string;
   rateLimit: TokenBucketPolicy;
@@ -20,6 +23,28 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Set by the authentication hook on every `/api/v1` route that requires a caller. */
     auth: Caller;
+  }
+  interface FastifyContextConfig {
+    /** The least role that may call the route: admin for what manages the account. */
+    role?: UserRole;
+  }
+}
+
+const RANK: Record<UserRole, number> = { member: 0, admin: 1, owner: 2 };
+
+/** Whether `role` may do what needs `needed`. */
+export function roleAtLeast(role: UserRole, needed: UserRole): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+/** 403 `role_insufficient` unless the caller's role is at least `needed`. */
+export function requireRole(caller: Caller, needed: UserRole, what: string): void {
+  if (!roleAtLeast(caller.role, needed)) {
+    throw new CertyneoError(
+      "forbidden",
+      "role_insufficient",
+      `Only ${needed === "owner" ? "an owner" : "an owner or an admin"} of the account can ${what}; your role is ${caller.role}.`,
+    );
   }
 }
 
@@ -92,10 +117,14 @@ export function authenticate(
       request.auth = {
         scope: { accountId: session.accountId, environment: session.environment },
         actor: { type: "user", id: session.userId },
+        role: session.role,
         bucket: `user:${session.userId}`,
         rateLimit: sessionRateLimit,
       };
-      return limit(request, reply, limiter);
+      await limit(request, reply, limiter);
+      const needed = request.routeOptions.config.role;
+      if (needed) requireRole(request.auth, needed, "do this");
+      return;
     }
     if (!header) {
       throw unauthenticated(
@@ -130,6 +159,7 @@ export function authenticate(
     request.auth = {
       scope: key.scope,
       actor: { type: "api_key", id: key.keyId },
+      role: "admin",
       bucket: key.keyId,
       rateLimit: key.rateLimit,
     };

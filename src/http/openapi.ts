@@ -69,6 +69,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
         { name: "Envelopes", description: "Documents sent to recipients for signature" },
         { name: "Webhooks", description: "Signed notifications of envelope events to your URL" },
         { name: "API keys", description: "Keys that authenticate calls to this API" },
+        { name: "People", description: "Who signs in to the account's dashboard, and their role" },
         {
           name: "Settings",
           description: "Who is told what, reminders and expiry, per account and environment",

@@ -25,7 +25,7 @@ interface Layout {
 }
 
 /** One message in plain text and HTML, with no remote resource: one button at most. */
-function compose(facts: EnvelopeFacts, layout: Layout): OutgoingEmail {
+export function compose(facts: EnvelopeFacts, layout: Layout): OutgoingEmail {
   const t = (key: EmailMessageKey) => translateEmail(facts.locale, key);
   const paragraphs = facts.test ? [...layout.paragraphs, t("testNotice")] : layout.paragraphs;
   // The sender's message keeps its lines, each marked as quoted in the plain text.

@@ -50,6 +50,16 @@ const en = {
   inviteApproveSms: "{account} asks you to approve “{subject}”: {url}",
   reminderSms: "Reminder: {account} is waiting for your signature on “{subject}”: {url}",
   reminderApproveSms: "Reminder: {account} is waiting for your approval of “{subject}”: {url}",
+  signInSubject: "Your sign-in link for {account}",
+  signInBody:
+    "Use the button below to sign in to {account} on Certyneo. The link works once, for 15 minutes.",
+  signInButton: "Sign in",
+  joinSubject: "{inviter} invites you to {account} on Certyneo",
+  joinBody:
+    "{inviter} invites you to join {account} on Certyneo as {role}. The button below signs you in; it works once, for 7 days. You can then set a password, or ask for a new link at any time.",
+  joinButton: "Join {account}",
+  signInFooter:
+    "If you did not ask for this, ignore this email: nobody can sign in without the link.",
 };
 
 export type EmailMessages = typeof en;
@@ -105,6 +115,16 @@ const fr: EmailMessages = {
   inviteApproveSms: "{account} vous invite à approuver « {subject} » : {url}",
   reminderSms: "Rappel : {account} attend votre signature sur « {subject} » : {url}",
   reminderApproveSms: "Rappel : {account} attend votre approbation de « {subject} » : {url}",
+  signInSubject: "Votre lien de connexion à {account}",
+  signInBody:
+    "Utilisez le bouton ci-dessous pour vous connecter à {account} sur Certyneo. Le lien fonctionne une fois, pendant 15 minutes.",
+  signInButton: "Se connecter",
+  joinSubject: "{inviter} vous invite dans {account} sur Certyneo",
+  joinBody:
+    "{inviter} vous invite à rejoindre {account} sur Certyneo en tant que {role}. Le bouton ci-dessous vous connecte ; il fonctionne une fois, pendant 7 jours. Vous pourrez ensuite choisir un mot de passe, ou demander un nouveau lien à tout moment.",
+  joinButton: "Rejoindre {account}",
+  signInFooter:
+    "Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : personne ne peut se connecter sans le lien.",
 };
 
 const tr: EmailMessages = {
@@ -157,6 +177,16 @@ const tr: EmailMessages = {
   inviteApproveSms: "{account} sizden “{subject}” belgesini onaylamanızı istiyor: {url}",
   reminderSms: "Hatırlatma: {account} “{subject}” için imzanızı bekliyor: {url}",
   reminderApproveSms: "Hatırlatma: {account} “{subject}” için onayınızı bekliyor: {url}",
+  signInSubject: "{account} için giriş bağlantınız",
+  signInBody:
+    "Certyneo'da {account} hesabına giriş yapmak için aşağıdaki düğmeyi kullanın. Bağlantı 15 dakika boyunca bir kez çalışır.",
+  signInButton: "Giriş yap",
+  joinSubject: "{inviter} sizi Certyneo'da {account} hesabına davet ediyor",
+  joinBody:
+    "{inviter} sizi Certyneo'da {account} hesabına {role} olarak katılmaya davet ediyor. Aşağıdaki düğme giriş yapmanızı sağlar; 7 gün boyunca bir kez çalışır. Ardından bir parola belirleyebilir veya istediğiniz zaman yeni bir bağlantı isteyebilirsiniz.",
+  joinButton: "{account} hesabına katıl",
+  signInFooter:
+    "Bunu siz istemediyseniz bu e-postayı dikkate almayın: bağlantı olmadan kimse giriş yapamaz.",
 };
 
 const MESSAGES: Record<Locale, EmailMessages> = { en, fr, tr };

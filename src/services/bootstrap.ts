@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Database } from "../db/database.js";
 import type { Account, AccountService } from "./accounts.js";
 import type { ApiKeyService, CreatedApiKey } from "./api-keys.js";
+import type { User, UserService } from "./users.js";
 
 export const FIRST_ACCOUNT_NAME = "Default account";
 
@@ -26,17 +27,27 @@ export async function soleAccount(
   });
 }
 
-/** On the first start against an empty database: one account and one test key to try the API. */
+/**
+ * On the first start against an empty database: one account, one test key to try the API, and
+ * its owner with a link to sign in to the dashboard (working once, for 7 days).
+ */
 export async function bootstrapFirstAccount(
   database: Database,
   accounts: AccountService,
   keys: ApiKeyService,
-): Promise<{ account: Account; key: CreatedApiKey } | undefined> {
+  users: UserService,
+  ownerEmail: string,
+): Promise<{ account: Account; key: CreatedApiKey; owner: User; signInToken: string } | undefined> {
   const result = await soleAccount(database, accounts);
   if (!("created" in result) || !result.created) return undefined;
   const key = await keys.create(
     { accountId: result.account.id, environment: "test" },
     { name: "Created at first start" },
   );
-  return { account: result.account, key };
+  const { user, token } = await users.invite(
+    result.account.id,
+    { email: ownerEmail, role: "owner" },
+    { userId: null, role: "owner" },
+  );
+  return { account: result.account, key, owner: user, signInToken: token };
 }

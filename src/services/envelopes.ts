@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { Dialect } from "../db/dialect.js";
 import { lockEnvelope } from "../db/locks.js";
@@ -135,6 +135,19 @@ export interface Envelope {
 
 export interface EnvelopeListRequest extends PageRequest {
   readonly status?: EnvelopeStatus | undefined;
+  /** Words in the subject, or a recipient's name or email, whatever their case. */
+  readonly q?: string | undefined;
+}
+
+/** A LIKE pattern matching `text` anywhere, its own `%`, `_` and `!` taken literally (`escape '!'`). */
+function containing(text: string): string {
+  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/** Envelopes whose subject, or a recipient's name or email, contains `q`. */
+function matching(q: string) {
+  const pattern = containing(q.trim());
+  return sql<boolean>`(lower(subject) like ${pattern} escape '!' or exists (select 1 from recipients r where r.envelope_id = envelopes.id and (lower(r.email) like ${pattern} escape '!' or lower(r.name) like ${pattern} escape '!')))`;
 }
 
 /** A validated envelope definition, ready to be written. */
@@ -218,9 +231,15 @@ export class EnvelopeService {
   }
 
   async list(scope: Scope, request: EnvelopeListRequest): Promise<Page<Envelope>> {
-    const page = await listNewestFirst(this.db, "envelopes", scope, request, "an envelope", {
-      status: request.status,
-    });
+    const page = await listNewestFirst(
+      this.db,
+      "envelopes",
+      scope,
+      request,
+      "an envelope",
+      { status: request.status },
+      request.q?.trim() ? matching(request.q) : undefined,
+    );
     return { ...page, data: await this.assemble(this.db, page.data) };
   }
 

@@ -21,6 +21,32 @@ export interface User {
 
 /** How long an emailed sign-in link works, once. */
 export const SIGN_IN_LINK_MS = 15 * 60 * 1000;
+/** How long an invitation's link works, once (and the owner's link printed at first start). */
+export const INVITATION_LINK_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Who asks for a change to the people of an account: a user (their id), or an API key (null). */
+export interface UserManager {
+  userId: string | null;
+  role: UserRole;
+}
+
+function refuse(what: string, manager: UserManager): never {
+  throw new CertyneoError(
+    "forbidden",
+    "role_insufficient",
+    `Your role (${manager.role}) cannot ${what}.`,
+  );
+}
+
+/**
+ * Owners manage everyone; admins manage admins and members, never an owner; members manage no one.
+ * `role` is the target's role now, `to` the role it would get.
+ */
+function checkMayManage(manager: UserManager, role: UserRole, to: UserRole = role): void {
+  if (manager.role === "member") refuse("manage the people of the account", manager);
+  if (manager.role !== "owner" && (role === "owner" || to === "owner"))
+    refuse("make, change or remove an owner", manager);
+}
 
 /** One person, one sign-in, whatever the case or spaces they type. */
 export function normalizeEmail(email: string): string {
@@ -151,19 +177,122 @@ export class UserService {
       .where("email", "=", normalizeEmail(email))
       .executeTakeFirst();
     if (!row) return null;
+    return { user: toUser(row), token: await this.linkFor(row.id, SIGN_IN_LINK_MS) };
+  }
+
+  /** A one-time sign-in link's token for user `userId`, working for `ttlMs`. */
+  async linkFor(userId: string, ttlMs: number): Promise<string> {
     const token = newBearerToken();
     const now = this.clock.now();
     await this.db
       .insertInto("sign_in_links")
       .values({
         token_hash: hashBearerToken(token),
-        user_id: row.id,
+        user_id: userId,
         created_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + SIGN_IN_LINK_MS).toISOString(),
+        expires_at: new Date(now.getTime() + ttlMs).toISOString(),
         used_at: null,
       })
       .execute();
-    return { user: toUser(row), token };
+    return token;
+  }
+
+  /** Adds a person to the account, with a link to sign in the first time (for their email). */
+  async invite(
+    accountId: string,
+    input: { email: string; role: UserRole; name?: string | undefined },
+    manager: UserManager,
+  ): Promise<{ user: User; token: string }> {
+    checkMayManage(manager, input.role);
+    const user = await this.create({ accountId, ...input });
+    return { user, token: await this.linkFor(user.id, INVITATION_LINK_MS) };
+  }
+
+  /** The user `userId` of `accountId`, or 404 `user_not_found`. */
+  async get(accountId: string, userId: string): Promise<User> {
+    const user = await this.find(userId);
+    if (!user || user.accountId !== accountId) {
+      throw new CertyneoError("not_found", "user_not_found", `No user with id "${userId}".`);
+    }
+    return user;
+  }
+
+  /**
+   * Changes a person: their own name, email and password (themselves only), or a role (by an
+   * owner, or an admin for non-owners). The last owner stays an owner.
+   */
+  async update(
+    accountId: string,
+    userId: string,
+    patch: { name?: string | null; email?: string; password?: string; role?: UserRole },
+    manager: UserManager,
+  ): Promise<User> {
+    const user = await this.get(accountId, userId);
+    const self = manager.userId === userId;
+    if ((patch.email !== undefined || patch.password !== undefined) && !self)
+      refuse("change another person's email or password", manager);
+    if (patch.name !== undefined && !self) checkMayManage(manager, user.role);
+    if (patch.role !== undefined && patch.role !== user.role) {
+      checkMayManage(manager, user.role, patch.role);
+      if (user.role === "owner") await this.keepAnOwner(accountId, userId);
+    }
+    if (patch.password !== undefined) checkPassword(patch.password);
+    const email = patch.email === undefined ? undefined : normalizeEmail(patch.email);
+    if (email !== undefined && email !== user.email) {
+      const taken = await this.db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "=", email)
+        .executeTakeFirst();
+      if (taken) {
+        throw new CertyneoError(
+          "conflict",
+          "user_email_taken",
+          `${email} already signs in to Certyneo.`,
+          "email",
+        );
+      }
+    }
+    await this.db
+      .updateTable("users")
+      .set({
+        ...(patch.name !== undefined && { name: patch.name }),
+        ...(email !== undefined && { email }),
+        ...(patch.role !== undefined && { role: patch.role }),
+        ...(patch.password !== undefined && {
+          password_hash: await hashPassword(patch.password),
+        }),
+        updated_at: this.clock.now().toISOString(),
+      })
+      .where("id", "=", userId)
+      .execute();
+    return this.get(accountId, userId);
+  }
+
+  /** Removes a person of the account, as `manager` may: their sessions end at once. */
+  async removeFrom(accountId: string, userId: string, manager: UserManager): Promise<void> {
+    const user = await this.get(accountId, userId);
+    if (manager.userId !== userId) checkMayManage(manager, user.role);
+    if (user.role === "owner") await this.keepAnOwner(accountId, userId);
+    await this.remove(userId);
+  }
+
+  /** 409 `last_owner` when `userId` is the account's only owner. */
+  private async keepAnOwner(accountId: string, userId: string): Promise<void> {
+    const other = await this.db
+      .selectFrom("users")
+      .select("id")
+      .where("account_id", "=", accountId)
+      .where("role", "=", "owner")
+      .where("id", "!=", userId)
+      .executeTakeFirst();
+    if (!other) {
+      throw new CertyneoError(
+        "conflict",
+        "last_owner",
+        "This is the account's only owner: make someone else an owner first.",
+      );
+    }
   }
 
   /** The user a link was made for, once: a used, expired or unknown link is null. */

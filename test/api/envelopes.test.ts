@@ -642,6 +642,22 @@ describe("envelopes", () => {
     const bad = await request(t.url, "/api/v1/envelopes?status=sent", { key: account.secret });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.param, "status");
+    // Search: the subject, or a recipient's name or email, in any case; % and _ are literal.
+    const search = async (q: string, status = "") =>
+      (
+        await request(
+          t.url,
+          `/api/v1/envelopes?q=${encodeURIComponent(q)}${status && `&status=${status}`}`,
+          { key: account.secret },
+        )
+      ).body.data.map((e: any) => e.id);
+    assert.deepEqual(await search("e1"), [ids[1]]);
+    assert.deepEqual(await search("SIGNER2@EXAMPLE"), [ids[2]]);
+    assert.deepEqual(await search("signer 0"), [ids[0]]);
+    assert.deepEqual(await search("signer", "DRAFT"), [ids[2], ids[0]]);
+    assert.deepEqual(await search("%"), []);
+    assert.deepEqual(await search("_1"), []);
+    assert.deepEqual(await search("  "), [ids[2], ids[1], ids[0]]);
   });
 
   it("isolates accounts and environments: 404 for every id", async () => {

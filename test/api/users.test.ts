@@ -132,7 +132,7 @@ describe("users and sessions", () => {
   });
 
   it("authenticates the public API by session cookie, a change needing the CSRF token", async () => {
-    const user = await t.app.users.create({ accountId, email: "api@example.com", role: "member" });
+    const user = await t.app.users.create({ accountId, email: "api@example.com", role: "admin" });
     const { token, session } = await t.app.sessions.create(user, client);
     const cookie = `theme=dark; certyneo_session=${token}`;
     const csrf = t.app.sessions.csrfTokenFor(session.id);

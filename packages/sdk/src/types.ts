@@ -390,6 +390,15 @@ export interface HealthStatus {
   status: "ok";
 }
 
+export interface InviteUserRequest {
+  email: string;
+  /** owner and admin manage the account; member sends envelopes */
+  role?: "owner" | "admin" | "member";
+  name?: string;
+  /** The invitation's language; default: the caller's browser's */
+  locale?: "en" | "fr" | "tr";
+}
+
 /** A language of the emails and the signing page */
 export type Locale = "en" | "fr" | "tr";
 
@@ -660,10 +669,24 @@ export interface SigningSession {
   consentText: string;
 }
 
-export interface SignInRequest {
+export interface SignInLinkRequest {
+  email: string;
+}
+
+/** The same answer whether the email belongs to someone or not */
+export interface SignInLinkSent {
+  object: "sign_in_link";
+  message: string;
+}
+
+/** An email and a password, or the token of an emailed sign-in link */
+export type SignInRequest = {
   email: string;
   password: string;
-}
+} | {
+  /** The token of an emailed sign-in link (after #token= in its address) */
+  token: string;
+};
 
 /** A signer sends consent, a signature and field values; an approver only consent */
 export interface SignRequest {
@@ -709,6 +732,10 @@ export interface UpdateEnvelopeRequest {
   metadata?: Record<string, string>;
 }
 
+export interface UpdateSessionRequest {
+  environment: Environment;
+}
+
 /** Each given field replaces the stored one */
 export interface UpdateSettingsRequest {
   /** Told when an envelope completes (with the signed PDF), is declined or expires; empty: nobody */
@@ -718,6 +745,39 @@ export interface UpdateSettingsRequest {
   reminders?: ReminderPolicy | null;
   /** null: back to the server's default (CERTYNEO_EXPIRY_DAYS) */
   expiresAfterDays?: number | null;
+}
+
+export interface UpdateUserRequest {
+  name?: string | null;
+  email?: string;
+  /** 12 to 256 characters */
+  password?: string;
+  /** owner and admin manage the account; member sends envelopes */
+  role?: "owner" | "admin" | "member";
+}
+
+/** A person who signs in to the account's dashboard */
+export interface User {
+  id: string;
+  object: "user";
+  email: string;
+  name: string | null;
+  /** owner and admin manage the account; member sends envelopes */
+  role: "owner" | "admin" | "member";
+  /** Whether they can sign in with a password */
+  hasPassword: boolean;
+  /** ISO 8601, UTC */
+  createdAt: string;
+}
+
+/** A page of User objects, newest first */
+export interface UserList {
+  object: "list";
+  data: User[];
+  /** Whether a next page exists */
+  hasMore: boolean;
+  /** Pass it as `after` to get the next page; null on the last */
+  nextCursor: string | null;
 }
 
 /** A URL that receives this account's events, signed with its secret */
@@ -842,6 +902,8 @@ export interface ListEnvelopesParams {
   after?: string;
   /** Only envelopes in this status */
   status?: EnvelopeStatus;
+  /** Only envelopes whose subject, or a recipient's name or email, contains this text (any case) */
+  q?: string;
 }
 
 /** The query of listEnvelopeNotifications. */
@@ -926,6 +988,7 @@ export type ErrorCode =
   | "invalid_json"
   | "invalid_multipart"
   | "invalid_url"
+  | "last_owner"
   | "no_action_required"
   | "not_your_turn"
   | "otp_delivery_failed"
@@ -943,6 +1006,7 @@ export type ErrorCode =
   | "recipient_phone_invalid"
   | "recipient_phone_required"
   | "reminder_too_soon"
+  | "role_insufficient"
   | "session_invalid"
   | "sign_in_failed"
   | "signature_image_too_large"
@@ -954,6 +1018,8 @@ export type ErrorCode =
   | "too_many_parts"
   | "unprintable_characters"
   | "unsupported_media_type"
+  | "user_email_taken"
+  | "user_not_found"
   | "webhook_disabled"
   | "webhook_not_found"
   | "webhook_url_refused";

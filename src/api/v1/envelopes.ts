@@ -328,6 +328,13 @@ const ListQuery = Type.Object(
   {
     ...PageQuery.properties,
     status: Type.Optional(With(EnvelopeStatus, { description: "Only envelopes in this status" })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          "Only envelopes whose subject, or a recipient's name or email, contains this text (any case)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

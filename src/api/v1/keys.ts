@@ -64,6 +64,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: ApiKeyService }> = as
   app.post(
     "/keys",
     {
+      config: { role: "admin" },
       schema: {
         tags: ["API keys"],
         operationId: "createApiKey",
@@ -118,6 +119,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: ApiKeyService }> = as
   app.delete(
     "/keys/:id",
     {
+      config: { role: "admin" },
       schema: {
         tags: ["API keys"],
         operationId: "revokeApiKey",

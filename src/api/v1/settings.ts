@@ -104,6 +104,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<{
   app.patch(
     "/settings",
     {
+      config: { role: "admin" },
       schema: {
         tags,
         operationId: "updateSettings",

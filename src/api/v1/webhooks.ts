@@ -110,6 +110,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
   app.post(
     "/webhooks",
     {
+      config: { role: "admin" },
       schema: {
         tags,
         operationId: "createWebhook",
@@ -185,6 +186,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
   app.delete(
     "/webhooks/:id",
     {
+      config: { role: "admin" },
       schema: {
         tags,
         operationId: "deleteWebhook",
@@ -260,6 +262,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
   app.post(
     "/webhooks/:id/rotate-secret",
     {
+      config: { role: "admin" },
       schema: {
         tags,
         operationId: "rotateWebhookSecret",
@@ -285,6 +288,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
   app.post(
     "/webhooks/:id/test",
     {
+      config: { role: "admin" },
       schema: {
         tags,
         operationId: "testWebhook",
@@ -301,6 +305,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
   app.post(
     "/webhooks/:id/deliveries/:deliveryId/retry",
     {
+      config: { role: "admin" },
       schema: {
         tags,
         operationId: "retryWebhookDelivery",
