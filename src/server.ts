@@ -6,6 +6,7 @@ import { sessionRoutes } from "./api/session.js";
 import { signingRoutes } from "./api/signing.js";
 import { documentsRoutes } from "./api/v1/documents.js";
 import { envelopesRoutes } from "./api/v1/envelopes.js";
+import { eventsRoutes } from "./api/v1/events.js";
 import { keysRoutes } from "./api/v1/keys.js";
 import { notificationsRoutes } from "./api/v1/notifications.js";
 import { settingsRoutes } from "./api/v1/settings.js";
@@ -30,6 +31,7 @@ import type { ApiKeyService } from "./services/api-keys.js";
 import type { AuditTrailService } from "./services/audit-trail.js";
 import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes.js";
+import type { EventLog } from "./services/event-log.js";
 import type { IdempotencyStore } from "./services/idempotency.js";
 import type { NotificationService } from "./services/notifications.js";
 import type { ReminderService } from "./services/reminders.js";
@@ -51,6 +53,7 @@ export interface ServerParts {
   accounts: AccountService;
   documents: DocumentService;
   envelopes: EnvelopeService;
+  events: EventLog;
   idempotency: IdempotencyStore;
   signing: SigningService;
   sealing: SealingService;
@@ -180,6 +183,11 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       });
       await api.register(settingsRoutes, { settings: parts.settings });
       await api.register(notificationsRoutes, { notifications: parts.notifications });
+      await api.register(eventsRoutes, {
+        events: parts.events,
+        envelopes: parts.envelopes,
+        db: parts.database.db,
+      });
       await api.register(webhooksRoutes, { webhooks: parts.webhooks });
       await api.register(signedDocumentRoutes, {
         sealing: parts.sealing,

@@ -94,6 +94,7 @@ const OPERATIONS: Record<string, Codes> = {
     409: ["envelope_not_sent", "envelope_finished", "reminder_too_soon"],
   },
   listEnvelopeNotifications: { 404: ["envelope_not_found"] },
+  listEnvelopeEvents: { 404: ["envelope_not_found"] },
   getEnvelopeAuditTrail: { 404: ["envelope_not_found"], 409: ["envelope_not_sent"] },
   getEnvelopeSignedDocument: {
     404: ["envelope_not_found", "document_not_found"],

@@ -273,6 +273,26 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
   },
   sendEnvelope: { responses: { 200: ENVELOPE } },
   remindEnvelope: { responses: { 200: ENVELOPE } },
+  listEnvelopeEvents: {
+    responses: {
+      200: list([
+        {
+          id: "evt_2Hq7Lm4Xc9Vb3Nd8Kf6Rt5Sw",
+          object: "event",
+          sequence: 1,
+          type: "envelope.created",
+          recipientId: null,
+          actor: { type: "api_key", id: "key_7Gh2Kd9Lm4Np8Qr3St6Vw5Xy" },
+          ip: "203.0.113.7",
+          userAgent: "certyneo-node/1.0.0",
+          data: { subject: "Service agreement" },
+          createdAt: "2026-11-02T09:00:00.000Z",
+          previousHash: "0".repeat(64),
+          hash: "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592",
+        },
+      ]),
+    },
+  },
   listEnvelopeNotifications: {
     responses: {
       200: list([

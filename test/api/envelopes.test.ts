@@ -660,6 +660,44 @@ describe("envelopes", () => {
     assert.deepEqual(await search("  "), [ids[2], ids[1], ids[0]]);
   });
 
+  it("exports an envelope's events with their hash chain, which recomputes", async () => {
+    const account = await t.newAccount();
+    const d = await uploadDocument(t.url, account.secret);
+    const created = await create(
+      { subject: "History", documentIds: [d.id], recipients: [signer(1)] },
+      account.secret,
+    );
+    await send(created.body.id, account.secret);
+    const answer = await request(t.url, `/api/v1/envelopes/${created.body.id}/events`, {
+      key: account.secret,
+    });
+    assert.equal(answer.status, 200);
+    const events = answer.body.data;
+    assert.deepEqual(
+      events.map((e: any) => [e.sequence, e.type, e.actor.type]).slice(0, 2),
+      [
+        [1, "envelope.created", "api_key"],
+        [2, "envelope.sent", "api_key"],
+      ],
+    );
+    // Anyone holding the export can recompute the chain, event by event.
+    const asStored = events.map((e: any) => ({
+      ...e,
+      envelopeId: created.body.id,
+      actorType: e.actor.type,
+      actorId: e.actor.id,
+    }));
+    assert.equal(findChainBreak(asStored), undefined);
+    asStored[0].data = { ...asStored[0].data, subject: "Changed" };
+    assert.equal(findChainBreak(asStored), 1);
+    const other = await t.newAccount();
+    const hidden = await request(t.url, `/api/v1/envelopes/${created.body.id}/events`, {
+      key: other.secret,
+    });
+    assert.equal(hidden.status, 404);
+    assert.equal(hidden.body.error.code, "envelope_not_found");
+  });
+
   it("isolates accounts and environments: 404 for every id", async () => {
     const own = (await create({ subject: "Mine", documentIds: [doc.id], recipients: [signer(1)] }))
       .body;

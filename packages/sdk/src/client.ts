@@ -1,8 +1,10 @@
 import { Documents } from "./resources/documents.js";
 import { Envelopes } from "./resources/envelopes.js";
 import { Keys } from "./resources/keys.js";
+import { Session } from "./resources/session.js";
 import { Settings } from "./resources/settings.js";
 import { Signing } from "./resources/signing.js";
+import { Users } from "./resources/users.js";
 import { Webhooks } from "./resources/webhooks.js";
 import { Transport } from "./transport.js";
 
@@ -19,6 +21,11 @@ export interface CertyneoOptions {
   fetch?: typeof fetch;
   /** Sent as User-Agent where the runtime allows it. */
   userAgent?: string;
+  /**
+   * In a browser signed in to the dashboard, instead of an API key: the session's CSRF token
+   * (from `session.get()`), which changes carry; the browser sends the session cookie.
+   */
+  csrfToken?: string;
 }
 
 const environment = (name: string): string | undefined =>
@@ -26,7 +33,8 @@ const environment = (name: string): string | undefined =>
 
 /**
  * The Certyneo API. `new Certyneo({ apiKey, baseUrl })`, then `documents`, `envelopes`,
- * `webhooks`, `keys`, `settings`, and `signing` (the recipient's side).
+ * `webhooks`, `keys`, `settings`, `users`, `session` (the dashboard's), and `signing` (the
+ * recipient's side).
  */
 export class Certyneo {
   readonly documents: Documents;
@@ -35,6 +43,10 @@ export class Certyneo {
   readonly keys: Keys;
   readonly settings: Settings;
   readonly signing: Signing;
+  /** The people who sign in to the account's dashboard. */
+  readonly users: Users;
+  /** The dashboard's sign-in, for a browser. */
+  readonly session: Session;
 
   constructor(options: CertyneoOptions = {}) {
     const transport = new Transport({
@@ -44,6 +56,7 @@ export class Certyneo {
       timeoutMs: options.timeoutMs ?? 60_000,
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
       userAgent: options.userAgent,
+      csrfToken: options.csrfToken,
     });
     this.documents = new Documents(transport);
     this.envelopes = new Envelopes(transport);
@@ -51,5 +64,7 @@ export class Certyneo {
     this.keys = new Keys(transport);
     this.settings = new Settings(transport);
     this.signing = new Signing(transport);
+    this.users = new Users(transport);
+    this.session = new Session(transport);
   }
 }

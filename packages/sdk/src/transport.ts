@@ -3,6 +3,8 @@ import { CertyneoError, ConnectionError, errorFromResponse, TimeoutError } from 
 
 export interface TransportOptions {
   apiKey: string | undefined;
+  /** In a browser signed in to the dashboard: the session's CSRF token, sent with changes. */
+  csrfToken: string | undefined;
   baseUrl: string;
   maxRetries: number;
   timeoutMs: number;
@@ -63,10 +65,13 @@ export class Transport {
     const url = this.url(call.path, call.query);
     const authenticated = call.apiKey !== false;
     const headers: Record<string, string> = { accept: "application/json" };
-    if (authenticated) {
-      if (!this.options.apiKey)
-        throw new CertyneoError("No API key: pass apiKey or set CERTYNEO_API_KEY.");
+    if (authenticated && this.options.apiKey) {
       headers.authorization = `Bearer ${this.options.apiKey}`;
+    } else if (authenticated && this.options.csrfToken !== undefined) {
+      // The browser sends the session cookie; a change also proves it comes from our page.
+      if (call.method !== "GET") headers["x-csrf-token"] = this.options.csrfToken;
+    } else if (authenticated) {
+      throw new CertyneoError("No API key: pass apiKey or set CERTYNEO_API_KEY.");
     }
     if (this.options.userAgent) headers["user-agent"] = this.options.userAgent;
     // One key for every attempt of this call: the server runs it at most once.

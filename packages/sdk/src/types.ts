@@ -258,6 +258,44 @@ export interface EnvelopeDocument {
   sha256: string;
 }
 
+/** One entry of an envelope's append-only, hash-chained history */
+export interface EnvelopeEvent {
+  id: string;
+  object: "event";
+  /** 1, 2, 3… within the envelope */
+  sequence: number;
+  /** What happened, e.g. envelope.sent, recipient.signed */
+  type: string;
+  /** The recipient it is about, if any */
+  recipientId: string | null;
+  actor: {
+    /** Who caused it */
+    type: "api_key" | "user" | "recipient" | "system";
+    /** The key, user or recipient; null for system */
+    id: string | null;
+  };
+  ip: string | null;
+  userAgent: string | null;
+  /** What the event records, as it was hashed */
+  data: Record<string, unknown>;
+  /** ISO 8601, UTC */
+  createdAt: string;
+  /** The hash of the event before; 64 zeros for the first */
+  previousHash: string;
+  /** SHA-256 over previousHash and this event's content: the chain's link */
+  hash: string;
+}
+
+/** A page of EnvelopeEvent objects, newest first */
+export interface EnvelopeEventList {
+  object: "list";
+  data: EnvelopeEvent[];
+  /** Whether a next page exists */
+  hasMore: boolean;
+  /** Pass it as `after` to get the next page; null on the last */
+  nextCursor: string | null;
+}
+
 /** The envelope reached expiresAt before everyone acted. */
 export interface EnvelopeExpiredEvent {
   id: string;
