@@ -673,13 +673,10 @@ describe("envelopes", () => {
     });
     assert.equal(answer.status, 200);
     const events = answer.body.data;
-    assert.deepEqual(
-      events.map((e: any) => [e.sequence, e.type, e.actor.type]).slice(0, 2),
-      [
-        [1, "envelope.created", "api_key"],
-        [2, "envelope.sent", "api_key"],
-      ],
-    );
+    assert.deepEqual(events.map((e: any) => [e.sequence, e.type, e.actor.type]).slice(0, 2), [
+      [1, "envelope.created", "api_key"],
+      [2, "envelope.sent", "api_key"],
+    ]);
     // Anyone holding the export can recompute the chain, event by event.
     const asStored = events.map((e: any) => ({
       ...e,
