@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { registerGuides } from "./api/guides.js";
 import { healthRoutes } from "./api/health.js";
+import { registerDashboard } from "./api/dashboard.js";
 import { sessionRoutes } from "./api/session.js";
 import { signingRoutes } from "./api/signing.js";
 import { documentsRoutes } from "./api/v1/documents.js";
@@ -149,6 +150,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   await app.register(healthRoutes, { database: parts.database });
   await registerOpenApiRoutes(app);
   registerGuides(app);
+  registerDashboard(app);
   await app.register(signingRoutes, {
     prefix: "/api/v1",
     signing: parts.signing,

@@ -141,6 +141,7 @@ const API_KEY = {
   createdAt: at(0),
   lastUsedAt: null,
   revokedAt: null,
+  rateLimit: { perMinute: 100, burst: 200 },
 };
 
 const WEBHOOK = {

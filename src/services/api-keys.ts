@@ -126,6 +126,14 @@ export class ApiKeyService {
     };
   }
 
+  /** The limit `key` is held to: its operator override, else the instance's default. */
+  effectiveRateLimit(key: ApiKey): TokenBucketPolicy {
+    return {
+      perMinute: key.rateLimit?.perMinute ?? this.defaultRateLimit.perMinute,
+      burst: key.rateLimit?.burst ?? this.defaultRateLimit.burst,
+    };
+  }
+
   // Operator use cases (CLI): an operator acts across accounts by design.
 
   async findForOperator(id: string): Promise<ApiKey | undefined> {

@@ -14,6 +14,13 @@ export interface ApiKey {
   lastUsedAt: string | null;
   /** ISO 8601, UTC */
   revokedAt: string | null;
+  /** What the key is held to (429 beyond it) */
+  rateLimit: {
+    /** Requests per minute, on average */
+    perMinute: number;
+    /** Requests allowed at once, above the average */
+    burst: number;
+  };
 }
 
 /** A page of ApiKey objects, newest first */
@@ -40,6 +47,13 @@ export interface ApiKeyWithSecret {
   lastUsedAt: string | null;
   /** ISO 8601, UTC */
   revokedAt: string | null;
+  /** What the key is held to (429 beyond it) */
+  rateLimit: {
+    /** Requests per minute, on average */
+    perMinute: number;
+    /** Requests allowed at once, above the average */
+    burst: number;
+  };
   /** The key itself. Shown only in this response: store it now. */
   secret: string;
 }

@@ -13,6 +13,7 @@ import {
   PageQuery,
   Timestamp,
 } from "../../http/schemas.js";
+import type { TokenBucketPolicy } from "../../domain/token-bucket.js";
 import type { ApiKey, ApiKeyService } from "../../services/api-keys.js";
 
 const apiKeyProperties = {
@@ -24,6 +25,13 @@ const apiKeyProperties = {
   createdAt: Timestamp,
   lastUsedAt: Nullable(Timestamp),
   revokedAt: Nullable(Timestamp),
+  rateLimit: Type.Object(
+    {
+      perMinute: Type.Integer({ description: "Requests per minute, on average" }),
+      burst: Type.Integer({ description: "Requests allowed at once, above the average" }),
+    },
+    { description: "What the key is held to (429 beyond it)" },
+  ),
 };
 
 const ApiKeyObject = Component(
@@ -44,7 +52,7 @@ const CreatedApiKeyObject = Component(
   ),
 );
 
-function serialize(key: ApiKey) {
+function serialize(key: ApiKey, rateLimit: TokenBucketPolicy) {
   return {
     id: key.id,
     object: "api_key" as const,
@@ -54,6 +62,7 @@ function serialize(key: ApiKey) {
     createdAt: key.createdAt,
     lastUsedAt: key.lastUsedAt,
     revokedAt: key.revokedAt,
+    rateLimit,
   };
 }
 
@@ -93,7 +102,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: ApiKeyService }> = as
     },
     async (request, reply) => {
       const { key, secret } = await keys.create(request.auth.scope, { name: request.body.name });
-      return reply.code(201).send({ ...serialize(key), secret });
+      return reply.code(201).send({ ...serialize(key, keys.effectiveRateLimit(key)), secret });
     },
   );
 
@@ -112,7 +121,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: ApiKeyService }> = as
     },
     async (request) => {
       const page = await keys.list(request.auth.scope, request.query);
-      return listBody(page, serialize);
+      return listBody(page, (key) => serialize(key, keys.effectiveRateLimit(key)));
     },
   );
 
@@ -130,6 +139,9 @@ export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: ApiKeyService }> = as
         response: { 200: ApiKeyObject, ...errorResponses(...AUTHENTICATED_ERRORS, 404) },
       },
     },
-    async (request) => serialize(await keys.revoke(request.auth.scope, request.params.id)),
+    async (request) => {
+      const key = await keys.revoke(request.auth.scope, request.params.id);
+      return serialize(key, keys.effectiveRateLimit(key));
+    },
   );
 };

@@ -5,6 +5,7 @@ import type {
   CreateEnvelopeRequest,
   DeletedEnvelope,
   Envelope,
+  EnvelopeEventList,
   ListEnvelopeNotificationsParams,
   ListEnvelopesParams,
   Notification,
@@ -66,6 +67,11 @@ export class Envelopes {
   /** The emails and text messages sent about the envelope, newest first. */
   notifications(id: string, options: ListOptions<ListEnvelopeNotificationsParams> = {}) {
     return listAt<Notification>(this.transport, `${path(id)}/notifications`, options);
+  }
+
+  /** The envelope's history, oldest first, with the hash chain that seals it. */
+  events(id: string, options: CallOptions = {}): Promise<EnvelopeEventList> {
+    return this.transport.json({ method: "GET", path: `${path(id)}/events`, ...options });
   }
 
   /** The signed PDF once the envelope is COMPLETED and sealed: all documents, or `documentId`. */
