@@ -1,8 +1,8 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
+import { registerDashboard } from "./api/dashboard.js";
 import { registerGuides } from "./api/guides.js";
 import { healthRoutes } from "./api/health.js";
-import { registerDashboard } from "./api/dashboard.js";
 import { sessionRoutes } from "./api/session.js";
 import { signingRoutes } from "./api/signing.js";
 import { documentsRoutes } from "./api/v1/documents.js";

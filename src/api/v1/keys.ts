@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import type { TokenBucketPolicy } from "../../domain/token-bucket.js";
 import {
   AUTHENTICATED_ERRORS,
   Component,
@@ -13,7 +14,6 @@ import {
   PageQuery,
   Timestamp,
 } from "../../http/schemas.js";
-import type { TokenBucketPolicy } from "../../domain/token-bucket.js";
 import type { ApiKey, ApiKeyService } from "../../services/api-keys.js";
 
 const apiKeyProperties = {
