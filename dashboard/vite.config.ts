@@ -17,5 +17,15 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
   },
+  // `npm run dev:dashboard`: the pages with live reload, the API from `npm start`.
+  server: {
+    port: 5173,
+    proxy: Object.fromEntries(
+      ["/api", "/sign-assets"].map((prefix) => [
+        prefix,
+        process.env.CERTYNEO_URL ?? "http://localhost:3000",
+      ]),
+    ),
+  },
   logLevel: "warn",
 });

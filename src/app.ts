@@ -17,6 +17,7 @@ import { AccountSettingsService } from "./services/account-settings.js";
 import { AccountService } from "./services/accounts.js";
 import { ApiKeyService } from "./services/api-keys.js";
 import { AuditTrailService } from "./services/audit-trail.js";
+import { BrandingService } from "./services/branding.js";
 import { DocumentService } from "./services/documents.js";
 import { EnvelopeService } from "./services/envelopes.js";
 import { EventLog } from "./services/event-log.js";
@@ -73,6 +74,7 @@ export interface App {
   sessions: SessionService;
   /** Sign-in links and invitations, by email. */
   signInMail: SignInMail;
+  branding: BrandingService;
   documents: DocumentService;
   envelopes: EnvelopeService;
   events: EventLog;
@@ -308,6 +310,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     users: new UserService(database.db, clock),
     sessions: new SessionService(database.db, clock, secretKey),
     signInMail: new SignInMail(mailer, accounts, config.publicUrl),
+    branding: new BrandingService(database.db, clock),
     documents,
     events,
     idempotency: new IdempotencyStore(

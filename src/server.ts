@@ -5,6 +5,7 @@ import { registerGuides } from "./api/guides.js";
 import { healthRoutes } from "./api/health.js";
 import { sessionRoutes } from "./api/session.js";
 import { signingRoutes } from "./api/signing.js";
+import { brandingRoutes } from "./api/v1/branding.js";
 import { documentsRoutes } from "./api/v1/documents.js";
 import { envelopesRoutes } from "./api/v1/envelopes.js";
 import { eventsRoutes } from "./api/v1/events.js";
@@ -30,6 +31,7 @@ import type { AccountSettingsService } from "./services/account-settings.js";
 import type { AccountService } from "./services/accounts.js";
 import type { ApiKeyService } from "./services/api-keys.js";
 import type { AuditTrailService } from "./services/audit-trail.js";
+import type { BrandingService } from "./services/branding.js";
 import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes.js";
 import type { EventLog } from "./services/event-log.js";
@@ -52,6 +54,7 @@ export interface ServerParts {
   users: UserService;
   signInMail: SignInMail;
   accounts: AccountService;
+  branding: BrandingService;
   documents: DocumentService;
   envelopes: EnvelopeService;
   events: EventLog;
@@ -184,6 +187,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
         reminders: parts.reminders,
       });
       await api.register(settingsRoutes, { settings: parts.settings });
+      await api.register(brandingRoutes, { branding: parts.branding });
       await api.register(notificationsRoutes, { notifications: parts.notifications });
       await api.register(eventsRoutes, {
         events: parts.events,

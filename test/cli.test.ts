@@ -106,6 +106,8 @@ describe("the certyneo command", () => {
       assert.equal(plain.code, 0, plain.stderr);
       assert.equal(JSON.parse(plain.stdout).role, "member");
       assert.equal(JSON.parse(plain.stdout).hasPassword, false);
+      const leasLink = JSON.parse(plain.stdout).signInUrl as string;
+      assert.match(leasLink, /\/app\/sign-in#token=\w{43}$/);
       const password = "a password from a pipe";
       const withPassword = await new Promise<CliResult>((resolve) => {
         const child = execFile(
@@ -140,6 +142,25 @@ describe("the certyneo command", () => {
           json: { email: "owner@example.com", password },
         });
         assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+        // The printed links sign in, once each; `users link` makes another.
+        const token = (url: string) => new URL(url).hash.slice("#token=".length);
+        const lea = await request(server.url, "/api/v1/session", {
+          method: "POST",
+          json: { token: token(leasLink) },
+        });
+        assert.equal(lea.body.user.email, "lea@example.com");
+        const again = await cli(["users", "link", "--email", "LEA@example.com", "--json"], db.env);
+        assert.equal(again.code, 0, again.stderr);
+        const fresh = JSON.parse(again.stdout).signInUrl as string;
+        assert.notEqual(fresh, leasLink);
+        const second = await request(server.url, "/api/v1/session", {
+          method: "POST",
+          json: { token: token(fresh) },
+        });
+        assert.equal(second.status, 200);
+        const nobody = await cli(["users", "link", "--email", "nobody@example.com"], db.env);
+        assert.equal(nobody.code, 1);
+        assert.match(nobody.stderr, /Nobody signs in as nobody@example.com/);
       } finally {
         await server.close();
       }

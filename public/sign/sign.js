@@ -5,6 +5,9 @@ import SignaturePad from "/sign-assets/signature_pad.js";
 
 const config = JSON.parse(document.getElementById("signing-config").textContent);
 const messages = JSON.parse(document.getElementById("signing-messages").textContent);
+// The sender's colour (checked for contrast when set); through the CSSOM, which the CSP allows.
+const accent = config.view.envelope.branding?.accentColor;
+if (accent) document.documentElement.style.setProperty("--accent", accent);
 const { token, view } = config;
 const api = `/api/v1/signing/${encodeURIComponent(token)}`;
 

@@ -10,6 +10,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 /** The guides in docs/ that integrators read, in the order the index lists them. */
 export const GUIDES = [
   "api",
+  "dashboard",
   "documents-and-envelopes",
   "webhooks",
   "notifications",

@@ -186,6 +186,14 @@ const DASHBOARD_SESSION = {
   expiresAt: "2026-12-05T10:00:00.000Z",
 };
 
+const BRANDING = {
+  object: "branding",
+  displayName: "Acme HR",
+  accentColor: "#0b6e4f",
+  logo: null,
+  updatedAt: "2026-11-02T09:00:00.000Z",
+};
+
 const USER = {
   id: "usr_4Tb8Nc2Qf6Xj9Lm3Pr7Vs5Wd",
   object: "user",
@@ -380,6 +388,11 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
     },
   },
   listUsers: { responses: { 200: list([USER]) } },
+  getBranding: { responses: { 200: BRANDING } },
+  updateBranding: {
+    request: json({ displayName: "Acme HR", accentColor: "#0b6e4f" }),
+    responses: { 200: BRANDING },
+  },
   getUser: { responses: { 200: USER } },
   inviteUser: {
     request: json({ email: "paul.martin@example.com", role: "member", name: "Paul Martin" }),

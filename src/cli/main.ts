@@ -8,7 +8,7 @@ import { signInUrl } from "../notify/dashboard-emails.js";
 import type { AccountSettings, AccountSettingsPatch } from "../services/account-settings.js";
 import type { ApiKey } from "../services/api-keys.js";
 import { bootstrapFirstAccount, soleAccount } from "../services/bootstrap.js";
-import { USER_ROLES, type UserRole } from "../services/users.js";
+import { INVITATION_LINK_MS, USER_ROLES, type UserRole } from "../services/users.js";
 import { printJson, table } from "./output.js";
 
 const USAGE = `Usage: certyneo <command> [options]
@@ -33,7 +33,9 @@ Commands:
   users create --email E [--role owner|admin|member] [--account acct_…] [--name N]
                [--password-stdin] [--json]
                                           Add a person who signs in to the dashboard (role
-                                          member by default); the password is read from stdin
+                                          member by default), with a sign-in link; the
+                                          password is read from stdin
+  users link --email E [--json]           Print a new one-time sign-in link for that person
   users list [--account acct_…] [--json]  List the people of an account
   users remove usr_…                      Remove a person: their sessions end at once
   pki export-root                         Print the platform's root certificate (PEM), to trust it
@@ -99,6 +101,7 @@ async function main(argv: string[]): Promise<void> {
     if (command === "keys" && sub === "set-limit") return await setLimit(app, rest[0], values);
     if (command === "users" && sub === "create") return await createUser(app, values);
     if (command === "users" && sub === "list") return await listUsers(app, values);
+    if (command === "users" && sub === "link") return await printSignInLink(app, values);
     if (command === "users" && sub === "remove") return await removeUser(app, rest[0]);
     if (command === "pki" && sub === "export-root") return await exportRoot(app);
     if (command === "settings" && sub === "show") return await showSettings(app, values);
@@ -292,10 +295,28 @@ async function createUser(app: App, values: Options): Promise<void> {
     name: values.name,
     password,
   });
-  if (values.json) return printJson({ object: "user", ...user });
-  console.log(
-    `Created ${user.role} ${user.email} (${user.id}) in account ${accountId}${user.hasPassword ? ", with a password" : ""}.`,
+  const link = signInUrl(
+    app.config.publicUrl,
+    await app.users.linkFor(user.id, INVITATION_LINK_MS),
   );
+  if (values.json) return printJson({ object: "user", ...user, signInUrl: link });
+  console.log(
+    `Created ${user.role} ${user.email} (${user.id}) in account ${accountId}${user.hasPassword ? ", with a password" : ""}.\n` +
+      `Their sign-in link, which works once, for 7 days:\n\n  ${link}\n`,
+  );
+}
+
+async function printSignInLink(app: App, values: Options): Promise<void> {
+  if (!values.email?.includes("@")) throw new UsageError("users link needs --email.");
+  const user = await app.users.findByEmail(values.email);
+  if (!user)
+    throw new CertyneoError("not_found", "user_not_found", `Nobody signs in as ${values.email}.`);
+  const link = signInUrl(
+    app.config.publicUrl,
+    await app.users.linkFor(user.id, INVITATION_LINK_MS),
+  );
+  if (values.json) return printJson({ object: "sign_in_link", userId: user.id, signInUrl: link });
+  console.log(`A sign-in link for ${user.email}, which works once, for 7 days:\n\n  ${link}\n`);
 }
 
 async function listUsers(app: App, values: Options): Promise<void> {

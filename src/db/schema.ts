@@ -7,6 +7,11 @@ export interface AccountsTable {
   id: string;
   name: string;
   created_at: Timestamp;
+  /** Branding: what recipients see instead of `name`, the accent colour, a data: URL logo. */
+  display_name: string | null;
+  accent_color: string | null;
+  logo: string | null;
+  branding_updated_at: Timestamp | null;
 }
 
 export interface ApiKeysTable {

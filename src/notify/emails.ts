@@ -1,3 +1,4 @@
+import { DEFAULT_ACCENT } from "../domain/branding.js";
 import { displayLines, displayText } from "../domain/user-text.js";
 import type { Locale } from "../signing/i18n.js";
 import { escapeHtml } from "../signing/page.js";
@@ -8,6 +9,8 @@ import type { EmailAttachment, OutgoingEmail } from "./mailer.js";
 export interface EnvelopeFacts {
   readonly locale: Locale;
   readonly accountName: string;
+  /** The sender's accent colour (its branding), for the button; ours when null. */
+  readonly accentColor?: string | null;
   readonly subject: string;
   readonly test: boolean;
 }
@@ -42,7 +45,7 @@ export function compose(facts: EnvelopeFacts, layout: Layout): OutgoingEmail {
 <p>${escapeHtml(layout.greeting)}</p>
 ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
 ${quote ? `<blockquote dir="auto" style="border-left:4px solid #d5d9e2;margin:0;padding:0 1em;white-space:pre-wrap">${escapeHtml(quote)}</blockquote>` : ""}
-${layout.button ? `<p style="margin:2em 0"><a href="${escapeHtml(layout.button.url)}" style="background:#1746c2;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(layout.button.label)}</a></p>` : ""}
+${layout.button ? `<p style="margin:2em 0"><a href="${escapeHtml(layout.button.url)}" style="background:${facts.accentColor ?? DEFAULT_ACCENT};color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(layout.button.label)}</a></p>` : ""}
 <p style="color:#5a6275;font-size:0.9em">${escapeHtml(layout.footer)}</p>
 </body></html>`;
   return {

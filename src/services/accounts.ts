@@ -17,7 +17,16 @@ export class AccountService {
 
   async create(name: string, db: Kysely<Tables> = this.db): Promise<Account> {
     const row = { id: newId("acct"), name, created_at: this.clock.now().toISOString() };
-    await db.insertInto("accounts").values(row).execute();
+    await db
+      .insertInto("accounts")
+      .values({
+        ...row,
+        display_name: null,
+        accent_color: null,
+        logo: null,
+        branding_updated_at: null,
+      })
+      .execute();
     return toAccount(row);
   }
 
@@ -41,6 +50,6 @@ export class AccountService {
   }
 }
 
-function toAccount(row: Tables["accounts"]): Account {
+function toAccount(row: Pick<Tables["accounts"], "id" | "name" | "created_at">): Account {
   return { id: row.id, name: row.name, createdAt: row.created_at };
 }

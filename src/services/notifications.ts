@@ -35,6 +35,7 @@ import { SigningTokens } from "../security/signing-tokens.js";
 import { type Locale, resolveLocale } from "../signing/i18n.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import type { AccountSettingsService } from "./account-settings.js";
+import { senderOf } from "./branding.js";
 import { type AppendedEvent, type EventLog, type NewEvent, SYSTEM_CONTEXT } from "./event-log.js";
 import { ALL_DOCUMENTS } from "./sealing.js";
 
@@ -343,11 +344,7 @@ export class NotificationService {
     notification: NotificationsTable,
     envelope: EnvelopesTable,
   ): Promise<OutgoingEmail | string | null> {
-    const account = await this.db
-      .selectFrom("accounts")
-      .select("name")
-      .where("id", "=", envelope.account_id)
-      .executeTakeFirstOrThrow();
+    const sender = await senderOf(this.db, envelope.account_id);
     const recipients = await this.db
       .selectFrom("recipients")
       .selectAll()
@@ -357,7 +354,8 @@ export class NotificationService {
     const recipient = recipients.find((r) => r.id === notification.recipient_id);
     const facts: EnvelopeFacts = {
       locale: notification.locale as Locale,
-      accountName: account.name,
+      accountName: sender.name,
+      accentColor: sender.accentColor,
       subject: envelope.subject,
       test: envelope.environment === "test",
     };
@@ -377,7 +375,7 @@ export class NotificationService {
     const email = (built: OutgoingEmail): OutgoingEmail => ({
       ...built,
       messageId: `<${notification.id}@${new URL(this.options.publicUrl).hostname}>`,
-      onBehalfOf: account.name,
+      onBehalfOf: sender.name,
       ...(replyTo && { replyTo }),
     });
     const kind = notification.kind as NotificationKind;

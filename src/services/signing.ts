@@ -33,6 +33,7 @@ import { SigningTokens } from "../security/signing-tokens.js";
 import type { Locale } from "../signing/i18n.js";
 import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
 import { keepBlob } from "./blob-references.js";
+import { senderOf } from "./branding.js";
 import type { DocumentService } from "./documents.js";
 import type { ActionContext, EventLog, NewEvent } from "./event-log.js";
 import { inviteCurrentStage } from "./invitations.js";
@@ -109,7 +110,9 @@ export interface SigningView {
     message: string | null;
     status: EnvelopeStatus;
     environment: Environment;
+    /** The sender's display name (its branding), else the account's name. */
     accountName: string;
+    branding: { accentColor: string | null; logo: string | null };
     documents: { id: string; name: string; pages: number; pageSizes: PageSize[] }[];
   };
   recipient: {
@@ -276,7 +279,7 @@ export class SigningService {
     const [account, documentRows, fieldRows, recipients] = await Promise.all([
       this.db
         .selectFrom("accounts")
-        .select("name")
+        .select(["name", "display_name", "accent_color", "logo"])
         .where("id", "=", envelope.account_id)
         .executeTakeFirstOrThrow(),
       this.db
@@ -310,7 +313,8 @@ export class SigningService {
         message: envelope.message,
         status: this.effectiveStatus(envelope),
         environment: envelope.environment,
-        accountName: account.name,
+        accountName: account.display_name ?? account.name,
+        branding: { accentColor: account.accent_color, logo: account.logo },
         documents: documentRows.map((d) => {
           const document = documents.get(d.document_id)!;
           return {
@@ -448,20 +452,17 @@ export class SigningService {
       if (channel === "sms") {
         await this.sms.send(destination, otpSms(locale, code));
       } else {
-        const account = await this.db
-          .selectFrom("accounts")
-          .select("name")
-          .where("id", "=", session.scope.accountId)
-          .executeTakeFirstOrThrow();
+        const sender = await senderOf(this.db, session.scope.accountId);
         const facts = {
           locale,
-          accountName: account.name,
+          accountName: sender.name,
+          accentColor: sender.accentColor,
           subject: session.envelope.subject,
           test: session.scope.environment === "test",
         };
         await this.mailer.send({
           ...otpEmail(facts, destination, recipient.name, code),
-          onBehalfOf: account.name,
+          onBehalfOf: sender.name,
         });
       }
     } catch (error) {

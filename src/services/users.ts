@@ -169,15 +169,21 @@ export class UserService {
     return ok && row ? toUser(row) : null;
   }
 
-  /** A one-time sign-in link's token for the user of `email`; null when there is none. */
-  async createSignInLink(email: string): Promise<{ user: User; token: string } | null> {
+  /** The user who signs in as `email`, whatever its case and spaces. */
+  async findByEmail(email: string): Promise<User | undefined> {
     const row = await this.db
       .selectFrom("users")
       .selectAll()
       .where("email", "=", normalizeEmail(email))
       .executeTakeFirst();
-    if (!row) return null;
-    return { user: toUser(row), token: await this.linkFor(row.id, SIGN_IN_LINK_MS) };
+    return row && toUser(row);
+  }
+
+  /** A one-time sign-in link's token for the user of `email`; null when there is none. */
+  async createSignInLink(email: string): Promise<{ user: User; token: string } | null> {
+    const user = await this.findByEmail(email);
+    if (!user) return null;
+    return { user, token: await this.linkFor(user.id, SIGN_IN_LINK_MS) };
   }
 
   /** A one-time sign-in link's token for user `userId`, working for `ttlMs`. */

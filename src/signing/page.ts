@@ -76,6 +76,7 @@ export function signingPage(data: SigningPageData): string {
         : "intro";
   const body = `
 <header class="envelope">
+  ${view.envelope.branding.logo ? `<img class="sender-logo" src="${escapeHtml(view.envelope.branding.logo)}" alt="${escapeHtml(displayText(view.envelope.accountName))}">` : ""}
   <h1 dir="auto">${escapeHtml(displayText(view.envelope.subject))}</h1>
   <p class="intro">${t(introKey, { account: displayText(view.envelope.accountName) })}</p>
   ${view.envelope.message ? `<blockquote class="message" dir="auto">${escapeHtml(displayLines(view.envelope.message))}</blockquote>` : ""}

@@ -8,6 +8,7 @@ import { signToCompletion } from "../helpers/fixtures.js";
 import { parseMail } from "../helpers/mime.js";
 import { outboxEmails } from "../helpers/outbox.js";
 import { makePdf } from "../helpers/pdf.js";
+import { makeSignaturePng } from "../helpers/png.js";
 import { startReceiver } from "../helpers/receiver.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 import { pdfsig } from "../helpers/validators.js";
@@ -320,6 +321,65 @@ describe("the dashboard in Chromium", () => {
     assert.deepEqual(voided.data.at(-1).actor.type, "user");
   });
 
+  it("sets the branding, which recipients then see on the signing page", async () => {
+    await page.goto(`${t.url}/app/settings/account`);
+    await page.fill("#display-name", "Acme HR");
+    await page.fill("#accent-color", "#0b6e4f");
+    await page.setInputFiles("#logo", {
+      name: "logo.png",
+      mimeType: "image/png",
+      buffer: makeSignaturePng(160, 48),
+    });
+    await page.waitForSelector("img.logo-preview");
+    await page.click("form[aria-labelledby=branding-title] button[type=submit]");
+    await page.waitForSelector("form[aria-labelledby=branding-title] .notice-success");
+    // A colour too light to read is refused, with the reason.
+    await page.fill("#accent-color", "#ffe680");
+    await page.click("form[aria-labelledby=branding-title] button[type=submit]");
+    await page.waitForSelector("form[aria-labelledby=branding-title] .notice-error");
+    assert.match(
+      (await page.textContent("form[aria-labelledby=branding-title] .notice-error")) ?? "",
+      /contrast/,
+    );
+    await look("account-settings", `${t.url}/app/settings/account`);
+
+    const key = (await t.newKey(accountId, "test")).secret;
+    const document = await request(t.url, "/api/v1/documents", {
+      method: "POST",
+      key,
+      json: { content: (await makePdf(["a4"])).toString("base64"), name: "nda.pdf" },
+    });
+    const created = await request(t.url, "/api/v1/envelopes", {
+      method: "POST",
+      key,
+      json: {
+        subject: "NDA",
+        documentIds: [document.body.id],
+        recipients: [{ name: "Bo Chen", email: "bo@example.com", role: "SIGNER" }],
+      },
+    });
+    const sent = await request(t.url, `/api/v1/envelopes/${created.body.id}/send`, {
+      method: "POST",
+      key,
+    });
+    const recipient = await newContext();
+    const signing = await recipient.newPage();
+    await signing.goto(`${t.url}${new URL(sent.body.recipients[0].signUrl).pathname}`);
+    await signing.waitForSelector("body[data-rendered=true]");
+    assert.ok(await signing.isVisible("img.sender-logo[alt='Acme HR']"));
+    assert.match((await signing.textContent(".intro")) ?? "", /Acme HR/);
+    const accent = await signing.evaluate<string>(
+      `getComputedStyle(document.documentElement).getPropertyValue("--accent").trim()`,
+    );
+    assert.equal(accent, "#0b6e4f");
+    await signing.screenshot({ path: path.join(ARTIFACTS, "dashboard-branded-signing-page.png") });
+    await signing.setViewportSize(PHONE);
+    await signing.screenshot({
+      path: path.join(ARTIFACTS, "dashboard-branded-signing-page-phone.png"),
+    });
+    await recipient.close();
+  });
+
   it("invites a member, who sees no admin action and cannot take one", async () => {
     await page.goto(`${t.url}/app/settings/people`);
     await page.fill("#invite-email", "member@example.com");
@@ -341,7 +401,6 @@ describe("the dashboard in Chromium", () => {
     );
     assert.equal(refused, 403);
     await member.close();
-    await look("account-settings", `${t.url}/app/settings/account`);
   });
 
   it("switches to live, and shows only live objects", async () => {

@@ -1,19 +1,130 @@
-import type { Settings } from "@certyneo/sdk";
+import type { Branding, Settings } from "@certyneo/sdk";
 import { useState } from "preact/hooks";
 import { isAdmin, useSignedIn } from "../api.js";
 import { useI18n } from "../i18n.js";
+
+const DEFAULT_ACCENT = "#1746c2";
+
 import { ErrorNotice, Loading, Notice, PageHeader, useAction, useLoad } from "../ui.js";
 
-/** Who is told about envelopes, reminders and expiry: for the environment shown. */
+/** Branding (both environments); who is told about envelopes, reminders and expiry (this one). */
 export function AccountSettingsPage() {
   const { t } = useI18n();
   const { api } = useSignedIn();
-  const loaded = useLoad(() => api.settings.get(), []);
+  const loaded = useLoad(() => Promise.all([api.branding.get(), api.settings.get()]), []);
   return (
     <>
       <PageHeader title={t("accountTitle")} />
-      <Loading loaded={loaded}>{(settings) => <SettingsForm settings={settings} />}</Loading>
+      <Loading loaded={loaded}>
+        {([branding, settings]) => (
+          <>
+            <BrandingForm branding={branding} />
+            <SettingsForm settings={settings} />
+          </>
+        )}
+      </Loading>
     </>
+  );
+}
+
+const readAsDataUrl = (file: File) =>
+  new Promise<string>((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+
+/** The name, colour and logo recipients see, with a preview of the signing page's button. */
+function BrandingForm(props: { branding: Branding }) {
+  const { t } = useI18n();
+  const { api, session } = useSignedIn();
+  const editable = isAdmin(session);
+  const [displayName, setDisplayName] = useState(props.branding.displayName ?? "");
+  const [accent, setAccent] = useState(props.branding.accentColor ?? DEFAULT_ACCENT);
+  const [logo, setLogo] = useState<string | null>(props.branding.logo);
+  const [saved, setSaved] = useState(false);
+  const action = useAction();
+  return (
+    <form
+      class="card narrow"
+      aria-labelledby="branding-title"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        setSaved(false);
+        const done = await action.run(() =>
+          api.branding.update({
+            displayName: displayName.trim() || null,
+            accentColor: accent.toLowerCase() === DEFAULT_ACCENT ? null : accent,
+            logo,
+          }),
+        );
+        if (done) setSaved(true);
+      }}
+    >
+      <h2 id="branding-title">{t("brandingTitle")}</h2>
+      <p class="muted">{t("brandingIntro")}</p>
+      <div class="field">
+        <label for="display-name">{t("displayName")}</label>
+        <input
+          id="display-name"
+          maxLength={100}
+          disabled={!editable}
+          value={displayName}
+          onInput={(e) => setDisplayName((e.target as HTMLInputElement).value)}
+        />
+      </div>
+      <div class="field">
+        <label for="accent-color">{t("accentColor")}</label>
+        <div class="color-row">
+          <input
+            id="accent-color"
+            type="color"
+            disabled={!editable}
+            value={accent}
+            aria-describedby="accent-hint"
+            onInput={(e) => setAccent((e.target as HTMLInputElement).value)}
+          />
+          <code>{accent}</code>
+          <span class="brand-preview" ref={(el) => el?.style.setProperty("--preview", accent)}>
+            {t("sign")}
+          </span>
+        </div>
+        <p id="accent-hint" class="hint">
+          {t("accentHint")}
+        </p>
+      </div>
+      <div class="field">
+        <label for="logo">{t("logo")}</label>
+        {logo && <img class="logo-preview" src={logo} alt={t("logo")} />}
+        <input
+          id="logo"
+          type="file"
+          accept="image/png,image/jpeg"
+          disabled={!editable}
+          aria-describedby="logo-hint"
+          onChange={async (e) => {
+            const file = (e.target as HTMLInputElement).files?.[0];
+            if (file) setLogo(await readAsDataUrl(file));
+          }}
+        />
+        <p id="logo-hint" class="hint">
+          {t("logoHint")}
+        </p>
+        {logo && editable && (
+          <button type="button" class="link-button" onClick={() => setLogo(null)}>
+            {t("removeLogo")}
+          </button>
+        )}
+      </div>
+      <ErrorNotice error={action.error} />
+      {saved && <Notice kind="success">{t("saved")}</Notice>}
+      {editable && (
+        <button type="submit" class="button-primary" disabled={action.pending}>
+          {t("save")}
+        </button>
+      )}
+    </form>
   );
 }
 
@@ -48,6 +159,7 @@ function SettingsForm(props: { settings: Settings }) {
   return (
     <form
       class="card narrow"
+      aria-labelledby="notification-settings-title"
       onSubmit={async (event) => {
         event.preventDefault();
         setSaved(false);
@@ -64,6 +176,8 @@ function SettingsForm(props: { settings: Settings }) {
         if (done) setSaved(true);
       }}
     >
+      <h2 id="notification-settings-title">{t("notificationSettingsTitle")}</h2>
+      <p class="muted">{t("notificationSettingsIntro", { environment: t(session.environment) })}</p>
       {!editable && <Notice kind="info">{t("adminOnly")}</Notice>}
       <div class="field">
         <label for="sender-emails">{t("senderEmails")}</label>

@@ -1,3 +1,4 @@
+import { Branding } from "./resources/branding.js";
 import { Documents } from "./resources/documents.js";
 import { Envelopes } from "./resources/envelopes.js";
 import { Keys } from "./resources/keys.js";
@@ -42,6 +43,8 @@ export class Certyneo {
   readonly webhooks: Webhooks;
   readonly keys: Keys;
   readonly settings: Settings;
+  /** What recipients see of the account: name, colour, logo. */
+  readonly branding: Branding;
   readonly signing: Signing;
   /** The people who sign in to the account's dashboard. */
   readonly users: Users;
@@ -63,6 +66,7 @@ export class Certyneo {
     this.webhooks = new Webhooks(transport);
     this.keys = new Keys(transport);
     this.settings = new Settings(transport);
+    this.branding = new Branding(transport);
     this.signing = new Signing(transport);
     this.users = new Users(transport);
     this.session = new Session(transport);

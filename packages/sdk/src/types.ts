@@ -66,6 +66,19 @@ export interface Base64DocumentUpload {
   content: string;
 }
 
+/** What recipients see of the account, on the signing pages and in the emails (both environments) */
+export interface Branding {
+  object: "branding";
+  /** The name recipients see; null: the account's name */
+  displayName: string | null;
+  /** The colour of buttons and links, #rrggbb; it must keep a 4.5:1 contrast with white (422 accent_color_low_contrast otherwise) */
+  accentColor: string | null;
+  /** A PNG or JPEG as a data: URL (data:image/png;base64,…), at most 200 KB and 2000 pixels a side */
+  logo: string | null;
+  /** ISO 8601, UTC */
+  updatedAt: string | null;
+}
+
 /** How a message reaches a recipient */
 export type Channel = "email" | "sms";
 
@@ -768,6 +781,15 @@ export interface Unavailable {
   reason: string;
 }
 
+export interface UpdateBrandingRequest {
+  /** The name recipients see; null: the account's name */
+  displayName?: string | null;
+  /** The colour of buttons and links, #rrggbb; it must keep a 4.5:1 contrast with white (422 accent_color_low_contrast otherwise) */
+  accentColor?: string | null;
+  /** A PNG or JPEG as a data: URL (data:image/png;base64,…), at most 200 KB and 2000 pixels a side */
+  logo?: string | null;
+}
+
 /** Any create field; each given one replaces the stored one */
 export interface UpdateEnvelopeRequest {
   subject?: string;
@@ -987,6 +1009,7 @@ export interface GetEnvelopeSignedDocumentParams {
 
 /** Every `error.code` the API documents. */
 export type ErrorCode =
+  | "accent_color_low_contrast"
   | "already_acted"
   | "api_key_invalid"
   | "api_key_malformed"
@@ -1041,6 +1064,7 @@ export type ErrorCode =
   | "invalid_multipart"
   | "invalid_url"
   | "last_owner"
+  | "logo_invalid"
   | "no_action_required"
   | "not_your_turn"
   | "otp_delivery_failed"

@@ -10,6 +10,7 @@ import { sealingState } from "./0007_sealing_state.js";
 import { referenceIndexes } from "./0008_reference_indexes.js";
 import { jobLanes } from "./0009_job_lanes.js";
 import { users } from "./0010_users.js";
+import { branding } from "./0011_branding.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -24,6 +25,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0008_reference_indexes": referenceIndexes,
     "0009_job_lanes": jobLanes,
     "0010_users": users,
+    "0011_branding": branding,
   };
   return { getMigrations: async () => migrations };
 }
