@@ -57,12 +57,16 @@ export function useLoad<T>(load: () => PromiseLike<T>, deps: unknown[]): Loaded<
 /** Runs a change, keeping its pending state and its error for the form that made it. */
 export function useAction() {
   const [pending, setPending] = useState(false);
+  const [done, setDone] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const run = useCallback(async <T,>(action: () => Promise<T>): Promise<T | undefined> => {
     setPending(true);
+    setDone(false);
     setError(undefined);
     try {
-      return await action();
+      const result = await action();
+      setDone(true);
+      return result;
     } catch (caught) {
       setError(caught);
       return undefined;
@@ -70,7 +74,75 @@ export function useAction() {
       setPending(false);
     }
   }, []);
-  return { pending, error, run, clear: () => setError(undefined) };
+  return { pending, done, error, run, clear: () => setError(undefined) };
+}
+
+/** How a form's last change went: its error, or `success` once it succeeded. */
+export function Outcome(props: { action: ReturnType<typeof useAction>; success?: string }) {
+  return (
+    <>
+      <ErrorNotice error={props.action.error} />
+      {props.success && props.action.done && <Notice kind="success">{props.success}</Notice>}
+    </>
+  );
+}
+
+/** A labelled input, with its hint tied to it for screen readers. */
+export function TextField(props: {
+  id: string;
+  label: ComponentChildren;
+  value: string;
+  onValue: (value: string) => void;
+  hint?: string;
+  type?: "text" | "email" | "password" | "url" | "tel";
+  required?: boolean;
+  disabled?: boolean;
+  minLength?: number;
+  maxLength?: number;
+  autocomplete?: string;
+  placeholder?: string;
+  class?: string;
+}) {
+  const { id, label, hint, onValue, class: className, ...input } = props;
+  return (
+    <div class={className ?? "field"}>
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        {...input}
+        // Preact types each input type apart; these all take the same attributes.
+        type={(props.type ?? "text") as "text"}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        onInput={(e) => onValue((e.target as HTMLInputElement).value)}
+      />
+      {hint && (
+        <p id={`${id}-hint`} class="hint">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** A table's header row; `actions` adds the (unlabelled on screen) column of row buttons. */
+export function TableHead(props: { columns: string[]; actions?: boolean }) {
+  const { t } = useI18n();
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((column) => (
+          <th scope="col" key={column}>
+            {column}
+          </th>
+        ))}
+        {props.actions && (
+          <th scope="col">
+            <span class="visually-hidden">{t("actions")}</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+  );
 }
 
 export function Notice(props: { kind: "error" | "success" | "info"; children: ComponentChildren }) {

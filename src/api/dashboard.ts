@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { pageHeaders } from "../http/security-headers.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** Where `npm run build` puts the dashboard (Vite). */
@@ -15,25 +16,8 @@ const TYPES: Record<string, string> = {
   ".png": "image/png",
 };
 
-/** The same strictness as the signing page: our own scripts, styles and API only; never framed. */
-const PAGE_HEADERS = {
-  "Content-Security-Policy": [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "worker-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join("; "),
-  "X-Frame-Options": "DENY",
-  "Cache-Control": "no-store",
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Content-Type": "text/html; charset=utf-8",
-};
+/** The same strictness as the signing page: our own scripts, styles and API; never framed. */
+const PAGE_HEADERS = { ...pageHeaders(), "Content-Type": "text/html; charset=utf-8" };
 
 /**
  * The dashboard at /app/: one page (every path under /app answers it, the browser routes), and

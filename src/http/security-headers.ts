@@ -9,3 +9,30 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
     if (request.url.startsWith("/api/")) reply.header("Cache-Control", "no-store");
   });
 }
+
+/**
+ * The headers of our HTML applications (the signing pages, the dashboard). Strict by default:
+ * only our own scripts, styles, fonts and API; framed only by the allow-list, by default nobody.
+ */
+export function pageHeaders(frameAncestors: readonly string[] = []): Record<string, string> {
+  const ancestors = frameAncestors.length > 0 ? frameAncestors.join(" ") : "'none'";
+  return {
+    "Content-Security-Policy": [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data: blob:",
+      "font-src 'self'",
+      "connect-src 'self'",
+      "worker-src 'self'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      `frame-ancestors ${ancestors}`,
+    ].join("; "),
+    ...(frameAncestors.length === 0 && { "X-Frame-Options": "DENY" }),
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Opener-Policy": "same-origin",
+  };
+}

@@ -16,40 +16,35 @@ interface SignInFacts {
   readonly url: string;
 }
 
-function facts(input: SignInFacts) {
-  return { locale: input.locale, accountName: input.accountName, subject: "", test: false };
+/** A message with one button that signs its reader in: `kind` picks its sentences. */
+function signInEmail(
+  input: SignInFacts,
+  kind: "signIn" | "join",
+  params: Record<string, string> = {},
+): OutgoingEmail {
+  const t = (key: Parameters<typeof translateEmail>[1]) =>
+    translateEmail(input.locale, key, { account: displayText(input.accountName), ...params });
+  return compose(
+    { locale: input.locale, accountName: input.accountName, subject: "", test: false },
+    {
+      to: input.to,
+      subject: t(`${kind}Subject`),
+      greeting: t("greetingTeam"),
+      paragraphs: [t(`${kind}Body`)],
+      button: { label: t(`${kind}Button`), url: input.url },
+      footer: t("signInFooter"),
+    },
+  );
 }
 
 /** The one-time link a person asked for on the sign-in page. */
 export function signInLinkEmail(input: SignInFacts): OutgoingEmail {
-  const t = (key: Parameters<typeof translateEmail>[1]) =>
-    translateEmail(input.locale, key, { account: displayText(input.accountName) });
-  return compose(facts(input), {
-    to: input.to,
-    subject: t("signInSubject"),
-    greeting: t("greetingTeam"),
-    paragraphs: [t("signInBody")],
-    button: { label: t("signInButton"), url: input.url },
-    footer: t("signInFooter"),
-  });
+  return signInEmail(input, "signIn");
 }
 
 /** The invitation of a new person of the account, by another. */
 export function invitationEmail(
   input: SignInFacts & { readonly inviter: string; readonly role: string },
 ): OutgoingEmail {
-  const t = (key: Parameters<typeof translateEmail>[1]) =>
-    translateEmail(input.locale, key, {
-      account: displayText(input.accountName),
-      inviter: displayText(input.inviter),
-      role: input.role,
-    });
-  return compose(facts(input), {
-    to: input.to,
-    subject: t("joinSubject"),
-    greeting: t("greetingTeam"),
-    paragraphs: [t("joinBody")],
-    button: { label: t("joinButton"), url: input.url },
-    footer: t("signInFooter"),
-  });
+  return signInEmail(input, "join", { inviter: displayText(input.inviter), role: input.role });
 }

@@ -98,27 +98,3 @@ export function signingPage(data: SigningPageData): string {
     view.envelope.environment === "test",
   );
 }
-
-/** Strict by default: only our own scripts, styles, fonts and API; framed only by the allow-list. */
-export function signingPageHeaders(frameAncestors: readonly string[]): Record<string, string> {
-  const ancestors = frameAncestors.length > 0 ? frameAncestors.join(" ") : "'none'";
-  return {
-    "Content-Security-Policy": [
-      "default-src 'none'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data: blob:",
-      "font-src 'self'",
-      "connect-src 'self'",
-      "worker-src 'self'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      `frame-ancestors ${ancestors}`,
-    ].join("; "),
-    ...(frameAncestors.length === 0 && { "X-Frame-Options": "DENY" }),
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Cross-Origin-Opener-Policy": "same-origin",
-  };
-}

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { consentText, recipientContext } from "../api/signing.js";
 import { CertyneoError } from "../domain/errors.js";
+import { pageHeaders } from "../http/security-headers.js";
 import { SigningRateLimitedError, type SigningService } from "../services/signing.js";
 import { registerSigningAssets } from "./assets.js";
 import { type MessageKey, resolveLocale, translate } from "./i18n.js";
-import { messagePage, signingPage, signingPageHeaders } from "./page.js";
+import { messagePage, signingPage } from "./page.js";
 
 const ENDED: Record<string, MessageKey> = {
   envelope_completed: "completed",
@@ -23,7 +24,7 @@ export function registerSigningPages(
     "/sign/:token",
     { schema: { hide: true } },
     async (request, reply) => {
-      reply.headers(signingPageHeaders(options.frameAncestors)).type("text/html; charset=utf-8");
+      reply.headers(pageHeaders(options.frameAncestors)).type("text/html; charset=utf-8");
       const browserLocale = resolveLocale(null, request.headers["accept-language"]);
       try {
         await options.signing.throttle(request.params.token, request.ip, "read");

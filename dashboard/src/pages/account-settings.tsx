@@ -2,10 +2,10 @@ import type { Branding, Settings } from "@certyneo/sdk";
 import { useState } from "preact/hooks";
 import { isAdmin, useSignedIn } from "../api.js";
 import { useI18n } from "../i18n.js";
+import { Loading, Notice, Outcome, PageHeader, TextField, useAction, useLoad } from "../ui.js";
 
+/** Our own colour, which an account that sets none keeps. */
 const DEFAULT_ACCENT = "#1746c2";
-
-import { ErrorNotice, Loading, Notice, PageHeader, useAction, useLoad } from "../ui.js";
 
 /** Branding (both environments); who is told about envelopes, reminders and expiry (this one). */
 export function AccountSettingsPage() {
@@ -43,7 +43,6 @@ function BrandingForm(props: { branding: Branding }) {
   const [displayName, setDisplayName] = useState(props.branding.displayName ?? "");
   const [accent, setAccent] = useState(props.branding.accentColor ?? DEFAULT_ACCENT);
   const [logo, setLogo] = useState<string | null>(props.branding.logo);
-  const [saved, setSaved] = useState(false);
   const action = useAction();
   return (
     <form
@@ -51,29 +50,25 @@ function BrandingForm(props: { branding: Branding }) {
       aria-labelledby="branding-title"
       onSubmit={async (event) => {
         event.preventDefault();
-        setSaved(false);
-        const done = await action.run(() =>
+        await action.run(() =>
           api.branding.update({
             displayName: displayName.trim() || null,
             accentColor: accent.toLowerCase() === DEFAULT_ACCENT ? null : accent,
             logo,
           }),
         );
-        if (done) setSaved(true);
       }}
     >
       <h2 id="branding-title">{t("brandingTitle")}</h2>
       <p class="muted">{t("brandingIntro")}</p>
-      <div class="field">
-        <label for="display-name">{t("displayName")}</label>
-        <input
-          id="display-name"
-          maxLength={100}
-          disabled={!editable}
-          value={displayName}
-          onInput={(e) => setDisplayName((e.target as HTMLInputElement).value)}
-        />
-      </div>
+      <TextField
+        id="display-name"
+        label={t("displayName")}
+        maxLength={100}
+        disabled={!editable}
+        value={displayName}
+        onValue={setDisplayName}
+      />
       <div class="field">
         <label for="accent-color">{t("accentColor")}</label>
         <div class="color-row">
@@ -117,8 +112,7 @@ function BrandingForm(props: { branding: Branding }) {
           </button>
         )}
       </div>
-      <ErrorNotice error={action.error} />
-      {saved && <Notice kind="success">{t("saved")}</Notice>}
+      <Outcome action={action} success={t("saved")} />
       {editable && (
         <button type="submit" class="button-primary" disabled={action.pending}>
           {t("save")}
@@ -139,7 +133,6 @@ function SettingsForm(props: { settings: Settings }) {
   const [everyDays, setEvery] = useState(initial.reminders?.everyDays ?? 3);
   const [max, setMax] = useState(initial.reminders?.max ?? 3);
   const [expiry, setExpiry] = useState(initial.expiresAfterDays);
-  const [saved, setSaved] = useState(false);
   const action = useAction();
   const number = (id: string, label: string, value: number, set: (n: number) => void) => (
     <div class="field">
@@ -162,8 +155,7 @@ function SettingsForm(props: { settings: Settings }) {
       aria-labelledby="notification-settings-title"
       onSubmit={async (event) => {
         event.preventDefault();
-        setSaved(false);
-        const done = await action.run(() =>
+        await action.run(() =>
           api.settings.update({
             senderEmails: emails
               .split(/[\s,;]+/)
@@ -173,7 +165,6 @@ function SettingsForm(props: { settings: Settings }) {
             expiresAfterDays: expiry,
           }),
         );
-        if (done) setSaved(true);
       }}
     >
       <h2 id="notification-settings-title">{t("notificationSettingsTitle")}</h2>
@@ -213,8 +204,7 @@ function SettingsForm(props: { settings: Settings }) {
         )}
       </fieldset>
       {number("expiry-days", t("expiryDays"), expiry, setExpiry)}
-      <ErrorNotice error={action.error} />
-      {saved && <Notice kind="success">{t("saved")}</Notice>}
+      <Outcome action={action} success={t("saved")} />
       {editable && (
         <button type="submit" class="button-primary" disabled={action.pending}>
           {t("save")}

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { useSignedIn } from "../api.js";
 import { type MessageKey, useI18n } from "../i18n.js";
 import { navigate, useLocation } from "../router.js";
-import { EnvelopeStatus, Link, Loading, PageHeader, useLoad } from "../ui.js";
+import { EnvelopeStatus, Link, Loading, PageHeader, TableHead, useLoad } from "../ui.js";
 
 const STATUSES = ["DRAFT", "SENT", "COMPLETED", "DECLINED", "VOIDED", "EXPIRED"] as const;
 const PAGE_SIZE = 20;
@@ -95,14 +95,7 @@ export function EnvelopesPage() {
           ) : (
             <>
               <table class="table responsive">
-                <thead>
-                  <tr>
-                    <th scope="col">{t("subject")}</th>
-                    <th scope="col">{t("recipients")}</th>
-                    <th scope="col">{t("status")}</th>
-                    <th scope="col">{t("created")}</th>
-                  </tr>
-                </thead>
+                <TableHead columns={[t("subject"), t("recipients"), t("status"), t("created")]} />
                 <tbody>
                   {list.data.map((envelope) => (
                     <tr key={envelope.id}>

@@ -11,6 +11,8 @@ import {
   Notice,
   OneTimeSecret,
   PageHeader,
+  TableHead,
+  TextField,
   useAction,
   useLoad,
 } from "../ui.js";
@@ -45,21 +47,19 @@ export function KeysPage() {
             }
           }}
         >
-          <div class="field grow">
-            <label for="key-name">
-              {t("keyName")} <span class="muted">({t("optional")})</span>
-            </label>
-            <input
-              id="key-name"
-              maxLength={200}
-              value={name}
-              aria-describedby="key-name-hint"
-              onInput={(e) => setName((e.target as HTMLInputElement).value)}
-            />
-            <p id="key-name-hint" class="hint">
-              {t("keyNameHint")}
-            </p>
-          </div>
+          <TextField
+            id="key-name"
+            class="field grow"
+            label={
+              <>
+                {t("keyName")} <span class="muted">({t("optional")})</span>
+              </>
+            }
+            maxLength={200}
+            value={name}
+            onValue={setName}
+            hint={t("keyNameHint")}
+          />
           <button type="submit" class="button-primary" disabled={action.pending}>
             {t("createKey")}
           </button>
@@ -75,21 +75,17 @@ export function KeysPage() {
             <p class="empty">{t("noKeys")}</p>
           ) : (
             <table class="table responsive">
-              <thead>
-                <tr>
-                  <th scope="col">{t("name")}</th>
-                  <th scope="col">{t("last4")}</th>
-                  <th scope="col">{t("created")}</th>
-                  <th scope="col">{t("lastUsed")}</th>
-                  <th scope="col">{t("rateLimit")}</th>
-                  <th scope="col">{t("status")}</th>
-                  {admin && (
-                    <th scope="col">
-                      <span class="visually-hidden">{t("actions")}</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  t("name"),
+                  t("last4"),
+                  t("created"),
+                  t("lastUsed"),
+                  t("rateLimit"),
+                  t("status"),
+                ]}
+                actions={admin}
+              />
               <tbody>
                 {list.data.map((key) => (
                   <tr key={key.id}>

@@ -12,7 +12,7 @@ import { useSignedIn } from "../api.js";
 import { LOCALES, type MessageKey, useI18n } from "../i18n.js";
 import { pdfjs } from "../pdf.js";
 import { navigate } from "../router.js";
-import { ErrorNotice, Notice, PageHeader, useAction } from "../ui.js";
+import { ErrorNotice, Notice, PageHeader, TextField, useAction } from "../ui.js";
 
 interface Draft {
   key: number;
@@ -149,16 +149,14 @@ export function NewEnvelopePage() {
       >
         <section class="card" aria-labelledby="step-documents">
           <h2 id="step-documents">1. {t("documents")}</h2>
-          <div class="field">
-            <label for="subject">{t("subject")}</label>
-            <input
-              id="subject"
-              required
-              maxLength={200}
-              value={subject}
-              onInput={(e) => setSubject((e.target as HTMLInputElement).value)}
-            />
-          </div>
+          <TextField
+            id="subject"
+            label={t("subject")}
+            required
+            maxLength={200}
+            value={subject}
+            onValue={setSubject}
+          />
           <div class="field">
             <label for="message">
               {t("message")} <span class="muted">({t("optional")})</span>
@@ -242,32 +240,24 @@ export function NewEnvelopePage() {
                     {t("recipientN", { n: index + 1 })}
                   </legend>
                   <div class="field-row">
-                    <div class="field">
-                      <label for={`r${r.key}-name`}>{t("name")}</label>
-                      <input
-                        id={`r${r.key}-name`}
-                        required
-                        maxLength={200}
-                        autocomplete="off"
-                        value={r.name}
-                        onInput={(e) =>
-                          update(r.key, { name: (e.target as HTMLInputElement).value })
-                        }
-                      />
-                    </div>
-                    <div class="field">
-                      <label for={`r${r.key}-email`}>{t("email")}</label>
-                      <input
-                        id={`r${r.key}-email`}
-                        type="email"
-                        required
-                        autocomplete="off"
-                        value={r.email}
-                        onInput={(e) =>
-                          update(r.key, { email: (e.target as HTMLInputElement).value })
-                        }
-                      />
-                    </div>
+                    <TextField
+                      id={`r${r.key}-name`}
+                      label={t("name")}
+                      required
+                      maxLength={200}
+                      autocomplete="off"
+                      value={r.name}
+                      onValue={(name) => update(r.key, { name })}
+                    />
+                    <TextField
+                      id={`r${r.key}-email`}
+                      label={t("email")}
+                      type="email"
+                      required
+                      autocomplete="off"
+                      value={r.email}
+                      onValue={(email) => update(r.key, { email })}
+                    />
                     <div class="field">
                       <label for={`r${r.key}-role`}>{t("role")}</label>
                       <select
@@ -305,19 +295,15 @@ export function NewEnvelopePage() {
                       </select>
                     </div>
                     {r.auth === "sms_otp" && (
-                      <div class="field">
-                        <label for={`r${r.key}-phone`}>{t("phone")}</label>
-                        <input
-                          id={`r${r.key}-phone`}
-                          type="tel"
-                          required
-                          placeholder="+33612345678"
-                          value={r.phone}
-                          onInput={(e) =>
-                            update(r.key, { phone: (e.target as HTMLInputElement).value })
-                          }
-                        />
-                      </div>
+                      <TextField
+                        id={`r${r.key}-phone`}
+                        label={t("phone")}
+                        type="tel"
+                        required
+                        placeholder="+33612345678"
+                        value={r.phone}
+                        onValue={(phone) => update(r.key, { phone })}
+                      />
                     )}
                     <div class="field">
                       <label for={`r${r.key}-locale`}>{t("language")}</label>

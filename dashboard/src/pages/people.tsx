@@ -8,6 +8,8 @@ import {
   Loading,
   Notice,
   PageHeader,
+  TableHead,
+  TextField,
   useAction,
   useLoad,
 } from "../ui.js";
@@ -46,16 +48,15 @@ export function PeoplePage() {
             }
           }}
         >
-          <div class="field grow">
-            <label for="invite-email">{t("email")}</label>
-            <input
-              id="invite-email"
-              type="email"
-              required
-              value={email}
-              onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
-            />
-          </div>
+          <TextField
+            id="invite-email"
+            class="field grow"
+            label={t("email")}
+            type="email"
+            required
+            value={email}
+            onValue={setEmail}
+          />
           <div class="field">
             <label for="invite-role">{t("role")}</label>
             <select
@@ -82,19 +83,10 @@ export function PeoplePage() {
       <Loading loaded={loaded}>
         {(list) => (
           <table class="table responsive">
-            <thead>
-              <tr>
-                <th scope="col">{t("email")}</th>
-                <th scope="col">{t("role")}</th>
-                <th scope="col">{t("signIn")}</th>
-                <th scope="col">{t("created")}</th>
-                {admin && (
-                  <th scope="col">
-                    <span class="visually-hidden">{t("actions")}</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
+            <TableHead
+              columns={[t("email"), t("role"), t("signIn"), t("created")]}
+              actions={admin}
+            />
             <tbody>
               {list.data.map((user) => {
                 const me = user.id === session.user.id;

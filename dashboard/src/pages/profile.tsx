@@ -2,7 +2,7 @@ import type { User } from "@certyneo/sdk";
 import { useState } from "preact/hooks";
 import { useSignedIn } from "../api.js";
 import { useI18n } from "../i18n.js";
-import { ErrorNotice, Loading, Notice, PageHeader, useAction, useLoad } from "../ui.js";
+import { Loading, Outcome, PageHeader, TextField, useAction, useLoad } from "../ui.js";
 
 /** Your own name, email and password. */
 export function ProfilePage() {
@@ -23,14 +23,12 @@ function ProfileForm(props: { user: User }) {
   const [name, setName] = useState(props.user.name ?? "");
   const [email, setEmail] = useState(props.user.email);
   const [password, setPassword] = useState("");
-  const [saved, setSaved] = useState(false);
   const action = useAction();
   return (
     <form
       class="card narrow"
       onSubmit={async (event) => {
         event.preventDefault();
-        setSaved(false);
         const user = await action.run(async () => {
           const updated = await api.users.update(props.user.id, {
             name: name.trim() || null,
@@ -40,51 +38,38 @@ function ProfileForm(props: { user: User }) {
           setSession(await api.session.get());
           return updated;
         });
-        if (user) {
-          setPassword("");
-          setSaved(true);
-        }
+        if (user) setPassword("");
       }}
     >
-      <div class="field">
-        <label for="profile-name">{t("name")}</label>
-        <input
-          id="profile-name"
-          autocomplete="name"
-          maxLength={200}
-          value={name}
-          onInput={(e) => setName((e.target as HTMLInputElement).value)}
-        />
-      </div>
-      <div class="field">
-        <label for="profile-email">{t("email")}</label>
-        <input
-          id="profile-email"
-          type="email"
-          autocomplete="email"
-          required
-          value={email}
-          onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
-        />
-      </div>
-      <div class="field">
-        <label for="profile-password">{t("newPassword")}</label>
-        <input
-          id="profile-password"
-          type="password"
-          autocomplete="new-password"
-          minLength={12}
-          maxLength={256}
-          aria-describedby="profile-password-hint"
-          value={password}
-          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
-        />
-        <p id="profile-password-hint" class="hint">
-          {t("passwordHint")}
-        </p>
-      </div>
-      <ErrorNotice error={action.error} />
-      {saved && <Notice kind="success">{t("saved")}</Notice>}
+      <TextField
+        id="profile-name"
+        label={t("name")}
+        autocomplete="name"
+        maxLength={200}
+        value={name}
+        onValue={setName}
+      />
+      <TextField
+        id="profile-email"
+        label={t("email")}
+        type="email"
+        autocomplete="email"
+        required
+        value={email}
+        onValue={setEmail}
+      />
+      <TextField
+        id="profile-password"
+        label={t("newPassword")}
+        type="password"
+        autocomplete="new-password"
+        minLength={12}
+        maxLength={256}
+        value={password}
+        onValue={setPassword}
+        hint={t("passwordHint")}
+      />
+      <Outcome action={action} success={t("saved")} />
       <button type="submit" class="button-primary" disabled={action.pending}>
         {t("save")}
       </button>

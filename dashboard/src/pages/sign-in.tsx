@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { anonymous } from "../api.js";
 import { LanguagePicker } from "../app.js";
 import { useI18n } from "../i18n.js";
-import { ErrorNotice, Notice, useAction } from "../ui.js";
+import { ErrorNotice, Notice, TextField, useAction } from "../ui.js";
 
 /**
  * Sign-in by password, or by a link emailed on request. An emailed link lands here with its
@@ -61,23 +61,23 @@ export function SignInPage(props: {
               if (session) props.onSignedIn(session);
             }}
           >
-            <label for="email">{t("email")}</label>
-            <input
+            <TextField
               id="email"
+              label={t("email")}
               type="email"
               autocomplete="username"
               required
               value={email}
-              onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+              onValue={setEmail}
             />
-            <label for="password">{t("password")}</label>
-            <input
+            <TextField
               id="password"
+              label={t("password")}
               type="password"
               autocomplete="current-password"
               required
               value={password}
-              onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+              onValue={setPassword}
             />
             <ErrorNotice error={action.error} />
             <button type="submit" class="button-primary wide" disabled={action.pending}>
@@ -102,14 +102,14 @@ export function SignInPage(props: {
               if (sent) setLinkSent(true);
             }}
           >
-            <label for="link-email">{t("email")}</label>
-            <input
+            <TextField
               id="link-email"
+              label={t("email")}
               type="email"
               autocomplete="username"
               required
               value={email}
-              onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+              onValue={setEmail}
             />
             <ErrorNotice error={action.error} />
             {linkSent && <Notice kind="success">{t("linkSent")}</Notice>}

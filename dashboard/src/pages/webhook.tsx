@@ -11,6 +11,7 @@ import {
   Notice,
   OneTimeSecret,
   PageHeader,
+  TableHead,
   useAction,
   useLoad,
 } from "../ui.js";
@@ -126,20 +127,10 @@ function WebhookView(props: {
           <p class="muted">{t("noDeliveries")}</p>
         ) : (
           <table class="table responsive">
-            <thead>
-              <tr>
-                <th scope="col">{t("event")}</th>
-                <th scope="col">{t("attempt")}</th>
-                <th scope="col">{t("response")}</th>
-                <th scope="col">{t("duration")}</th>
-                <th scope="col">{t("created")}</th>
-                {admin && (
-                  <th scope="col">
-                    <span class="visually-hidden">{t("actions")}</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
+            <TableHead
+              columns={[t("event"), t("attempt"), t("response"), t("duration"), t("created")]}
+              actions={admin}
+            />
             <tbody>
               {props.deliveries.map((d) => {
                 const ok = succeeded(d);

@@ -9,6 +9,8 @@ import {
   Notice,
   OneTimeSecret,
   PageHeader,
+  TableHead,
+  TextField,
   useAction,
   useLoad,
 } from "../ui.js";
@@ -48,13 +50,7 @@ export function WebhooksPage() {
             <p class="empty">{t("noWebhooks")}</p>
           ) : (
             <table class="table responsive">
-              <thead>
-                <tr>
-                  <th scope="col">{t("endpointUrl")}</th>
-                  <th scope="col">{t("events")}</th>
-                  <th scope="col">{t("health")}</th>
-                </tr>
-              </thead>
+              <TableHead columns={[t("endpointUrl"), t("events"), t("health")]} />
               <tbody>
                 {list.data.map((webhook) => (
                   <tr key={webhook.id}>
@@ -109,28 +105,26 @@ function NewWebhookForm(props: { onCreated: (webhook: WebhookWithSecret) => void
       }}
     >
       <h2>{t("addWebhook")}</h2>
-      <div class="field">
-        <label for="webhook-url">{t("endpointUrl")}</label>
-        <input
-          id="webhook-url"
-          type="url"
-          required
-          placeholder="https://example.com/certyneo"
-          value={url}
-          onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
-        />
-      </div>
-      <div class="field">
-        <label for="webhook-description">
-          {t("description")} <span class="muted">({t("optional")})</span>
-        </label>
-        <input
-          id="webhook-description"
-          maxLength={500}
-          value={description}
-          onInput={(e) => setDescription((e.target as HTMLInputElement).value)}
-        />
-      </div>
+      <TextField
+        id="webhook-url"
+        label={t("endpointUrl")}
+        type="url"
+        required
+        placeholder="https://example.com/certyneo"
+        value={url}
+        onValue={setUrl}
+      />
+      <TextField
+        id="webhook-description"
+        label={
+          <>
+            {t("description")} <span class="muted">({t("optional")})</span>
+          </>
+        }
+        maxLength={500}
+        value={description}
+        onValue={setDescription}
+      />
       <fieldset class="checkboxes">
         <legend>
           {t("events")} <span class="muted">({t("allEvents")})</span>
