@@ -2,7 +2,7 @@ import { type Kysely, sql } from "kysely";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { Dialect } from "../db/dialect.js";
 import { lockEnvelope } from "../db/locks.js";
-import { listNewestFirst } from "../db/pagination.js";
+import { type ListFilters, listNewestFirst } from "../db/pagination.js";
 import type { EnvelopesTable, FieldsTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import {
@@ -144,6 +144,14 @@ function containing(text: string): string {
   return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
+/** What `GET /envelopes` filters on: the status, and the search. */
+export function envelopeListFilters(request: EnvelopeListRequest): ListFilters {
+  return {
+    filters: { status: request.status },
+    condition: request.q?.trim() ? matching(request.q) : undefined,
+  };
+}
+
 /** Envelopes whose subject, or a recipient's name or email, contains `q`. */
 function matching(q: string) {
   const pattern = containing(q.trim());
@@ -237,8 +245,7 @@ export class EnvelopeService {
       scope,
       request,
       "an envelope",
-      { status: request.status },
-      request.q?.trim() ? matching(request.q) : undefined,
+      envelopeListFilters(request),
     );
     return { ...page, data: await this.assemble(this.db, page.data) };
   }

@@ -116,7 +116,7 @@ export class NotificationService {
   async list(scope: Scope, envelopeId: string, page: PageRequest): Promise<Page<Notification>> {
     await findEnvelope(this.db, scope, envelopeId);
     const rows = await listNewestFirst(this.db, "notifications", scope, page, "a notification", {
-      envelope_id: envelopeId,
+      filters: { envelope_id: envelopeId },
     });
     return {
       ...rows,

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { listNewestFirst, olderThan } from "../db/pagination.js";
+import { type Cursor, listNewestFirst, olderThan } from "../db/pagination.js";
 import type { Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
@@ -105,6 +105,36 @@ export interface FannedOutDelivery {
 }
 
 /** Webhook endpoints and their deliveries: signed, retried, logged, never to private addresses. */
+/** A page of a webhook's delivery attempts, newest first (its plan: test/api/query-plans.test.ts). */
+export function attemptsQuery(
+  db: Kysely<Tables>,
+  webhookId: string,
+  limit: number,
+  cursor?: Cursor,
+) {
+  let query = db
+    .selectFrom("webhook_attempts")
+    .innerJoin("webhook_deliveries", "webhook_deliveries.id", "webhook_attempts.delivery_id")
+    .select([
+      "webhook_attempts.id",
+      "webhook_attempts.delivery_id",
+      "webhook_deliveries.event_id",
+      "webhook_deliveries.event_type",
+      "webhook_attempts.attempt",
+      "webhook_attempts.status_code",
+      "webhook_attempts.duration_ms",
+      "webhook_attempts.error",
+      "webhook_attempts.next_retry_at",
+      "webhook_attempts.created_at",
+    ])
+    .where("webhook_attempts.webhook_id", "=", webhookId);
+  if (cursor) query = query.where(olderThan(cursor, "webhook_attempts"));
+  return query
+    .orderBy("webhook_attempts.created_at", "desc")
+    .orderBy("webhook_attempts.id", "desc")
+    .limit(limit + 1);
+}
+
 export class WebhookService {
   /** Sends the deliveries: the worker's runs, pings and manual retries. */
   readonly delivery: WebhookDelivery;
@@ -210,38 +240,18 @@ export class WebhookService {
   async attempts(scope: Scope, id: string, page: PageRequest): Promise<Page<WebhookAttempt>> {
     await this.find(scope, id);
     const limit = page.limit ?? DEFAULT_PAGE_LIMIT;
-    let query = this.db
-      .selectFrom("webhook_attempts")
-      .innerJoin("webhook_deliveries", "webhook_deliveries.id", "webhook_attempts.delivery_id")
-      .select([
-        "webhook_attempts.id",
-        "webhook_attempts.delivery_id",
-        "webhook_deliveries.event_id",
-        "webhook_deliveries.event_type",
-        "webhook_attempts.attempt",
-        "webhook_attempts.status_code",
-        "webhook_attempts.duration_ms",
-        "webhook_attempts.error",
-        "webhook_attempts.next_retry_at",
-        "webhook_attempts.created_at",
-      ])
-      .where("webhook_attempts.webhook_id", "=", id);
+    let cursor: Cursor | undefined;
     if (page.after) {
       // The cursor is an attempt of this very webhook; the next page is what comes after it.
-      const cursor = await this.db
+      cursor = await this.db
         .selectFrom("webhook_attempts")
         .select(["id", "created_at"])
         .where("id", "=", page.after)
         .where("webhook_id", "=", id)
         .executeTakeFirst();
       if (!cursor) throw invalidCursor(page.after, "an attempt of this webhook");
-      query = query.where(olderThan(cursor, "webhook_attempts"));
     }
-    const rows = await query
-      .orderBy("webhook_attempts.created_at", "desc")
-      .orderBy("webhook_attempts.id", "desc")
-      .limit(limit + 1)
-      .execute();
+    const rows = await attemptsQuery(this.db, id, limit, cursor).execute();
     const result = toPage(rows, limit);
     const data = result.data.map((r) => ({
       id: r.id,

@@ -11,6 +11,7 @@ import { referenceIndexes } from "./0008_reference_indexes.js";
 import { jobLanes } from "./0009_job_lanes.js";
 import { users } from "./0010_users.js";
 import { branding } from "./0011_branding.js";
+import { listIndexes } from "./0012_list_indexes.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -26,6 +27,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0009_job_lanes": jobLanes,
     "0010_users": users,
     "0011_branding": branding,
+    "0012_list_indexes": listIndexes,
   };
   return { getMigrations: async () => migrations };
 }

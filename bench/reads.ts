@@ -1,0 +1,169 @@
+// `npm run bench:reads` (and part of `npm run bench`): authenticated reads against a real server,
+// on SQLite then PostgreSQL, 10 connections from autocannon in its own process; baseline: bare
+// Fastify serving the same envelope JSON in the same run. Issue 15's targets are printed beside
+// each figure. A list is measured in an account of 1,000 envelopes and in one of 100,000.
+
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Kysely } from "kysely";
+import type { Tables } from "../src/db/schema.js";
+import { newId } from "../src/security/random.js";
+import { createPostgresDatabase } from "../test/helpers/database.js";
+import { baseline, type LoadResult, load, ourServer, report, serverErrors } from "./autocannon.js";
+
+const CONNECTIONS = Number(process.env.BENCH_READS_CONNECTIONS ?? 10);
+const SECONDS = Number(process.env.BENCH_READS_SECONDS ?? 10);
+const BIG = Number(process.env.BENCH_READS_BIG ?? 100_000);
+
+/**
+ * `count` copies of envelope `templateId` (with its documents and recipients) in a new account
+ * with a key; answers the key. Inserted directly, in batches, older than the template.
+ */
+async function seed(
+  db: Kysely<Tables>,
+  server: Awaited<ReturnType<typeof ourServer>>,
+  count: number,
+): Promise<string> {
+  const { app } = server;
+  const account = await app.accounts.create(`reads ${count}`);
+  const { key, secret } = await app.keys.create({ accountId: account.id, environment: "test" }, {});
+  await app.keys.setRateLimit(key.id, { perMinute: 1_000_000, burst: 1_000_000 });
+  const id = server.options.envelopeId;
+  const envelope = await db
+    .selectFrom("envelopes")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+  const links = await db
+    .selectFrom("envelope_documents")
+    .selectAll()
+    .where("envelope_id", "=", id)
+    .execute();
+  const recipients = await db
+    .selectFrom("recipients")
+    .selectAll()
+    .where("envelope_id", "=", id)
+    .execute();
+  const start = Date.parse(envelope.created_at) - count * 1000;
+  const BATCH = 400;
+  for (let done = 0; done < count; done += BATCH) {
+    const rows = Array.from({ length: Math.min(BATCH, count - done) }, (_, i) => {
+      const at = new Date(start + (done + i) * 1000).toISOString();
+      return {
+        ...envelope,
+        id: newId("env"),
+        account_id: account.id,
+        created_at: at,
+        updated_at: at,
+      };
+    });
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto("envelopes").values(rows).execute();
+      await trx
+        .insertInto("envelope_documents")
+        .values(rows.flatMap((row) => links.map((link) => ({ ...link, envelope_id: row.id }))))
+        .execute();
+      await trx
+        .insertInto("recipients")
+        .values(
+          rows.flatMap((row) =>
+            recipients.map((r) => ({
+              ...r,
+              id: newId("rcp"),
+              envelope_id: row.id,
+              token_hash: null,
+            })),
+          ),
+        )
+        .execute();
+    });
+  }
+  return secret;
+}
+
+interface Row {
+  label: string;
+  result: LoadResult;
+  ratio: number;
+  target: string;
+  pass: boolean | null;
+}
+
+async function run(label: string, env: Record<string, string>, envelopeTarget: number) {
+  const server = await ourServer(env, { worker: false });
+  const rows: Row[] = [];
+  try {
+    const auth = { authorization: `Bearer ${server.options.key}` };
+    const get = (url: string, headers: Record<string, string> = auth) =>
+      load({ url: `${server.url}${url}`, connections: CONNECTIONS, seconds: SECONDS, headers });
+    const floor = await baseline(server.envelopeJson, CONNECTIONS, SECONDS);
+    const base = floor.requests.average;
+    const add = (name: string, result: LoadResult, target: number | null) => {
+      const ratio = result.requests.average / base;
+      rows.push({
+        label: name,
+        result,
+        ratio,
+        target: target === null ? "(reported)" : `>= ${target}x`,
+        pass: target === null ? null : ratio >= target && serverErrors(result) === 0,
+      });
+    };
+    console.log(`\nReads on ${label}: ${CONNECTIONS} connections, ${SECONDS} s each`);
+    console.log(report("bare Fastify, same bytes (baseline)", floor, base));
+    add("GET /healthz", await get("/healthz", {}), 0.6);
+    add("GET /api/v1/keys?limit=1", await get("/api/v1/keys?limit=1"), null);
+    add(
+      `GET /api/v1/envelopes/{id}`,
+      await get(`/api/v1/envelopes/${server.options.envelopeId}`),
+      envelopeTarget,
+    );
+    const small = await seed(server.app.database.db, server, 1000);
+    const big = await seed(server.app.database.db, server, BIG);
+    const listSmall = await get("/api/v1/envelopes?limit=100", {
+      authorization: `Bearer ${small}`,
+    });
+    const listBig = await get("/api/v1/envelopes?limit=100", { authorization: `Bearer ${big}` });
+    add("GET /api/v1/envelopes?limit=100, 1,000 in the account", listSmall, null);
+    add(
+      `GET /api/v1/envelopes?limit=100, ${BIG.toLocaleString("en")} in the account`,
+      listBig,
+      null,
+    );
+    for (const row of rows) {
+      console.log(report(row.label, row.result, base));
+      console.log(
+        `  target ${row.target}${row.pass === null ? "" : row.pass ? ": PASS" : ": FAIL"}`,
+      );
+    }
+    const slowdown = listSmall.requests.average / listBig.requests.average;
+    console.log(
+      `list with ${BIG.toLocaleString("en")} envelopes vs 1,000: ${slowdown.toFixed(2)}x slower (target <= 1.5x): ${slowdown <= 1.5 ? "PASS" : "FAIL"}`,
+    );
+    return rows.reduce((sum, row) => sum + serverErrors(row.result), 0);
+  } finally {
+    await server.close();
+  }
+}
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-reads-"));
+let failures = 0;
+try {
+  const only = process.env.BENCH_DATABASES?.split(",") ?? ["sqlite", "postgres"];
+  if (only.includes("sqlite"))
+    failures += await run("SQLite", { CERTYNEO_DATA_DIR: path.join(dataDir, "sqlite") }, 0.25);
+  if (only.includes("postgres")) {
+    const postgres = await createPostgresDatabase(path.join(dataDir, "postgres"));
+    try {
+      failures += await run("PostgreSQL", postgres.env, 0.1);
+    } finally {
+      await postgres.drop();
+    }
+  }
+} finally {
+  await rm(dataDir, { recursive: true, force: true });
+}
+if (failures > 0) {
+  console.error(`\n${failures} responses were 5xx: the reads benchmark fails.`);
+  process.exitCode = 1;
+}
