@@ -7,6 +7,7 @@ import {
   type PageRequest,
   toPage,
 } from "../domain/pagination.js";
+import { precompiled } from "./precompiled.js";
 import type { Tables } from "./schema.js";
 
 export interface Cursor {
@@ -54,6 +55,7 @@ export function newestFirstQuery(
   limit: number,
   { filters = {}, condition }: ListFilters = {},
   cursor?: Cursor,
+  { plusOne = true }: { plusOne?: boolean } = {},
 ) {
   let query = scoped(db, table, scope);
   for (const [column, value] of Object.entries(filters)) {
@@ -64,7 +66,56 @@ export function newestFirstQuery(
   return query
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
-    .limit(limit + 1);
+    .limit(plusOne ? limit + 1 : limit);
+}
+
+/**
+ * The SQL of each shape of list (table, filters given, cursor or not), compiled once: a list
+ * request then runs it with its values (see precompiled.ts). A list with a condition of its own
+ * (a search) is built each time.
+ */
+const compiledLists = new Map<
+  string,
+  (db: Kysely<Tables>, ...args: (string | number)[]) => Promise<unknown[]>
+>();
+
+function runNewestFirst(
+  db: Kysely<Tables>,
+  table: ListedTable,
+  scope: Scope,
+  limit: number,
+  filters: ListFilters,
+  cursor: Cursor | undefined,
+): Promise<unknown[]> {
+  if (filters.condition)
+    return newestFirstQuery(db, table, scope, limit, filters, cursor).execute();
+  const given = Object.entries(filters.filters ?? {}).filter(([, value]) => value !== undefined);
+  const shape = `${table}|${given.map(([column]) => column).join(",")}|${cursor ? "after" : ""}`;
+  let run = compiledLists.get(shape);
+  if (!run) {
+    run = precompiled((builder, accountId, environment, take, createdAt, id, ...values) =>
+      newestFirstQuery(
+        builder,
+        table,
+        { accountId: String(accountId), environment: environment as Scope["environment"] },
+        // `take` stands for limit + 1 here: the query asks for one row more than a page.
+        take as number,
+        { filters: Object.fromEntries(given.map(([column], i) => [column, String(values[i])])) },
+        cursor ? { created_at: String(createdAt), id: String(id) } : undefined,
+        { plusOne: false },
+      ),
+    );
+    compiledLists.set(shape, run);
+  }
+  return run(
+    db,
+    scope.accountId,
+    scope.environment,
+    limit + 1,
+    cursor?.created_at ?? "",
+    cursor?.id ?? "",
+    ...given.map(([, value]) => value as string),
+  );
 }
 
 /**
@@ -86,6 +137,6 @@ export async function listNewestFirst<T extends ListedTable>(
     cursor = await scoped(db, table, scope).where("id", "=", page.after).executeTakeFirst();
     if (!cursor) throw invalidCursor(page.after, resource);
   }
-  const rows = await newestFirstQuery(db, table, scope, limit, filters, cursor).execute();
+  const rows = await runNewestFirst(db, table, scope, limit, filters, cursor);
   return toPage(rows as unknown as Tables[T][], limit);
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { listNewestFirst } from "../db/pagination.js";
+import { precompiled } from "../db/precompiled.js";
 import type { ApiKeysTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
@@ -39,6 +40,22 @@ export interface AuthenticatedKey {
   scope: Scope;
   rateLimit: TokenBucketPolicy;
 }
+
+/** The key of a secret's hash: every authenticated request asks it, so it is compiled once. */
+const keyByHash = precompiled((db: Kysely<Tables>, hash: string) =>
+  db
+    .selectFrom("api_keys")
+    .select([
+      "id",
+      "account_id",
+      "environment",
+      "secret_hash",
+      "revoked_at",
+      "rate_limit_per_minute",
+      "rate_limit_burst",
+    ])
+    .where("secret_hash", "=", hash),
+);
 
 export class ApiKeyService {
   constructor(
@@ -100,19 +117,7 @@ export class ApiKeyService {
     const environment = parseApiKeySecret(secret);
     if (!environment) return undefined;
     const hash = hashApiKeySecret(secret);
-    const row = await this.db
-      .selectFrom("api_keys")
-      .select([
-        "id",
-        "account_id",
-        "environment",
-        "secret_hash",
-        "revoked_at",
-        "rate_limit_per_minute",
-        "rate_limit_burst",
-      ])
-      .where("secret_hash", "=", hash)
-      .executeTakeFirst();
+    const [row] = await keyByHash(this.db, hash);
     if (!row || row.revoked_at !== null || row.environment !== environment) return undefined;
     if (!hashesEqual(row.secret_hash, hash)) return undefined;
     this.lastUsed.record(row.id, this.clock.now().toISOString());

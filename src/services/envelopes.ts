@@ -3,7 +3,9 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { Dialect } from "../db/dialect.js";
 import { lockEnvelope } from "../db/locks.js";
 import { type ListFilters, listNewestFirst } from "../db/pagination.js";
+import { precompiled } from "../db/precompiled.js";
 import type { EnvelopesTable, FieldsTable, RecipientsTable, Tables } from "../db/schema.js";
+import { inReadSnapshot } from "../db/snapshot.js";
 import type { Clock } from "../domain/clock.js";
 import {
   type EnvelopeAction,
@@ -191,6 +193,39 @@ function e164(phone: string, param: string): string {
   return parsed.number;
 }
 
+// What an envelope is made of, by envelope ids: documents in order, recipients, fields.
+const documentsOf = (db: Kysely<Tables>, ids: string[]) =>
+  db
+    .selectFrom("envelope_documents")
+    .innerJoin("documents", "documents.id", "envelope_documents.document_id")
+    .select([
+      "envelope_documents.envelope_id",
+      "envelope_documents.position",
+      "documents.id",
+      "documents.name",
+      "documents.pages",
+      "documents.sha256",
+    ])
+    .where("envelope_documents.envelope_id", "in", ids)
+    .orderBy("envelope_documents.position");
+const recipientsOf = (db: Kysely<Tables>, ids: string[]) =>
+  db.selectFrom("recipients").selectAll().where("envelope_id", "in", ids).orderBy("position");
+const fieldsOf = (db: Kysely<Tables>, ids: string[]) =>
+  db.selectFrom("fields").selectAll().where("envelope_id", "in", ids).orderBy("position");
+
+// The same for one envelope, and the envelope itself: compiled once (see db/precompiled.ts).
+const documentsOfEnvelope = precompiled((db, id: string) => documentsOf(db, [id]));
+const recipientsOfEnvelope = precompiled((db, id: string) => recipientsOf(db, [id]));
+const fieldsOfEnvelope = precompiled((db, id: string) => fieldsOf(db, [id]));
+const envelopeById = precompiled((db, accountId: string, environment: string, id: string) =>
+  db
+    .selectFrom("envelopes")
+    .selectAll()
+    .where("account_id", "=", accountId)
+    .where("environment", "=", environment as Environment)
+    .where("id", "=", id),
+);
+
 export class EnvelopeService {
   constructor(
     private readonly db: Kysely<Tables>,
@@ -250,11 +285,15 @@ export class EnvelopeService {
     return { ...page, data: await this.assemble(this.db, page.data) };
   }
 
-  async get(scope: Scope, id: string, db: Kysely<Tables> = this.db): Promise<Envelope> {
-    const row = await this.scoped(db, scope).where("id", "=", id).executeTakeFirst();
-    if (!row) throw notFound("envelope", id);
-    const [envelope] = await this.assemble(db, [row]);
-    return envelope!;
+  /** The envelope `id` of `scope`; within a transaction, pass it as `db`. */
+  async get(scope: Scope, id: string, db?: Kysely<Tables>): Promise<Envelope> {
+    const read = async (reader: Kysely<Tables>) => {
+      const [row] = await envelopeById(reader, scope.accountId, scope.environment, id);
+      if (!row) throw notFound("envelope", id);
+      const [envelope] = await this.assemble(reader, [row]);
+      return envelope!;
+    };
+    return db ? read(db) : inReadSnapshot(this.db, this.dialect, read);
   }
 
   /** Replaces the given top-level fields of a draft; what is absent keeps its value. */
@@ -641,35 +680,29 @@ export class EnvelopeService {
   /** Envelopes with their documents, recipients and fields, in three queries for any count. */
   private async assemble(db: Kysely<Tables>, rows: EnvelopesTable[]): Promise<Envelope[]> {
     if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const [documentRows, recipientRows, fieldRows] = await Promise.all([
-      db
-        .selectFrom("envelope_documents")
-        .innerJoin("documents", "documents.id", "envelope_documents.document_id")
-        .select([
-          "envelope_documents.envelope_id",
-          "envelope_documents.position",
-          "documents.id",
-          "documents.name",
-          "documents.pages",
-          "documents.sha256",
-        ])
-        .where("envelope_documents.envelope_id", "in", ids)
-        .orderBy("envelope_documents.position")
-        .execute(),
-      db
-        .selectFrom("recipients")
-        .selectAll()
-        .where("envelope_id", "in", ids)
-        .orderBy("position")
-        .execute(),
-      db
-        .selectFrom("fields")
-        .selectAll()
-        .where("envelope_id", "in", ids)
-        .orderBy("position")
-        .execute(),
-    ]);
+    const [first] = rows;
+    // One envelope (a GET, a change) takes the queries compiled once; a page takes `in` lists.
+    const [documentRows, recipientRows, fieldRows] =
+      rows.length === 1 && first
+        ? await Promise.all([
+            documentsOfEnvelope(db, first.id),
+            recipientsOfEnvelope(db, first.id),
+            fieldsOfEnvelope(db, first.id),
+          ])
+        : await Promise.all([
+            documentsOf(
+              db,
+              rows.map((r) => r.id),
+            ).execute(),
+            recipientsOf(
+              db,
+              rows.map((r) => r.id),
+            ).execute(),
+            fieldsOf(
+              db,
+              rows.map((r) => r.id),
+            ).execute(),
+          ]);
     return rows.map((row) => {
       const sent = row.status !== "DRAFT";
       return {

@@ -1,0 +1,34 @@
+import { type Compilable, CompiledQuery, type Kysely } from "kysely";
+import type { Tables } from "./schema.js";
+
+/** Stands for the i-th argument while the query is compiled once. */
+const placeholder = (i: number) => `\u0000certyneo-arg-${i}\u0000`;
+
+/**
+ * A query whose SQL is compiled once, on first use: `build` is called with placeholders for its
+ * arguments, and each later call runs the same SQL with the values given. Building and compiling
+ * a query with Kysely costs more than running one of our point lookups (and SQLite then finds the
+ * statement already prepared). `build` must give the same SQL whatever the values: no list whose
+ * length depends on them, no branch on them, no arithmetic (it is given placeholders, as text).
+ */
+export function precompiled<A extends (string | number)[], R>(
+  build: (db: Kysely<Tables>, ...args: A) => Compilable<R>,
+): (db: Kysely<Tables>, ...args: A) => Promise<R[]> {
+  let compiled: { sql: string; slots: (number | { value: unknown })[] } | undefined;
+  return async (db, ...args) => {
+    if (!compiled) {
+      const names = args.map((_, i) => placeholder(i)) as A;
+      const query = build(db, ...names).compile();
+      const slots = query.parameters.map((value) => {
+        const index = names.indexOf(value as string);
+        return index >= 0 ? index : { value };
+      });
+      compiled = { sql: query.sql, slots };
+    }
+    const parameters = compiled.slots.map((slot) =>
+      typeof slot === "number" ? args[slot] : slot.value,
+    );
+    const result = await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters));
+    return result.rows;
+  };
+}
