@@ -14,8 +14,11 @@ const placeholder = (i: number) => `\u0000certyneo-arg-${i}\u0000`;
 export function precompiled<A extends (string | number)[], R>(
   build: (db: Kysely<Tables>, ...args: A) => Compilable<R>,
 ): (db: Kysely<Tables>, ...args: A) => Promise<R[]> {
-  let compiled: { sql: string; slots: (number | { value: unknown })[] } | undefined;
+  // By SQL dialect (its adapter's class): one process may hold SQLite and PostgreSQL at once.
+  const byDialect = new Map<unknown, { sql: string; slots: (number | { value: unknown })[] }>();
   return async (db, ...args) => {
+    const dialect = db.getExecutor().adapter.constructor;
+    let compiled = byDialect.get(dialect);
     if (!compiled) {
       const names = args.map((_, i) => placeholder(i)) as A;
       const query = build(db, ...names).compile();
@@ -24,6 +27,7 @@ export function precompiled<A extends (string | number)[], R>(
         return index >= 0 ? index : { value };
       });
       compiled = { sql: query.sql, slots };
+      byDialect.set(dialect, compiled);
     }
     const parameters = compiled.slots.map((slot) =>
       typeof slot === "number" ? args[slot] : slot.value,

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+} from "kysely";
+import { openDatabase } from "../../src/db/database.js";
+import { precompiled } from "../../src/db/precompiled.js";
+import type { Tables } from "../../src/db/schema.js";
+
+describe("queries compiled once", () => {
+  it("runs with each call's values, constants kept, per SQL dialect", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "precompiled-"));
+    const database = openDatabase({ databaseUrl: undefined, dataDir: dir });
+    try {
+      await database.migrate();
+      for (const [id, name] of [
+        ["acct_a", "Alpha"],
+        ["acct_b", "Beta"],
+      ]) {
+        await database.db
+          .insertInto("accounts")
+          .values({
+            id,
+            name,
+            created_at: "2026-01-01T00:00:00.000Z",
+            display_name: null,
+            accent_color: null,
+            logo: null,
+            branding_updated_at: null,
+          })
+          .execute();
+      }
+      let builds = 0;
+      const byIdOrName = precompiled((db, id: string, name: string) => {
+        builds++;
+        return db
+          .selectFrom("accounts")
+          .select(["id", "name"])
+          .where((eb) => eb.or([eb("id", "=", id), eb("name", "=", name)]))
+          .where("created_at", "<", "2027-01-01")
+          .orderBy("id");
+      });
+      // A PostgreSQL Kysely that compiles and answers nothing: its SQL ($1) must not reach SQLite.
+      const postgres = new Kysely<Tables>({
+        dialect: {
+          createAdapter: () => new PostgresAdapter(),
+          createDriver: () => new DummyDriver(),
+          createIntrospector: (db) => new PostgresIntrospector(db),
+          createQueryCompiler: () => new PostgresQueryCompiler(),
+        },
+      });
+      assert.deepEqual(await byIdOrName(postgres, "acct_a", "x"), []);
+      assert.deepEqual(await byIdOrName(database.db, "acct_a", "nobody"), [
+        { id: "acct_a", name: "Alpha" },
+      ]);
+      assert.deepEqual(await byIdOrName(database.db, "acct_x", "Beta"), [
+        { id: "acct_b", name: "Beta" },
+      ]);
+      assert.deepEqual(await byIdOrName(database.db, "acct_b", "Alpha"), [
+        { id: "acct_a", name: "Alpha" },
+        { id: "acct_b", name: "Beta" },
+      ]);
+      assert.equal(builds, 2, "built once per dialect");
+    } finally {
+      await database.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
