@@ -23,7 +23,7 @@ describe("queries compiled once", () => {
       for (const [id, name] of [
         ["acct_a", "Alpha"],
         ["acct_b", "Beta"],
-      ]) {
+      ] as const) {
         await database.db
           .insertInto("accounts")
           .values({
