@@ -20,6 +20,10 @@ function mailThread(): Piscina<MailTask, void> {
     maxThreads: 1,
     // Sending is mostly waiting for the SMTP server: one thread has several messages going.
     concurrentTasksPerWorker: 8,
+    // Piscina's default parks an idle thread in Atomics.wait, its event loop stopped: a message
+    // still waiting for the server or the disk when another finished would wait for the next
+    // task to wake the thread (seen once in CI as a send that never ended).
+    atomics: "disabled",
     idleTimeout: 60_000,
   });
   return pool;
