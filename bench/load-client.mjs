@@ -6,8 +6,8 @@ import autocannon from "autocannon";
 
 /**
  * Options: `url`, `connections`, `seconds`; without `key`, one GET of `url` (the baseline), with
- * `headers` if given (bench/background.ts reads an envelope so); with `key`, `documentId`,
- * `envelopeId` and `pdf` (a small PDF, base64), the mixed sequence below.
+ * `headers` if given (bench/background.ts reads an envelope so) and `overallRate` (requests per second, all connections together); with `key`, `documentId`,
+ * `envelopeId` and `pdf` (a small PDF, base64), the sequence of `scenario`: "mixed" (the default) or "create-send".
  */
 const options = JSON.parse(process.argv[2] ?? "{}");
 
@@ -51,11 +51,47 @@ function mixed(o) {
   ];
 }
 
+/** Create an envelope of three signers, then send it: the write path of issue 15. */
+function createSend(o) {
+  const json = { authorization: `Bearer ${o.key}`, "content-type": "application/json" };
+  return [
+    {
+      method: "POST",
+      path: "/api/v1/envelopes",
+      headers: json,
+      body: JSON.stringify({
+        subject: "Employment contract",
+        documentIds: [o.documentId],
+        recipients: [1, 2, 3].map((n) => ({
+          email: `signer${n}@example.com`,
+          name: `Signer ${n}`,
+          role: "SIGNER",
+        })),
+      }),
+      onResponse: (status, body, context) => {
+        if (status === 201) context.created = JSON.parse(body).id;
+      },
+    },
+    {
+      method: "POST",
+      headers: json,
+      body: "{}",
+      setupRequest: (request, context) => ({
+        ...request,
+        path: `/api/v1/envelopes/${String(context.created)}/send`,
+      }),
+    },
+  ];
+}
+
+const scenarios = { mixed, "create-send": createSend };
+
 const result = await autocannon({
   url: options.url,
   connections: options.connections,
   duration: options.seconds,
   ...(options.headers ? { headers: options.headers } : {}),
-  ...(options.key ? { requests: mixed(options) } : {}),
+  ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+  ...(options.key ? { requests: scenarios[options.scenario ?? "mixed"](options) } : {}),
 });
 process.stdout.write(`${JSON.stringify(result)}\n`);

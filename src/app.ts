@@ -152,7 +152,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     config.maxDocumentBytes,
     config.documentLimits,
-    (bytes, limits = config.documentLimits) => pdf.inspect(bytes, limits),
+    (source, limits = config.documentLimits) => pdf.inspect(source, limits),
   );
   const jobs = new JobQueue(
     database.db,

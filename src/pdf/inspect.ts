@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { PDF, type PDFPage, PdfArray, PdfNumber, type PdfRef } from "@libpdf/core";
 import { CertyneoError } from "../domain/errors.js";
 import { checkInflatedSize, isWhitespace } from "./stream-limits.js";
@@ -65,6 +66,21 @@ function invalid(kind: "unsupported_media_type" | "unprocessable", code: string,
  * only when the object count is within the limit, and whatever is accepted can be stamped, sealed
  * and merged.
  */
+/** What to inspect: bytes in memory, or a file on disk, read whole when it is inspected. */
+export type PdfSource = Uint8Array | { readonly file: string };
+
+/** `inspectPdf` of the bytes of `source`. */
+export async function inspectPdfSource(
+  source: PdfSource,
+  limits: PdfLimits = DEFAULT_PDF_LIMITS,
+): Promise<PdfFacts> {
+  const bytes =
+    source instanceof Uint8Array
+      ? Buffer.from(source.buffer, source.byteOffset, source.byteLength)
+      : await readFile(source.file);
+  return inspectPdf(bytes, limits);
+}
+
 export async function inspectPdf(
   bytes: Buffer,
   limits: PdfLimits = DEFAULT_PDF_LIMITS,
@@ -206,18 +222,35 @@ function checkPageSize(pdf: PDF, page: PDFPage, number: number): void {
 }
 
 const OBJ = Buffer.from("obj");
-const TYPE_PAGE = /\/Type\s*\/Page(?![A-Za-z0-9])/g;
+const TYPE = Buffer.from("/Type");
+const PAGE = Buffer.from("/Page");
 const PAGE_SCAN_FACTOR = 4;
 
 /** Counts `/Type /Page` entries (not `/Pages`) in the bytes, up to `stopAfter` + 1. */
-function countPageObjects(bytes: Buffer, stopAfter: number): number {
+export function countPageObjects(bytes: Buffer, stopAfter: number): number {
   let count = 0;
-  TYPE_PAGE.lastIndex = 0;
-  const text = bytes.toString("latin1");
-  while (TYPE_PAGE.exec(text) !== null) {
+  for (let at = bytes.indexOf(TYPE); at !== -1; at = bytes.indexOf(TYPE, at + TYPE.length)) {
+    let i = at + TYPE.length;
+    while (i < bytes.length && isSpace(bytes[i]!)) i++;
+    if (!bytes.subarray(i, i + PAGE.length).equals(PAGE)) continue;
+    const next = bytes[i + PAGE.length];
+    if (next !== undefined && isAlphanumeric(next)) continue;
     if (++count > stopAfter) break;
   }
   return count;
+}
+
+/** White-space as a regular expression's `\s` reads a byte (PDF's own, and a few more). */
+function isSpace(byte: number): boolean {
+  return (byte >= 0x09 && byte <= 0x0d) || byte === 0x20 || byte === 0xa0;
+}
+
+function isAlphanumeric(byte: number): boolean {
+  return (
+    (byte >= 0x30 && byte <= 0x39) ||
+    (byte >= 0x41 && byte <= 0x5a) ||
+    (byte >= 0x61 && byte <= 0x7a)
+  );
 }
 
 /**

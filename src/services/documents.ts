@@ -9,10 +9,11 @@ import { CertyneoError, notFound } from "../domain/errors.js";
 import type { Page, PageRequest } from "../domain/pagination.js";
 import {
   DEFAULT_PDF_LIMITS,
-  inspectPdf,
+  inspectPdfSource,
   type PageSize,
   type PdfFacts,
   type PdfLimits,
+  type PdfSource,
 } from "../pdf/inspect.js";
 import { newId } from "../security/random.js";
 import {
@@ -63,7 +64,10 @@ export class DocumentService {
     readonly maxBytes: number,
     readonly limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS,
     /** Where PDFs are inspected: `inspectPdf` itself, or a worker thread (the app's `PdfPool`). */
-    private readonly inspect: typeof inspectPdf = inspectPdf,
+    private readonly inspect: (
+      source: PdfSource,
+      limits: PdfLimits,
+    ) => Promise<PdfFacts> = inspectPdfSource,
   ) {}
 
   /**
@@ -94,9 +98,10 @@ export class DocumentService {
     try {
       return {
         staged,
-        // Bytes already in memory are inspected as they are; a stream is read back once from disk.
+        // Bytes already in memory are inspected as they are; a stream is read back once from
+        // disk, by the inspecting thread: never held by the thread that serves HTTP.
         facts: await this.inspect(
-          Buffer.isBuffer(content) ? content : await staged.read(),
+          Buffer.isBuffer(content) ? content : { file: staged.file },
           this.limits,
         ),
         discard: () => staged.discard(),

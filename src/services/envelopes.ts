@@ -480,14 +480,6 @@ export class EnvelopeService {
     return row;
   }
 
-  private scoped(db: Kysely<Tables>, scope: Scope) {
-    return db
-      .selectFrom("envelopes")
-      .selectAll()
-      .where("account_id", "=", scope.accountId)
-      .where("environment", "=", scope.environment);
-  }
-
   private async validate(
     scope: Scope,
     input: EnvelopeInput,

@@ -4,8 +4,11 @@ import type { Readable } from "node:stream";
 export interface StagedBlob {
   readonly sha256: string;
   readonly size: number;
-  /** The staged bytes; read once, for validation. */
-  read(): Promise<Buffer>;
+  /**
+   * The file holding the staged bytes on this host's disk (every store stages locally, whatever
+   * it keeps the bytes in): read once, for validation, by whoever validates them.
+   */
+  readonly file: string;
   /** Moves the bytes to their content address. Idempotent for identical content. */
   commit(): Promise<void>;
   /** Forgets the staged bytes; safe to call after commit. */

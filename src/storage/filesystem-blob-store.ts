@@ -58,7 +58,7 @@ export class FilesystemBlobStore implements BlobStore {
     return {
       sha256,
       size,
-      read: () => readFile(tempPath),
+      file: tempPath,
       commit: async () => {
         await mkdir(path.dirname(finalPath), { recursive: true, mode: DIR_MODE });
         if (await exists(finalPath)) await rm(tempPath, { force: true });

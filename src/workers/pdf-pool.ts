@@ -1,7 +1,7 @@
 import { Piscina } from "piscina";
 import { CertyneoError } from "../domain/errors.js";
 import type { AuditTrailData } from "../pdf/audit-trail.js";
-import type { PdfFacts, PdfLimits } from "../pdf/inspect.js";
+import type { PdfFacts, PdfLimits, PdfSource } from "../pdf/inspect.js";
 import {
   type EnvelopeToSeal,
   type SealSettings,
@@ -46,9 +46,12 @@ export class PdfPool {
     readonly threads: number,
   ) {}
 
-  /** What `inspectPdf` says of the bytes: their facts, or the same `CertyneoError`. */
-  async inspect(bytes: Uint8Array, limits: PdfLimits): Promise<PdfFacts> {
-    const result = await this.run({ type: "inspect", bytes, limits });
+  /**
+   * What `inspectPdf` says of the bytes: their facts, or the same `CertyneoError`. A file is read
+   * by the thread: 25 MB are neither read nor copied to it by the thread serving HTTP.
+   */
+  async inspect(source: PdfSource, limits: PdfLimits): Promise<PdfFacts> {
+    const result = await this.run({ type: "inspect", source, limits });
     return expect(result, "inspect").facts;
   }
 

@@ -7,7 +7,7 @@ import type { Signer } from "@libpdf/core";
 import { Piscina } from "piscina";
 import { CertyneoError, type ErrorKind } from "../domain/errors.js";
 import type { AuditTrailData } from "../pdf/audit-trail.js";
-import { inspectPdf, type PdfFacts, type PdfLimits } from "../pdf/inspect.js";
+import { inspectPdfSource, type PdfFacts, type PdfLimits, type PdfSource } from "../pdf/inspect.js";
 import {
   type EnvelopeToSeal,
   type SealSettings,
@@ -20,7 +20,7 @@ import { lowerThreadPriority } from "./thread-priority.js";
 import { ownBuffers } from "./transfer.js";
 
 export type PdfTask =
-  | { type: "inspect"; bytes: Uint8Array; limits: PdfLimits }
+  | { type: "inspect"; source: PdfSource; limits: PdfLimits }
   | { type: "seal-envelope"; envelope: EnvelopeToSeal; signer: SignerSpec }
   | { type: "audit-trail"; trail: AuditTrailData; seal: SealSettings; signer: SignerSpec };
 
@@ -54,8 +54,7 @@ function moved(result: PdfResult, views: readonly Uint8Array[]): PdfResult {
 export default async function run(task: PdfTask): Promise<PdfResult> {
   try {
     if (task.type === "inspect") {
-      const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
-      return { type: task.type, facts: await inspectPdf(bytes, task.limits) };
+      return { type: task.type, facts: await inspectPdfSource(task.source, task.limits) };
     }
     if (task.type === "seal-envelope") {
       const parts = await sealEnvelope(task.envelope, await signerOf(task.signer));

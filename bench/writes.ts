@@ -1,0 +1,78 @@
+// `npm run bench:writes` (and part of `npm run bench`): create + send of an envelope with three
+// signers, 8 clients (autocannon in its own process, each connection creating then sending), on
+// SQLite then PostgreSQL. The account has a webhook endpoint subscribed to every event, so each
+// send also fans out deliveries; invitations are planned as jobs, in the same transaction as the
+// event. The worker is stopped: what is measured is the API's write path, not the sending of
+// 1,500 emails a second. Baseline in the same run: bare Fastify answering the same bytes.
+
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createPostgresDatabase } from "../test/helpers/database.js";
+import { baseline, load, ourServer, report, serverErrors } from "./autocannon.js";
+
+const CONNECTIONS = Number(process.env.BENCH_WRITES_CONNECTIONS ?? 8);
+const SECONDS = Number(process.env.BENCH_WRITES_SECONDS ?? 10);
+/** Issue 15: at least 500 envelopes created and sent per second on SQLite. */
+const TARGET = 500;
+
+async function run(label: string, env: Record<string, string>, target: number | null) {
+  const server = await ourServer(
+    { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true", ...env },
+    { worker: false },
+  );
+  try {
+    const scope = (await server.app.keys.authenticate(server.options.key))!.scope;
+    await server.app.webhooks.create(scope, { url: "http://127.0.0.1:9/hooks" });
+    const floor = await baseline(server.envelopeJson, CONNECTIONS, SECONDS);
+    const result = await load({
+      url: server.url,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      scenario: "create-send",
+      ...server.options,
+    });
+    const sent = await server.app.database.db
+      .selectFrom("envelopes")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "SENT")
+      .executeTakeFirstOrThrow();
+    const perSecond = Number(sent.n) / SECONDS;
+    console.log(
+      `\nWrites on ${label}: create + send, 3 signers, ${CONNECTIONS} clients, ${SECONDS} s`,
+    );
+    console.log(report("bare Fastify, same bytes (baseline)", floor, floor.requests.average));
+    console.log(report("POST /envelopes, then POST /send", result, floor.requests.average));
+    console.log(
+      `envelopes created and sent: ${perSecond.toFixed(0)} /s` +
+        (target === null
+          ? " (reported)"
+          : `  target >= ${target}/s: ${perSecond >= target ? "PASS" : "FAIL"}`),
+    );
+    return serverErrors(result);
+  } finally {
+    await server.close();
+  }
+}
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-writes-"));
+let failures = 0;
+try {
+  const only = process.env.BENCH_DATABASES?.split(",") ?? ["sqlite", "postgres"];
+  if (only.includes("sqlite"))
+    failures += await run("SQLite", { CERTYNEO_DATA_DIR: path.join(dataDir, "sqlite") }, TARGET);
+  if (only.includes("postgres")) {
+    const postgres = await createPostgresDatabase(path.join(dataDir, "postgres"));
+    try {
+      failures += await run("PostgreSQL", postgres.env, null);
+    } finally {
+      await postgres.drop();
+    }
+  }
+} finally {
+  await rm(dataDir, { recursive: true, force: true });
+}
+if (failures > 0) {
+  console.error(`\n${failures} responses were 5xx: the writes benchmark fails.`);
+  process.exitCode = 1;
+}
