@@ -15,6 +15,7 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from "../security/pr
 import type { Dialect } from "./dialect.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Tables } from "./schema.js";
+import { checkpointInBackground, type WalCheckpoints } from "./wal-checkpoints.js";
 
 export type { Dialect };
 
@@ -38,10 +39,11 @@ export const SQLITE_FILE_NAME = "certyneo.sqlite";
 
 export function openDatabase(options: DatabaseOptions): Database {
   if (options.databaseUrl) return wrap(postgres(options.databaseUrl), "postgres");
-  return wrap(sqlite(options.dataDir), "sqlite");
+  const { db, checkpoints } = sqlite(options.dataDir);
+  return wrap(db, "sqlite", () => checkpoints.stop());
 }
 
-function sqlite(dataDir: string): Kysely<Tables> {
+function sqlite(dataDir: string): { db: Kysely<Tables>; checkpoints: WalCheckpoints } {
   ensurePrivateDir(dataDir);
   const file = path.join(dataDir, SQLITE_FILE_NAME);
   // Created owner-only before SQLite opens it (SQLite gives its -wal and -shm the same mode);
@@ -53,9 +55,12 @@ function sqlite(dataDir: string): Kysely<Tables> {
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");
   connection.pragma("busy_timeout = 5000");
-  return new Kysely<Tables>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }),
-  });
+  return {
+    db: new Kysely<Tables>({
+      dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }),
+    }),
+    checkpoints: checkpointInBackground(connection),
+  };
 }
 
 /** Statements kept prepared, by SQL text: Kysely prepares every query anew otherwise. */
@@ -106,7 +111,11 @@ function postgres(connectionString: string): Kysely<Tables> {
   return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
 }
 
-function wrap(db: Kysely<Tables>, dialect: Dialect): Database {
+function wrap(
+  db: Kysely<Tables>,
+  dialect: Dialect,
+  beforeClose: () => Promise<void> = async () => {},
+): Database {
   return {
     db,
     dialect,
@@ -119,6 +128,10 @@ function wrap(db: Kysely<Tables>, dialect: Dialect): Database {
     async ping() {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    async close() {
+      // The last connection to close checkpoints the whole log and removes it.
+      await beforeClose();
+      await db.destroy();
+    },
   };
 }

@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import SQLite from "better-sqlite3";
+import { checkpointInBackground } from "../../src/db/wal-checkpoints.js";
+
+interface CheckpointRow {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
+async function withDatabase(run: (db: SQLite.Database, file: string) => Promise<void>) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "certyneo-wal-"));
+  const file = path.join(dir, "db.sqlite");
+  const db = new SQLite(file);
+  db.pragma("journal_mode = WAL");
+  db.exec("create table t (id integer primary key, body text)");
+  try {
+    await run(db, file);
+  } finally {
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const write = (db: SQLite.Database, rows: number) => {
+  const insert = db.prepare("insert into t (body) values (?)");
+  db.transaction(() => {
+    for (let i = 0; i < rows; i++) insert.run("x".repeat(500));
+  })();
+};
+
+test("the writer no longer checkpoints; the thread copies the log into the database", async () => {
+  await withDatabase(async (db, file) => {
+    const checkpoints = checkpointInBackground(db, { intervalMs: 20 });
+    try {
+      assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 0);
+      // About 3000 pages of log: past SQLite's 1000, where the writer would have checkpointed.
+      const before = statSync(file).size;
+      for (let i = 0; i < 60; i++) write(db, 400);
+      const logSize = statSync(`${file}-wal`).size;
+      assert.ok(logSize > 2000 * 4096, `the log holds ${logSize} bytes`);
+      // In WAL mode only a checkpoint writes the database file: it grows once the thread ran.
+      for (let i = 0; i < 250 && statSync(file).size < before + 10_000_000; i++) await sleep(20);
+      assert.ok(statSync(file).size >= before + 10_000_000, "the rows were copied to the database");
+      await checkpoints.stop(); // lets the checkpoint in progress finish
+      const [row] = db.pragma("wal_checkpoint(PASSIVE)") as CheckpointRow[];
+      assert.equal(row!.log, row!.checkpointed, "nothing left to copy");
+      // The log is complete in the database: the next write starts it over, not after its end.
+      write(db, 10);
+      assert.equal(statSync(`${file}-wal`).size, logSize);
+    } finally {
+      await checkpoints.stop();
+    }
+  });
+});
+
+test("a log that grows past the bound is truncated", async () => {
+  await withDatabase(async (db, file) => {
+    const checkpoints = checkpointInBackground(db, { intervalMs: 10, maxFrames: 200 });
+    try {
+      for (let i = 0; i < 40; i++) write(db, 100);
+      let size = statSync(`${file}-wal`).size;
+      assert.ok(size > 200 * 4096);
+      for (let i = 0; i < 250 && size > 0; i++) {
+        await sleep(20);
+        size = statSync(`${file}-wal`).size;
+      }
+      assert.equal(size, 0, "TRUNCATE empties the log file");
+    } finally {
+      await checkpoints.stop();
+    }
+  });
+});
+
+test("if the thread fails, the writer checkpoints on its own again", async () => {
+  await withDatabase(async (db) => {
+    const checkpoints = checkpointInBackground(db, {
+      file: path.join(os.tmpdir(), "certyneo-no-such-directory", "db.sqlite"),
+    });
+    try {
+      let value: unknown = 0;
+      for (let i = 0; i < 250 && value === 0; i++) {
+        await sleep(20);
+        value = db.pragma("wal_autocheckpoint", { simple: true });
+      }
+      assert.equal(value, 1000);
+    } finally {
+      await checkpoints.stop();
+    }
+  });
+});
