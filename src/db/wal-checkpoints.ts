@@ -1,6 +1,6 @@
 import type SQLite from "better-sqlite3";
 import { Piscina } from "piscina";
-import type { CheckpointTask } from "./wal-checkpoint-thread.js";
+import type { CheckpointResult, CheckpointTask } from "./wal-checkpoint-thread.js";
 
 /** Under tsx (tests) the thread runs the TypeScript source; once built, the JavaScript. */
 const THREAD_FILE = new URL(
@@ -16,40 +16,55 @@ export interface WalCheckpoints {
   stop(): Promise<void>;
 }
 
+export interface WalCheckpointOptions {
+  /** How often the thread checkpoints. */
+  intervalMs?: number;
+  /** Past this many pages, the writer finishes the thread's checkpoint, so the log starts over. */
+  restartFrames?: number;
+  /** Past this many pages, the thread empties the log, waiting for the writer (a last resort). */
+  maxFrames?: number;
+  /** The database file the thread opens: the connection's own (another only in tests). */
+  file?: string;
+}
+
 /**
  * Moves the checkpoints of `connection`'s write-ahead log to a thread of their own. SQLite
  * otherwise runs one in the commit that fills the log past 1000 pages: copying them into the
- * database and two fsyncs, 5-20 ms during which the thread serving HTTP waits. If the thread
- * fails, the connection checkpoints on its own again.
+ * database and two fsyncs, 5-20 ms during which the thread serving HTTP waits.
+ *
+ * The log starts over only when a writer begins with every page of it in the database; under
+ * steady writes, the thread never catches up with the last commit before the next begins. So once
+ * the log passes `restartFrames`, the connection runs a checkpoint itself between two
+ * transactions: it copies the few pages the thread has not, and its next write starts the log
+ * over. If the thread fails, the connection checkpoints on its own again, as SQLite does.
  */
 export function checkpointInBackground(
   connection: SQLite.Database,
-  options: {
-    intervalMs?: number;
-    /** Past this many pages in the log, a checkpoint that waits for the writer empties it. */
-    maxFrames?: number;
-    /** The database file the thread opens: the connection's own (another only in tests). */
-    file?: string;
-  } = {},
+  options: WalCheckpointOptions = {},
 ): WalCheckpoints {
-  const pool = new Piscina<CheckpointTask, void>({
+  const pool = new Piscina<CheckpointTask, CheckpointResult>({
     filename: THREAD_FILE,
     minThreads: 1,
     maxThreads: 1,
     idleTimeout: Number.POSITIVE_INFINITY,
     workerData: { file: options.file ?? connection.name },
   });
-  const task: CheckpointTask = { maxFrames: options.maxFrames ?? 16 * 1024 };
+  const task: CheckpointTask = { maxFrames: options.maxFrames ?? 64 * 1024 };
+  const restartFrames = options.restartFrames ?? 4096;
   let running: Promise<void> | undefined;
   const fallBack = () => {
     clearInterval(timer);
     if (connection.open) connection.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
   };
+  const finish = (log: CheckpointResult) => {
+    if (log > restartFrames && connection.open && !connection.inTransaction)
+      connection.pragma("wal_checkpoint(PASSIVE)");
+  };
   pool.on("error", fallBack);
   const timer = setInterval(() => {
     running ??= pool
       .run(task)
-      .catch(fallBack)
+      .then(finish, fallBack)
       .finally(() => {
         running = undefined;
       });

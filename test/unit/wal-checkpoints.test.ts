@@ -60,6 +60,38 @@ test("the writer no longer checkpoints; the thread copies the log into the datab
   });
 });
 
+/** Writes for `ms` with no pause between transactions longer than one turn of the event loop. */
+async function writeSteadily(db: SQLite.Database, ms: number): Promise<number> {
+  const end = performance.now() + ms;
+  let largest = 0;
+  while (performance.now() < end) {
+    write(db, 20);
+    largest = Math.max(largest, statSync(`${db.name}-wal`).size);
+    await new Promise(setImmediate);
+  }
+  return largest;
+}
+
+test("under steady writes, the writer finishes the thread's checkpoint and the log starts over", async () => {
+  await withDatabase(async (db) => {
+    const checkpoints = checkpointInBackground(db, { intervalMs: 10, restartFrames: 100 });
+    try {
+      // Once the thread has started (it checkpointed a first write), from an empty log.
+      const size = statSync(db.name).size;
+      write(db, 100);
+      for (let i = 0; i < 250 && statSync(db.name).size === size; i++) await sleep(20);
+      db.pragma("wal_checkpoint(TRUNCATE)");
+      const largest = await writeSteadily(db, 1500);
+      const rows = db.prepare("select count(*) from t").pluck().get() as number;
+      // Without the writer's part, the log holds every page written: 250 MB and more here.
+      assert.ok(rows * 500 > 8 * 1024 * 1024, `${rows} rows written`);
+      assert.ok(largest < 32 * 1024 * 1024, `the log reached ${largest} bytes`);
+    } finally {
+      await checkpoints.stop();
+    }
+  });
+});
+
 test("a log that grows past the bound is truncated", async () => {
   await withDatabase(async (db, file) => {
     const checkpoints = checkpointInBackground(db, { intervalMs: 10, maxFrames: 200 });
