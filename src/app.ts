@@ -309,7 +309,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     keys: new ApiKeyService(database.db, clock, lastUsed, config.rateLimit),
     users: new UserService(database.db, clock),
     sessions: new SessionService(database.db, clock, secretKey),
-    signInMail: new SignInMail(mailer, accounts, config.publicUrl),
+    signInMail: new SignInMail(mailer, database.db, config.publicUrl),
     branding: new BrandingService(database.db, clock),
     documents,
     events,

@@ -40,3 +40,12 @@ export function notFound(resource: string, id: string): CertyneoError {
     "id",
   );
 }
+
+/** 403 `role_insufficient`: a person whose role is `role` may not do `what` in the account. */
+export function roleInsufficient(role: string, what: string): CertyneoError {
+  return new CertyneoError(
+    "forbidden",
+    "role_insufficient",
+    `Your role in the account (${role}) cannot ${what}.`,
+  );
+}

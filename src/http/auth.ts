@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Scope } from "../domain/environment.js";
-import { CertyneoError } from "../domain/errors.js";
+import { CertyneoError, roleInsufficient } from "../domain/errors.js";
 import type { RateLimitDecision, TokenBucketPolicy } from "../domain/token-bucket.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { parseApiKeySecret } from "../security/api-key-secret.js";
@@ -40,10 +40,9 @@ export function roleAtLeast(role: UserRole, needed: UserRole): boolean {
 /** 403 `role_insufficient` unless the caller's role is at least `needed`. */
 export function requireRole(caller: Caller, needed: UserRole, what: string): void {
   if (!roleAtLeast(caller.role, needed)) {
-    throw new CertyneoError(
-      "forbidden",
-      "role_insufficient",
-      `Only ${needed === "owner" ? "an owner" : "an owner or an admin"} of the account can ${what}; your role is ${caller.role}.`,
+    throw roleInsufficient(
+      caller.role,
+      `${what}: only ${needed === "owner" ? "an owner" : "an owner or an admin"} can`,
     );
   }
 }

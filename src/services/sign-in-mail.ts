@@ -1,14 +1,16 @@
+import type { Kysely } from "kysely";
+import type { Tables } from "../db/schema.js";
 import { invitationEmail, signInLinkEmail, signInUrl } from "../notify/dashboard-emails.js";
 import type { Mailer } from "../notify/mailer.js";
 import type { Locale } from "../signing/i18n.js";
-import type { AccountService } from "./accounts.js";
+import { senderOf } from "./branding.js";
 import type { User } from "./users.js";
 
 /** The emails that bring a person to the dashboard: a sign-in link they asked for, an invitation. */
 export class SignInMail {
   constructor(
     private readonly mailer: Mailer,
-    private readonly accounts: AccountService,
+    private readonly db: Kysely<Tables>,
     private readonly publicUrl: string,
   ) {}
 
@@ -36,7 +38,8 @@ export class SignInMail {
     );
   }
 
+  /** As the account signs its other emails: its display name if it set one (branding). */
   private async accountName(user: User): Promise<string> {
-    return (await this.accounts.find(user.accountId))?.name ?? "Certyneo";
+    return (await senderOf(this.db, user.accountId)).name;
   }
 }

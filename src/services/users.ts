@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Tables, UsersTable } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
-import { CertyneoError } from "../domain/errors.js";
+import { CertyneoError, roleInsufficient } from "../domain/errors.js";
 import { hashBearerToken, newBearerToken } from "../security/bearer-tokens.js";
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from "../security/passwords.js";
 import { newId } from "../security/random.js";
@@ -31,11 +31,7 @@ export interface UserManager {
 }
 
 function refuse(what: string, manager: UserManager): never {
-  throw new CertyneoError(
-    "forbidden",
-    "role_insufficient",
-    `Your role (${manager.role}) cannot ${what}.`,
-  );
+  throw roleInsufficient(manager.role, what);
 }
 
 /**

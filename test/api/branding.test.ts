@@ -6,6 +6,7 @@ import { parseMail } from "../helpers/mime.js";
 import { outboxEmails } from "../helpers/outbox.js";
 import { makeSignaturePng } from "../helpers/png.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
+import { until } from "../helpers/wait.js";
 
 const png = (width = 120, height = 40) =>
   `data:image/png;base64,${makeSignaturePng(width, height).toString("base64")}`;
@@ -94,6 +95,19 @@ describe("branding", () => {
     const mail = parseMail(invitation.raw);
     assert.match(mail.subject, /Acme HR/);
     assert.match(mail.html ?? "", /background:#0b6e4f/);
+    // The dashboard's emails (an invitation here) are signed with the display name too.
+    const invited = await request(t.url, "/api/v1/users", {
+      method: "POST",
+      key,
+      json: { email: "new.colleague@example.com", role: "member" },
+    });
+    assert.equal(invited.status, 201, JSON.stringify(invited.body));
+    const invitationTo = async () =>
+      (await outboxEmails(t.app.config.dataDir)).find((m) =>
+        m.to.includes("new.colleague@example.com"),
+      );
+    await until(async () => (await invitationTo()) !== undefined, "the invitation");
+    assert.match(parseMail((await invitationTo())!.raw).text ?? "", /join Acme HR on Certyneo/);
     await patch({ displayName: null, accentColor: null, logo: null });
     const reset = await request(t.url, "/api/v1/branding", { key });
     assert.deepEqual(
