@@ -3,12 +3,16 @@
 // floor serving the same bytes, and how a result is reported.
 
 import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import Fastify from "fastify";
 import { createApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { buildServer } from "../src/server.js";
+import { createPostgresDatabase } from "../test/helpers/database.js";
 import { makePdf } from "../test/helpers/pdf.js";
 
 const exec = promisify(execFile);
@@ -117,5 +121,43 @@ export async function baseline(
     return await load({ url: `http://127.0.0.1:${port}/`, connections, seconds });
   } finally {
     await bare.close();
+  }
+}
+
+type Engine = "sqlite" | "postgres";
+
+/**
+ * Runs `run` on SQLite, then on a fresh PostgreSQL database (those of `BENCH_DATABASES`, both by
+ * default), each with its environment; `run` answers its count of 5xx responses. If any, the
+ * process fails, naming `benchmark`.
+ */
+export async function onEachDatabase(
+  benchmark: string,
+  run: (label: string, env: Record<string, string>, engine: Engine) => Promise<number>,
+): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `certyneo-${benchmark}-`));
+  let failures = 0;
+  try {
+    const only = process.env.BENCH_DATABASES?.split(",") ?? ["sqlite", "postgres"];
+    if (only.includes("sqlite"))
+      failures += await run(
+        "SQLite",
+        { CERTYNEO_DATA_DIR: path.join(dataDir, "sqlite") },
+        "sqlite",
+      );
+    if (only.includes("postgres")) {
+      const postgres = await createPostgresDatabase(path.join(dataDir, "postgres"));
+      try {
+        failures += await run("PostgreSQL", postgres.env, "postgres");
+      } finally {
+        await postgres.drop();
+      }
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  if (failures > 0) {
+    console.error(`\n${failures} responses were 5xx: the ${benchmark} benchmark fails.`);
+    process.exitCode = 1;
   }
 }

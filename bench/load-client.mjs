@@ -11,6 +11,19 @@ import autocannon from "autocannon";
  */
 const options = JSON.parse(process.argv[2] ?? "{}");
 
+/** Sends the envelope that the connection's previous request created. */
+function sendCreated(headers) {
+  return {
+    method: "POST",
+    headers,
+    body: "{}",
+    setupRequest: (request, context) => ({
+      ...request,
+      path: `/api/v1/envelopes/${String(context.created)}/send`,
+    }),
+  };
+}
+
 /** Reads and writes, in the order one connection repeats them. */
 function mixed(o) {
   const json = { authorization: `Bearer ${o.key}`, "content-type": "application/json" };
@@ -31,15 +44,7 @@ function mixed(o) {
         if (status === 201) context.created = JSON.parse(body).id;
       },
     },
-    {
-      method: "POST",
-      headers: json,
-      body: "{}",
-      setupRequest: (request, context) => ({
-        ...request,
-        path: `/api/v1/envelopes/${String(context.created)}/send`,
-      }),
-    },
+    sendCreated(json),
     { method: "GET", path: `/api/v1/documents/${o.documentId}`, headers: auth },
     {
       method: "POST",
@@ -72,15 +77,7 @@ function createSend(o) {
         if (status === 201) context.created = JSON.parse(body).id;
       },
     },
-    {
-      method: "POST",
-      headers: json,
-      body: "{}",
-      setupRequest: (request, context) => ({
-        ...request,
-        path: `/api/v1/envelopes/${String(context.created)}/send`,
-      }),
-    },
+    sendCreated(json),
   ];
 }
 

@@ -4,11 +4,7 @@
 // generator (bench/load-client.mjs, autocannon) runs in its own process. Reports req/s, p50,
 // p99 and every status code: a single 5xx is a failure of the run.
 
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { createPostgresDatabase } from "../test/helpers/database.js";
-import { baseline, load, ourServer, report, serverErrors } from "./autocannon.js";
+import { baseline, load, onEachDatabase, ourServer, report, serverErrors } from "./autocannon.js";
 
 const CONNECTIONS = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
@@ -32,20 +28,4 @@ async function run(label: string, env: Record<string, string>): Promise<number> 
   }
 }
 
-const dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-load-"));
-let failures = 0;
-try {
-  failures += await run("SQLite", { CERTYNEO_DATA_DIR: path.join(dataDir, "sqlite") });
-  const postgres = await createPostgresDatabase(path.join(dataDir, "postgres"));
-  try {
-    failures += await run("PostgreSQL", postgres.env);
-  } finally {
-    await postgres.drop();
-  }
-} finally {
-  await rm(dataDir, { recursive: true, force: true });
-}
-if (failures > 0) {
-  console.error(`\n${failures} responses were 5xx: the load benchmark fails.`);
-  process.exitCode = 1;
-}
+await onEachDatabase("load", (label, env) => run(label, env));

@@ -3,14 +3,18 @@
 // Fastify serving the same envelope JSON in the same run. Issue 15's targets are printed beside
 // each figure. A list is measured in an account of 1,000 envelopes and in one of 100,000.
 
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import type { Kysely } from "kysely";
 import type { Tables } from "../src/db/schema.js";
 import { newId } from "../src/security/random.js";
-import { createPostgresDatabase } from "../test/helpers/database.js";
-import { baseline, type LoadResult, load, ourServer, report, serverErrors } from "./autocannon.js";
+import {
+  baseline,
+  type LoadResult,
+  load,
+  onEachDatabase,
+  ourServer,
+  report,
+  serverErrors,
+} from "./autocannon.js";
 
 const CONNECTIONS = Number(process.env.BENCH_READS_CONNECTIONS ?? 10);
 const SECONDS = Number(process.env.BENCH_READS_SECONDS ?? 10);
@@ -146,24 +150,6 @@ async function run(label: string, env: Record<string, string>, envelopeTarget: n
   }
 }
 
-const dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-reads-"));
-let failures = 0;
-try {
-  const only = process.env.BENCH_DATABASES?.split(",") ?? ["sqlite", "postgres"];
-  if (only.includes("sqlite"))
-    failures += await run("SQLite", { CERTYNEO_DATA_DIR: path.join(dataDir, "sqlite") }, 0.25);
-  if (only.includes("postgres")) {
-    const postgres = await createPostgresDatabase(path.join(dataDir, "postgres"));
-    try {
-      failures += await run("PostgreSQL", postgres.env, 0.1);
-    } finally {
-      await postgres.drop();
-    }
-  }
-} finally {
-  await rm(dataDir, { recursive: true, force: true });
-}
-if (failures > 0) {
-  console.error(`\n${failures} responses were 5xx: the reads benchmark fails.`);
-  process.exitCode = 1;
-}
+await onEachDatabase("reads", (label, env, engine) =>
+  run(label, env, engine === "sqlite" ? 0.25 : 0.1),
+);

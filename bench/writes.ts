@@ -5,11 +5,7 @@
 // event. The worker is stopped: what is measured is the API's write path, not the sending of
 // 1,500 emails a second. Baseline in the same run: bare Fastify answering the same bytes.
 
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { createPostgresDatabase } from "../test/helpers/database.js";
-import { baseline, load, ourServer, report, serverErrors } from "./autocannon.js";
+import { baseline, load, onEachDatabase, ourServer, report, serverErrors } from "./autocannon.js";
 
 const CONNECTIONS = Number(process.env.BENCH_WRITES_CONNECTIONS ?? 8);
 const SECONDS = Number(process.env.BENCH_WRITES_SECONDS ?? 10);
@@ -55,24 +51,6 @@ async function run(label: string, env: Record<string, string>, target: number | 
   }
 }
 
-const dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-writes-"));
-let failures = 0;
-try {
-  const only = process.env.BENCH_DATABASES?.split(",") ?? ["sqlite", "postgres"];
-  if (only.includes("sqlite"))
-    failures += await run("SQLite", { CERTYNEO_DATA_DIR: path.join(dataDir, "sqlite") }, TARGET);
-  if (only.includes("postgres")) {
-    const postgres = await createPostgresDatabase(path.join(dataDir, "postgres"));
-    try {
-      failures += await run("PostgreSQL", postgres.env, null);
-    } finally {
-      await postgres.drop();
-    }
-  }
-} finally {
-  await rm(dataDir, { recursive: true, force: true });
-}
-if (failures > 0) {
-  console.error(`\n${failures} responses were 5xx: the writes benchmark fails.`);
-  process.exitCode = 1;
-}
+await onEachDatabase("writes", (label, env, engine) =>
+  run(label, env, engine === "sqlite" ? TARGET : null),
+);
