@@ -1,11 +1,14 @@
 import { type Kysely, sql } from "kysely";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { Dialect } from "../db/dialect.js";
+import {
+  type EnvelopeDocumentRow,
+  type EnvelopeRecipientRow,
+  envelopeWithParts,
+} from "../db/envelope-with-parts.js";
 import { lockEnvelope } from "../db/locks.js";
 import { type ListFilters, listNewestFirst } from "../db/pagination.js";
-import { precompiled } from "../db/precompiled.js";
 import type { EnvelopesTable, FieldsTable, RecipientsTable, Tables } from "../db/schema.js";
-import { inReadSnapshot } from "../db/snapshot.js";
 import type { Clock } from "../domain/clock.js";
 import {
   type EnvelopeAction,
@@ -213,19 +216,6 @@ const recipientsOf = (db: Kysely<Tables>, ids: string[]) =>
 const fieldsOf = (db: Kysely<Tables>, ids: string[]) =>
   db.selectFrom("fields").selectAll().where("envelope_id", "in", ids).orderBy("position");
 
-// The same for one envelope, and the envelope itself: compiled once (see db/precompiled.ts).
-const documentsOfEnvelope = precompiled((db, id: string) => documentsOf(db, [id]));
-const recipientsOfEnvelope = precompiled((db, id: string) => recipientsOf(db, [id]));
-const fieldsOfEnvelope = precompiled((db, id: string) => fieldsOf(db, [id]));
-const envelopeById = precompiled((db, accountId: string, environment: string, id: string) =>
-  db
-    .selectFrom("envelopes")
-    .selectAll()
-    .where("account_id", "=", accountId)
-    .where("environment", "=", environment as Environment)
-    .where("id", "=", id),
-);
-
 export class EnvelopeService {
   constructor(
     private readonly db: Kysely<Tables>,
@@ -286,14 +276,10 @@ export class EnvelopeService {
   }
 
   /** The envelope `id` of `scope`; within a transaction, pass it as `db`. */
-  async get(scope: Scope, id: string, db?: Kysely<Tables>): Promise<Envelope> {
-    const read = async (reader: Kysely<Tables>) => {
-      const [row] = await envelopeById(reader, scope.accountId, scope.environment, id);
-      if (!row) throw notFound("envelope", id);
-      const [envelope] = await this.assemble(reader, [row]);
-      return envelope!;
-    };
-    return db ? read(db) : inReadSnapshot(this.db, this.dialect, read);
+  async get(scope: Scope, id: string, db: Kysely<Tables> = this.db): Promise<Envelope> {
+    const found = await envelopeWithParts(db, this.dialect, scope.accountId, scope.environment, id);
+    if (!found) throw notFound("envelope", id);
+    return this.toEnvelope(found.envelope, found.documents, found.recipients, found.fields);
   }
 
   /** Replaces the given top-level fields of a draft; what is absent keeps its value. */
@@ -672,83 +658,74 @@ export class EnvelopeService {
   /** Envelopes with their documents, recipients and fields, in three queries for any count. */
   private async assemble(db: Kysely<Tables>, rows: EnvelopesTable[]): Promise<Envelope[]> {
     if (rows.length === 0) return [];
-    const [first] = rows;
-    // One envelope (a GET, a change) takes the queries compiled once; a page takes `in` lists.
-    const [documentRows, recipientRows, fieldRows] =
-      rows.length === 1 && first
-        ? await Promise.all([
-            documentsOfEnvelope(db, first.id),
-            recipientsOfEnvelope(db, first.id),
-            fieldsOfEnvelope(db, first.id),
-          ])
-        : await Promise.all([
-            documentsOf(
-              db,
-              rows.map((r) => r.id),
-            ).execute(),
-            recipientsOf(
-              db,
-              rows.map((r) => r.id),
-            ).execute(),
-            fieldsOf(
-              db,
-              rows.map((r) => r.id),
-            ).execute(),
-          ]);
-    return rows.map((row) => {
-      const sent = row.status !== "DRAFT";
-      return {
-        id: row.id,
-        status: row.status as EnvelopeStatus,
-        subject: row.subject,
-        message: row.message,
-        environment: row.environment,
-        signingOrder: row.signing_order as SigningOrder,
-        documents: documentRows
-          .filter((d) => d.envelope_id === row.id)
-          .map((d) => ({ id: d.id, name: d.name, pages: d.pages, sha256: d.sha256 })),
-        recipients: recipientRows
-          .filter((r) => r.envelope_id === row.id)
-          .map((r) => ({
-            id: r.id,
-            email: r.email,
-            name: r.name,
-            role: r.role as RecipientRole,
-            order: r.routing_order,
-            status: r.status as RecipientStatus,
-            auth: r.auth as RecipientAuth,
-            phone: r.phone,
-            locale: r.locale,
-            channels: recipientChannels(r),
-            ...this.signingLink(sent && acts(r.role as RecipientRole) ? r.id : null),
-            invitedAt: r.invited_at,
-            viewedAt: r.viewed_at,
-            signedAt: r.signed_at,
-            declinedAt: r.declined_at,
-            declineReason: r.decline_reason,
-            remindersSent: r.reminders_sent,
-            lastRemindedAt: r.last_reminded_at,
-            nextReminderAt:
-              row.status === "SENT" && awaitsAction(r.status as RecipientStatus)
-                ? r.next_reminder_at
-                : null,
-            fields: fieldRows.filter((f) => f.recipient_id === r.id).map(toField),
-          })),
-        metadata: JSON.parse(row.metadata) as Record<string, string>,
-        expiresAt: row.expires_at,
-        reminders: parseReminderPolicy(row.reminders),
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-        sentAt: row.sent_at,
-        completedAt: row.completed_at,
-        declinedAt: row.declined_at,
-        voidedAt: row.voided_at,
-        voidReason: row.void_reason,
-        expiredAt: row.expired_at,
-        sealedAt: row.sealed_at,
-        sealingError: row.sealing_error,
-      };
-    });
+    const ids = rows.map((r) => r.id);
+    const [documentRows, recipientRows, fieldRows] = await Promise.all([
+      documentsOf(db, ids).execute(),
+      recipientsOf(db, ids).execute(),
+      fieldsOf(db, ids).execute(),
+    ]);
+    return rows.map((row) => this.toEnvelope(row, documentRows, recipientRows, fieldRows));
+  }
+
+  /** An envelope from its row and its parts (those of other envelopes among them are left out). */
+  private toEnvelope(
+    row: EnvelopesTable,
+    documentRows: readonly EnvelopeDocumentRow[],
+    recipientRows: readonly EnvelopeRecipientRow[],
+    fieldRows: readonly FieldsTable[],
+  ): Envelope {
+    const sent = row.status !== "DRAFT";
+    return {
+      id: row.id,
+      status: row.status as EnvelopeStatus,
+      subject: row.subject,
+      message: row.message,
+      environment: row.environment,
+      signingOrder: row.signing_order as SigningOrder,
+      documents: documentRows
+        .filter((d) => d.envelope_id === row.id)
+        .map((d) => ({ id: d.id, name: d.name, pages: d.pages, sha256: d.sha256 })),
+      recipients: recipientRows
+        .filter((r) => r.envelope_id === row.id)
+        .map((r) => ({
+          id: r.id,
+          email: r.email,
+          name: r.name,
+          role: r.role as RecipientRole,
+          order: r.routing_order,
+          status: r.status as RecipientStatus,
+          auth: r.auth as RecipientAuth,
+          phone: r.phone,
+          locale: r.locale,
+          channels: recipientChannels(r),
+          ...this.signingLink(sent && acts(r.role as RecipientRole) ? r.id : null),
+          invitedAt: r.invited_at,
+          viewedAt: r.viewed_at,
+          signedAt: r.signed_at,
+          declinedAt: r.declined_at,
+          declineReason: r.decline_reason,
+          remindersSent: r.reminders_sent,
+          lastRemindedAt: r.last_reminded_at,
+          nextReminderAt:
+            row.status === "SENT" && awaitsAction(r.status as RecipientStatus)
+              ? r.next_reminder_at
+              : null,
+          fields: fieldRows.filter((f) => f.recipient_id === r.id).map(toField),
+        })),
+      metadata: JSON.parse(row.metadata) as Record<string, string>,
+      expiresAt: row.expires_at,
+      reminders: parseReminderPolicy(row.reminders),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      sentAt: row.sent_at,
+      completedAt: row.completed_at,
+      declinedAt: row.declined_at,
+      voidedAt: row.voided_at,
+      voidReason: row.void_reason,
+      expiredAt: row.expired_at,
+      sealedAt: row.sealed_at,
+      sealingError: row.sealing_error,
+    };
   }
 
   /** A recipient's link and its token, for one who signs or approves once sent; else nulls. */
