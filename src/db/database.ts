@@ -14,6 +14,7 @@ import pg from "pg";
 import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from "../security/private-files.js";
 import type { Dialect } from "./dialect.js";
 import { migrationProvider } from "./migrations/index.js";
+import { prepareRegisteredStatements } from "./prepared-statements.js";
 import type { Tables } from "./schema.js";
 import { checkpointInBackground, type WalCheckpoints } from "./wal-checkpoints.js";
 
@@ -108,6 +109,7 @@ function postgres(connectionString: string): Kysely<Tables> {
   const pool = new pg.Pool({ connectionString, max: 10 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
+  pool.on("connect", prepareRegisteredStatements);
   return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
 }
 

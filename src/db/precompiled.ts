@@ -1,4 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely } from "kysely";
+import { registerPreparedStatement } from "./prepared-statements.js";
 import type { Tables } from "./schema.js";
 
 /** Stands for the i-th argument while the query is compiled once. */
@@ -8,7 +9,8 @@ const placeholder = (i: number) => `\u0000certyneo-arg-${i}\u0000`;
  * A query whose SQL is compiled once, on first use: `build` is called with placeholders for its
  * arguments, and each later call runs the same SQL with the values given. Building and compiling
  * a query with Kysely costs more than running one of our point lookups (and SQLite then finds the
- * statement already prepared). `build` must give the same SQL whatever the values: no list whose
+ * statement already prepared; PostgreSQL prepares it once per connection,
+ * `prepared-statements.ts`). `build` must give the same SQL whatever the values: no list whose
  * length depends on them, no branch on them, no arithmetic (it is given placeholders, as text).
  */
 export function precompiled<A extends (string | number)[], R>(
@@ -28,6 +30,7 @@ export function precompiled<A extends (string | number)[], R>(
       });
       compiled = { sql: query.sql, slots };
       byDialect.set(dialect, compiled);
+      registerPreparedStatement(query.sql);
     }
     const parameters = compiled.slots.map((slot) =>
       typeof slot === "number" ? args[slot] : slot.value,

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import { registerPreparedStatement } from "../db/prepared-statements.js";
 import type { Tables } from "../db/schema.js";
 import { refillPerMs, type TakeResult, type TokenBucketPolicy } from "../domain/token-bucket.js";
 import type { RateLimitStore } from "./store.js";
@@ -14,14 +15,17 @@ export class PostgresRateLimitStore implements RateLimitStore {
   async take(key: string, policy: TokenBucketPolicy, nowMs: number): Promise<TakeResult> {
     const rate = refillPerMs(policy);
     const available = sql`least(${policy.burst}::float8, b.tokens + greatest(0, ${nowMs}::float8 - b.updated_at_ms) * ${rate}::float8)`;
-    const { rows } = await sql<{ tokens: number; last_take_allowed: number }>`
+    const query = sql<{ tokens: number; last_take_allowed: number }>`
       insert into rate_limit_buckets as b (key, tokens, updated_at_ms, last_take_allowed)
       values (${key}, ${policy.burst - 1}::float8, ${nowMs}::float8, 1)
       on conflict (key) do update set
         tokens = case when ${available} >= 1 then ${available} - 1 else ${available} end,
         updated_at_ms = greatest(b.updated_at_ms, excluded.updated_at_ms),
         last_take_allowed = case when ${available} >= 1 then 1 else 0 end
-      returning b.tokens, b.last_take_allowed`.execute(this.db);
+      returning b.tokens, b.last_take_allowed`.compile(this.db);
+    // The same text whatever the values: prepared once per connection.
+    registerPreparedStatement(query.sql);
+    const { rows } = await this.db.executeQuery(query);
     const row = rows[0]!;
     return { allowed: row.last_take_allowed === 1, tokens: row.tokens };
   }
