@@ -24,6 +24,16 @@ export interface EnvelopeWithParts {
   fields: FieldsTable[];
 }
 
+/** What an envelope shows of each of its documents (an `EnvelopeDocumentRow`). */
+export const DOCUMENT_COLUMNS = [
+  "envelope_documents.envelope_id",
+  "envelope_documents.position",
+  "documents.id",
+  "documents.name",
+  "documents.pages",
+  "documents.sha256",
+] as const;
+
 // Named one by one: SQLite's json_object needs each column's name (and secrets stay out).
 const RECIPIENT_COLUMNS = [
   "id",
@@ -85,14 +95,7 @@ function query(jsonArrayFrom: JsonArrayFrom) {
           eb
             .selectFrom("envelope_documents")
             .innerJoin("documents", "documents.id", "envelope_documents.document_id")
-            .select([
-              "envelope_documents.envelope_id",
-              "envelope_documents.position",
-              "documents.id",
-              "documents.name",
-              "documents.pages",
-              "documents.sha256",
-            ])
+            .select(DOCUMENT_COLUMNS)
             .whereRef("envelope_documents.envelope_id", "=", "envelopes.id"),
         ).as("parts_documents"),
         jsonArrayFrom(

@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { Dialect } from "../db/dialect.js";
 import {
+  DOCUMENT_COLUMNS,
   type EnvelopeDocumentRow,
   type EnvelopeRecipientRow,
   envelopeWithParts,
@@ -201,14 +202,7 @@ const documentsOf = (db: Kysely<Tables>, ids: string[]) =>
   db
     .selectFrom("envelope_documents")
     .innerJoin("documents", "documents.id", "envelope_documents.document_id")
-    .select([
-      "envelope_documents.envelope_id",
-      "envelope_documents.position",
-      "documents.id",
-      "documents.name",
-      "documents.pages",
-      "documents.sha256",
-    ])
+    .select(DOCUMENT_COLUMNS)
     .where("envelope_documents.envelope_id", "in", ids)
     .orderBy("envelope_documents.position");
 const recipientsOf = (db: Kysely<Tables>, ids: string[]) =>
