@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import type SQLite from "better-sqlite3";
 import { Piscina } from "piscina";
 import type { CheckpointResult, CheckpointTask } from "./wal-checkpoint-thread.js";
@@ -25,6 +26,8 @@ export interface WalCheckpointOptions {
   maxFrames?: number;
   /** The database file the thread opens: the connection's own (another only in tests). */
   file?: string;
+  /** The thread starts once the log file has reached this size; until then SQLite checkpoints. */
+  startBytes?: number;
 }
 
 /**
@@ -37,20 +40,16 @@ export interface WalCheckpointOptions {
  * the log passes `restartFrames`, the connection runs a checkpoint itself between two
  * transactions: it copies the few pages the thread has not, and its next write starts the log
  * over. If the thread fails, the connection checkpoints on its own again, as SQLite does.
+ * The thread starts only once the log file reaches `startBytes` (1 MB).
  */
 export function checkpointInBackground(
   connection: SQLite.Database,
   options: WalCheckpointOptions = {},
 ): WalCheckpoints {
-  const pool = new Piscina<CheckpointTask, CheckpointResult>({
-    filename: THREAD_FILE,
-    minThreads: 1,
-    maxThreads: 1,
-    idleTimeout: Number.POSITIVE_INFINITY,
-    workerData: { file: options.file ?? connection.name },
-  });
   const task: CheckpointTask = { maxFrames: options.maxFrames ?? 64 * 1024 };
   const restartFrames = options.restartFrames ?? 4096;
+  const startBytes = options.startBytes ?? 1024 * 1024;
+  let pool: Piscina<CheckpointTask, CheckpointResult> | undefined;
   let running: Promise<void> | undefined;
   const fallBack = () => {
     clearInterval(timer);
@@ -60,8 +59,24 @@ export function checkpointInBackground(
     if (log > restartFrames && connection.open && !connection.inTransaction)
       connection.pragma("wal_checkpoint(PASSIVE)");
   };
-  pool.on("error", fallBack);
+  // The thread starts once the log has grown (SQLite checkpoints until then): a small or idle
+  // deployment, a CLI command, does not pay for it.
+  const start = () => {
+    if (logBytes(connection) < startBytes) return undefined;
+    const started = new Piscina<CheckpointTask, CheckpointResult>({
+      filename: THREAD_FILE,
+      minThreads: 1,
+      maxThreads: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      workerData: { file: options.file ?? connection.name },
+    });
+    started.on("error", fallBack);
+    connection.pragma("wal_autocheckpoint = 0");
+    return started;
+  };
   const timer = setInterval(() => {
+    pool ??= start();
+    if (!pool) return;
     running ??= pool
       .run(task)
       .then(finish, fallBack)
@@ -70,12 +85,20 @@ export function checkpointInBackground(
       });
   }, options.intervalMs ?? 100);
   timer.unref();
-  connection.pragma("wal_autocheckpoint = 0");
   return {
     async stop() {
       clearInterval(timer);
       await running;
-      await pool.destroy();
+      await pool?.destroy();
     },
   };
+}
+
+/** The size of the connection's log file: the most it has held since it last emptied. */
+function logBytes(connection: SQLite.Database): number {
+  try {
+    return statSync(`${connection.name}-wal`).size;
+  } catch {
+    return 0;
+  }
 }

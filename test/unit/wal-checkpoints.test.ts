@@ -37,8 +37,9 @@ const write = (db: SQLite.Database, rows: number) => {
 
 test("the writer no longer checkpoints; the thread copies the log into the database", async () => {
   await withDatabase(async (db, file) => {
-    const checkpoints = checkpointInBackground(db, { intervalMs: 20 });
+    const checkpoints = checkpointInBackground(db, { intervalMs: 20, startBytes: 0 });
     try {
+      await sleep(60);
       assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 0);
       // About 3000 pages of log: past SQLite's 1000, where the writer would have checkpointed.
       const before = statSync(file).size;
@@ -74,7 +75,11 @@ async function writeSteadily(db: SQLite.Database, ms: number): Promise<number> {
 
 test("under steady writes, the writer finishes the thread's checkpoint and the log starts over", async () => {
   await withDatabase(async (db) => {
-    const checkpoints = checkpointInBackground(db, { intervalMs: 10, restartFrames: 100 });
+    const checkpoints = checkpointInBackground(db, {
+      intervalMs: 10,
+      restartFrames: 100,
+      startBytes: 0,
+    });
     try {
       // Once the thread has started (it checkpointed a first write), from an empty log.
       const size = statSync(db.name).size;
@@ -94,7 +99,11 @@ test("under steady writes, the writer finishes the thread's checkpoint and the l
 
 test("a log that grows past the bound is truncated", async () => {
   await withDatabase(async (db, file) => {
-    const checkpoints = checkpointInBackground(db, { intervalMs: 10, maxFrames: 200 });
+    const checkpoints = checkpointInBackground(db, {
+      intervalMs: 10,
+      maxFrames: 200,
+      startBytes: 0,
+    });
     try {
       for (let i = 0; i < 40; i++) write(db, 100);
       let size = statSync(`${file}-wal`).size;
@@ -114,6 +123,7 @@ test("if the thread fails, the writer checkpoints on its own again", async () =>
   await withDatabase(async (db) => {
     const checkpoints = checkpointInBackground(db, {
       file: path.join(os.tmpdir(), "certyneo-no-such-directory", "db.sqlite"),
+      startBytes: 0,
     });
     try {
       let value: unknown = 0;
@@ -122,6 +132,26 @@ test("if the thread fails, the writer checkpoints on its own again", async () =>
         value = db.pragma("wal_autocheckpoint", { simple: true });
       }
       assert.equal(value, 1000);
+    } finally {
+      await checkpoints.stop();
+    }
+  });
+});
+
+test("the thread starts once the log has grown; until then SQLite checkpoints", async () => {
+  await withDatabase(async (db) => {
+    const checkpoints = checkpointInBackground(db, { intervalMs: 10, startBytes: 512 * 1024 });
+    try {
+      write(db, 10);
+      await sleep(100);
+      assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 1000);
+      for (let i = 0; i < 4; i++) write(db, 400);
+      let value: unknown = 1000;
+      for (let i = 0; i < 100 && value !== 0; i++) {
+        await sleep(10);
+        value = db.pragma("wal_autocheckpoint", { simple: true });
+      }
+      assert.equal(value, 0);
     } finally {
       await checkpoints.stop();
     }
