@@ -86,7 +86,6 @@ const dir = await mkdtemp(path.join(os.tmpdir(), "certyneo-uploads-"));
 try {
   const file = path.join(dir, "big.pdf");
   await writeFile(file, bigPdf(PAGES, BYTES));
-  const size = BYTES;
   const server = await ourServer({ CERTYNEO_DATA_DIR: path.join(dir, "data") }, { worker: false });
   try {
     const client = { url: server.url, key: server.options.key, file };
@@ -122,7 +121,7 @@ try {
 
     const ratio = oursMs / floorMs;
     console.log(
-      `\nUpload of a ${mb(size)}, ${PAGES}-page PDF as multipart (SQLite), median of ${COUNT}`,
+      `\nUpload of a ${mb(BYTES)}, ${PAGES}-page PDF as multipart (SQLite), median of ${COUNT}`,
     );
     console.log(
       `hash + write the same bytes (baseline)   ${floorMs.toFixed(0).padStart(6)} ms  1.00x`,
@@ -131,12 +130,11 @@ try {
       `POST /api/v1/documents, one at a time     ${oursMs.toFixed(0).padStart(6)} ms  ${ratio.toFixed(2)}x  target <= 4x: ${ratio <= 4 ? "PASS" : "FAIL"}`,
     );
     const bound = 64 * 1024 * 1024;
-    const rise = (peak: number, from: number) => peak - from;
     console.log(
-      `server RSS above idle, one upload at a time: ${mb(rise(one.peak, idleRss))} (one file: ${mb(size)})`,
+      `server RSS above idle, one upload at a time: ${mb(one.peak - idleRss)} (one file: ${mb(BYTES)})`,
     );
     console.log(
-      `server RSS above idle, ${CONCURRENT} at a time: ${mb(rise(busy.peak, before))}; ${busy.result.done.length} uploads in ${busy.result.seconds.toFixed(1)} s`,
+      `server RSS above idle, ${CONCURRENT} at a time: ${mb(busy.peak - before)}; ${busy.result.done.length} uploads in ${busy.result.seconds.toFixed(1)} s`,
     );
     const p99 = (result: LoadResult) => result.latency.p99;
     const slower = p99(busy.result.reads) / Math.max(1, p99(idle));

@@ -35,7 +35,7 @@ export const DOCUMENT_COLUMNS = [
 ] as const;
 
 // Named one by one: SQLite's json_object needs each column's name (and secrets stay out).
-const RECIPIENT_COLUMNS = [
+export const RECIPIENT_COLUMNS = [
   "id",
   "envelope_id",
   "position",
@@ -64,7 +64,7 @@ const RECIPIENT_COLUMNS = [
   "next_reminder_at",
 ] as const satisfies readonly (keyof EnvelopeRecipientRow)[];
 
-const FIELD_COLUMNS = [
+export const FIELD_COLUMNS = [
   "id",
   "envelope_id",
   "recipient_id",

@@ -6,6 +6,8 @@ import {
   type EnvelopeDocumentRow,
   type EnvelopeRecipientRow,
   envelopeWithParts,
+  FIELD_COLUMNS,
+  RECIPIENT_COLUMNS,
 } from "../db/envelope-with-parts.js";
 import { lockEnvelope } from "../db/locks.js";
 import { type ListFilters, listNewestFirst } from "../db/pagination.js";
@@ -206,9 +208,13 @@ const documentsOf = (db: Kysely<Tables>, ids: string[]) =>
     .where("envelope_documents.envelope_id", "in", ids)
     .orderBy("envelope_documents.position");
 const recipientsOf = (db: Kysely<Tables>, ids: string[]) =>
-  db.selectFrom("recipients").selectAll().where("envelope_id", "in", ids).orderBy("position");
+  db
+    .selectFrom("recipients")
+    .select(RECIPIENT_COLUMNS)
+    .where("envelope_id", "in", ids)
+    .orderBy("position");
 const fieldsOf = (db: Kysely<Tables>, ids: string[]) =>
-  db.selectFrom("fields").selectAll().where("envelope_id", "in", ids).orderBy("position");
+  db.selectFrom("fields").select(FIELD_COLUMNS).where("envelope_id", "in", ids).orderBy("position");
 
 export class EnvelopeService {
   constructor(
