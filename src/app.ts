@@ -176,21 +176,30 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let notifications: NotificationService | undefined;
   const events = new EventLog(clock, [
     // Work that an event calls for is enqueued in the event's transaction: delayed, never lost.
-    async (trx, envelope, event) => {
-      if (event.type === "envelope.completed") await jobs.enqueue(trx, "seal_envelope", envelope);
-      // Each message is a job, sent by the worker once the event is committed.
-      for (const message of await notifications!.plan(trx, envelope, event))
-        await jobs.enqueue(trx, "send_notification", envelope, message);
-      const deliveries = await webhooks.fanOut(trx, envelope.scope, event, async () => ({
+    async (trx, envelope, appended) => {
+      if (appended.some((e) => e.type === "envelope.completed"))
+        await jobs.enqueue(trx, "seal_envelope", envelope);
+      // Each message is a job, sent by the worker once the events are committed.
+      const messages = await notifications!.plan(trx, envelope, appended);
+      await jobs.enqueueAll(
+        trx,
+        "send_notification",
+        envelope,
+        messages.map((subjectId) => ({ subjectId })),
+      );
+      const snapshot =
+        envelope.snapshot ?? (() => envelopes!.get(envelope.scope, envelope.id, trx));
+      const deliveries = await webhooks.fanOut(trx, envelope.scope, appended, async () => ({
         object: "envelope",
-        ...(await envelopes!.get(envelope.scope, envelope.id, trx)),
+        ...(await snapshot()),
       }));
       // One lane per endpoint: its deliveries go one at a time, in order, backing off together.
-      for (const delivery of deliveries)
-        await jobs.enqueue(trx, "deliver_webhook", envelope, delivery.id, {
-          lane: delivery.webhookId,
-          runAfter: delivery.retryAt,
-        });
+      await jobs.enqueueAll(
+        trx,
+        "deliver_webhook",
+        envelope,
+        deliveries.map((d) => ({ subjectId: d.id, lane: d.webhookId, runAfter: d.retryAt })),
+      );
     },
   ]);
   const outboxDir = path.join(config.dataDir, "outbox");

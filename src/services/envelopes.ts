@@ -11,6 +11,7 @@ import {
 } from "../db/envelope-with-parts.js";
 import { lockEnvelope } from "../db/locks.js";
 import { type ListFilters, listNewestFirst } from "../db/pagination.js";
+import { inStatementSizedChunks } from "../db/row-chunks.js";
 import type { EnvelopesTable, FieldsTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import {
@@ -255,12 +256,21 @@ export class EnvelopeService {
       sealed_at: null,
       sealing_error: null,
     };
-    await this.db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       await trx.insertInto("envelopes").values(row).execute();
       await this.writeContents(trx, row.id, spec, []);
-      await this.events.append(trx, { id: row.id, scope }, context, [{ type: "envelope.created" }]);
+      const snapshot = this.snapshotOf(scope, row.id, trx);
+      await this.events.append(trx, { id: row.id, scope, snapshot }, context, [
+        { type: "envelope.created" },
+      ]);
+      return snapshot();
     });
-    return this.get(scope, row.id);
+  }
+
+  /** The envelope as it stands within `trx`, read once however often asked (see `EventSubject`). */
+  private snapshotOf(scope: Scope, id: string, trx: Kysely<Tables>): () => Promise<Envelope> {
+    let read: Promise<Envelope> | undefined;
+    return () => (read ??= this.get(scope, id, trx));
   }
 
   async list(scope: Scope, request: EnvelopeListRequest): Promise<Page<Envelope>> {
@@ -329,10 +339,11 @@ export class EnvelopeService {
       // Recipients keep their ids unless the patch replaces them.
       const keptIds = patch.recipients ? [] : current.recipients.map((r) => r.id);
       await this.writeContents(trx, id, spec, keptIds);
-      await this.events.append(trx, { id, scope }, context, [
+      const snapshot = this.snapshotOf(scope, id, trx);
+      await this.events.append(trx, { id, scope, snapshot }, context, [
         { type: "envelope.updated", data: { fields: Object.keys(patch).sort() } },
       ]);
-      return this.get(scope, id, trx);
+      return snapshot();
     });
   }
 
@@ -364,10 +375,11 @@ export class EnvelopeService {
         .set({ status: "VOIDED", voided_at: now, void_reason: reason ?? null, updated_at: now })
         .where("id", "=", id)
         .execute();
-      await this.events.append(trx, { id, scope }, context, [
+      const snapshot = this.snapshotOf(scope, id, trx);
+      await this.events.append(trx, { id, scope, snapshot }, context, [
         { type: "envelope.voided", data: { reason: reason ?? null } },
       ]);
-      return { deleted: false as const, envelope: await this.get(scope, id, trx) };
+      return { deleted: false as const, envelope: await snapshot() };
     });
   }
 
@@ -379,30 +391,34 @@ export class EnvelopeService {
       this.checkSendable(envelope);
       const now = this.clock.now().toISOString();
       // CC recipients get a link too: it downloads the signed copy once the envelope completes.
-      for (const recipient of envelope.recipients) {
-        await trx
-          .updateTable("recipients")
-          .set({ token_hash: SigningTokens.hash(this.tokens.tokenFor(recipient.id)) })
-          .where("id", "=", recipient.id)
-          .execute();
-      }
+      await setTokenHashes(
+        trx,
+        envelope.recipients.map((r) => ({
+          id: r.id,
+          hash: SigningTokens.hash(this.tokens.tokenFor(r.id)),
+        })),
+      );
       const expiresAt =
         envelope.expiresAt ??
         new Date(
           this.clock.now().getTime() +
             (await this.settings.get(scope, trx)).expiresAfterDays * DAY_MS,
         ).toISOString();
-      const invited = await inviteCurrentStage(trx, id, envelope.signingOrder, now);
+      const invited = await inviteCurrentStage(trx, id, envelope.signingOrder, now, {
+        recipients: envelope.recipients,
+        reminders: envelope.reminders,
+      });
       await trx
         .updateTable("envelopes")
         .set({ status: "SENT", sent_at: now, updated_at: now, expires_at: expiresAt })
         .where("id", "=", id)
         .execute();
-      await this.events.append(trx, { id, scope }, context, [
+      const snapshot = this.snapshotOf(scope, id, trx);
+      await this.events.append(trx, { id, scope, snapshot }, context, [
         { type: "envelope.sent" },
         ...invited.events,
       ]);
-      return this.get(scope, id, trx);
+      return snapshot();
     });
   }
 
@@ -595,6 +611,8 @@ export class EnvelopeService {
         )
         .execute();
     }
+    const recipientRows: RecipientsTable[] = [];
+    const fieldRows: FieldsTable[] = [];
     for (const [position, recipient] of spec.recipients.entries()) {
       const row: RecipientsTable = {
         id: keptIds[position] ?? newId("rcp"),
@@ -626,32 +644,34 @@ export class EnvelopeService {
         last_reminded_at: null,
         next_reminder_at: null,
       };
-      await trx.insertInto("recipients").values(row).execute();
-      if (recipient.fields.length === 0) continue;
-      await trx
-        .insertInto("fields")
-        .values(
-          recipient.fields.map(
-            (field, fieldPosition): FieldsTable => ({
-              id: newId("fld"),
-              envelope_id: envelopeId,
-              recipient_id: row.id,
-              document_id: field.documentId,
-              position: fieldPosition,
-              type: field.type,
-              page: field.page,
-              x: field.x,
-              y: field.y,
-              width: field.width,
-              height: field.height,
-              required: field.required === false ? 0 : 1,
-              auto_placed: field.autoPlaced ? 1 : 0,
-              label: field.label ?? null,
-              value: null,
-            }),
-          ),
-        )
-        .execute();
+      recipientRows.push(row);
+      fieldRows.push(
+        ...recipient.fields.map(
+          (field, fieldPosition): FieldsTable => ({
+            id: newId("fld"),
+            envelope_id: envelopeId,
+            recipient_id: row.id,
+            document_id: field.documentId,
+            position: fieldPosition,
+            type: field.type,
+            page: field.page,
+            x: field.x,
+            y: field.y,
+            width: field.width,
+            height: field.height,
+            required: field.required === false ? 0 : 1,
+            auto_placed: field.autoPlaced ? 1 : 0,
+            label: field.label ?? null,
+            value: null,
+          }),
+        ),
+      );
+    }
+    for (const chunk of inStatementSizedChunks(recipientRows)) {
+      await trx.insertInto("recipients").values(chunk).execute();
+    }
+    for (const chunk of inStatementSizedChunks(fieldRows)) {
+      await trx.insertInto("fields").values(chunk).execute();
     }
   }
 
@@ -737,6 +757,27 @@ export class EnvelopeService {
     const token = this.tokens.tokenFor(recipientId);
     return { signUrl: `${this.publicUrl}/sign/${token}`, signingToken: token };
   }
+}
+
+/** Each recipient's token hash, in one statement. */
+async function setTokenHashes(
+  trx: Kysely<Tables>,
+  recipients: readonly { id: string; hash: string }[],
+): Promise<void> {
+  if (recipients.length === 0) return;
+  const cases = sql.join(
+    recipients.map((r) => sql`when ${r.id} then ${r.hash}`),
+    sql` `,
+  );
+  await trx
+    .updateTable("recipients")
+    .set({ token_hash: sql<string>`case id ${cases} end` })
+    .where(
+      "id",
+      "in",
+      recipients.map((r) => r.id),
+    )
+    .execute();
 }
 
 function toField(row: FieldsTable): Field {

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { inStatementSizedChunks } from "../db/row-chunks.js";
 import type { EventsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
@@ -47,11 +48,25 @@ export interface AppendedEvent {
   createdAt: string;
 }
 
-/** What else must happen, in the same transaction, when an event is appended (jobs to enqueue). */
+/**
+ * The envelope events are appended to. `snapshot`, when the caller has one, answers the envelope
+ * as it stands once the events are appended (read once, for the webhooks' payload and the
+ * caller's response alike).
+ */
+export interface EventSubject {
+  readonly id: string;
+  readonly scope: Scope;
+  readonly snapshot?: (() => Promise<object>) | undefined;
+}
+
+/**
+ * What else must happen, in the same transaction, when events are appended (jobs to enqueue):
+ * called once with the events of one `append`, in order.
+ */
 export type EventReaction = (
   trx: Kysely<Tables>,
-  envelope: { id: string; scope: Scope },
-  event: AppendedEvent,
+  envelope: EventSubject,
+  events: readonly AppendedEvent[],
 ) => Promise<void>;
 
 export class EventLog {
@@ -62,10 +77,11 @@ export class EventLog {
 
   async append(
     trx: Kysely<Tables>,
-    envelope: { id: string; scope: Scope },
+    envelope: EventSubject,
     context: ActionContext,
     events: readonly NewEvent[],
   ): Promise<void> {
+    if (events.length === 0) return;
     const last = await trx
       .selectFrom("events")
       .select(["sequence", "hash"])
@@ -76,6 +92,8 @@ export class EventLog {
     let sequence = last?.sequence ?? 0;
     let previousHash = last?.hash ?? GENESIS_HASH;
     const createdAt = this.clock.now().toISOString();
+    const rows: EventsTable[] = [];
+    const appended: AppendedEvent[] = [];
     for (const event of events) {
       sequence += 1;
       const content = {
@@ -109,16 +127,19 @@ export class EventLog {
         previous_hash: previousHash,
         hash,
       };
-      await trx.insertInto("events").values(row).execute();
-      const appended = {
+      rows.push(row);
+      appended.push({
         id: content.id,
         type: content.type,
         recipientId: content.recipientId,
         createdAt,
-      };
-      for (const react of this.reactions) await react(trx, envelope, appended);
+      });
       previousHash = hash;
     }
+    for (const chunk of inStatementSizedChunks(rows)) {
+      await trx.insertInto("events").values(chunk).execute();
+    }
+    for (const react of this.reactions) await react(trx, envelope, appended);
   }
 
   async forEnvelope(db: Kysely<Tables>, scope: Scope, envelopeId: string): Promise<StoredEvent[]> {

@@ -6,43 +6,63 @@ import {
   type RecipientStatus,
   type SigningOrder,
 } from "../domain/recipients.js";
-import { nextReminderAt, parseReminderPolicy } from "../domain/reminders.js";
+import { nextReminderAt, parseReminderPolicy, type ReminderPolicy } from "../domain/reminders.js";
 import type { NewEvent } from "./event-log.js";
+
+/** What the caller may already know of the envelope, to spare reading it again. */
+export interface KnownRecipients {
+  readonly recipients: readonly {
+    id: string;
+    role: RecipientRole;
+    order: number;
+    status: RecipientStatus;
+  }[];
+  readonly reminders: ReminderPolicy | null;
+}
 
 /**
  * Invites those of the current stage who have not been invited yet (and schedules their first
  * reminder), and returns the events that record it; an empty stage means everyone has acted.
- * Runs inside the caller's transaction.
+ * Runs inside the caller's transaction; `known`, when given, is the envelope as it stands in it.
  */
 export async function inviteCurrentStage(
   trx: Kysely<Tables>,
   envelopeId: string,
   signingOrder: SigningOrder,
   now: string,
+  known?: KnownRecipients,
 ): Promise<{ events: NewEvent[]; everyoneActed: boolean }> {
-  const rows = await trx
-    .selectFrom("recipients")
-    .select(["id", "role", "routing_order", "status"])
-    .where("envelope_id", "=", envelopeId)
-    .orderBy("position")
-    .execute();
-  const stage = currentStage(
-    rows.map((r) => ({
+  const recipients =
+    known?.recipients ??
+    (
+      await trx
+        .selectFrom("recipients")
+        .select(["id", "role", "routing_order", "status"])
+        .where("envelope_id", "=", envelopeId)
+        .orderBy("position")
+        .execute()
+    ).map((r) => ({
       id: r.id,
       role: r.role as RecipientRole,
       order: r.routing_order,
       status: r.status as RecipientStatus,
-    })),
-    signingOrder,
-  );
+    }));
+  const stage = currentStage(recipients, signingOrder);
   const toInvite = stage.filter((r) => r.status === "PENDING");
   if (toInvite.length > 0) {
-    const envelope = await trx
-      .selectFrom("envelopes")
-      .select("reminders")
-      .where("id", "=", envelopeId)
-      .executeTakeFirstOrThrow();
-    const firstReminder = nextReminderAt(parseReminderPolicy(envelope.reminders), 0, new Date(now));
+    const reminders =
+      known?.reminders !== undefined
+        ? known.reminders
+        : parseReminderPolicy(
+            (
+              await trx
+                .selectFrom("envelopes")
+                .select("reminders")
+                .where("id", "=", envelopeId)
+                .executeTakeFirstOrThrow()
+            ).reminders,
+          );
+    const firstReminder = nextReminderAt(reminders, 0, new Date(now));
     await trx
       .updateTable("recipients")
       .set({

@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { lockLane } from "../db/locks.js";
+import { inStatementSizedChunks } from "../db/row-chunks.js";
 import type { JobsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
@@ -121,18 +122,34 @@ export class JobQueue {
     subjectId: string = envelope.id,
     options: { lane?: string; runAfter?: Date | null } = {},
   ): Promise<void> {
+    await this.enqueueAll(trx, kind, envelope, [{ subjectId, ...options }]);
+  }
+
+  /** {@link enqueue} for several subjects, in one statement; those of one lane run in this order. */
+  async enqueueAll(
+    trx: Kysely<Tables>,
+    kind: JobKind,
+    envelope: { id: string; scope: Scope },
+    subjects: readonly { subjectId: string; lane?: string; runAfter?: Date | null }[],
+  ): Promise<void> {
+    if (subjects.length === 0) return;
     const now = this.clock.now();
-    const runAfter = options.runAfter && options.runAfter > now ? options.runAfter : now;
-    const lane = options.lane ?? null;
-    // Behind an unfinished job of its lane, a job waits its turn (promoted when that one ends).
-    let state: "pending" | "waiting" = "pending";
-    if (lane) {
-      await lockLane(trx, this.dialect, lane);
-      if (await this.laneBusy(trx, lane)) state = "waiting";
-    }
-    await trx
-      .insertInto("jobs")
-      .values({
+    // Lanes with an unfinished job: a job waits its turn behind it (promoted when that one ends).
+    const busy = new Set<string>();
+    const seen = new Set<string>();
+    const rows: JobsTable[] = [];
+    for (const { subjectId, lane = null, runAfter } of subjects) {
+      let state: "pending" | "waiting" = "pending";
+      if (lane) {
+        if (!seen.has(lane)) {
+          seen.add(lane);
+          await lockLane(trx, this.dialect, lane);
+          if (await this.laneBusy(trx, lane)) busy.add(lane);
+        }
+        if (busy.has(lane)) state = "waiting";
+        busy.add(lane);
+      }
+      rows.push({
         id: newId("job"),
         kind,
         subject_id: subjectId,
@@ -141,16 +158,22 @@ export class JobQueue {
         environment: envelope.scope.environment,
         state,
         attempts: 0,
-        run_after: runAfter.toISOString(),
+        run_after: (runAfter && runAfter > now ? runAfter : now).toISOString(),
         seq: this.nextSeq(),
         lane,
         locked_until: null,
         last_error: null,
         created_at: now.toISOString(),
         updated_at: now.toISOString(),
-      })
-      .onConflict((oc) => oc.columns(["kind", "subject_id"]).doNothing())
-      .execute();
+      });
+    }
+    for (const chunk of inStatementSizedChunks(rows)) {
+      await trx
+        .insertInto("jobs")
+        .values(chunk)
+        .onConflict((oc) => oc.columns(["kind", "subject_id"]).doNothing())
+        .execute();
+    }
     if (this.dialect !== "postgres") return this.wakeLocally(kind);
     // Once per kind and transaction: PostgreSQL would fold the duplicates anyway.
     if (trx.isTransaction) {

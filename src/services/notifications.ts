@@ -3,6 +3,7 @@ import type { Dialect } from "../db/dialect.js";
 import { findEnvelope } from "../db/envelopes.js";
 import { lockEnvelope } from "../db/locks.js";
 import { listNewestFirst } from "../db/pagination.js";
+import { inStatementSizedChunks } from "../db/row-chunks.js";
 import type { EnvelopesTable, NotificationsTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { type EnvelopeStatus, effectiveStatus } from "../domain/envelope-lifecycle.js";
@@ -34,7 +35,7 @@ import { newId } from "../security/random.js";
 import { SigningTokens } from "../security/signing-tokens.js";
 import { type Locale, resolveLocale } from "../signing/i18n.js";
 import type { BlobStore } from "../storage/blob-store.js";
-import type { AccountSettingsService } from "./account-settings.js";
+import type { AccountSettings, AccountSettingsService } from "./account-settings.js";
 import { senderOf } from "./branding.js";
 import { type AppendedEvent, type EventLog, type NewEvent, SYSTEM_CONTEXT } from "./event-log.js";
 import { ALL_DOCUMENTS } from "./sealing.js";
@@ -156,95 +157,74 @@ export class NotificationService {
         id: event.envelope_id,
         scope: { accountId: event.account_id, environment: event.environment },
       },
-      {
-        id: event.id,
-        type: event.type,
-        recipientId: event.recipient_id,
-        createdAt: event.created_at,
-      },
+      [
+        {
+          id: event.id,
+          type: event.type,
+          recipientId: event.recipient_id,
+          createdAt: event.created_at,
+        },
+      ],
     );
   }
 
-  /** Writes the messages `event` calls for; returns their ids, for the caller to enqueue. */
+  /** Writes the messages `events` call for; returns their ids, for the caller to enqueue. */
   async plan(
     trx: Kysely<Tables>,
     envelope: { id: string; scope: Scope },
-    event: AppendedEvent,
+    events: readonly AppendedEvent[],
   ): Promise<string[]> {
-    const kind = KIND_BY_EVENT[event.type];
-    if (!kind) return [];
-    const addressees = await this.addressees(trx, envelope, event, kind);
-    const unique = new Map(addressees.map((a) => [`${a.channel}:${a.address.toLowerCase()}`, a]));
-    const rows = [...unique.values()].map(
-      (a): NotificationsTable => ({
-        id: newId("ntf"),
-        envelope_id: envelope.id,
-        account_id: envelope.scope.accountId,
-        environment: envelope.scope.environment,
-        event_id: event.id,
-        recipient_id: a.recipientId,
-        kind,
-        channel: a.channel,
-        address: a.address,
-        locale: a.locale,
-        state: "pending",
-        attempts: 0,
-        last_error: null,
-        created_at: event.createdAt,
-        sent_at: null,
-      }),
-    );
-    if (rows.length > 0) await trx.insertInto("notifications").values(rows).execute();
-    return rows.map((r) => r.id);
-  }
-
-  private async addressees(
-    trx: Kysely<Tables>,
-    envelope: { id: string; scope: Scope },
-    event: AppendedEvent,
-    kind: NotificationKind,
-  ): Promise<Addressee[]> {
+    const planned = events.flatMap((event) => {
+      const kind = KIND_BY_EVENT[event.type];
+      return kind ? [{ event, kind }] : [];
+    });
+    if (planned.length === 0) return [];
+    // Who is who once every event's change is made: read once for all of them.
     const recipients = await trx
       .selectFrom("recipients")
       .selectAll()
       .where("envelope_id", "=", envelope.id)
       .orderBy("position")
       .execute();
-    const toRecipient = (r: RecipientsTable, channel: Channel = "email"): Addressee => ({
-      channel,
-      address: channel === "sms" ? r.phone! : r.email,
-      recipientId: r.id,
-      locale: resolveLocale(r.locale, undefined),
-    });
-    if (kind === "invitation" || kind === "reminder") {
-      const recipient = recipients.find((r) => r.id === event.recipientId);
-      if (!recipient) return [];
-      return recipientChannels(recipient)
-        .filter((channel) => channel === "email" || recipient.phone)
-        .map((channel) => toRecipient(recipient, channel));
-    }
-    const settings = await this.settings.get(envelope.scope, trx);
-    const senders = (): Addressee[] =>
-      settings.senderEmails.map((address) => ({
+    let settings: Promise<AccountSettings> | undefined;
+    const senders = async (): Promise<Addressee[]> => {
+      settings ??= this.settings.get(envelope.scope, trx);
+      const { senderEmails, senderLocale } = await settings;
+      return senderEmails.map((address) => ({
         channel: "email",
         address,
         recipientId: null,
-        locale: settings.senderLocale,
+        locale: senderLocale,
       }));
-    const invited = recipients.filter((r) => r.status !== "PENDING");
-    switch (kind) {
-      case "completed":
-        return [...recipients.map((r) => toRecipient(r)), ...senders()];
-      case "declined":
-        return [
-          ...senders(),
-          ...invited.filter((r) => r.id !== event.recipientId).map((r) => toRecipient(r)),
-        ];
-      case "voided":
-        return invited.map((r) => toRecipient(r));
-      case "expired":
-        return [...senders(), ...invited.map((r) => toRecipient(r))];
+    };
+    const rows: NotificationsTable[] = [];
+    for (const { event, kind } of planned) {
+      const addressees = await addresseesOf(recipients, event, kind, senders);
+      const unique = new Map(addressees.map((a) => [`${a.channel}:${a.address.toLowerCase()}`, a]));
+      for (const a of unique.values()) {
+        rows.push({
+          id: newId("ntf"),
+          envelope_id: envelope.id,
+          account_id: envelope.scope.accountId,
+          environment: envelope.scope.environment,
+          event_id: event.id,
+          recipient_id: a.recipientId,
+          kind,
+          channel: a.channel,
+          address: a.address,
+          locale: a.locale,
+          state: "pending",
+          attempts: 0,
+          last_error: null,
+          created_at: event.createdAt,
+          sent_at: null,
+        });
+      }
     }
+    for (const chunk of inStatementSizedChunks(rows)) {
+      await trx.insertInto("notifications").values(chunk).execute();
+    }
+    return rows.map((r) => r.id);
   }
 
   /**
@@ -500,5 +480,41 @@ export class NotificationService {
         [{ ...event, recipientId }],
       );
     });
+  }
+}
+
+/** Who one event's message goes to, given the envelope's recipients as they now stand. */
+async function addresseesOf(
+  recipients: readonly RecipientsTable[],
+  event: AppendedEvent,
+  kind: NotificationKind,
+  senders: () => Promise<Addressee[]>,
+): Promise<Addressee[]> {
+  const toRecipient = (r: RecipientsTable, channel: Channel = "email"): Addressee => ({
+    channel,
+    address: channel === "sms" ? r.phone! : r.email,
+    recipientId: r.id,
+    locale: resolveLocale(r.locale, undefined),
+  });
+  if (kind === "invitation" || kind === "reminder") {
+    const recipient = recipients.find((r) => r.id === event.recipientId);
+    if (!recipient) return [];
+    return recipientChannels(recipient)
+      .filter((channel) => channel === "email" || recipient.phone)
+      .map((channel) => toRecipient(recipient, channel));
+  }
+  const invited = recipients.filter((r) => r.status !== "PENDING");
+  switch (kind) {
+    case "completed":
+      return [...recipients.map((r) => toRecipient(r)), ...(await senders())];
+    case "declined":
+      return [
+        ...(await senders()),
+        ...invited.filter((r) => r.id !== event.recipientId).map((r) => toRecipient(r)),
+      ];
+    case "voided":
+      return invited.map((r) => toRecipient(r));
+    case "expired":
+      return [...(await senders()), ...invited.map((r) => toRecipient(r))];
   }
 }

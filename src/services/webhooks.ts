@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { type Cursor, listNewestFirst, olderThan } from "../db/pagination.js";
-import type { Tables } from "../db/schema.js";
+import { inStatementSizedChunks } from "../db/row-chunks.js";
+import type { Tables, WebhookDeliveriesTable } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
 import { CertyneoError, notFound } from "../domain/errors.js";
@@ -269,16 +270,18 @@ export class WebhookService {
   }
 
   /**
-   * In the transaction of the event: one delivery per active endpoint of the same account and
-   * environment that subscribes to it. Returns the deliveries to hand to the worker.
+   * In the transaction of the events: one delivery per event and active endpoint of the same
+   * account and environment that subscribes to it. Returns the deliveries to hand to the worker,
+   * in event order.
    */
   async fanOut(
     trx: Kysely<Tables>,
     scope: Scope,
-    event: AppendedEvent,
+    events: readonly AppendedEvent[],
     envelope: () => Promise<unknown>,
   ): Promise<FannedOutDelivery[]> {
-    if (!(WEBHOOK_EVENTS as readonly string[]).includes(event.type)) return [];
+    const published = events.filter((e) => (WEBHOOK_EVENTS as readonly string[]).includes(e.type));
+    if (published.length === 0) return [];
     const endpoints = (
       await trx
         .selectFrom("webhooks")
@@ -289,26 +292,31 @@ export class WebhookService {
         // In id order: each delivery locks its endpoint's job lane, always in the same order.
         .orderBy("id")
         .execute()
-    ).filter((w) => !w.events || (JSON.parse(w.events) as string[]).includes(event.type));
-    if (endpoints.length === 0) return [];
-    const payload = JSON.stringify({
-      id: event.id,
-      object: "event",
-      type: event.type,
-      createdAt: event.createdAt,
-      environment: scope.environment,
-      // The recipient who viewed, signed or declined: the envelope alone does not say who.
-      data: {
-        envelope: await envelope(),
-        ...(event.recipientId && { recipientId: event.recipientId }),
-      },
-    });
+    ).map((w) => ({ ...w, subscribed: w.events ? (JSON.parse(w.events) as string[]) : null }));
+    const rows: WebhookDeliveriesTable[] = [];
     const deliveries: FannedOutDelivery[] = [];
-    for (const endpoint of endpoints) {
-      const id = newId("dlv");
-      await trx
-        .insertInto("webhook_deliveries")
-        .values({
+    let snapshot: Promise<unknown> | undefined;
+    for (const event of published) {
+      const subscribers = endpoints.filter(
+        (w) => !w.subscribed || w.subscribed.includes(event.type),
+      );
+      if (subscribers.length === 0) continue;
+      snapshot ??= envelope();
+      const payload = JSON.stringify({
+        id: event.id,
+        object: "event",
+        type: event.type,
+        createdAt: event.createdAt,
+        environment: scope.environment,
+        // The recipient who viewed, signed or declined: the envelope alone does not say who.
+        data: {
+          envelope: await snapshot,
+          ...(event.recipientId && { recipientId: event.recipientId }),
+        },
+      });
+      for (const endpoint of subscribers) {
+        const id = newId("dlv");
+        rows.push({
           id,
           webhook_id: endpoint.id,
           event_id: event.id,
@@ -317,13 +325,16 @@ export class WebhookService {
           state: "pending",
           created_at: event.createdAt,
           delivered_at: null,
-        })
-        .execute();
-      deliveries.push({
-        id,
-        webhookId: endpoint.id,
-        retryAt: endpoint.retry_at ? new Date(endpoint.retry_at) : null,
-      });
+        });
+        deliveries.push({
+          id,
+          webhookId: endpoint.id,
+          retryAt: endpoint.retry_at ? new Date(endpoint.retry_at) : null,
+        });
+      }
+    }
+    for (const chunk of inStatementSizedChunks(rows)) {
+      await trx.insertInto("webhook_deliveries").values(chunk).execute();
     }
     return deliveries;
   }
