@@ -36,6 +36,39 @@ describe("envelopes", () => {
   const events = (id: string) =>
     t.app.events.forEnvelope(t.app.database.db, { accountId, environment: "test" }, id);
 
+  it("creates and sends the largest envelope the contract allows: 50 signers of 100 fields each", async () => {
+    const recipients = Array.from({ length: 50 }, (_, n) =>
+      signer(n, {
+        fields: Array.from({ length: 100 }, (_, i) => ({
+          type: i === 0 ? "signature" : "text",
+          documentId: doc.id,
+          page: 1 + (i % 2),
+          x: 10 + (i % 10) * 50,
+          y: 10 + Math.floor(i / 10) * 60,
+          width: 40,
+          height: 20,
+        })),
+      }),
+    );
+    // 5,000 fields: more values than SQLite binds in one statement, written in several.
+    const created = await create({ subject: "Large", documentIds: [doc.id], recipients });
+    assert.equal(created.status, 201, JSON.stringify(created.body).slice(0, 500));
+    assert.equal(created.body.recipients.length, 50);
+    assert.ok(created.body.recipients.every((r: any) => r.fields.length === 100));
+    const sent = await send(created.body.id);
+    assert.equal(sent.status, 200, JSON.stringify(sent.body).slice(0, 500));
+    assert.ok(sent.body.recipients.every((r: any) => r.status === "SENT" && r.signUrl));
+    assert.deepEqual((await get(created.body.id)).body, sent.body);
+    const types = (await events(created.body.id)).map((e) => e.type);
+    assert.equal(types.filter((t) => t === "recipient.invited").length, 50);
+    const invitations = await t.app.database.db
+      .selectFrom("notifications")
+      .select("address")
+      .where("envelope_id", "=", created.body.id)
+      .execute();
+    assert.equal(new Set(invitations.map((n) => n.address)).size, 50);
+  });
+
   it("creates a DRAFT from the quick start's minimal body, with a signature field placed", async () => {
     const res = await create({
       subject: "Contrat de prestation",
