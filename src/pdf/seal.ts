@@ -1,4 +1,5 @@
 import { HttpTimestampAuthority, PDF, type Signer } from "@libpdf/core";
+import { signPades } from "./pades.js";
 
 export interface SealOptions {
   signer: Signer;
@@ -11,8 +12,9 @@ export interface SealOptions {
 
 /**
  * Adds a PAdES signature (ETSI.CAdES.detached, SHA-256) covering the whole file, as an incremental
- * update, so that an earlier signature in the file stays valid. A failing timestamp authority
- * fails the seal: never a silent downgrade to B-B.
+ * update, so that an earlier signature in the file stays valid; the first one certifies the
+ * document (`pades.ts`). A failing timestamp authority fails the seal: never a silent downgrade
+ * to B-B.
  */
 export async function sealPdf(bytes: Uint8Array, options: SealOptions): Promise<Uint8Array> {
   return signLoaded(await PDF.load(bytes), options);
@@ -20,17 +22,13 @@ export async function sealPdf(bytes: Uint8Array, options: SealOptions): Promise<
 
 /** `sealPdf` of a loaded PDF, with whatever changes it holds written in the same update. */
 export async function signLoaded(pdf: PDF, options: SealOptions): Promise<Uint8Array> {
-  const result = await pdf.sign({
+  return signPades(pdf, {
     signer: options.signer,
     reason: options.reason,
-    ...(options.location && { location: options.location }),
-    ...(options.signingTime && { signingTime: options.signingTime }),
-    subFilter: "ETSI.CAdES.detached",
-    digestAlgorithm: "SHA-256",
-    level: options.timestampUrl ? "B-T" : "B-B",
-    ...(options.timestampUrl && {
-      timestampAuthority: new HttpTimestampAuthority(options.timestampUrl),
-    }),
+    location: options.location,
+    signingTime: options.signingTime ?? new Date(),
+    timestampAuthority: options.timestampUrl
+      ? new HttpTimestampAuthority(options.timestampUrl)
+      : undefined,
   });
-  return result.bytes;
 }

@@ -6,7 +6,14 @@ import { signaturePngDataUrl } from "../helpers/png.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 import { timestampOf } from "../helpers/timestamp.js";
 import { startTestTsa, type TestTsa } from "../helpers/tsa.js";
-import { pdfsig, pdftotext, qpdfCheck, run, withFile } from "../helpers/validators.js";
+import {
+  pdfsig,
+  pdftotext,
+  qpdfCheck,
+  run,
+  signatureStructure,
+  withFile,
+} from "../helpers/validators.js";
 
 async function download(
   t: TestServer,
@@ -151,6 +158,11 @@ describe("sealing a completed envelope", () => {
     assert.match(report, /Total document signed/);
     assert.match(report, /ETSI\.CAdES\.detached/);
     assert.equal((await qpdfCheck(all.bytes)).code, 0);
+    // The merged PDF is a new document: the platform's seal certifies it.
+    assert.deepEqual(
+      (await signatureStructure(all.bytes)).signatures.map((s) => [s.certifies, s.widgetInAnnots]),
+      [[true, true]],
+    );
     const info = await withFile(all.bytes, async (file) => (await run("pdfinfo", [file])).output);
     assert.match(info, /Pages:\s+3/);
     const text = await pdftotext(all.bytes);
@@ -241,6 +253,7 @@ describe("sealing a completed envelope", () => {
     assert.match(report, /Total document signed/);
     assert.match(report, /ETSI\.CAdES\.detached/);
     assert.equal((await qpdfCheck(trail.bytes)).code, 0);
+    assert.equal((await signatureStructure(trail.bytes)).signatures[0]?.certifies, true);
     const text = (await pdftotext(trail.bytes)).replace(/\s+/g, " ");
     assert.match(text, /Final/);
     assert.doesNotMatch(text, /Provisional/);

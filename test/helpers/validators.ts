@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -41,6 +42,33 @@ export function pdfsig(bytes: Uint8Array, nssDir?: string): Promise<string> {
   );
 }
 
+export interface SignatureStructure {
+  field: string;
+  type: string;
+  subFilter: string;
+  M: string | null;
+  widgetInAnnots: boolean;
+  certifies: boolean;
+  transforms: { method: string; P: number | null; V: string | null }[];
+  signedAttributes: string[];
+  unsignedAttributes: string[];
+}
+
+/**
+ * The signatures of a PDF as pikepdf and asn1crypto read them (Debian's python3, independent of
+ * our code): `helpers/signature-structure.py`.
+ */
+export function signatureStructure(
+  bytes: Uint8Array,
+): Promise<{ signatures: SignatureStructure[]; perms: boolean }> {
+  return withFile(bytes, async (file) => {
+    const script = fileURLToPath(new URL("./signature-structure.py", import.meta.url));
+    const { code, output } = await run("/usr/bin/python3", [script, file]);
+    if (code !== 0) throw new Error(output);
+    return JSON.parse(output);
+  });
+}
+
 export function qpdfCheck(bytes: Uint8Array): Promise<{ code: number; output: string }> {
   return withFile(bytes, (file) => run("qpdf", ["--check", file]));
 }
@@ -59,8 +87,9 @@ export async function nssTrusting(
     `sql:${dir}`,
     "-n",
     "certyneo-root",
+    // Trusted to sign documents (the email/document column) only: never TLS servers, never code.
     "-t",
-    "C,C,C",
+    ",C,",
     "-i",
     root,
   ]);

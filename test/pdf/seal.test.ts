@@ -6,7 +6,14 @@ import { after, before, describe, it } from "node:test";
 import { sealPdf } from "../../src/pdf/seal.js";
 import { loadPlatformPki, type PlatformPki } from "../../src/pki/platform-pki.js";
 import { makePdf } from "../helpers/pdf.js";
-import { nssTrusting, pdfsig, qpdfCheck, run } from "../helpers/validators.js";
+import {
+  nssTrusting,
+  pdfsig,
+  qpdfCheck,
+  run,
+  signatureStructure,
+  withFile,
+} from "../helpers/validators.js";
 
 const SECRET = Buffer.alloc(32, 7);
 
@@ -86,6 +93,62 @@ describe("the platform PKI and the PAdES seal", () => {
     } finally {
       await nss.remove();
     }
+  });
+
+  it("signs as a PAdES baseline: no signing-time in the CMS, /M kept, the first seal certifies (DocMDP P=2), its widget in the page's /Annots", async () => {
+    const signingTime = new Date("2026-12-05T10:15:00Z");
+    const once = await sealPdf(await makePdf(["a4", "letter"]), {
+      signer: pki.signer,
+      reason: "Signé avec Certyneo (scellé)",
+      signingTime,
+    });
+    const { signatures, perms } = await signatureStructure(once);
+    assert.equal(perms, true, "the catalog's /Perms names a DocMDP signature");
+    assert.equal(signatures.length, 1);
+    const [seal] = signatures;
+    assert.equal(seal!.subFilter, "/ETSI.CAdES.detached");
+    assert.equal(seal!.M, "D:20261205101500Z");
+    assert.equal(seal!.certifies, true);
+    assert.deepEqual(seal!.transforms, [{ method: "/DocMDP", P: 2, V: "/1.2" }]);
+    assert.equal(seal!.widgetInAnnots, true);
+    assert.deepEqual(seal!.signedAttributes, [
+      "content_type",
+      "message_digest",
+      "1.2.840.113549.1.9.16.2.47", // ESS signing-certificate-v2
+    ]);
+    const report = await pdfsig(once);
+    assert.match(report, /Signing Time: Dec 05 2026 10:15:00/);
+    assert.match(report, /Signature is Valid\./);
+    // A later seal approves: a document has one certification, and it comes first.
+    const twice = await sealPdf(once, { signer: pki.signer, reason: "Second" });
+    const both = await signatureStructure(twice);
+    assert.deepEqual(
+      both.signatures.map((s) => [s.certifies, s.transforms.length, s.widgetInAnnots]),
+      [
+        [true, 1, true],
+        [false, 0, true],
+      ],
+    );
+  });
+
+  it("gives OpenSSL a CMS without signing-time, with the signing certificate bound", async () => {
+    const sealed = await sealPdf(await makePdf(), { signer: pki.signer, reason: "Signed" });
+    const printed = await withFile(sealed, async (file) => {
+      const der = `${file}.p7s`;
+      const extract = await run("/usr/bin/python3", [
+        "-c",
+        "import pikepdf,sys;p=pikepdf.open(sys.argv[1]);open(sys.argv[2],'wb').write(bytes(p.Root.AcroForm.Fields[0].V.Contents))",
+        file,
+        der,
+      ]);
+      assert.equal(extract.code, 0, extract.output);
+      return run("openssl", ["cms", "-inform", "DER", "-in", der, "-cmsout", "-print"]);
+    });
+    assert.equal(printed.code, 0, printed.output);
+    assert.match(printed.output, /object: contentType/);
+    assert.match(printed.output, /object: messageDigest/);
+    assert.match(printed.output, /object: id-smime-aa-signingCertificateV2/);
+    assert.doesNotMatch(printed.output, /signingTime/);
   });
 
   it("detects one byte changed inside the signed range", async () => {
