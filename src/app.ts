@@ -135,16 +135,24 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const blobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
   let pkiLoading: Promise<PlatformPki> | undefined;
+  let renewAt = Number.POSITIVE_INFINITY;
   const pki = () => {
+    // A certificate due for renewal is issued anew by loading again (`loadPlatformPki`).
+    if (clock.now().getTime() >= renewAt) pkiLoading = undefined;
     pkiLoading ??= loadPlatformPki({
       dataDir: config.dataDir,
       secret: secretKey,
       organization: config.organization,
+      publicUrl: config.publicUrl,
       pkcs12: config.pkcs12,
+      now: clock.now(),
+    }).then((loaded) => {
+      renewAt = loaded.renewAt.getTime();
+      return loaded;
     });
     return pkiLoading;
   };
-  const pdf = new PdfPool(async () => (await pki()).signerSpec, config.pdfThreads);
+  const pdf = new PdfPool(async () => (await pki()).identity, config.pdfThreads);
   const documents = new DocumentService(
     database.db,
     database.dialect,

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { registerDashboard } from "./api/dashboard.js";
 import { registerGuides } from "./api/guides.js";
 import { healthRoutes } from "./api/health.js";
+import { pkiRoutes } from "./api/pki.js";
 import { sessionRoutes } from "./api/session.js";
 import { signingRoutes } from "./api/signing.js";
 import { brandingRoutes } from "./api/v1/branding.js";
@@ -26,6 +27,7 @@ import { registerOpenApi, registerOpenApiRoutes } from "./http/openapi.js";
 import { generateRequestId, registerRequestIdHeader } from "./http/request-id.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import { createValidatorCompiler } from "./http/validation.js";
+import type { PlatformPki } from "./pki/platform-pki.js";
 import type { RateLimiter } from "./rate-limit/limiter.js";
 import type { AccountSettingsService } from "./services/account-settings.js";
 import type { AccountService } from "./services/accounts.js";
@@ -67,6 +69,8 @@ export interface ServerParts {
   settings: AccountSettingsService;
   notifications: NotificationService;
   limiter: RateLimiter;
+  /** The platform's certificates: the root's CRL and certificate are published. */
+  pki(): Promise<PlatformPki>;
 }
 
 /** Paths whose last segment is a bearer token must not reach the logs whole. */
@@ -151,6 +155,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   await registerOpenApi(app, config.publicUrl);
 
   await app.register(healthRoutes, { database: parts.database });
+  await app.register(pkiRoutes, { pki: parts.pki });
   await registerOpenApiRoutes(app);
   registerGuides(app);
   registerDashboard(app);

@@ -406,13 +406,15 @@ async function setLimit(app: App, id: string | undefined, values: Options): Prom
 }
 
 async function exportRoot(app: App): Promise<void> {
-  if (app.config.pkcs12) {
+  // The platform root issues the seal's certificate and the built-in timestamp authority's: with
+  // the operator's certificate and an external authority, it vouches for nothing.
+  if (app.config.pkcs12 && app.config.tsaUrl) {
     throw new UsageError(
-      "Documents are signed with the operator's certificate (CERTYNEO_PKCS12_PATH): export its chain from the CA that issued it.",
+      "Documents are signed with the operator's certificate (CERTYNEO_PKCS12_PATH) and timestamped by CERTYNEO_TSA_URL: export their chains from the CAs that issued them.",
     );
   }
   const { rootCertificatePem } = await app.pki();
-  process.stdout.write(rootCertificatePem ?? "");
+  process.stdout.write(rootCertificatePem);
 }
 
 async function settingsScope(app: App, values: Options, command: string): Promise<Scope> {

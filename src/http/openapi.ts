@@ -83,6 +83,11 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
           description: "Signing in to the dashboard, which then calls this API with its cookie",
         },
         { name: "Operations", description: "Health checks and this document" },
+        {
+          name: "Trust",
+          description:
+            "What the platform root publishes for validators: its certificate and its CRL",
+        },
       ],
     },
     transformObject: (document) => {

@@ -57,12 +57,17 @@ export function OneOf<T extends readonly string[]>(values: T, description?: stri
   });
 }
 
-/** A 200 whose body is a PDF file. */
-export function PdfResponse(description: string) {
+/** A 200 whose body is a file of `mediaType`. */
+export function FileResponse(mediaType: string, description: string) {
   return Type.Unsafe<unknown>({
     description,
-    content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
+    content: { [mediaType]: { schema: { type: "string", format: "binary" } } },
   });
+}
+
+/** A 200 whose body is a PDF file. */
+export function PdfResponse(description: string) {
+  return FileResponse("application/pdf", description);
 }
 
 export const Timestamp = Type.String({

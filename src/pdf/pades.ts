@@ -10,7 +10,7 @@ import {
   type Signer,
   type TimestampAuthority,
 } from "@libpdf/core";
-import { cadesDetached, sha256 } from "./cades.js";
+import { cmsSignedData, sha256 } from "../pki/cms.js";
 
 export interface PadesOptions {
   signer: Signer;
@@ -73,7 +73,11 @@ export async function signPades(pdf: PDF, options: PadesOptions): Promise<Uint8A
   const digest = sha256(
     Buffer.concat([bytes.subarray(0, contentsStart), bytes.subarray(contentsEnd)]),
   );
-  const cms = await cadesDetached(digest, options.signer, options.timestampAuthority);
+  const cms = await cmsSignedData(
+    { detachedDigest: digest },
+    options.signer,
+    options.timestampAuthority,
+  );
   const hex = Buffer.from(cms).toString("hex");
   if (hex.length > CONTENTS_BYTES * 2) {
     throw new Error(`The signature takes ${cms.length} bytes; ${CONTENTS_BYTES} are reserved.`);

@@ -1,4 +1,5 @@
 import { PDF, type Signer } from "@libpdf/core";
+import type { LongTermEvidence } from "../pki/evidence.js";
 import { type AuditTrailData, renderAuditTrail } from "./audit-trail.js";
 import { sealPdf, signLoaded } from "./seal.js";
 import { drawStamps, type Stamp } from "./stamp.js";
@@ -13,7 +14,7 @@ export class UnusableDocumentError extends Error {
 
 export interface SealSettings {
   reason: string;
-  /** RFC 3161 authority: with one the signature is PAdES B-T, otherwise B-B. */
+  /** An external RFC 3161 authority; without one, the built-in authority timestamps. */
   timestampUrl: string | undefined;
   signingTime: Date;
 }
@@ -32,8 +33,9 @@ export interface EnvelopeToSeal {
 export async function sealEnvelope(
   envelope: EnvelopeToSeal,
   signer: Signer,
+  evidence: LongTermEvidence,
 ): Promise<{ part: string; bytes: Uint8Array }[]> {
-  const options = { signer, ...envelope.seal };
+  const options = { signer, evidence, ...envelope.seal };
   const single = envelope.documents.length === 1;
   const stamped: Uint8Array[] = [];
   const parts: { part: string; bytes: Uint8Array }[] = [];
@@ -65,8 +67,9 @@ export async function sealAuditTrail(
   trail: AuditTrailData,
   settings: SealSettings,
   signer: Signer,
+  evidence: LongTermEvidence,
 ): Promise<Uint8Array> {
-  return sealPdf(await renderAuditTrail(trail), { signer, ...settings });
+  return sealPdf(await renderAuditTrail(trail), { signer, evidence, ...settings });
 }
 
 async function unusable<T>(what: string, step: () => Promise<T>): Promise<T> {

@@ -1,20 +1,24 @@
-import { HttpTimestampAuthority, PDF, type Signer } from "@libpdf/core";
+import { PDF, type Signer } from "@libpdf/core";
+import { type LongTermEvidence, refuseIncomplete } from "../pki/evidence.js";
+import { refuseOutsideValidity } from "../pki/signer-spec.js";
 import { signPades } from "./pades.js";
 
 export interface SealOptions {
   signer: Signer;
   reason: string;
   location?: string;
-  /** RFC 3161 authority: with one the signature is PAdES B-T, otherwise B-B. */
-  timestampUrl?: string | undefined;
   signingTime?: Date;
+  /** The timestamp authority and revocation data that make the seal PAdES B-LTA. */
+  evidence: LongTermEvidence;
 }
 
 /**
- * Adds a PAdES signature (ETSI.CAdES.detached, SHA-256) covering the whole file, as an incremental
- * update, so that an earlier signature in the file stays valid; the first one certifies the
- * document (`pades.ts`). A failing timestamp authority fails the seal: never a silent downgrade
- * to B-B.
+ * Seals a PDF as PAdES B-LTA, in incremental updates that leave an earlier signature valid: a
+ * signature (ETSI.CAdES.detached, SHA-256, whole file) timestamped by the authority, the first of
+ * the document certifying it (`pades.ts`); a DSS with the certificates and CRLs that validate it
+ * and its timestamp; a document timestamp (ETSI.RFC3161), and the DSS for that one's own
+ * certificates. A failing timestamp authority, or revocation data missing for a certificate of the
+ * seal or its timestamps, fails the seal: never a silent downgrade.
  */
 export async function sealPdf(bytes: Uint8Array, options: SealOptions): Promise<Uint8Array> {
   return signLoaded(await PDF.load(bytes), options);
@@ -22,13 +26,22 @@ export async function sealPdf(bytes: Uint8Array, options: SealOptions): Promise<
 
 /** `sealPdf` of a loaded PDF, with whatever changes it holds written in the same update. */
 export async function signLoaded(pdf: PDF, options: SealOptions): Promise<Uint8Array> {
-  return signPades(pdf, {
+  const { timestampAuthority } = options.evidence;
+  const signingTime = options.signingTime ?? new Date();
+  refuseOutsideValidity(options.signer, signingTime);
+  const signed = await signPades(pdf, {
     signer: options.signer,
     reason: options.reason,
     location: options.location,
-    signingTime: options.signingTime ?? new Date(),
-    timestampAuthority: options.timestampUrl
-      ? new HttpTimestampAuthority(options.timestampUrl)
-      : undefined,
+    signingTime,
+    timestampAuthority,
   });
+  await pdf.reload(signed);
+  const validated = await pdf.addValidationData({
+    revocationProvider: options.evidence.revocation(),
+  });
+  refuseIncomplete(validated.warnings);
+  // Last, so that it covers the whole file; its own validation data is the next renewal's to add
+  // (the same authority's certificate and CRL are already in the DSS).
+  return (await pdf.addTimestamp({ timestampAuthority })).bytes;
 }

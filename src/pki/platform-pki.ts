@@ -1,16 +1,15 @@
-// @peculiar/x509 resolves its services through decorators' metadata.
-import "reflect-metadata";
 import { randomBytes, webcrypto } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CryptoKeySigner, P12Signer, type Signer } from "@libpdf/core";
-import * as x509 from "@peculiar/x509";
+import type { Signer } from "@libpdf/core";
 import { SecretBox } from "../security/secret-box.js";
+import { type CrlIssuer, issueCrl } from "./crl.js";
+import { type LongTermEvidence, longTermEvidence } from "./evidence.js";
+import { type SealIdentity, type SignerSpec, signerFromSpec } from "./signer-spec.js";
+import { x509 } from "./x509.js";
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const ALGORITHM = { name: "ECDSA", namedCurve: "P-256" } as const;
 const SIGNING = { name: "ECDSA", hash: "SHA-256" } as const;
@@ -19,38 +18,25 @@ const SIGNING = { name: "ECDSA", hash: "SHA-256" } as const;
  * Firefox, Thunderbird) require of a document signer certificate that lists extended key usages.
  */
 const SEAL_EXTENDED_KEY_USAGES = ["1.3.6.1.5.5.7.3.36", "1.3.6.1.5.5.7.3.4"];
+/** id-kp-timeStamping. */
+const TIME_STAMPING = "1.3.6.1.5.5.7.3.8";
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
-
-/**
- * What a signer is made of, as plain bytes a worker thread can receive: the operator's PKCS#12,
- * or the platform's seal key (PKCS#8, ECDSA P-256) with its certificate and chain (DER).
- */
-export type SignerSpec =
-  | { kind: "pkcs12"; pkcs12: Uint8Array; password: string }
-  | { kind: "ecdsa-p256"; pkcs8: Uint8Array; certificate: Uint8Array; chain: Uint8Array[] };
-
-/** The signer a spec describes; each thread that signs makes its own. */
-export async function signerFromSpec(spec: SignerSpec): Promise<Signer> {
-  if (spec.kind === "pkcs12") return P12Signer.create(spec.pkcs12, spec.password);
-  const privateKey = await webcrypto.subtle.importKey("pkcs8", spec.pkcs8, ALGORITHM, false, [
-    "sign",
-  ]);
-  return new CryptoKeySigner(
-    privateKey as unknown as CryptoKey,
-    spec.certificate,
-    "EC",
-    "ECDSA",
-    spec.chain,
-  );
-}
+/** The CRL served under `PUBLIC_URL` is issued anew each hour (each is valid a week). */
+const CRL_REISSUE_MS = 60 * 60 * 1000;
 
 export interface PlatformPki {
   /** Signs PDFs: the platform's seal certificate, or the operator's PKCS#12. */
   signer: Signer;
-  /** The same signer, for the threads that seal. */
-  signerSpec: SignerSpec;
-  /** The root to trust, PEM; `undefined` for an operator's PKCS#12 (they know their chain). */
-  rootCertificatePem: string | undefined;
+  /** The same signer, the root and the built-in timestamp authority, for the threads that seal. */
+  identity: SealIdentity;
+  /** The platform root, PEM: it issues the seal certificate (unless the operator brings theirs) and the built-in timestamp authority's. */
+  rootCertificatePem: string;
+  /** The root's current CRL (DER), as served under `PUBLIC_URL`: issued at most an hour ago. */
+  crl(): Promise<Uint8Array>;
+  /** What a seal made on this thread needs for PAdES B-LTA (the threads make their own). */
+  evidence(timestampUrl?: string): Promise<LongTermEvidence>;
+  /** When a certificate of the platform's is due for renewal: load the PKI again from then on. */
+  renewAt: Date;
 }
 
 export interface PkiOptions {
@@ -58,8 +44,16 @@ export interface PkiOptions {
   /** Encrypts the private keys at rest. */
   secret: Buffer;
   organization: string;
+  /** Where the root's certificate and CRL are published, named in the certificates it issues. */
+  publicUrl: string;
   pkcs12?: { path: string; password: string } | undefined;
   now?: Date;
+}
+
+/** Where a certificate of the platform root points validators to: its CRL, and the root itself. */
+export function publishedUrls(publicUrl: string): { crl: string; root: string } {
+  const base = publicUrl.replace(/\/+$/, "");
+  return { crl: `${base}/pki/root-ca.crl`, root: `${base}/pki/root-ca.crt` };
 }
 
 /** The same purpose, hence the same key, as the files written since the first version. */
@@ -75,19 +69,21 @@ async function exportKey(key: CryptoKey): Promise<Buffer> {
   return Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key));
 }
 
-async function generate(options: PkiOptions, files: PkiFiles): Promise<void> {
+/** The names of the two things a certificate is made of, in the PKI directory. */
+type Leaf = "seal" | "tsa";
+
+async function createRoot(options: PkiOptions, files: PkiFiles): Promise<void> {
   const now = options.now ?? new Date();
-  const subtle = webcrypto.subtle;
-  const rootKeys = (await subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
-  const organization = options.organization.trim() || "Certyneo";
-  // Structured names: no escaping to get wrong, whatever the organization's name contains.
-  const name = (commonName: string): x509.JsonName => [{ CN: [commonName] }, { O: [organization] }];
+  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
   const root = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
-    name: name(`${organization} Root CA`),
+    name: nameOf(options, "Root CA"),
     notBefore: now,
     notAfter: new Date(now.getTime() + 20 * YEAR_MS),
-    keys: rootKeys,
+    keys,
     signingAlgorithm: SIGNING,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
@@ -95,49 +91,115 @@ async function generate(options: PkiOptions, files: PkiFiles): Promise<void> {
         x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
         true,
       ),
-      await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const sealKeys = (await subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
-  const seal = await x509.X509CertificateGenerator.create({
+  await mkdir(files.dir, { recursive: true, mode: 0o700 });
+  await writeFile(files.rootKey, keyBox(options.secret).seal(await exportKey(keys.privateKey)), {
+    mode: 0o600,
+  });
+  // Written last: its presence means the root is whole.
+  await writeFile(files.rootCert, root.toString("pem"));
+}
+
+// Structured names: no escaping to get wrong, whatever the organization's name contains.
+function nameOf(options: PkiOptions, what: string): x509.JsonName {
+  const organization = options.organization.trim() || "Certyneo";
+  return [{ CN: [`${organization} ${what}`] }, { O: [organization] }];
+}
+
+/**
+ * Issues the seal's or the timestamp authority's certificate from the root, with a new key: both
+ * point validators to the root's CRL and certificate under `PUBLIC_URL`. The new pair is written
+ * beside the old one, then moved into place (`finishIssuing`), so that a crash never leaves a key
+ * with another's certificate.
+ */
+async function issueLeaf(
+  leaf: Leaf,
+  root: { key: CryptoKey; certificate: x509.X509Certificate },
+  options: PkiOptions,
+  files: PkiFiles,
+): Promise<void> {
+  const now = options.now ?? new Date();
+  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
+  const urls = publishedUrls(options.publicUrl);
+  const usage =
+    leaf === "seal"
+      ? [
+          new x509.KeyUsagesExtension(
+            x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
+            true,
+          ),
+          new x509.ExtendedKeyUsageExtension(SEAL_EXTENDED_KEY_USAGES),
+        ]
+      : [
+          new x509.KeyUsagesExtension(
+            x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
+            true,
+          ),
+          // RFC 3161, 2.3: timeStamping alone, critical.
+          new x509.ExtendedKeyUsageExtension([TIME_STAMPING], true),
+        ];
+  const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: name(`${organization} Document Seal`),
-    issuer: root.subject,
+    subject: nameOf(options, leaf === "seal" ? "Document Seal" : "Timestamp Authority"),
+    issuer: root.certificate.subjectName,
     notBefore: now,
-    notAfter: new Date(now.getTime() + 5 * YEAR_MS),
-    publicKey: sealKeys.publicKey,
-    signingKey: rootKeys.privateKey,
+    notAfter: new Date(now.getTime() + (leaf === "seal" ? 5 : 10) * YEAR_MS),
+    publicKey: keys.publicKey,
+    signingKey: root.key,
     signingAlgorithm: SIGNING,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
-        true,
-      ),
-      new x509.ExtendedKeyUsageExtension(SEAL_EXTENDED_KEY_USAGES),
-      await x509.SubjectKeyIdentifierExtension.create(sealKeys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
+      ...usage,
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(root.certificate.publicKey),
+      new x509.CRLDistributionPointsExtension([urls.crl]),
+      new x509.AuthorityInfoAccessExtension({ caIssuers: urls.root }),
     ],
   });
-  const box = keyBox(options.secret);
-  await mkdir(files.dir, { recursive: true, mode: 0o700 });
-  await writeFile(files.rootKey, box.seal(await exportKey(rootKeys.privateKey)), {
+  const { cert, key } = files[leaf];
+  await writeFile(`${key}.next`, keyBox(options.secret).seal(await exportKey(keys.privateKey)), {
     mode: 0o600,
   });
-  await writeFile(files.sealKey, box.seal(await exportKey(sealKeys.privateKey)), {
-    mode: 0o600,
-  });
-  await writeFile(files.rootCert, root.toString("pem"));
-  // Written last: its presence means the whole set is there.
-  await writeFile(files.sealCert, seal.toString("pem"));
+  await writeFile(`${cert}.next`, certificate.toString("pem"));
+  await finishIssuing(leaf, files);
+}
+
+/** Moves a newly issued pair into place: the key, then the certificate whose presence means both. */
+async function finishIssuing(leaf: Leaf, files: PkiFiles): Promise<void> {
+  const { cert, key } = files[leaf];
+  if (!(await exists(`${cert}.next`))) return;
+  if (await exists(cert)) {
+    // The superseded certificate is kept, by serial number: documents it sealed name it.
+    const previous = new x509.X509Certificate(await readFile(cert, "utf8"));
+    await rename(cert, path.join(files.dir, `${leaf}-${previous.serialNumber}.pem`));
+  }
+  if (await exists(`${key}.next`)) await rename(`${key}.next`, key);
+  await rename(`${cert}.next`, cert);
+}
+
+/** A certificate is renewed this long before it expires: never used past its `notAfter`. */
+export const RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
+
+function renewalDue(certificate: x509.X509Certificate, now: Date): boolean {
+  return certificate.notAfter.getTime() - now.getTime() < RENEW_BEFORE_MS;
+}
+
+/** Whether a certificate points validators to the root's published CRL. */
+function pointsToCrl(certificate: x509.X509Certificate): boolean {
+  return certificate.getExtension(x509.CRLDistributionPointsExtension) !== null;
 }
 
 interface PkiFiles {
   dir: string;
   rootCert: string;
   rootKey: string;
-  sealCert: string;
-  sealKey: string;
+  seal: { cert: string; key: string };
+  tsa: { cert: string; key: string };
 }
 
 function filesIn(dataDir: string): PkiFiles {
@@ -146,8 +208,8 @@ function filesIn(dataDir: string): PkiFiles {
     dir,
     rootCert: path.join(dir, "root-ca.pem"),
     rootKey: path.join(dir, "root-ca.key.enc"),
-    sealCert: path.join(dir, "seal.pem"),
-    sealKey: path.join(dir, "seal.key.enc"),
+    seal: { cert: path.join(dir, "seal.pem"), key: path.join(dir, "seal.key.enc") },
+    tsa: { cert: path.join(dir, "tsa.pem"), key: path.join(dir, "tsa.key.enc") },
   };
 }
 
@@ -158,46 +220,88 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/**
- * The platform's signing identity: an operator's PKCS#12 when configured; otherwise a root CA and
- * a seal certificate (ECDSA P-256) created in the data directory on first use, their private
- * keys encrypted with a key derived from the server secret.
- */
-export async function loadPlatformPki(options: PkiOptions): Promise<PlatformPki> {
-  if (options.pkcs12) {
-    const spec: SignerSpec = {
-      kind: "pkcs12",
-      pkcs12: new Uint8Array(await readFile(options.pkcs12.path)),
-      password: options.pkcs12.password,
-    };
-    return { signer: await signerFromSpec(spec), signerSpec: spec, rootCertificatePem: undefined };
-  }
-  const files = filesIn(options.dataDir);
-  if (!(await exists(files.sealCert))) await generate(options, files);
-  const [rootPem, sealPem, sealKeySealed] = await Promise.all([
-    readFile(files.rootCert, "utf8"),
-    readFile(files.sealCert, "utf8"),
-    readFile(files.sealKey),
-  ]);
-  let pkcs8: Buffer;
+function openKey(options: PkiOptions, files: PkiFiles, sealed: Buffer, file: string): Buffer {
   try {
-    pkcs8 = keyBox(options.secret).open(sealKeySealed);
+    return keyBox(options.secret).open(sealed);
   } catch {
     throw new Error(
-      `Cannot decrypt ${files.sealKey}: the server secret changed since the platform certificate was created. Restore the previous CERTYNEO_SECRET_KEY (or secret.key), or move ${files.dir} away to create a new certificate.`,
+      `Cannot decrypt ${file}: the server secret changed since the platform certificates were created. Restore the previous CERTYNEO_SECRET_KEY (or secret.key), or move ${files.dir} away to create new certificates.`,
     );
   }
-  const seal = new x509.X509Certificate(sealPem);
-  const root = new x509.X509Certificate(rootPem);
-  const spec: SignerSpec = {
+}
+
+/** A leaf's key and certificate, with the root as its chain, as a thread receives them. */
+async function leafSpec(
+  leaf: Leaf,
+  root: x509.X509Certificate,
+  options: PkiOptions,
+  files: PkiFiles,
+): Promise<Extract<SignerSpec, { kind: "ecdsa-p256" }>> {
+  const { cert, key } = files[leaf];
+  const [pem, sealedKey] = await Promise.all([readFile(cert, "utf8"), readFile(key)]);
+  return {
     kind: "ecdsa-p256",
-    pkcs8: new Uint8Array(pkcs8),
-    certificate: new Uint8Array(seal.rawData),
+    pkcs8: new Uint8Array(openKey(options, files, sealedKey, key)),
+    certificate: new Uint8Array(new x509.X509Certificate(pem).rawData),
     chain: [new Uint8Array(root.rawData)],
   };
+}
+
+/**
+ * The platform's signing identity. A root CA created in the data directory on first use (ECDSA
+ * P-256, its private key encrypted with a key derived from the server secret) issues the seal
+ * certificate (unless the operator's PKCS#12 is configured) and the built-in timestamp
+ * authority's. A certificate issued before they pointed to the root's CRL is issued anew.
+ */
+export async function loadPlatformPki(options: PkiOptions): Promise<PlatformPki> {
+  const files = filesIn(options.dataDir);
+  if (!(await exists(files.rootCert))) await createRoot(options, files);
+  const rootPem = await readFile(files.rootCert, "utf8");
+  const root = new x509.X509Certificate(rootPem);
+  const rootPkcs8 = openKey(options, files, await readFile(files.rootKey), files.rootKey);
+  const rootKey = await webcrypto.subtle.importKey("pkcs8", rootPkcs8, ALGORITHM, false, ["sign"]);
+  const leaves: Leaf[] = options.pkcs12 ? ["tsa"] : ["seal", "tsa"];
+  let renewAt = Number.POSITIVE_INFINITY;
+  for (const leaf of leaves) {
+    await finishIssuing(leaf, files);
+    const current = (await exists(files[leaf].cert))
+      ? new x509.X509Certificate(await readFile(files[leaf].cert, "utf8"))
+      : undefined;
+    const now = options.now ?? new Date();
+    if (!current || !pointsToCrl(current) || renewalDue(current, now)) {
+      await issueLeaf(leaf, { key: rootKey, certificate: root }, options, files);
+    }
+    const issued = new x509.X509Certificate(await readFile(files[leaf].cert, "utf8"));
+    renewAt = Math.min(renewAt, issued.notAfter.getTime() - RENEW_BEFORE_MS);
+  }
+  const signerSpec: SignerSpec = options.pkcs12
+    ? {
+        kind: "pkcs12",
+        pkcs12: new Uint8Array(await readFile(options.pkcs12.path)),
+        password: options.pkcs12.password,
+      }
+    : await leafSpec("seal", root, options, files);
+  const crlIssuer: CrlIssuer = {
+    pkcs8: new Uint8Array(rootPkcs8),
+    certificate: new Uint8Array(root.rawData),
+  };
+  let published: { at: number; crl: Promise<Uint8Array> } | undefined;
+  const signer = await signerFromSpec(signerSpec);
+  const identity: SealIdentity = {
+    signer: signerSpec,
+    evidence: { root: crlIssuer, tsa: await leafSpec("tsa", root, options, files) },
+  };
   return {
-    signer: await signerFromSpec(spec),
-    signerSpec: spec,
+    signer,
+    identity,
+    evidence: (timestampUrl) => longTermEvidence(identity.evidence, signer, timestampUrl),
     rootCertificatePem: rootPem,
+    renewAt: new Date(renewAt),
+    crl() {
+      if (!published || Date.now() - published.at > CRL_REISSUE_MS) {
+        published = { at: Date.now(), crl: issueCrl(crlIssuer) };
+      }
+      return published.crl;
+    },
   };
 }

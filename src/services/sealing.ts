@@ -259,7 +259,7 @@ export class SealingService {
               .filter((s) => s.part !== ALL_DOCUMENTS)
               .map((s) => ({ documentId: s.part, sha256: s.sha256 })),
             combinedSha256: stored.find((s) => s.part === ALL_DOCUMENTS)?.sha256,
-            level: this.timestampUrl ? "PAdES-B-T" : "PAdES-B-B",
+            level: "PAdES-B-LTA",
           },
         },
       ]);

@@ -7,7 +7,7 @@ import {
   type SealSettings,
   UnusableDocumentError,
 } from "../pdf/seal-envelope.js";
-import type { SignerSpec } from "../pki/platform-pki.js";
+import type { SealIdentity } from "../pki/signer-spec.js";
 import type { PdfResult, PdfTask } from "./pdf-thread.js";
 import { ownBuffers } from "./transfer.js";
 
@@ -42,7 +42,7 @@ function sharedPool(threads: number): Piscina<PdfTask, PdfResult> {
  */
 export class PdfPool {
   constructor(
-    private readonly signer: () => Promise<SignerSpec>,
+    private readonly identity: () => Promise<SealIdentity>,
     readonly threads: number,
   ) {}
 
@@ -59,16 +59,16 @@ export class PdfPool {
     envelope: EnvelopeToSeal,
     signal?: AbortSignal,
   ): Promise<{ part: string; bytes: Uint8Array }[]> {
-    const signer = await this.signer();
+    const identity = await this.identity();
     // The originals are not used here again: moved to the thread, not copied.
     const originals = envelope.documents.map((d) => d.original);
-    const result = await this.run({ type: "seal-envelope", envelope, signer }, signal, originals);
+    const result = await this.run({ type: "seal-envelope", envelope, identity }, signal, originals);
     return expect(result, "seal-envelope").parts;
   }
 
   async auditTrail(trail: AuditTrailData, seal: SealSettings): Promise<Uint8Array> {
-    const signer = await this.signer();
-    return expect(await this.run({ type: "audit-trail", trail, seal, signer }), "audit-trail")
+    const identity = await this.identity();
+    return expect(await this.run({ type: "audit-trail", trail, seal, identity }), "audit-trail")
       .bytes;
   }
 

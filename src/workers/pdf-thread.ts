@@ -15,14 +15,15 @@ import {
   sealEnvelope,
   UnusableDocumentError,
 } from "../pdf/seal-envelope.js";
-import { type SignerSpec, signerFromSpec } from "../pki/platform-pki.js";
+import { type LongTermEvidence, longTermEvidence } from "../pki/evidence.js";
+import { type SealIdentity, type SignerSpec, signerFromSpec } from "../pki/signer-spec.js";
 import { lowerThreadPriority } from "./thread-priority.js";
 import { ownBuffers } from "./transfer.js";
 
 export type PdfTask =
   | { type: "inspect"; source: PdfSource; limits: PdfLimits }
-  | { type: "seal-envelope"; envelope: EnvelopeToSeal; signer: SignerSpec }
-  | { type: "audit-trail"; trail: AuditTrailData; seal: SealSettings; signer: SignerSpec };
+  | { type: "seal-envelope"; envelope: EnvelopeToSeal; identity: SealIdentity }
+  | { type: "audit-trail"; trail: AuditTrailData; seal: SealSettings; identity: SealIdentity };
 
 export type PdfResult =
   | { type: "inspect"; facts: PdfFacts }
@@ -33,14 +34,33 @@ export type PdfResult =
 
 lowerThreadPriority();
 
-/** The signer of the last spec seen: one identity per deployment, made once per thread. */
-let signer: { key: string; signer: Promise<Signer> } | undefined;
+/** The signer and evidence of the last identity seen: one per deployment, made once per thread. */
+let made: { key: string; signer: Promise<Signer>; evidence: Promise<LongTermEvidence> } | undefined;
 
-function signerOf(spec: SignerSpec): Promise<Signer> {
+function sealWith(
+  identity: SealIdentity,
+  timestampUrl: string | undefined,
+): { signer: Promise<Signer>; evidence: Promise<LongTermEvidence> } {
+  const key = [
+    specKey(identity.signer),
+    specKey(identity.evidence.tsa),
+    Buffer.from(identity.evidence.root.certificate).toString("base64"),
+    timestampUrl ?? "",
+  ].join(":");
+  if (made?.key !== key) {
+    const signer = signerFromSpec(identity.signer);
+    made = {
+      key,
+      signer,
+      evidence: signer.then((s) => longTermEvidence(identity.evidence, s, timestampUrl)),
+    };
+  }
+  return made;
+}
+
+function specKey(spec: SignerSpec): string {
   const bytes = spec.kind === "pkcs12" ? spec.pkcs12 : spec.certificate;
-  const key = `${spec.kind}:${Buffer.from(bytes).toString("base64")}`;
-  if (signer?.key !== key) signer = { key, signer: signerFromSpec(spec) };
-  return signer.signer;
+  return `${spec.kind}:${Buffer.from(bytes).toString("base64")}`;
 }
 
 function moved(result: PdfResult, views: readonly Uint8Array[]): PdfResult {
@@ -57,13 +77,20 @@ export default async function run(task: PdfTask): Promise<PdfResult> {
       return { type: task.type, facts: await inspectPdfSource(task.source, task.limits) };
     }
     if (task.type === "seal-envelope") {
-      const parts = await sealEnvelope(task.envelope, await signerOf(task.signer));
+      const made = sealWith(task.identity, task.envelope.seal.timestampUrl);
+      const parts = await sealEnvelope(task.envelope, await made.signer, await made.evidence);
       return moved(
         { type: task.type, parts },
         parts.map((p) => p.bytes),
       );
     }
-    const bytes = await sealAuditTrail(task.trail, task.seal, await signerOf(task.signer));
+    const made = sealWith(task.identity, task.seal.timestampUrl);
+    const bytes = await sealAuditTrail(
+      task.trail,
+      task.seal,
+      await made.signer,
+      await made.evidence,
+    );
     return moved({ type: task.type, bytes }, [bytes]);
   } catch (error) {
     if (error instanceof UnusableDocumentError) return { type: "unusable", message: error.message };

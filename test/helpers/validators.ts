@@ -52,21 +52,70 @@ export interface SignatureStructure {
   transforms: { method: string; P: number | null; V: string | null }[];
   signedAttributes: string[];
   unsignedAttributes: string[];
+  /** SHA-256 (hex) of the bytes its /ByteRange covers: what a document timestamp imprints. */
+  rangeDigest: string;
+  /** SHA-256 (hex) of the CMS signature value: what a signature timestamp imprints. */
+  signatureValueDigest: string;
+  coversWholeFile: boolean;
+}
+
+export interface PdfSignatures {
+  signatures: SignatureStructure[];
+  perms: boolean;
+  dss: { certs: number; crls: number; ocsps: number };
 }
 
 /**
  * The signatures of a PDF as pikepdf and asn1crypto read them (Debian's python3, independent of
- * our code): `helpers/signature-structure.py`.
+ * our code): `helpers/signature-structure.py`. With `dumpDir`, the CMS of each signature
+ * (`sig-N.der`), its timestamp token (`sig-N-tst.der`) and the DSS's certificates and CRLs
+ * (`dss-certs-N.der`, `dss-crls-N.der`) are written there.
  */
-export function signatureStructure(
-  bytes: Uint8Array,
-): Promise<{ signatures: SignatureStructure[]; perms: boolean }> {
+export function signatureStructure(bytes: Uint8Array, dumpDir?: string): Promise<PdfSignatures> {
   return withFile(bytes, async (file) => {
     const script = fileURLToPath(new URL("./signature-structure.py", import.meta.url));
-    const { code, output } = await run("/usr/bin/python3", [script, file]);
+    const { code, output } = await run("/usr/bin/python3", [
+      script,
+      file,
+      ...(dumpDir ? [dumpDir] : []),
+    ]);
     if (code !== 0) throw new Error(output);
     return JSON.parse(output);
   });
+}
+
+/**
+ * `openssl ts -verify` of both timestamps of a B-LTA seal that `signatureStructure` dumped to
+ * `dumpDir`: the signature's token over its signature value, the document timestamp over the
+ * bytes it covers. Answers OpenSSL's output for each, to match "Verification: OK" against.
+ */
+export async function verifyTimestamps(
+  dumpDir: string,
+  { signatures }: PdfSignatures,
+  trust: { caFile: string; untrusted?: string },
+): Promise<string[]> {
+  const [seal, documentTimestamp] = signatures;
+  const checks: [string, string][] = [
+    ["sig-0-tst.der", seal!.signatureValueDigest],
+    ["sig-1.der", documentTimestamp!.rangeDigest],
+  ];
+  return Promise.all(
+    checks.map(async ([token, digest]) => {
+      const verified = await run("openssl", [
+        "ts",
+        "-verify",
+        "-token_in",
+        "-in",
+        path.join(dumpDir, token),
+        "-digest",
+        digest,
+        "-CAfile",
+        trust.caFile,
+        ...(trust.untrusted ? ["-untrusted", trust.untrusted] : []),
+      ]);
+      return `${token}: ${verified.output}`;
+    }),
+  );
 }
 
 export function qpdfCheck(bytes: Uint8Array): Promise<{ code: number; output: string }> {

@@ -210,7 +210,12 @@ describe("hostile PDFs, at upload", () => {
   let pki: PlatformPki;
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-hostile-"));
-    pki = await loadPlatformPki({ dataDir, secret: Buffer.alloc(32, 5), organization: "Test" });
+    pki = await loadPlatformPki({
+      dataDir,
+      secret: Buffer.alloc(32, 5),
+      organization: "Test",
+      publicUrl: "http://127.0.0.1:3000",
+    });
   });
   after(() => rm(dataDir, { recursive: true, force: true }));
 
@@ -232,7 +237,11 @@ describe("hostile PDFs, at upload", () => {
       ],
       "TEST — not legally binding",
     );
-    const sealed = await sealPdf(stamped, { signer: pki.signer, reason: "test" });
+    const sealed = await sealPdf(stamped, {
+      signer: pki.signer,
+      evidence: await pki.evidence(),
+      reason: "test",
+    });
     assert.ok(sealed.length > stamped.length);
     const merged = await (await PDF.merge([stamped, stamped])).save();
     assert.ok(merged.length > 0);

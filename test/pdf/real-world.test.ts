@@ -171,9 +171,10 @@ describe("real-world PDFs through the whole flow", () => {
   });
 
   it("keeps the earlier signature of an already signed PDF valid", async () => {
-    const { signer: platform } = await t.app.pki();
+    const platform = await t.app.pki();
     const alreadySigned = await sealPdf(await makePdf(), {
-      signer: platform,
+      signer: platform.signer,
+      evidence: await platform.evidence(),
       reason: "Signed elsewhere first",
     });
     const { report } = await throughTheFlow(alreadySigned);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sealPdf } from "../../src/pdf/seal.js";
 import { loadPlatformPki, type PlatformPki } from "../../src/pki/platform-pki.js";
+import { x509 } from "../../src/pki/x509.js";
 import { makePdf } from "../helpers/pdf.js";
 import {
   nssTrusting,
@@ -12,17 +13,24 @@ import {
   qpdfCheck,
   run,
   signatureStructure,
+  verifyTimestamps,
   withFile,
 } from "../helpers/validators.js";
 
 const SECRET = Buffer.alloc(32, 7);
+const PUBLIC_URL = "https://sign.example.com";
 
 describe("the platform PKI and the PAdES seal", () => {
   let dataDir: string;
   let pki: PlatformPki;
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-pki-"));
-    pki = await loadPlatformPki({ dataDir, secret: SECRET, organization: "Acme, Inc." });
+    pki = await loadPlatformPki({
+      dataDir,
+      secret: SECRET,
+      organization: "Acme, Inc.",
+      publicUrl: PUBLIC_URL,
+    });
   });
   after(() => rm(dataDir, { recursive: true, force: true }));
 
@@ -33,11 +41,21 @@ describe("the platform PKI and the PAdES seal", () => {
       const bytes = await readFile(path.join(dir, file));
       assert.ok(!bytes.includes(Buffer.from("PRIVATE KEY")), "no PEM private key");
     }
-    const again = await loadPlatformPki({ dataDir, secret: SECRET, organization: "Acme, Inc." });
+    const again = await loadPlatformPki({
+      dataDir,
+      secret: SECRET,
+      organization: "Acme, Inc.",
+      publicUrl: PUBLIC_URL,
+    });
     assert.equal(again.rootCertificatePem, pki.rootCertificatePem);
     await assert.rejects(
-      loadPlatformPki({ dataDir, secret: Buffer.alloc(32, 8), organization: "Acme" }),
-      /the server secret changed since the platform certificate was created/,
+      loadPlatformPki({
+        dataDir,
+        secret: Buffer.alloc(32, 8),
+        organization: "Acme",
+        publicUrl: PUBLIC_URL,
+      }),
+      /the server secret changed since the platform certificates were created/,
     );
   });
 
@@ -74,11 +92,19 @@ describe("the platform PKI and the PAdES seal", () => {
   it("seals a PDF that pdfsig and qpdf accept, trusted once the root is imported", async () => {
     const sealed = await sealPdf(await makePdf(["a4", "letter"]), {
       signer: pki.signer,
+      evidence: await pki.evidence(),
       reason: "Signed with Certyneo",
     });
     const report = await pdfsig(sealed);
-    assert.match(report, /Signature Validation: Signature is Valid\./);
-    assert.match(report, /Total document signed/);
+    // The seal, then the document timestamp over the whole file (B-LTA): poppler validates the
+    // first and lists the second without validating it ("Unable to validate this type").
+    const [seal, documentTimestamp] = report.split(/Signature #\d+:/).slice(1);
+    assert.match(seal!, /Signature Validation: Signature is Valid\./);
+    assert.match(
+      documentTimestamp!,
+      /Signer Certificate Common Name: Acme, Inc\. Timestamp Authority/,
+    );
+    assert.match(documentTimestamp!, /Total document signed/);
     assert.match(report, /Signature Type: ETSI\.CAdES\.detached/);
     assert.match(report, /Signing Hash Algorithm: SHA-256/);
     assert.match(report, /Signer Certificate Common Name: Acme, Inc\. Document Seal/);
@@ -99,12 +125,16 @@ describe("the platform PKI and the PAdES seal", () => {
     const signingTime = new Date("2026-12-05T10:15:00Z");
     const once = await sealPdf(await makePdf(["a4", "letter"]), {
       signer: pki.signer,
+      evidence: await pki.evidence(),
       reason: "Signé avec Certyneo (scellé)",
       signingTime,
     });
     const { signatures, perms } = await signatureStructure(once);
     assert.equal(perms, true, "the catalog's /Perms names a DocMDP signature");
-    assert.equal(signatures.length, 1);
+    assert.deepEqual(
+      signatures.map((s) => s.type),
+      ["/Sig", "/DocTimeStamp"],
+    );
     const [seal] = signatures;
     assert.equal(seal!.subFilter, "/ETSI.CAdES.detached");
     assert.equal(seal!.M, "D:20261205101500Z");
@@ -120,10 +150,16 @@ describe("the platform PKI and the PAdES seal", () => {
     assert.match(report, /Signing Time: Dec 05 2026 10:15:00/);
     assert.match(report, /Signature is Valid\./);
     // A later seal approves: a document has one certification, and it comes first.
-    const twice = await sealPdf(once, { signer: pki.signer, reason: "Second" });
+    const twice = await sealPdf(once, {
+      signer: pki.signer,
+      evidence: await pki.evidence(),
+      reason: "Second",
+    });
     const both = await signatureStructure(twice);
     assert.deepEqual(
-      both.signatures.map((s) => [s.certifies, s.transforms.length, s.widgetInAnnots]),
+      both.signatures
+        .filter((s) => s.type === "/Sig")
+        .map((s) => [s.certifies, s.transforms.length, s.widgetInAnnots]),
       [
         [true, 1, true],
         [false, 0, true],
@@ -131,8 +167,84 @@ describe("the platform PKI and the PAdES seal", () => {
     );
   });
 
+  it("seals PAdES B-LTA: timestamped by the built-in authority, a DSS that OpenSSL validates the chain with, then a document timestamp over the whole file", async () => {
+    const sealed = await sealPdf(await makePdf(), {
+      signer: pki.signer,
+      evidence: await pki.evidence(),
+      reason: "Signed",
+    });
+    const dir = await mkdtemp(path.join(os.tmpdir(), "certyneo-lta-"));
+    try {
+      const structure = await signatureStructure(sealed, dir);
+      const { signatures, dss } = structure;
+      const [seal, documentTimestamp] = signatures;
+      assert.deepEqual(seal!.unsignedAttributes, ["signature_time_stamp_token"]);
+      assert.equal(seal!.coversWholeFile, false, "the DSS and the document timestamp follow");
+      assert.equal(documentTimestamp!.type, "/DocTimeStamp");
+      assert.equal(documentTimestamp!.subFilter, "/ETSI.RFC3161");
+      assert.equal(documentTimestamp!.coversWholeFile, true);
+      // The seal and the authority certificates, the root, and the root's CRL.
+      assert.equal(dss.certs, 3);
+      assert.equal(dss.crls, 1);
+      const pem = async (der: string, kind: "x509" | "crl") => {
+        const out = path.join(dir, `${der}.pem`);
+        const converted = await run("openssl", [
+          kind,
+          "-inform",
+          "DER",
+          "-in",
+          path.join(dir, der),
+          "-out",
+          out,
+        ]);
+        assert.equal(converted.code, 0, converted.output);
+        return out;
+      };
+      const root = path.join(dataDir, "pki/root-ca.pem");
+      const crl = await pem("dss-crls-0.der", "crl");
+      for (const [file, name] of [
+        [path.join(dataDir, "pki/seal.pem"), "seal"],
+        [path.join(dataDir, "pki/tsa.pem"), "timestamp authority"],
+      ]) {
+        const verified = await run("openssl", [
+          "verify",
+          "-crl_check",
+          "-CAfile",
+          root,
+          "-CRLfile",
+          crl,
+          file!,
+        ]);
+        assert.match(verified.output, /: OK/, `${name}: ${verified.output}`);
+      }
+      // The CRL came after the signature's timestamp, and names where it is published.
+      const crlText = (await run("openssl", ["crl", "-in", crl, "-noout", "-text"])).output;
+      assert.match(crlText, /Issuer: CN = "Acme, Inc\. Root CA"/);
+      assert.match(crlText, /No Revoked Certificates/);
+      const sealText = (
+        await run("openssl", ["x509", "-in", path.join(dataDir, "pki/seal.pem"), "-noout", "-text"])
+      ).output;
+      assert.match(sealText, /URI:https:\/\/sign\.example\.com\/pki\/root-ca\.crl/);
+      assert.match(sealText, /CA Issuers - URI:https:\/\/sign\.example\.com\/pki\/root-ca\.crt/);
+      // Both timestamps verify with OpenSSL against the root: the signature's over its value, the
+      // document's over the bytes it covers.
+      for (const output of await verifyTimestamps(dir, structure, {
+        caFile: root,
+        untrusted: path.join(dataDir, "pki/tsa.pem"),
+      })) {
+        assert.match(output, /Verification: OK/, output);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("gives OpenSSL a CMS without signing-time, with the signing certificate bound", async () => {
-    const sealed = await sealPdf(await makePdf(), { signer: pki.signer, reason: "Signed" });
+    const sealed = await sealPdf(await makePdf(), {
+      signer: pki.signer,
+      evidence: await pki.evidence(),
+      reason: "Signed",
+    });
     const printed = await withFile(sealed, async (file) => {
       const der = `${file}.p7s`;
       const extract = await run("/usr/bin/python3", [
@@ -151,9 +263,60 @@ describe("the platform PKI and the PAdES seal", () => {
     assert.doesNotMatch(printed.output, /signingTime/);
   });
 
+  it("never seals with an expired certificate, and issues a new one before the old expires", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "certyneo-renewal-"));
+    try {
+      const sixYearsAgo = new Date(Date.now() - 6 * 365 * 24 * 60 * 60 * 1000);
+      const old = await loadPlatformPki({
+        dataDir: dir,
+        secret: SECRET,
+        organization: "Old",
+        publicUrl: PUBLIC_URL,
+        now: sixYearsAgo,
+      });
+      // Issued six years ago for five: expired.
+      await assert.rejects(
+        sealPdf(await makePdf(), {
+          signer: old.signer,
+          evidence: await old.evidence(),
+          reason: "Signed",
+        }),
+        /The seal certificate "CN=Old Document Seal, O=Old" expired on/,
+      );
+      assert.ok(old.renewAt < new Date(), "due for renewal");
+      const previousSerial = new x509.X509Certificate(old.signer.certificate).serialNumber;
+      const renewed = await loadPlatformPki({
+        dataDir: dir,
+        secret: SECRET,
+        organization: "Old",
+        publicUrl: PUBLIC_URL,
+      });
+      const current = new x509.X509Certificate(renewed.signer.certificate);
+      assert.notEqual(current.serialNumber, previousSerial);
+      assert.ok(current.notAfter > new Date(Date.now() + 4 * 365 * 24 * 60 * 60 * 1000));
+      assert.equal(renewed.rootCertificatePem, old.rootCertificatePem, "the same root");
+      // The superseded certificate is kept, by serial number.
+      await stat(path.join(dir, "pki", `seal-${previousSerial}.pem`));
+      const report = await pdfsig(
+        await sealPdf(await makePdf(), {
+          signer: renewed.signer,
+          evidence: await renewed.evidence(),
+          reason: "Signed",
+        }),
+      );
+      assert.match(report, /Signature is Valid\./);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("detects one byte changed inside the signed range", async () => {
     const sealed = Buffer.from(
-      await sealPdf(await makePdf(), { signer: pki.signer, reason: "Signed" }),
+      await sealPdf(await makePdf(), {
+        signer: pki.signer,
+        evidence: await pki.evidence(),
+        reason: "Signed",
+      }),
     );
     const offset = sealed.indexOf("/MediaBox");
     assert.ok(offset > 0);
@@ -162,8 +325,16 @@ describe("the platform PKI and the PAdES seal", () => {
   });
 
   it("keeps an earlier signature valid: sealing is an incremental update", async () => {
-    const once = await sealPdf(await makePdf(), { signer: pki.signer, reason: "First" });
-    const twice = await sealPdf(once, { signer: pki.signer, reason: "Second" });
+    const once = await sealPdf(await makePdf(), {
+      signer: pki.signer,
+      evidence: await pki.evidence(),
+      reason: "First",
+    });
+    const twice = await sealPdf(once, {
+      signer: pki.signer,
+      evidence: await pki.evidence(),
+      reason: "Second",
+    });
     assert.ok(
       Buffer.from(twice.subarray(0, once.length)).equals(Buffer.from(once)),
       "the first file is a prefix",
@@ -224,11 +395,17 @@ describe("the platform PKI and the PAdES seal", () => {
         dataDir: dir,
         secret: SECRET,
         organization: "x",
+        publicUrl: PUBLIC_URL,
         pkcs12: { path: p12, password: "s3cret" },
       });
-      assert.equal(operator.rootCertificatePem, undefined);
+      // The platform root still issues the built-in timestamp authority's certificate.
+      assert.match(operator.rootCertificatePem, /BEGIN CERTIFICATE/);
       const report = await pdfsig(
-        await sealPdf(await makePdf(), { signer: operator.signer, reason: "Signed" }),
+        await sealPdf(await makePdf(), {
+          signer: operator.signer,
+          evidence: await operator.evidence(),
+          reason: "Signed",
+        }),
       );
       assert.match(report, /Signer Certificate Common Name: Operator Seal/);
       assert.match(report, /Signature is Valid\./);

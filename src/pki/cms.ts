@@ -17,17 +17,25 @@ const OID = {
   mgf1: "1.2.840.113549.1.1.8",
 } as const;
 
+/** What a CMS signature covers: detached bytes (their digest), or content it carries. */
+export type SignedContent =
+  | { detachedDigest: Uint8Array }
+  | { contentType: string; content: Uint8Array };
+
 /**
- * A CMS SignedData for a PAdES baseline signature (ETSI EN 319 142-1, 5.4): detached, SHA-256,
- * signed attributes content-type, message-digest and ESS signing-certificate-v2 — and no
- * `signing-time`, which the baseline forbids (the signing time is the dictionary's `/M`). With a
- * timestamp authority, the signature value is timestamped (B-T). Answers the DER bytes.
+ * A CMS SignedData as PAdES baseline signatures (ETSI EN 319 142-1, 5.4) and RFC 3161 tokens
+ * (RFC 5816) want it: SHA-256, signed attributes content-type, message-digest and ESS
+ * signing-certificate-v2 — and no `signing-time`, which the PAdES baseline forbids (the signing
+ * time is the signature dictionary's `/M`; a token has its own `genTime`). With a timestamp
+ * authority, the signature value is timestamped (B-T). Answers the DER bytes.
  */
-export async function cadesDetached(
-  signedBytesDigest: Uint8Array,
+export async function cmsSignedData(
+  signed: SignedContent,
   signer: Signer,
   timestampAuthority?: TimestampAuthority,
 ): Promise<Uint8Array> {
+  const contentType = "contentType" in signed ? signed.contentType : OID.data;
+  const digest = "detachedDigest" in signed ? signed.detachedDigest : sha256(signed.content);
   const certificate = parseCertificate(signer.certificate);
   const chain = (signer.certificateChain ?? []).map(parseCertificate);
   const signedAttributes = new pkijs.SignedAndUnsignedAttributes({
@@ -35,11 +43,11 @@ export async function cadesDetached(
     attributes: [
       new pkijs.Attribute({
         type: OID.contentType,
-        values: [new asn1js.ObjectIdentifier({ value: OID.data })],
+        values: [new asn1js.ObjectIdentifier({ value: contentType })],
       }),
       new pkijs.Attribute({
         type: OID.messageDigest,
-        values: [new asn1js.OctetString({ valueHex: arrayBuffer(signedBytesDigest) })],
+        values: [new asn1js.OctetString({ valueHex: arrayBuffer(digest) })],
       }),
       signingCertificateV2(certificate, signer.certificate),
     ],
@@ -70,16 +78,28 @@ export async function cadesDetached(
     });
   }
   const signedData = new pkijs.SignedData({
-    version: 1,
+    // 3 when the content is not id-data (RFC 5652, 5.1).
+    version: contentType === OID.data ? 1 : 3,
     digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 })],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({
+      eContentType: contentType,
+      ...("content" in signed && {
+        eContent: new asn1js.OctetString({ valueHex: arrayBuffer(signed.content) }),
+      }),
+    }),
     certificates: [certificate, ...chain],
     signerInfos: [signerInfo],
   });
-  const contentInfo = new pkijs.ContentInfo({
-    contentType: OID.signedData,
-    content: signedData.toSchema(true),
-  });
+  const schema = signedData.toSchema(true) as asn1js.Sequence;
+  if ("content" in signed) {
+    // pkijs writes carried content as a constructed (BER) OCTET STRING; a token is DER.
+    const encapsulated = schema.valueBlock.value[2] as asn1js.Sequence;
+    encapsulated.valueBlock.value[1] = new asn1js.Constructed({
+      idBlock: { tagClass: 3, tagNumber: 0 },
+      value: [new asn1js.OctetString({ valueHex: arrayBuffer(signed.content) })],
+    });
+  }
+  const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: schema });
   return new Uint8Array(contentInfo.toSchema().toBER(false));
 }
 
@@ -145,6 +165,6 @@ function parseCertificate(der: Uint8Array): pkijs.Certificate {
   return pkijs.Certificate.fromBER(arrayBuffer(der));
 }
 
-function arrayBuffer(bytes: Uint8Array): ArrayBuffer {
+export function arrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
