@@ -21,6 +21,7 @@ import { BrandingService } from "./services/branding.js";
 import { DocumentService } from "./services/documents.js";
 import { EnvelopeService } from "./services/envelopes.js";
 import { EventLog } from "./services/event-log.js";
+import { EvidenceRenewalService, RENEWAL_INTERVAL_MS } from "./services/evidence-renewal.js";
 import { ExpiryService } from "./services/expiry.js";
 import { IdempotencyStore } from "./services/idempotency.js";
 import { type JobKind, JobQueue } from "./services/job-queue.js";
@@ -88,6 +89,8 @@ export interface App {
   webhooks: WebhookService;
   reminders: ReminderService;
   notifications: NotificationService;
+  /** Sealed PDFs timestamped again before their last timestamp expires. */
+  evidence: EvidenceRenewalService;
   /** Runs background jobs; started by `startWorker` (`serve`), driven by `runDue` in tests. */
   worker: JobWorker;
   /** The threads that stamp, seal and render PDFs. */
@@ -272,6 +275,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         signal,
       ),
   };
+  const evidence = new EvidenceRenewalService(
+    database.db,
+    database.dialect,
+    clock,
+    blobs,
+    events,
+    pdf,
+    config.tsaUrl,
+  );
   const worker = new JobWorker(
     jobs,
     handlers,
@@ -299,6 +311,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     [
       () => expiry.expireDue(),
       () => reminders.remindDue(),
+      atMostEvery(RENEWAL_INTERVAL_MS, clock, () => evidence.scheduled()),
       atMostEvery(PRUNE_INTERVAL_MS, clock, () =>
         jobs.pruneDone(new Date(clock.now().getTime() - config.jobRetentionDays * DAY_MS)),
       ),
@@ -338,6 +351,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     pki,
     jobs,
     sealing,
+    evidence,
     auditTrails: new AuditTrailService(database.db, clock, events, pdf, config.tsaUrl),
     worker,
     pdf,

@@ -309,6 +309,15 @@ describe("the certyneo command", () => {
       assert.match(operator.stderr, /operator's certificate/);
     });
 
+    it("timestamps sealed PDFs again on demand, and refuses a bad window", async () => {
+      const res = await cli(["evidence", "renew", "--within-days", "30"], db.env);
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stdout, /Timestamped again: \d+ sealed PDFs\./);
+      const bad = await cli(["evidence", "renew", "--within-days", "soon"], db.env);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--within-days must be a whole number of days/);
+    });
+
     it("refuses a bad configuration with one clear message and exit code 1", async () => {
       const res = await cli(["migrate"], { ...db.env, PORT: "eighty", DATABASE_URL: "mysql://x" });
       assert.equal(res.code, 1);

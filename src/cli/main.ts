@@ -39,6 +39,9 @@ Commands:
   users list [--account acct_…] [--json]  List the people of an account
   users remove usr_…                      Remove a person: their sessions end at once
   pki export-root                         Print the platform's root certificate (PEM), to trust it
+  evidence renew [--within-days N]        Timestamp again the sealed PDFs whose last timestamp
+                                          expires within N days (default 90; the worker does it
+                                          hourly); prints how many, and why any failed
   jobs status [--json]                    Background work by kind (due, running, failed, age of
                                           the oldest due) and webhook endpoints not healthy
   jobs failed [--json]                    List background jobs given up (sealing, messages,
@@ -63,6 +66,7 @@ const OPTIONS = {
   role: { type: "string" },
   "password-stdin": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
+  "within-days": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -104,6 +108,7 @@ async function main(argv: string[]): Promise<void> {
     if (command === "users" && sub === "link") return await printSignInLink(app, values);
     if (command === "users" && sub === "remove") return await removeUser(app, rest[0]);
     if (command === "pki" && sub === "export-root") return await exportRoot(app);
+    if (command === "evidence" && sub === "renew") return await renewEvidence(app, values);
     if (command === "settings" && sub === "show") return await showSettings(app, values);
     if (command === "settings" && sub === "set") return await setSettings(app, values);
     if (command === "jobs" && (sub === "status" || sub === undefined))
@@ -403,6 +408,21 @@ async function setLimit(app: App, id: string | undefined, values: Options): Prom
   console.log(
     `Rate limit of ${key.id}: ${limitLabel(app, key)}. It applies from the next request.`,
   );
+}
+
+async function renewEvidence(app: App, values: Options): Promise<void> {
+  const days = values["within-days"] === undefined ? undefined : Number(values["within-days"]);
+  if (days !== undefined && !(Number.isInteger(days) && days >= 0 && days <= 36_500)) {
+    throw new UsageError("--within-days must be a whole number of days, 0 to 36500.");
+  }
+  const { renewed, failures } = await app.evidence.renewDue(days);
+  console.log(`Timestamped again: ${renewed} sealed PDFs.`);
+  for (const failure of failures) {
+    console.error(
+      `Failed: ${failure.envelopeId} (${failure.parts.join(", ")}): ${failure.message}`,
+    );
+  }
+  if (failures.length > 0) process.exitCode = 1;
 }
 
 async function exportRoot(app: App): Promise<void> {

@@ -204,6 +204,8 @@ export interface SealedDocumentsTable {
   sha256: string;
   size: number;
   created_at: Timestamp;
+  /** When its last timestamp's certificate expires; null until known (sealed before). */
+  timestamp_expires_at: Timestamp | null;
 }
 
 export interface WebhooksTable {

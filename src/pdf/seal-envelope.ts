@@ -1,7 +1,7 @@
 import { PDF, type Signer } from "@libpdf/core";
 import type { LongTermEvidence } from "../pki/evidence.js";
 import { type AuditTrailData, renderAuditTrail } from "./audit-trail.js";
-import { sealPdf, signLoaded } from "./seal.js";
+import { type SealedPdf, sealPdf, signLoaded } from "./seal.js";
 import { drawStamps, type Stamp } from "./stamp.js";
 
 /** The part of an envelope's sealed output that holds every document in one PDF. */
@@ -34,11 +34,11 @@ export async function sealEnvelope(
   envelope: EnvelopeToSeal,
   signer: Signer,
   evidence: LongTermEvidence,
-): Promise<{ part: string; bytes: Uint8Array }[]> {
+): Promise<SealedPart[]> {
   const options = { signer, evidence, ...envelope.seal };
   const single = envelope.documents.length === 1;
   const stamped: Uint8Array[] = [];
-  const parts: { part: string; bytes: Uint8Array }[] = [];
+  const parts: SealedPart[] = [];
   for (const document of envelope.documents) {
     const pdf = await unusable(`Document ${document.id} cannot be stamped`, async () => {
       const loaded = await PDF.load(document.original);
@@ -48,17 +48,17 @@ export async function sealEnvelope(
       return loaded;
     });
     // The stamps and the signature in one incremental update.
-    parts.push({ part: document.id, bytes: await signLoaded(pdf, options) });
+    parts.push(sealedPart(document.id, await signLoaded(pdf, options)));
   }
   // One document is its own combination: the same sealed bytes, not a second signature.
   if (single) {
-    parts.push({ part: ALL_DOCUMENTS, bytes: parts[0]!.bytes });
+    parts.push({ ...parts[0]!, part: ALL_DOCUMENTS });
     return parts;
   }
   const merged = await unusable("The documents cannot be combined into one PDF", async () =>
     (await PDF.merge(stamped)).save(),
   );
-  parts.push({ part: ALL_DOCUMENTS, bytes: await sealPdf(merged, options) });
+  parts.push(sealedPart(ALL_DOCUMENTS, await signLoaded(await PDF.load(merged), options)));
   return parts;
 }
 
@@ -70,6 +70,22 @@ export async function sealAuditTrail(
   evidence: LongTermEvidence,
 ): Promise<Uint8Array> {
   return sealPdf(await renderAuditTrail(trail), { signer, evidence, ...settings });
+}
+
+/** A sealed PDF of an envelope, as the thread hands it back: plain data. */
+export interface SealedPart {
+  part: string;
+  bytes: Uint8Array;
+  /** ISO 8601: when its last timestamp's certificate expires (`null`: unknown). */
+  timestampExpiresAt: string | null;
+}
+
+function sealedPart(part: string, sealed: SealedPdf): SealedPart {
+  return {
+    part,
+    bytes: sealed.bytes,
+    timestampExpiresAt: sealed.timestampExpiresAt?.toISOString() ?? null,
+  };
 }
 
 async function unusable<T>(what: string, step: () => Promise<T>): Promise<T> {

@@ -97,6 +97,22 @@ function fingerprint(der: Uint8Array): string {
   return createHash("sha256").update(der).digest("hex");
 }
 
+/** id-kp-timeStamping. */
+const TIME_STAMPING = "1.3.6.1.5.5.7.3.8";
+
+/**
+ * When a timestamp token stops proving anything: the `notAfter` of the timestamping certificate
+ * it carries (`null` if it carries none).
+ */
+export function tokenExpiry(token: Uint8Array): Date | null {
+  for (const der of certificatesOf(token)) {
+    const certificate = new x509.X509Certificate(der);
+    const usages = certificate.getExtension(x509.ExtendedKeyUsageExtension)?.usages ?? [];
+    if (usages.includes(TIME_STAMPING)) return certificate.notAfter;
+  }
+  return null;
+}
+
 /** The certificates a timestamp token (CMS SignedData) carries. */
 function certificatesOf(token: Uint8Array): Uint8Array[] {
   const parsed = asn1js.fromBER(arrayBuffer(token));

@@ -8,7 +8,12 @@ import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
 import { displayText, safeFileName } from "../domain/user-text.js";
-import { ALL_DOCUMENTS, type EnvelopeToSeal, UnusableDocumentError } from "../pdf/seal-envelope.js";
+import {
+  ALL_DOCUMENTS,
+  type EnvelopeToSeal,
+  type SealedPart,
+  UnusableDocumentError,
+} from "../pdf/seal-envelope.js";
 import type { Stamp } from "../pdf/stamp.js";
 import { BlobMissingError, type BlobStore, type StagedBlob } from "../storage/blob-store.js";
 import type { PdfPool } from "../workers/pdf-pool.js";
@@ -33,6 +38,15 @@ function utc(iso: string): string {
  * signatures and values drawn on it (and the test mark outside `live`), sealed with the platform
  * certificate, plus one sealed PDF of every document. Idempotent: a sealed envelope is left as is.
  */
+/** A sealed PDF staged for the envelope's rows. */
+interface Stored {
+  part: string;
+  sha256: string;
+  size: number;
+  staged: StagedBlob;
+  timestampExpiresAt: string | null;
+}
+
 export class SealingService {
   constructor(
     private readonly db: Kysely<Tables>,
@@ -165,7 +179,7 @@ export class SealingService {
       const original = await this.readStored(document.sha256, `document ${document.id}`);
       toSeal.push({ id: document.id, original, stamps });
     }
-    let parts: { part: string; bytes: Uint8Array }[];
+    let parts: SealedPart[];
     try {
       parts = await this.pdf.sealEnvelope(
         {
@@ -185,12 +199,12 @@ export class SealingService {
       throw error;
     }
 
-    const stored: { part: string; sha256: string; size: number; staged: StagedBlob }[] = [];
+    const stored: Stored[] = [];
     const kept: string[] = [];
     try {
       // A part that is another's very bytes (the combined PDF of a single document) is staged once.
       const staging = new Map<Uint8Array, StagedBlob>();
-      for (const { part, bytes } of parts) {
+      for (const { part, bytes, timestampExpiresAt } of parts) {
         let staged = staging.get(bytes);
         if (!staged) {
           staged = await this.blobs.stage(
@@ -199,7 +213,7 @@ export class SealingService {
           );
           staging.set(bytes, staged);
         }
-        stored.push({ part, sha256: staged.sha256, size: staged.size, staged });
+        stored.push({ part, sha256: staged.sha256, size: staged.size, staged, timestampExpiresAt });
       }
       await this.record(envelopeId, scope, stored, kept);
     } catch (error) {
@@ -216,7 +230,7 @@ export class SealingService {
   private async record(
     envelopeId: string,
     scope: Scope,
-    stored: readonly { part: string; sha256: string; size: number; staged: StagedBlob }[],
+    stored: readonly Stored[],
     kept: string[],
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
@@ -248,6 +262,7 @@ export class SealingService {
             sha256: s.sha256,
             size: s.size,
             created_at: now,
+            timestamp_expires_at: s.timestampExpiresAt,
           })),
         )
         .execute();

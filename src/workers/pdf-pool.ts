@@ -4,6 +4,7 @@ import type { AuditTrailData } from "../pdf/audit-trail.js";
 import type { PdfFacts, PdfLimits, PdfSource } from "../pdf/inspect.js";
 import {
   type EnvelopeToSeal,
+  type SealedPart,
   type SealSettings,
   UnusableDocumentError,
 } from "../pdf/seal-envelope.js";
@@ -55,10 +56,7 @@ export class PdfPool {
     return expect(result, "inspect").facts;
   }
 
-  async sealEnvelope(
-    envelope: EnvelopeToSeal,
-    signal?: AbortSignal,
-  ): Promise<{ part: string; bytes: Uint8Array }[]> {
+  async sealEnvelope(envelope: EnvelopeToSeal, signal?: AbortSignal): Promise<SealedPart[]> {
     const identity = await this.identity();
     // The originals are not used here again: moved to the thread, not copied.
     const originals = envelope.documents.map((d) => d.original);
@@ -70,6 +68,20 @@ export class PdfPool {
     const identity = await this.identity();
     return expect(await this.run({ type: "audit-trail", trail, seal, identity }), "audit-trail")
       .bytes;
+  }
+
+  /** A sealed PDF timestamped again (`pdf/archive.ts`): its new bytes, and when they expire. */
+  async renewArchive(
+    bytes: Uint8Array,
+    timestampUrl: string | undefined,
+  ): Promise<{ bytes: Uint8Array; timestampExpiresAt: string | null }> {
+    const identity = await this.identity();
+    const result = await this.run(
+      { type: "renew-archive", bytes, identity, timestampUrl },
+      undefined,
+      [bytes],
+    );
+    return expect(result, "renew-archive");
   }
 
   /** Starts the threads now rather than at the first upload or seal. */

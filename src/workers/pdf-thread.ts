@@ -8,8 +8,10 @@ import { Piscina } from "piscina";
 import { CertyneoError, type ErrorKind } from "../domain/errors.js";
 import type { AuditTrailData } from "../pdf/audit-trail.js";
 import { inspectPdfSource, type PdfFacts, type PdfLimits, type PdfSource } from "../pdf/inspect.js";
+import { renewArchive } from "../pdf/seal.js";
 import {
   type EnvelopeToSeal,
+  type SealedPart,
   type SealSettings,
   sealAuditTrail,
   sealEnvelope,
@@ -23,12 +25,19 @@ import { ownBuffers } from "./transfer.js";
 export type PdfTask =
   | { type: "inspect"; source: PdfSource; limits: PdfLimits }
   | { type: "seal-envelope"; envelope: EnvelopeToSeal; identity: SealIdentity }
-  | { type: "audit-trail"; trail: AuditTrailData; seal: SealSettings; identity: SealIdentity };
+  | { type: "audit-trail"; trail: AuditTrailData; seal: SealSettings; identity: SealIdentity }
+  | {
+      type: "renew-archive";
+      bytes: Uint8Array;
+      identity: SealIdentity;
+      timestampUrl: string | undefined;
+    };
 
 export type PdfResult =
   | { type: "inspect"; facts: PdfFacts }
-  | { type: "seal-envelope"; parts: { part: string; bytes: Uint8Array }[] }
+  | { type: "seal-envelope"; parts: SealedPart[] }
   | { type: "audit-trail"; bytes: Uint8Array }
+  | { type: "renew-archive"; bytes: Uint8Array; timestampExpiresAt: string | null }
   | { type: "unusable"; message: string }
   | { type: "refused"; kind: ErrorKind; code: string; message: string; param?: string };
 
@@ -82,6 +91,18 @@ export default async function run(task: PdfTask): Promise<PdfResult> {
       return moved(
         { type: task.type, parts },
         parts.map((p) => p.bytes),
+      );
+    }
+    if (task.type === "renew-archive") {
+      const made = sealWith(task.identity, task.timestampUrl);
+      const renewed = await renewArchive(task.bytes, await made.evidence);
+      return moved(
+        {
+          type: task.type,
+          bytes: renewed.bytes,
+          timestampExpiresAt: renewed.timestampExpiresAt?.toISOString() ?? null,
+        },
+        [renewed.bytes],
       );
     }
     const made = sealWith(task.identity, task.seal.timestampUrl);

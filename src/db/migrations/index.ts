@@ -12,6 +12,7 @@ import { jobLanes } from "./0009_job_lanes.js";
 import { users } from "./0010_users.js";
 import { branding } from "./0011_branding.js";
 import { listIndexes } from "./0012_list_indexes.js";
+import { archiveTimestamps } from "./0013_archive_timestamps.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -28,6 +29,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0010_users": users,
     "0011_branding": branding,
     "0012_list_indexes": listIndexes,
+    "0013_archive_timestamps": archiveTimestamps,
   };
   return { getMigrations: async () => migrations };
 }
