@@ -1,4 +1,5 @@
 import { type Color, PDF, type PDFPage, rgb } from "@libpdf/core";
+import { GENESIS_HASH, type StoredChainedEvent } from "../domain/event-chain.js";
 import { displayText, quotedUserText } from "../domain/user-text.js";
 import { embedFontChains, type FontChain } from "./fonts.js";
 
@@ -9,6 +10,7 @@ export interface AuditTrailDetail {
 }
 
 export interface AuditTrailEvent {
+  id: string;
   sequence: number;
   createdAt: string;
   type: string;
@@ -44,6 +46,8 @@ export interface AuditTrailData {
     actedAt: string | null;
   }[];
   events: AuditTrailEvent[];
+  /** The events exactly as chained (`events.json`, embedded): what the chain's hashes are of. */
+  chain: readonly StoredChainedEvent[];
   generatedAt: string;
 }
 
@@ -201,6 +205,10 @@ export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array
     writer.text(`${label}: ${value}`);
   }
 
+  const head = data.chain.at(-1)?.hash ?? GENESIS_HASH;
+  writer.text(`Events: ${data.chain.length} · chain head (the last event's hash):`);
+  writer.text(head, { font: "mono", size: 8, indent: 10 });
+
   writer.heading("Documents");
   for (const document of data.documents) {
     writer.space(3);
@@ -233,6 +241,7 @@ export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array
   for (const event of data.events) {
     writer.space(3);
     writer.text(`#${event.sequence}  ${event.createdAt}  ${event.type}`, { font: "bold" });
+    writer.text(`Event id: ${event.id}`, { font: "mono", size: 7, indent: 10, color: MUTED });
     writer.text(`Actor: ${event.actor.kind}${event.ip ? ` · IP: ${displayText(event.ip)}` : ""}`, {
       indent: 10,
     });
@@ -250,5 +259,18 @@ export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array
   writer.text(
     "Each event's chain hash is SHA-256 of the previous event's hash (64 zeros before the first event), a line feed, and the event's canonical JSON: its fields id, envelopeId, sequence, type, recipientId, actorType, actorId, ip, userAgent, data and createdAt, with object keys sorted at every depth. Changing, removing or reordering any event changes every hash after it. The hashes here must match those Certyneo keeps; the SHA-256 of each signed file must match the file you hold. This PDF is itself sealed with the platform certificate: a PDF reader shows whether it was changed after sealing.",
   );
+  writer.text(
+    "The events are attached to this PDF as they were chained (events.json, inside the sealed bytes): Certyneo's verify-audit-trail.mjs (docs/ of its source; Node.js alone) recomputes every hash from this file and prints the chain head above.",
+  );
+  pdf.addAttachment("events.json", Buffer.from(`${JSON.stringify(data.chain, null, 2)}\n`), {
+    description: "The envelope's events, exactly as hash-chained",
+    mimeType: "application/json",
+    createdAt: new Date(data.generatedAt),
+    modifiedAt: new Date(data.generatedAt),
+  });
+  pdf.setTitle(`Audit trail of envelope ${envelope.id}`);
+  pdf.setAuthor("Certyneo");
+  pdf.setSubject(`Events, recipients and documents of envelope ${envelope.id} (${status})`);
+  pdf.setLanguage("en");
   return pdf.save({ subsetFonts: true });
 }

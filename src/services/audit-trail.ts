@@ -133,6 +133,7 @@ export class AuditTrailService {
         })),
         events: events.map(
           (e): AuditTrailEvent => ({
+            id: e.id,
             sequence: e.sequence,
             createdAt: e.createdAt,
             type: e.type,
@@ -142,6 +143,9 @@ export class AuditTrailService {
             details: describe(e),
             hash: e.hash,
           }),
+        ),
+        chain: events.map(
+          ({ accountId: _account, environment: _environment, ...chained }) => chained,
         ),
         generatedAt: this.clock.now().toISOString(),
       },

@@ -4,6 +4,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { PDF } from "@libpdf/core";
 import { signer, uploadDocument } from "../helpers/fixtures.js";
 import { signaturePngDataUrl } from "../helpers/png.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
@@ -282,6 +284,32 @@ describe("sealing a completed envelope", () => {
     );
     for (const event of events)
       assert.ok(text.includes(event.hash), `hash of event ${event.sequence}`);
+    for (const event of events) assert.ok(text.includes(event.id), `id of event ${event.sequence}`);
+    assert.ok(text.includes(events.at(-1)!.hash), "the chain head");
+    // Anyone can check the chain from the PDF alone, with the script of the docs and Node.
+    const verifier = fileURLToPath(new URL("../../docs/verify-audit-trail.mjs", import.meta.url));
+    const checked = await withFile(trail.bytes, (file) => run(process.execPath, [verifier, file]));
+    assert.equal(checked.code, 0, checked.output);
+    assert.match(
+      checked.output,
+      new RegExp(`The chain holds: ${events.length} events of envelope ${id}\\.`),
+    );
+    assert.match(checked.output, new RegExp(`Chain head: ${events.at(-1)!.hash}`));
+    // Attached events changed afterwards break it (the seal reports the change too).
+    const altered = await PDF.load(trail.bytes);
+    const attached = JSON.parse(Buffer.from(altered.getAttachment("events.json")!).toString());
+    attached[1].ip = "203.0.113.9";
+    altered.addAttachment("events.json", Buffer.from(JSON.stringify(attached)), {
+      overwrite: true,
+    });
+    const tampered = await altered.save({ incremental: true });
+    const broken = await withFile(tampered, (file) => run(process.execPath, [verifier, file]));
+    assert.equal(broken.code, 1, broken.output);
+    assert.match(broken.output, /The chain breaks at event #2 /);
+    // Described for readers and archives.
+    const info = await withFile(trail.bytes, async (file) => (await run("pdfinfo", [file])).output);
+    assert.match(info, new RegExp(`Title:\\s+Audit trail of envelope ${id}`));
+    assert.match(info, /Author:\s+Certyneo/);
     const sealedEvent = events.find((e) => e.type === "envelope.sealed")!;
     for (const d of (sealedEvent.data as any).documents)
       assert.ok(text.includes(d.sha256), "signed file hash");
