@@ -11,11 +11,28 @@ import { ALL_DOCUMENTS } from "../pdf/seal-envelope.js";
 import type { PdfPool } from "../workers/pdf-pool.js";
 import type { EventLog, StoredEvent } from "./event-log.js";
 
-/** What an event says, in words an auditor reads: consent, authentication, reasons, hashes. */
-function describe(event: StoredEvent): AuditTrailDetail[] {
+/**
+ * What an event says, in words an auditor reads: whom it is about, consent, authentication,
+ * messages sent, reasons, field values, hashes.
+ */
+function describe(
+  event: StoredEvent,
+  recipients: Map<string, { name: string; email: string }>,
+): AuditTrailDetail[] {
   const data = (event.data ?? {}) as Record<string, unknown>;
   const details: AuditTrailDetail[] = [];
   const platform = (label: string) => details.push({ label });
+  // The person an event is about, when it is not who acted (who was invited, reminded, written to).
+  const subject = event.recipientId ? recipients.get(event.recipientId) : undefined;
+  if (subject && event.recipientId !== event.actorId) {
+    platform(`About: recipient ${event.recipientId} <${displayText(subject.email)}>`);
+    details.push({ label: "Recipient's name", userText: subject.name });
+  }
+  if (event.type === "notification.sent" || event.type === "notification.failed") {
+    platform(`Message: ${String(data.kind)} by ${String(data.channel)}`);
+    details.push({ label: "To", userText: String(data.to) });
+    if (typeof data.error === "string") details.push({ label: "Error", userText: data.error });
+  }
   if (typeof data.consentText === "string")
     details.push({ label: "Consent given to", userText: data.consentText });
   if (event.type === "recipient.otp_sent") {
@@ -29,9 +46,21 @@ function describe(event: StoredEvent): AuditTrailDetail[] {
   else if (typeof data.reason === "string")
     details.push({ label: "Reason", userText: data.reason });
   if (typeof data.signatureType === "string") platform(`Signature: ${data.signatureType}`);
+  if (typeof data.signatureImageSha256 === "string")
+    platform(`Signature image: SHA-256 ${data.signatureImageSha256}`);
+  if (Array.isArray(data.fields)) {
+    for (const field of data.fields as { id: string; value: string }[])
+      details.push({ label: `Field ${field.id}`, userText: field.value });
+  }
+  if (event.type === "envelope.evidence_renewed") {
+    platform(`Timestamped again: SHA-256 ${String(data.previousSha256)}`);
+    platform(`  became SHA-256 ${String(data.sha256)}`);
+    platform(`Last timestamp valid until ${String(data.timestampExpiresAt)}`);
+  }
   if (Array.isArray(data.documents)) {
+    const verb = event.type === "recipient.viewed" ? "Shown" : "Signed";
     for (const d of data.documents as { documentId: string; sha256: string }[])
-      platform(`Signed ${d.documentId}: SHA-256 ${d.sha256}`);
+      platform(`${verb} ${d.documentId}: SHA-256 ${d.sha256}`);
   }
   if (typeof data.combinedSha256 === "string")
     platform(`Signed PDF of all documents: SHA-256 ${data.combinedSha256}`);
@@ -140,7 +169,7 @@ export class AuditTrailService {
             actor: actorOf(e, byId),
             ip: e.ip,
             userAgent: e.userAgent,
-            details: describe(e),
+            details: describe(e, byId),
             hash: e.hash,
           }),
         ),

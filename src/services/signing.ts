@@ -267,7 +267,21 @@ export class SigningService {
           .set({ status: "VIEWED", viewed_at: now })
           .where("id", "=", locked.recipient.id)
           .execute();
-        return [{ type: "recipient.viewed", recipientId: locked.recipient.id }];
+        // The very files the recipient is shown, by their hashes: what they were asked to sign.
+        const shown = await trx
+          .selectFrom("envelope_documents")
+          .innerJoin("documents", "documents.id", "envelope_documents.document_id")
+          .select(["documents.id", "documents.sha256"])
+          .where("envelope_documents.envelope_id", "=", locked.envelope.id)
+          .orderBy("envelope_documents.position")
+          .execute();
+        return [
+          {
+            type: "recipient.viewed",
+            recipientId: locked.recipient.id,
+            data: { documents: shown.map((d) => ({ documentId: d.id, sha256: d.sha256 })) },
+          },
+        ];
       });
       session = await this.resolve(token);
     }
@@ -660,7 +674,13 @@ export class SigningService {
         {
           type: role === "SIGNER" ? "recipient.signed" : "recipient.approved",
           recipientId: locked.recipient.id,
-          data: { ...(signature && { signatureType: signature.type }), fieldsFilled: values.size },
+          data: {
+            ...(signature && { signatureType: signature.type }),
+            ...(signature?.type === "drawn" && { signatureImageSha256: signature.sha256 }),
+            fieldsFilled: values.size,
+            // What the signer put in each field, as it is stamped: evidence of what they agreed to.
+            fields: [...values].map(([id, value]) => ({ id, value })),
+          },
         },
       ];
       const next = await inviteCurrentStage(

@@ -274,6 +274,13 @@ describe("sealing a completed envelope", () => {
       "User agent: “node",
       "I agree to sign them electronically",
       "How to check this trail",
+      // Whom each event is about, the messages sent and where, what the signer filled in.
+      "About: recipient ",
+      "Message: invitation by email",
+      "To: “signer1@example.com”",
+      "“Lyon”",
+      "Signature image: SHA-256 ",
+      `Shown ${docs[0].id}: SHA-256 ${docs[0].sha256}`,
     ]) {
       assert.ok(text.includes(expected), expected);
     }
