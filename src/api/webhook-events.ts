@@ -15,6 +15,8 @@ const MEANINGS: Record<WebhookEvent, string> = {
   "envelope.expired": "The envelope reached expiresAt before everyone acted.",
   "envelope.sealing_failed":
     "The signed PDFs could not be made and Certyneo stopped trying (sealingError says why); the operator can retry.",
+  "envelope.evidence_renewed":
+    "The signed PDFs were timestamped again before their last timestamp expired (an incremental update: every signature stays valid). If you keep a copy, download it again (GET /envelopes/{id}/signed-document).",
   "recipient.viewed": "A recipient (recipientId) opened their signing page for the first time.",
   "recipient.signed": "A signer (recipientId) signed.",
   "recipient.declined": "A recipient (recipientId) declined.",

@@ -28,6 +28,7 @@ export const WEBHOOK_EVENTS = [
   "envelope.voided",
   "envelope.expired",
   "envelope.sealing_failed",
+  "envelope.evidence_renewed",
   "recipient.viewed",
   "recipient.signed",
   "recipient.declined",

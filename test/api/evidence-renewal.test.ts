@@ -16,8 +16,14 @@ describe("archive timestamps renewed before they expire", () => {
   let t: TestServer;
   let key: string;
   before(async () => {
-    t = await startTestServer();
+    // A webhook endpoint on this machine: only the deliveries planned for it are checked.
+    t = await startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true" } });
     ({ secret: key } = await t.newAccount());
+    const scope = (await t.app.keys.authenticate(key))!.scope;
+    await t.app.webhooks.create(scope, {
+      url: "http://127.0.0.1:9/hooks",
+      events: ["envelope.evidence_renewed"],
+    });
   });
   after(() => t.close());
 
@@ -112,6 +118,16 @@ describe("archive timestamps renewed before they expire", () => {
     );
     const renewed = events.filter((e) => e.type === "envelope.evidence_renewed");
     assert.equal(renewed.length, 1);
+    // Integrators who keep a copy are told, by the webhook of the same name.
+    const deliveries = await t.app.database.db
+      .selectFrom("webhook_deliveries")
+      .select("event_type")
+      .where("event_id", "=", renewed[0]!.id)
+      .execute();
+    assert.deepEqual(
+      deliveries.map((d) => d.event_type),
+      ["envelope.evidence_renewed"],
+    );
     assert.deepEqual(
       {
         previous: (renewed[0]!.data as any).previousSha256,

@@ -160,7 +160,7 @@ export interface DeleteEnvelopeRequest {
 }
 
 /** The event delivered: one of the webhook events, or ping */
-export type DeliveryEventType = "envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "envelope.sealing_failed" | "recipient.viewed" | "recipient.signed" | "recipient.declined" | "ping";
+export type DeliveryEventType = "envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "envelope.sealing_failed" | "envelope.evidence_renewed" | "recipient.viewed" | "recipient.signed" | "recipient.declined" | "ping";
 
 /** An uploaded PDF */
 export interface Document {
@@ -321,6 +321,20 @@ export interface EnvelopeEventList {
   hasMore: boolean;
   /** Pass it as `after` to get the next page; null on the last */
   nextCursor: string | null;
+}
+
+/** The signed PDFs were timestamped again before their last timestamp expired (an incremental update: every signature stays valid). If you keep a copy, download it again (GET /envelopes/{id}/signed-document). */
+export interface EnvelopeEvidenceRenewedEvent {
+  id: string;
+  object: "event";
+  type: "envelope.evidence_renewed";
+  /** ISO 8601, UTC */
+  createdAt: string;
+  environment: Environment;
+  data: {
+    /** The envelope as it was when it happened */
+    envelope: Envelope;
+  };
 }
 
 /** The envelope reached expiresAt before everyone acted. */
@@ -912,7 +926,7 @@ export interface WebhookDeliveryList {
 }
 
 /** What happened, for a webhook to subscribe to */
-export type WebhookEventType = "envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "envelope.sealing_failed" | "recipient.viewed" | "recipient.signed" | "recipient.declined";
+export type WebhookEventType = "envelope.created" | "envelope.sent" | "envelope.completed" | "envelope.declined" | "envelope.voided" | "envelope.expired" | "envelope.sealing_failed" | "envelope.evidence_renewed" | "recipient.viewed" | "recipient.signed" | "recipient.declined";
 
 /** How the endpoint is doing */
 export interface WebhookHealth {
@@ -1109,6 +1123,7 @@ export type WebhookEvent =
   | EnvelopeVoidedEvent
   | EnvelopeExpiredEvent
   | EnvelopeSealingFailedEvent
+  | EnvelopeEvidenceRenewedEvent
   | RecipientViewedEvent
   | RecipientSignedEvent
   | RecipientDeclinedEvent
