@@ -148,6 +148,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       organization: config.organization,
       publicUrl: config.publicUrl,
       pkcs12: config.pkcs12,
+      pkcs11: config.pkcs11,
       now: clock.now(),
     }).then((loaded) => {
       renewAt = loaded.renewAt.getTime();

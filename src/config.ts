@@ -65,6 +65,10 @@ export interface Config {
   organization: string;
   /** An operator's signing certificate, instead of the generated platform one. */
   pkcs12: { path: string; password: string } | undefined;
+  /** An operator's seal key in a PKCS#11 token (HSM), with its certificate and chain (PEM file). */
+  pkcs11:
+    | { module: string; token: string; pin: string; key: string; certificate: string }
+    | undefined;
   /** RFC 3161 timestamp authority: signatures become PAdES B-T. */
   tsaUrl: string | undefined;
   /** How often background jobs are looked for, besides being woken when one is enqueued. */
@@ -215,6 +219,30 @@ export function loadConfig(env: Env = process.env): Config {
   const organization = read("CERTYNEO_ORGANIZATION") ?? "Certyneo";
   const pkcs12Path = read("CERTYNEO_PKCS12_PATH");
   const pkcs12Password = read("CERTYNEO_PKCS12_PASSWORD") ?? "";
+  const pkcs11Settings = {
+    module: read("CERTYNEO_PKCS11_MODULE"),
+    token: read("CERTYNEO_PKCS11_TOKEN"),
+    pin: read("CERTYNEO_PKCS11_PIN"),
+    key: read("CERTYNEO_PKCS11_KEY"),
+    certificate: read("CERTYNEO_PKCS11_CERTIFICATE"),
+  };
+  const pkcs11Missing = Object.entries(pkcs11Settings).filter(([, value]) => value === undefined);
+  if (pkcs11Missing.length > 0 && pkcs11Missing.length < 5) {
+    problems.push(
+      `A seal key in a PKCS#11 token needs CERTYNEO_PKCS11_MODULE, _TOKEN, _PIN, _KEY and _CERTIFICATE together (missing: ${pkcs11Missing.map(([name]) => `CERTYNEO_PKCS11_${name.toUpperCase()}`).join(", ")}).`,
+    );
+  }
+  const pkcs11 =
+    pkcs11Missing.length === 0
+      ? {
+          ...(pkcs11Settings as Record<keyof typeof pkcs11Settings, string>),
+          module: path.resolve(pkcs11Settings.module!),
+          certificate: path.resolve(pkcs11Settings.certificate!),
+        }
+      : undefined;
+  if (pkcs11 && pkcs12Path) {
+    problems.push("Set either CERTYNEO_PKCS12_PATH or the CERTYNEO_PKCS11_ settings, not both.");
+  }
   const tsaUrl = url("CERTYNEO_TSA_URL", ["http:", "https:"]);
   const workerIntervalMs = integer("CERTYNEO_WORKER_INTERVAL_MS", 1000, 50, 60_000);
   const pdfThreads = integer(
@@ -289,6 +317,7 @@ export function loadConfig(env: Env = process.env): Config {
     frameAncestors,
     organization,
     pkcs12: pkcs12Path ? { path: path.resolve(pkcs12Path), password: pkcs12Password } : undefined,
+    pkcs11,
     tsaUrl,
     workerIntervalMs,
     pdfThreads,

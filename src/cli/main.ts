@@ -428,7 +428,7 @@ async function renewEvidence(app: App, values: Options): Promise<void> {
 async function exportRoot(app: App): Promise<void> {
   // The platform root issues the seal's certificate and the built-in timestamp authority's: with
   // the operator's certificate and an external authority, it vouches for nothing.
-  if (app.config.pkcs12 && app.config.tsaUrl) {
+  if ((app.config.pkcs12 || app.config.pkcs11) && app.config.tsaUrl) {
     throw new UsageError(
       "Documents are signed with the operator's certificate (CERTYNEO_PKCS12_PATH) and timestamped by CERTYNEO_TSA_URL: export their chains from the CAs that issued them.",
     );

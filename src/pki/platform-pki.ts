@@ -5,6 +5,7 @@ import type { Signer } from "@libpdf/core";
 import { SecretBox } from "../security/secret-box.js";
 import { type CrlIssuer, issueCrl } from "./crl.js";
 import { type LongTermEvidence, longTermEvidence } from "./evidence.js";
+import type { Pkcs11KeySpec } from "./pkcs11-signer.js";
 import { type SealIdentity, type SignerSpec, signerFromSpec } from "./signer-spec.js";
 import { x509 } from "./x509.js";
 
@@ -47,6 +48,8 @@ export interface PkiOptions {
   /** Where the root's certificate and CRL are published, named in the certificates it issues. */
   publicUrl: string;
   pkcs12?: { path: string; password: string } | undefined;
+  /** The operator's seal key in a PKCS#11 token, its certificate and chain in a PEM file. */
+  pkcs11?: (Pkcs11KeySpec & { certificate: string }) | undefined;
   now?: Date;
 }
 
@@ -247,6 +250,16 @@ async function leafSpec(
   };
 }
 
+/** A key in a token: where to find it, and its certificate then chain from the PEM file. */
+async function tokenSpec(settings: Pkcs11KeySpec & { certificate: string }): Promise<SignerSpec> {
+  const { certificate: file, ...key } = settings;
+  const [certificate, ...chain] = x509.PemConverter.decode(await readFile(file, "utf8")).map(
+    (der) => new Uint8Array(der),
+  );
+  if (!certificate) throw new Error(`${file} holds no certificate (PEM) for the PKCS#11 key.`);
+  return { kind: "pkcs11", key, certificate, chain };
+}
+
 /**
  * The platform's signing identity. A root CA created in the data directory on first use (ECDSA
  * P-256, its private key encrypted with a key derived from the server secret) issues the seal
@@ -260,7 +273,8 @@ export async function loadPlatformPki(options: PkiOptions): Promise<PlatformPki>
   const root = new x509.X509Certificate(rootPem);
   const rootPkcs8 = openKey(options, files, await readFile(files.rootKey), files.rootKey);
   const rootKey = await webcrypto.subtle.importKey("pkcs8", rootPkcs8, ALGORITHM, false, ["sign"]);
-  const leaves: Leaf[] = options.pkcs12 ? ["tsa"] : ["seal", "tsa"];
+  const operatorSeal = options.pkcs12 ?? options.pkcs11;
+  const leaves: Leaf[] = operatorSeal ? ["tsa"] : ["seal", "tsa"];
   let renewAt = Number.POSITIVE_INFINITY;
   for (const leaf of leaves) {
     await finishIssuing(leaf, files);
@@ -280,7 +294,9 @@ export async function loadPlatformPki(options: PkiOptions): Promise<PlatformPki>
         pkcs12: new Uint8Array(await readFile(options.pkcs12.path)),
         password: options.pkcs12.password,
       }
-    : await leafSpec("seal", root, options, files);
+    : options.pkcs11
+      ? await tokenSpec(options.pkcs11)
+      : await leafSpec("seal", root, options, files);
   const crlIssuer: CrlIssuer = {
     pkcs8: new Uint8Array(rootPkcs8),
     certificate: new Uint8Array(root.rawData),

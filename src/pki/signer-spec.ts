@@ -1,6 +1,7 @@
 import { webcrypto } from "node:crypto";
 import { CryptoKeySigner, P12Signer, type Signer } from "@libpdf/core";
 import type { CrlIssuer } from "./crl.js";
+import { type Pkcs11KeySpec, Pkcs11Signer } from "./pkcs11-signer.js";
 import { x509 } from "./x509.js";
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -8,16 +9,19 @@ type CryptoKey = webcrypto.CryptoKey;
 const ALGORITHM = { name: "ECDSA", namedCurve: "P-256" } as const;
 
 /**
- * What a signer is made of, as plain bytes a worker thread can receive: the operator's PKCS#12,
- * or the platform's seal key (PKCS#8, ECDSA P-256) with its certificate and chain (DER).
+ * What a signer is made of, as plain data a worker thread can receive: the operator's PKCS#12;
+ * the operator's key in a PKCS#11 token (where to find it) with its certificate and chain; or the
+ * platform's seal key (PKCS#8, ECDSA P-256) with its certificate and chain (DER).
  */
 export type SignerSpec =
   | { kind: "pkcs12"; pkcs12: Uint8Array; password: string }
+  | { kind: "pkcs11"; key: Pkcs11KeySpec; certificate: Uint8Array; chain: Uint8Array[] }
   | { kind: "ecdsa-p256"; pkcs8: Uint8Array; certificate: Uint8Array; chain: Uint8Array[] };
 
 /** The signer a spec describes; each thread that signs makes its own. */
 export async function signerFromSpec(spec: SignerSpec): Promise<Signer> {
   if (spec.kind === "pkcs12") return P12Signer.create(spec.pkcs12, spec.password);
+  if (spec.kind === "pkcs11") return new Pkcs11Signer(spec.key, spec.certificate, spec.chain);
   const privateKey = await webcrypto.subtle.importKey("pkcs8", spec.pkcs8, ALGORITHM, false, [
     "sign",
   ]);
@@ -56,6 +60,6 @@ export function refuseOutsideValidity(signer: Signer, now: Date): void {
       ? `expired on ${certificate.notAfter.toISOString()}`
       : `is not valid before ${certificate.notBefore.toISOString()}`;
   throw new Error(
-    `The seal certificate "${certificate.subject}" ${when}: documents are not sealed with it. The platform's own certificate is renewed at the next start; an operator's (CERTYNEO_PKCS12_PATH) must be replaced.`,
+    `The seal certificate "${certificate.subject}" ${when}: documents are not sealed with it. The platform's own certificate is renewed at the next start; an operator's (CERTYNEO_PKCS12_PATH, CERTYNEO_PKCS11_CERTIFICATE) must be replaced.`,
   );
 }

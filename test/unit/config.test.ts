@@ -63,6 +63,31 @@ describe("configuration", () => {
     );
   });
 
+  it("takes a seal key in a PKCS#11 token only with all its settings, and not with a PKCS#12", () => {
+    const token = {
+      CERTYNEO_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so",
+      CERTYNEO_PKCS11_TOKEN: "certyneo",
+      CERTYNEO_PKCS11_PIN: "1234",
+      CERTYNEO_PKCS11_KEY: "seal",
+      CERTYNEO_PKCS11_CERTIFICATE: "seal-chain.pem",
+    };
+    assert.deepEqual(loadConfig(token).pkcs11, {
+      module: "/usr/lib/softhsm/libsofthsm2.so",
+      token: "certyneo",
+      pin: "1234",
+      key: "seal",
+      certificate: path.resolve("seal-chain.pem"),
+    });
+    assert.throws(
+      () => loadConfig({ CERTYNEO_PKCS11_MODULE: token.CERTYNEO_PKCS11_MODULE }),
+      /missing: CERTYNEO_PKCS11_TOKEN, CERTYNEO_PKCS11_PIN, CERTYNEO_PKCS11_KEY, CERTYNEO_PKCS11_CERTIFICATE/,
+    );
+    assert.throws(
+      () => loadConfig({ ...token, CERTYNEO_PKCS12_PATH: "seal.p12" }),
+      /Set either CERTYNEO_PKCS12_PATH or the CERTYNEO_PKCS11_ settings, not both/,
+    );
+  });
+
   it("refuses out-of-range numbers", () => {
     assert.throws(
       () => loadConfig({ PORT: "70000" }),
