@@ -11,6 +11,7 @@ const EVENTS: Record<WebhookEventType, true> = {
   "envelope.voided": true,
   "envelope.expired": true,
   "envelope.sealing_failed": true,
+  "envelope.evidence_renewed": true,
   "recipient.viewed": true,
   "recipient.signed": true,
   "recipient.declined": true,
