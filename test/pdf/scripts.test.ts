@@ -120,7 +120,9 @@ describe("printing every script the API accepts", () => {
       assert.ok(trailText.includes(expected), `${expected} in the audit trail`);
     }
     assertSubsetted(await pdffonts(trail), "NotoSansSC-Regular");
-    assert.ok(trail.length < 200_000, `fonts are subsetted (${trail.length} bytes)`);
+    // Whole CJK fonts weigh megabytes; the trail also carries its events (events.json) and the
+    // B-LTA evidence (room for two signatures' CMS, a DSS): some 60 KB of the bound.
+    assert.ok(trail.length < 300_000, `fonts are subsetted (${trail.length} bytes)`);
   });
 
   it("refuses, naming them, the characters the PDF cannot print as written", async () => {
