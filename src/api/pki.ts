@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { errorResponses, FileResponse } from "../http/schemas.js";
 import type { PlatformPki } from "../pki/platform-pki.js";
+import { x509 } from "../pki/x509.js";
 
 /**
  * What the platform root publishes under `PUBLIC_URL`, as its certificates say (CRL distribution
@@ -51,14 +52,11 @@ export const pkiRoutes: FastifyPluginAsync<{ pki: () => Promise<PlatformPki> }> 
     },
     async (_request, reply) => {
       const { rootCertificatePem } = await pki();
-      const der = Buffer.from(
-        rootCertificatePem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, ""),
-        "base64",
-      );
+      const [der] = x509.PemConverter.decode(rootCertificatePem);
       return reply
         .type("application/pkix-cert")
         .header("Cache-Control", "public, max-age=86400")
-        .send(der);
+        .send(Buffer.from(der!));
     },
   );
 };

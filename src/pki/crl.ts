@@ -1,5 +1,5 @@
 import { webcrypto } from "node:crypto";
-import { x509 } from "./x509.js";
+import { EC_P256, ECDSA_SHA256, x509 } from "./x509.js";
 
 /** A CRL is good for a week: validators fetching it from `PUBLIC_URL` see a fresh one daily. */
 const CRL_VALIDITY_MS = 7 * 24 * 60 * 60 * 1000;
@@ -19,20 +19,14 @@ export interface CrlIssuer {
  * signature, which is what a long-term validation needs for each certificate the root issued.
  */
 export async function issueCrl(issuer: CrlIssuer, now = new Date()): Promise<Uint8Array> {
-  const key = await webcrypto.subtle.importKey(
-    "pkcs8",
-    issuer.pkcs8,
-    { name: "ECDSA", namedCurve: "P-256" },
-    false,
-    ["sign"],
-  );
+  const key = await webcrypto.subtle.importKey("pkcs8", issuer.pkcs8, EC_P256, false, ["sign"]);
   const root = new x509.X509Certificate(issuer.certificate);
   const crl = await x509.X509CrlGenerator.create({
     issuer: root.subjectName,
     thisUpdate: now,
     nextUpdate: new Date(now.getTime() + CRL_VALIDITY_MS),
     signingKey: key as never,
-    signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
+    signingAlgorithm: ECDSA_SHA256,
     extensions: [
       await x509.AuthorityKeyIdentifierExtension.create(root.publicKey),
       new x509.Extension(CRL_NUMBER, false, crlNumber(now)),

@@ -12,7 +12,7 @@ import { arrayBuffer } from "./cms.js";
 import { type CrlIssuer, issueCrl } from "./crl.js";
 import { type EvidenceSpec, signerFromSpec } from "./signer-spec.js";
 import { BuiltInTimestampAuthority } from "./timestamp-authority.js";
-import { x509 } from "./x509.js";
+import { TIME_STAMPING, x509 } from "./x509.js";
 
 /** How long fetching a foreign certificate's CRL may take before the seal is retried later. */
 const FETCH_TIMEOUT_MS = 10_000;
@@ -97,9 +97,6 @@ function fingerprint(der: Uint8Array): string {
   return createHash("sha256").update(der).digest("hex");
 }
 
-/** id-kp-timeStamping. */
-const TIME_STAMPING = "1.3.6.1.5.5.7.3.8";
-
 /**
  * When a timestamp token stops proving anything: the `notAfter` of the timestamping certificate
  * it carries (`null` if it carries none).
@@ -147,11 +144,9 @@ async function fetchCrl(certificate: x509.X509Certificate): Promise<Uint8Array> 
   );
 }
 
-/** The warning of a required certificate without revocation data: the seal must not stand. */
-const INCOMPLETE = new Set(["REVOCATION_UNAVAILABLE"]);
-
+/** A required certificate without revocation data (`SealRevocation` threw): the seal must not stand. */
 export function refuseIncomplete(warnings: readonly SignWarning[]): void {
-  const incomplete = warnings.filter((w) => INCOMPLETE.has(w.code));
+  const incomplete = warnings.filter((w) => w.code === "REVOCATION_UNAVAILABLE");
   if (incomplete.length > 0) {
     throw new Error(
       `Long-term validation data is incomplete: ${incomplete.map((w) => w.message).join("; ")}`,

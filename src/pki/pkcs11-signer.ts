@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { DigestAlgorithm, KeyType, SignatureAlgorithm, Signer } from "@libpdf/core";
 import type * as Pkcs11Types from "pkcs11js";
+import { createCMSECDSASignature } from "pkijs";
+import { arrayBuffer } from "./cms.js";
 import { x509 } from "./x509.js";
 
 /** Where the seal key lives when it never leaves a token (HSM, smart card, SoftHSM). */
@@ -101,22 +103,8 @@ export class Pkcs11Signer implements Signer {
     }
     pkcs11.C_SignInit(this.session, { mechanism: lib.CKM_ECDSA }, this.privateKey);
     const digest = createHash("sha256").update(data).digest();
-    return derEcdsaSignature(pkcs11.C_Sign(this.session, digest, Buffer.alloc(132)));
+    // The token answers r || s; CMS wants DER SEQUENCE { r, s }.
+    const raw = pkcs11.C_Sign(this.session, digest, Buffer.alloc(132));
+    return new Uint8Array(createCMSECDSASignature(arrayBuffer(raw)));
   }
-}
-
-/** A token's ECDSA signature (r || s, each the curve's size) as CMS wants it: DER SEQUENCE { r, s }. */
-function derEcdsaSignature(raw: Buffer): Uint8Array {
-  const half = raw.length / 2;
-  const integer = (bytes: Buffer) => {
-    let start = 0;
-    while (start < bytes.length - 1 && bytes[start] === 0) start += 1;
-    const trimmed = bytes.subarray(start);
-    const body = trimmed[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed;
-    return Buffer.concat([Buffer.from([0x02, body.length]), body]);
-  };
-  const content = Buffer.concat([integer(raw.subarray(0, half)), integer(raw.subarray(half))]);
-  const length =
-    content.length < 0x80 ? Buffer.from([content.length]) : Buffer.from([0x81, content.length]);
-  return new Uint8Array(Buffer.concat([Buffer.from([0x30]), length, content]));
 }

@@ -7,20 +7,16 @@ import { type CrlIssuer, issueCrl } from "./crl.js";
 import { type LongTermEvidence, longTermEvidence } from "./evidence.js";
 import type { Pkcs11KeySpec } from "./pkcs11-signer.js";
 import { type SealIdentity, type SignerSpec, signerFromSpec } from "./signer-spec.js";
-import { x509 } from "./x509.js";
+import { EC_P256, ECDSA_SHA256, TIME_STAMPING, x509 } from "./x509.js";
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
-const ALGORITHM = { name: "ECDSA", namedCurve: "P-256" } as const;
-const SIGNING = { name: "ECDSA", hash: "SHA-256" } as const;
 /**
  * id-kp-documentSigning (RFC 9336), and id-kp-emailProtection, which NSS-based validators (pdfsig,
  * Firefox, Thunderbird) require of a document signer certificate that lists extended key usages.
  */
 const SEAL_EXTENDED_KEY_USAGES = ["1.3.6.1.5.5.7.3.36", "1.3.6.1.5.5.7.3.4"];
-/** id-kp-timeStamping. */
-const TIME_STAMPING = "1.3.6.1.5.5.7.3.8";
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 /** The CRL served under `PUBLIC_URL` is issued anew each hour (each is valid a week). */
 const CRL_REISSUE_MS = 60 * 60 * 1000;
@@ -54,7 +50,7 @@ export interface PkiOptions {
 }
 
 /** Where a certificate of the platform root points validators to: its CRL, and the root itself. */
-export function publishedUrls(publicUrl: string): { crl: string; root: string } {
+function publishedUrls(publicUrl: string): { crl: string; root: string } {
   const base = publicUrl.replace(/\/+$/, "");
   return { crl: `${base}/pki/root-ca.crl`, root: `${base}/pki/root-ca.crt` };
 }
@@ -77,7 +73,7 @@ type Leaf = "seal" | "tsa";
 
 async function createRoot(options: PkiOptions, files: PkiFiles): Promise<void> {
   const now = options.now ?? new Date();
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
+  const keys = (await webcrypto.subtle.generateKey(EC_P256, true, [
     "sign",
     "verify",
   ])) as CryptoKeyPair;
@@ -87,7 +83,7 @@ async function createRoot(options: PkiOptions, files: PkiFiles): Promise<void> {
     notBefore: now,
     notAfter: new Date(now.getTime() + 20 * YEAR_MS),
     keys,
-    signingAlgorithm: SIGNING,
+    signingAlgorithm: ECDSA_SHA256,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(
@@ -124,7 +120,7 @@ async function issueLeaf(
   files: PkiFiles,
 ): Promise<void> {
   const now = options.now ?? new Date();
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
+  const keys = (await webcrypto.subtle.generateKey(EC_P256, true, [
     "sign",
     "verify",
   ])) as CryptoKeyPair;
@@ -154,7 +150,7 @@ async function issueLeaf(
     notAfter: new Date(now.getTime() + (leaf === "seal" ? 5 : 10) * YEAR_MS),
     publicKey: keys.publicKey,
     signingKey: root.key,
-    signingAlgorithm: SIGNING,
+    signingAlgorithm: ECDSA_SHA256,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       ...usage,
@@ -186,7 +182,7 @@ async function finishIssuing(leaf: Leaf, files: PkiFiles): Promise<void> {
 }
 
 /** A certificate is renewed this long before it expires: never used past its `notAfter`. */
-export const RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
+const RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
 
 function renewalDue(certificate: x509.X509Certificate, now: Date): boolean {
   return certificate.notAfter.getTime() - now.getTime() < RENEW_BEFORE_MS;
@@ -272,7 +268,7 @@ export async function loadPlatformPki(options: PkiOptions): Promise<PlatformPki>
   const rootPem = await readFile(files.rootCert, "utf8");
   const root = new x509.X509Certificate(rootPem);
   const rootPkcs8 = openKey(options, files, await readFile(files.rootKey), files.rootKey);
-  const rootKey = await webcrypto.subtle.importKey("pkcs8", rootPkcs8, ALGORITHM, false, ["sign"]);
+  const rootKey = await webcrypto.subtle.importKey("pkcs8", rootPkcs8, EC_P256, false, ["sign"]);
   const operatorSeal = options.pkcs12 ?? options.pkcs11;
   const leaves: Leaf[] = operatorSeal ? ["tsa"] : ["seal", "tsa"];
   let renewAt = Number.POSITIVE_INFINITY;

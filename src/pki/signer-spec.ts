@@ -2,11 +2,9 @@ import { webcrypto } from "node:crypto";
 import { CryptoKeySigner, P12Signer, type Signer } from "@libpdf/core";
 import type { CrlIssuer } from "./crl.js";
 import { type Pkcs11KeySpec, Pkcs11Signer } from "./pkcs11-signer.js";
-import { x509 } from "./x509.js";
+import { EC_P256, x509 } from "./x509.js";
 
 type CryptoKey = webcrypto.CryptoKey;
-
-const ALGORITHM = { name: "ECDSA", namedCurve: "P-256" } as const;
 
 /**
  * What a signer is made of, as plain data a worker thread can receive: the operator's PKCS#12;
@@ -22,7 +20,7 @@ export type SignerSpec =
 export async function signerFromSpec(spec: SignerSpec): Promise<Signer> {
   if (spec.kind === "pkcs12") return P12Signer.create(spec.pkcs12, spec.password);
   if (spec.kind === "pkcs11") return new Pkcs11Signer(spec.key, spec.certificate, spec.chain);
-  const privateKey = await webcrypto.subtle.importKey("pkcs8", spec.pkcs8, ALGORITHM, false, [
+  const privateKey = await webcrypto.subtle.importKey("pkcs8", spec.pkcs8, EC_P256, false, [
     "sign",
   ]);
   return new CryptoKeySigner(

@@ -10,7 +10,7 @@ const TST_INFO = "1.2.840.113549.1.9.16.1.4";
  * The policy under which the built-in authority issues its tokens: a UUID-based OID (X.667),
  * which needs no registration.
  */
-export const BUILT_IN_TSA_POLICY = "2.25.209578058073221364406408205885874434165";
+const BUILT_IN_TSA_POLICY = "2.25.209578058073221364406408205885874434165";
 
 const HASH_OIDS: Record<DigestAlgorithm, string> = {
   "SHA-256": "2.16.840.1.101.3.4.2.1",

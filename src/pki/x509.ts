@@ -7,3 +7,9 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 
 /** @peculiar/x509, ready: every module of ours that uses it imports it from here. */
 export { x509 };
+
+/** The platform's keys: ECDSA on P-256, signing with SHA-256. */
+export const EC_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
+export const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
+/** id-kp-timeStamping (RFC 3161). */
+export const TIME_STAMPING = "1.3.6.1.5.5.7.3.8";

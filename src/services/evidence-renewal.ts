@@ -11,7 +11,7 @@ import { type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A sealed PDF is timestamped again when its last timestamp expires within this. */
-export const RENEW_WITHIN_DAYS = 90;
+const RENEW_WITHIN_DAYS = 90;
 /** Sealed PDFs looked at per run: a run stays short, the next one goes on. */
 const BATCH = 50;
 /** The worker runs it at most this often. */

@@ -10,7 +10,7 @@ import { nextReminderAt, parseReminderPolicy, type ReminderPolicy } from "../dom
 import type { NewEvent } from "./event-log.js";
 
 /** What the caller may already know of the envelope, to spare reading it again. */
-export interface KnownRecipients {
+interface KnownRecipients {
   readonly recipients: readonly {
     id: string;
     role: RecipientRole;

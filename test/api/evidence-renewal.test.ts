@@ -3,12 +3,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BlobMissingError } from "../../src/storage/blob-store.js";
 import { FilesystemBlobStore } from "../../src/storage/filesystem-blob-store.js";
-import {
-  sendEnvelope,
-  signerWithSignatureField,
-  signToCompletion,
-  uploadDocument,
-} from "../helpers/fixtures.js";
+import { sealedEnvelope } from "../helpers/fixtures.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { pdfsig, signatureStructure } from "../helpers/validators.js";
 
@@ -27,18 +22,6 @@ describe("archive timestamps renewed before they expire", () => {
   });
   after(() => t.close());
 
-  async function sealedEnvelope(): Promise<string> {
-    const doc = await uploadDocument(t.url, key);
-    const sent = await sendEnvelope(t.url, key, {
-      subject: "Archive",
-      documentIds: [doc.id],
-      recipients: [signerWithSignatureField(1, doc.id)],
-    });
-    await signToCompletion(t.url, sent.recipients[0].signUrl.split("/sign/")[1]);
-    while ((await t.app.worker.runDue()) > 0);
-    return sent.id;
-  }
-
   const signedPdf = async (id: string) =>
     Buffer.from(
       await (
@@ -49,7 +32,7 @@ describe("archive timestamps renewed before they expire", () => {
     );
 
   it("brings a PDF whose last timestamp is unknown (sealed by an earlier version) to a known one, once", async () => {
-    const id = await sealedEnvelope();
+    const id = await sealedEnvelope(t, key, "Archive");
     await t.app.database.db
       .updateTable("sealed_documents")
       .set({ timestamp_expires_at: null })
@@ -68,7 +51,7 @@ describe("archive timestamps renewed before they expire", () => {
   });
 
   it("appends a DSS and a document timestamp, keeps every signature valid, and records both hashes", async () => {
-    const id = await sealedEnvelope();
+    const id = await sealedEnvelope(t, key, "Archive");
     const before = await signedPdf(id);
     const [{ sha256: previous }] = (await t.app.database.db
       .selectFrom("sealed_documents")

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { makePdf, type PageSpec } from "./pdf.js";
 import { signaturePngDataUrl } from "./png.js";
-import { request } from "./server.js";
+import { request, type TestServer } from "./server.js";
 
 /** Uploads a generated PDF through the API and returns the document. */
 export async function uploadDocument(
@@ -57,4 +57,20 @@ export async function signToCompletion(baseUrl: string, token: string): Promise<
     json: { consent: true, signature: { type: "drawn", image: signaturePngDataUrl() } },
   });
   assert.equal(signed.body.envelopeStatus, "COMPLETED", JSON.stringify(signed.body));
+}
+
+/**
+ * An envelope of one document and one signer, created, sent, signed and then sealed by the
+ * server's worker (every due job run); returns its id.
+ */
+export async function sealedEnvelope(t: TestServer, key: string, subject: string): Promise<string> {
+  const doc = await uploadDocument(t.url, key);
+  const sent = await sendEnvelope(t.url, key, {
+    subject,
+    documentIds: [doc.id],
+    recipients: [signerWithSignatureField(1, doc.id)],
+  });
+  await signToCompletion(t.url, sent.recipients[0].signUrl.split("/sign/")[1]);
+  while ((await t.app.worker.runDue()) > 0);
+  return sent.id;
 }

@@ -12,12 +12,7 @@ import type * as Pkcs11Types from "pkcs11js";
 import { sealPdf } from "../../src/pdf/seal.js";
 import { loadPlatformPki } from "../../src/pki/platform-pki.js";
 import { x509 } from "../../src/pki/x509.js";
-import {
-  sendEnvelope,
-  signerWithSignatureField,
-  signToCompletion,
-  uploadDocument,
-} from "../helpers/fixtures.js";
+import { sealedEnvelope } from "../helpers/fixtures.js";
 import { makePdf } from "../helpers/pdf.js";
 import { startTestServer } from "../helpers/server.js";
 import { pdfsig, signatureStructure } from "../helpers/validators.js";
@@ -200,18 +195,11 @@ describe("sealing with a key in a PKCS#11 token (SoftHSM2)", () => {
     });
     try {
       const { secret: key } = await t.newAccount();
-      const doc = await uploadDocument(t.url, key);
-      const sent = await sendEnvelope(t.url, key, {
-        subject: "HSM",
-        documentIds: [doc.id],
-        recipients: [signerWithSignatureField(1, doc.id)],
-      });
-      await signToCompletion(t.url, sent.recipients[0].signUrl.split("/sign/")[1]);
-      while ((await t.app.worker.runDue()) > 0);
-      const response = await fetch(`${t.url}/api/v1/envelopes/${sent.id}/signed-document`, {
+      const id = await sealedEnvelope(t, key, "HSM");
+      const response = await fetch(`${t.url}/api/v1/envelopes/${id}/signed-document`, {
         headers: { authorization: `Bearer ${key}` },
       });
-      const failed = await t.app.jobs.find("seal_envelope", sent.id);
+      const failed = await t.app.jobs.find("seal_envelope", id);
       assert.equal(response.status, 200, `${failed?.state}: ${failed?.last_error}`);
       const report = await pdfsig(Buffer.from(await response.arrayBuffer()));
       assert.match(report, /Signer Certificate Common Name: Token Seal/);
