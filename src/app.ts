@@ -33,6 +33,7 @@ import { SessionService } from "./services/sessions.js";
 import { SignInMail } from "./services/sign-in-mail.js";
 import { DEFAULT_SIGNING_LIMITS, type SigningLimits, SigningService } from "./services/signing.js";
 import { UserService } from "./services/users.js";
+import { VerificationService } from "./services/verification.js";
 import { WebhookService } from "./services/webhooks.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 import { listenForJobs } from "./workers/job-wakeups.js";
@@ -81,6 +82,7 @@ export interface App {
   events: EventLog;
   idempotency: IdempotencyStore;
   signing: SigningService;
+  verification: VerificationService;
   /** The platform's signing identity, created on first use. */
   pki(): Promise<PlatformPki>;
   jobs: JobQueue;
@@ -101,6 +103,9 @@ export interface App {
   limiter: RateLimiter;
   close(): Promise<void>;
 }
+
+/** Verifications that may wait for a PDF thread before the next is refused (503). */
+const VERIFICATIONS_WAITING = 8;
 
 async function rateLimitStore(config: Config, database: Database): Promise<RateLimitStore> {
   if (config.redisUrl) {
@@ -375,6 +380,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       secretKey,
       signingLimits(config),
     ),
+    verification: new VerificationService(documents, pdf, pki, limiter, {
+      perIp: config.verifyRateLimit,
+      // One thread stays free for sealing, when there are two or more.
+      concurrent: Math.max(1, config.pdfThreads - 1),
+      waiting: VERIFICATIONS_WAITING,
+    }),
     envelopes,
     webhooks,
     reminders,

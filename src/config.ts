@@ -44,6 +44,8 @@ export interface Config {
   };
   /** Write actions through signing links, per client IP (reads may be five times as many). */
   signingRateLimit: RateLimitPolicy;
+  /** Verifications (`POST /api/v1/verify`, the `/verify` page) per client IP. */
+  verifyRateLimit: RateLimitPolicy;
   rateLimit: RateLimitPolicy;
   trustProxy: boolean;
   /** Master secret; unset, one is generated in `dataDir`. */
@@ -192,6 +194,8 @@ export function loadConfig(env: Env = process.env): Config {
   );
   const signingPerMinute = integer("CERTYNEO_SIGNING_RATE_LIMIT_PER_MINUTE", 60, 1, 1_000_000);
   const signingBurst = integer("CERTYNEO_SIGNING_RATE_LIMIT_BURST", 120, 1, 1_000_000);
+  const verifyPerMinute = integer("CERTYNEO_VERIFY_RATE_LIMIT_PER_MINUTE", 20, 1, 1_000_000);
+  const verifyBurst = integer("CERTYNEO_VERIFY_RATE_LIMIT_BURST", 10, 1, 1_000_000);
   const perMinute = integer("CERTYNEO_RATE_LIMIT_PER_MINUTE", 100, 1, 1_000_000);
   const burst = integer("CERTYNEO_RATE_LIMIT_BURST", 200, 1, 1_000_000);
   const trustProxy = boolean("CERTYNEO_TRUST_PROXY", false);
@@ -303,6 +307,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxDecodedBytes: maxSignatureDecodedBytes,
     },
     signingRateLimit: { perMinute: signingPerMinute, burst: signingBurst },
+    verifyRateLimit: { perMinute: verifyPerMinute, burst: verifyBurst },
     rateLimit: { perMinute, burst },
     trustProxy,
     secretKey,

@@ -16,6 +16,7 @@ import { settingsRoutes } from "./api/v1/settings.js";
 import { signedDocumentRoutes } from "./api/v1/signed-documents.js";
 import { usersRoutes } from "./api/v1/users.js";
 import { webhooksRoutes } from "./api/v1/webhooks.js";
+import { verifyRoutes } from "./api/verify.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { authenticate, type Caller } from "./http/auth.js";
@@ -45,6 +46,7 @@ import type { SessionService } from "./services/sessions.js";
 import type { SignInMail } from "./services/sign-in-mail.js";
 import type { SigningService } from "./services/signing.js";
 import type { UserService } from "./services/users.js";
+import type { VerificationService } from "./services/verification.js";
 import type { WebhookService } from "./services/webhooks.js";
 import { registerSigningPages } from "./signing/routes.js";
 
@@ -62,6 +64,7 @@ export interface ServerParts {
   events: EventLog;
   idempotency: IdempotencyStore;
   signing: SigningService;
+  verification: VerificationService;
   sealing: SealingService;
   auditTrails: AuditTrailService;
   webhooks: WebhookService;
@@ -156,6 +159,10 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
 
   await app.register(healthRoutes, { database: parts.database });
   await app.register(pkiRoutes, { pki: parts.pki });
+  await app.register(verifyRoutes, {
+    verification: parts.verification,
+    frameAncestors: config.frameAncestors,
+  });
   await registerOpenApiRoutes(app);
   registerGuides(app);
   registerDashboard(app);

@@ -215,6 +215,112 @@ export interface OperationExamples {
 
 const json = (body: unknown) => ({ "application/json": body });
 
+const ROOT_CERTIFICATE = {
+  subject: "CN=Acme, Inc. Root CA, O=Acme, Inc.",
+  issuer: "CN=Acme, Inc. Root CA, O=Acme, Inc.",
+  serialNumber: "1fb96c23c6261dc8e8c78de354f51f38",
+  notBefore: "2026-01-05T09:00:00.000Z",
+  notAfter: "2046-01-05T09:00:00.000Z",
+  sha256: "9c2d36cb05697a85fd2a447f18ff26933ea34583f10b060efca7cd94062b1fd7",
+  revocation: "not_applicable",
+};
+const TSA_CERTIFICATE = {
+  subject: "CN=Acme, Inc. Timestamp Authority, O=Acme, Inc.",
+  issuer: ROOT_CERTIFICATE.subject,
+  serialNumber: "51ccf4b8400c8f0e5db04a26d5660797",
+  notBefore: "2026-01-05T09:00:00.000Z",
+  notAfter: "2036-01-05T09:00:00.000Z",
+  sha256: "360f46f34ae47f542ca9f8f39f9fc5731c58f8b6c1f13be092e4042a1cbbf672",
+  revocation: "good",
+};
+const PLATFORM_TIMESTAMP = {
+  authority: "Acme, Inc. Timestamp Authority",
+  authorityCertificate: TSA_CERTIFICATE.sha256,
+  intact: true,
+  trusted: true,
+  byPlatform: true,
+  validUntil: TSA_CERTIFICATE.notAfter,
+};
+
+/** What `POST /verify` answers for a document sealed here and left unchanged. */
+const VERIFICATION = {
+  object: "verification",
+  result: "sealed_unchanged",
+  file: { sha256: SHA256, size: 81_204 },
+  sealedByPlatform: true,
+  unchangedSinceSealing: true,
+  sealedAt: at(20),
+  level: "B-LTA",
+  archiveTimestamp: { time: at(20), validUntil: TSA_CERTIFICATE.notAfter },
+  envelope: {
+    envelopeId: ENVELOPE_ID,
+    environment: "live",
+    contents: "documents",
+    signers: [{ name: "Jane Doe", role: "SIGNER", signedAt: at(19) }],
+  },
+  eventChain: null,
+  signatures: [
+    {
+      field: "Seal_1",
+      kind: "signature",
+      subFilter: "ETSI.CAdES.detached",
+      coveredBytes: 2466,
+      coversWholeFile: false,
+      intact: true,
+      claimedTime: at(20),
+      reason: `Signed with Certyneo — envelope ${ENVELOPE_ID}`,
+      location: null,
+      certification: "form_filling",
+      signer: {
+        name: "Acme, Inc. Document Seal",
+        organization: "Acme, Inc.",
+        trusted: true,
+        byPlatform: true,
+      },
+      timestamp: { time: at(20), ...PLATFORM_TIMESTAMP },
+      longTermValidation: true,
+      certificates: [
+        {
+          subject: "CN=Acme, Inc. Document Seal, O=Acme, Inc.",
+          issuer: ROOT_CERTIFICATE.subject,
+          serialNumber: "3d2712c1914f45f60d068bfcfd91e22e",
+          notBefore: "2026-01-05T09:00:00.000Z",
+          notAfter: "2031-01-04T09:00:00.000Z",
+          sha256: "9e9c284d5990a0a098400a9178443bc9d0756169516f1d4168a27dd6e1a2c6c4",
+          revocation: "good",
+        },
+        ROOT_CERTIFICATE,
+        TSA_CERTIFICATE,
+      ],
+      problems: [],
+    },
+    {
+      field: "Timestamp_1",
+      kind: "document_timestamp",
+      subFilter: "ETSI.RFC3161",
+      coveredBytes: 56_157,
+      coversWholeFile: true,
+      intact: true,
+      claimedTime: null,
+      reason: null,
+      location: null,
+      certification: null,
+      signer: {
+        name: "Acme, Inc. Timestamp Authority",
+        organization: "Acme, Inc.",
+        trusted: true,
+        byPlatform: true,
+      },
+      timestamp: { time: at(20), ...PLATFORM_TIMESTAMP },
+      longTermValidation: true,
+      certificates: [TSA_CERTIFICATE, ROOT_CERTIFICATE],
+      problems: [],
+    },
+  ],
+  uncoveredBytes: 0,
+  truncated: false,
+};
+
 export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
   getHealth: { responses: { 200: { status: "ok" } } },
   getReadiness: {
@@ -456,4 +562,5 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
     request: json({ reason: "The amount in section 4 is wrong." }),
     responses: { 200: { status: "DECLINED" } },
   },
+  verifyPdf: { responses: { 200: VERIFICATION } },
 };

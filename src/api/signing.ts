@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import Type from "typebox";
+import { RateLimitedError } from "../domain/errors.js";
 import type { RecipientRole } from "../domain/recipients.js";
 import { sendPdf } from "../http/pdf-reply.js";
 import {
@@ -15,7 +16,7 @@ import {
 } from "../http/schemas.js";
 import type { ActionContext } from "../services/event-log.js";
 import type { SealingService } from "../services/sealing.js";
-import { SigningRateLimitedError, type SigningService } from "../services/signing.js";
+import type { SigningService } from "../services/signing.js";
 import { type Locale, resolveLocale, translate } from "../signing/i18n.js";
 import { PageSize } from "./v1/documents.js";
 import {
@@ -169,8 +170,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
     await signing.throttle(token, request.ip, read ? "read" : "write");
   });
   app.addHook("onError", async (_request, reply, error) => {
-    if (error instanceof SigningRateLimitedError)
-      reply.header("Retry-After", error.retryAfterSeconds);
+    if (error instanceof RateLimitedError) reply.header("Retry-After", error.retryAfterSeconds);
   });
   const contextFor = async (request: FastifyRequest<{ Params: { token: string } }>) => {
     const session = await signing.resolve(request.params.token);

@@ -31,6 +31,16 @@ export class CertyneoError extends Error {
   }
 }
 
+/** 429 `rate_limit_exceeded`; the HTTP layer turns `retryAfterSeconds` into `Retry-After`. */
+export class RateLimitedError extends CertyneoError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("rate_limited", "rate_limit_exceeded", message);
+  }
+}
+
 export function notFound(resource: string, id: string): CertyneoError {
   const label = resource.replaceAll("_", " ");
   return new CertyneoError(

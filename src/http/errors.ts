@@ -97,6 +97,23 @@ const FASTIFY_CODES: Record<string, { kind: ErrorKind; code: string; message?: s
   },
 };
 
+/** The HTTP status of an error of ours. */
+export function statusOf(error: CertyneoError): number {
+  return HTTP_OF_KIND[error.kind].status;
+}
+
+/**
+ * The client's error as ours: a `CertyneoError`, or one of Fastify's (and its multipart parser's)
+ * that the contract names; `undefined` for anything else (the server's fault).
+ */
+export function clientError(error: unknown): CertyneoError | undefined {
+  if (error instanceof CertyneoError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const known = typeof code === "string" ? FASTIFY_CODES[code] : undefined;
+  if (!known) return undefined;
+  return new CertyneoError(known.kind, known.code, known.message ?? (error as Error).message);
+}
+
 export function sendError(
   reply: FastifyReply,
   kind: ErrorKind,

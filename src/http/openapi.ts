@@ -84,6 +84,10 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
         },
         { name: "Operations", description: "Health checks and this document" },
         {
+          name: "Verification",
+          description: "What a PDF proves, checked for anyone: no API key",
+        },
+        {
           name: "Trust",
           description:
             "What the platform root publishes for validators: its certificate and its CRL",

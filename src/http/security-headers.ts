@@ -14,7 +14,11 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
  * The headers of our HTML applications (the signing pages, the dashboard). Strict by default:
  * only our own scripts, styles, fonts and API; framed only by the allow-list, by default nobody.
  */
-export function pageHeaders(frameAncestors: readonly string[] = []): Record<string, string> {
+export function pageHeaders(
+  frameAncestors: readonly string[] = [],
+  /** Where the page's forms may be sent: nowhere unless it has one of ours. */
+  formAction = "'none'",
+): Record<string, string> {
   const ancestors = frameAncestors.length > 0 ? frameAncestors.join(" ") : "'none'";
   return {
     "Content-Security-Policy": [
@@ -26,7 +30,7 @@ export function pageHeaders(frameAncestors: readonly string[] = []): Record<stri
       "connect-src 'self'",
       "worker-src 'self'",
       "base-uri 'none'",
-      "form-action 'none'",
+      `form-action ${formAction}`,
       `frame-ancestors ${ancestors}`,
     ].join("; "),
     ...(frameAncestors.length === 0 && { "X-Frame-Options": "DENY" }),

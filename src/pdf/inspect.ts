@@ -85,6 +85,42 @@ export async function inspectPdf(
   bytes: Buffer,
   limits: PdfLimits = DEFAULT_PDF_LIMITS,
 ): Promise<PdfFacts> {
+  const pdf = await loadWithinLimits(bytes, limits);
+  let count: number;
+  try {
+    count = pdf.getPageCount();
+  } catch {
+    throw invalid("unprocessable", "document_corrupt", "The PDF's page tree is damaged.");
+  }
+  if (count > limits.maxPages) {
+    throw invalid(
+      "unprocessable",
+      "document_too_many_pages",
+      `The PDF has ${count} pages; a document may have at most ${limits.maxPages}.`,
+    );
+  }
+  let pages: PageSize[];
+  try {
+    pages = pdf.getPages().map((page, index) => {
+      checkPageSize(pdf, page, index + 1);
+      return { width: round(page.width), height: round(page.height) };
+    });
+  } catch (error) {
+    if (error instanceof CertyneoError) throw error;
+    throw invalid("unprocessable", "document_corrupt", "The PDF's page tree is damaged.");
+  }
+  if (pages.length === 0) {
+    throw invalid("unprocessable", "document_corrupt", "The PDF has no pages.");
+  }
+  return { pages };
+}
+
+/**
+ * The PDF parsed, once the cheap checks have passed (a PDF header, an end-of-file marker, bounded
+ * objects, pages and inflated streams), and not encrypted: what every reader of an uploaded file
+ * loads it with. Throws the `CertyneoError` a client is told.
+ */
+export async function loadWithinLimits(bytes: Buffer, limits: PdfLimits): Promise<PDF> {
   if (bytes.length === 0) throw invalid("unprocessable", "document_empty", "The file is empty.");
   if (bytes.subarray(0, HEADER_WINDOW).indexOf(HEADER) === -1) {
     throw invalid(
@@ -144,33 +180,7 @@ export async function inspectPdf(
       "The PDF is encrypted or password-protected. Remove the protection and upload it again.",
     );
   }
-  let count: number;
-  try {
-    count = pdf.getPageCount();
-  } catch {
-    throw invalid("unprocessable", "document_corrupt", "The PDF's page tree is damaged.");
-  }
-  if (count > limits.maxPages) {
-    throw invalid(
-      "unprocessable",
-      "document_too_many_pages",
-      `The PDF has ${count} pages; a document may have at most ${limits.maxPages}.`,
-    );
-  }
-  let pages: PageSize[];
-  try {
-    pages = pdf.getPages().map((page, index) => {
-      checkPageSize(pdf, page, index + 1);
-      return { width: round(page.width), height: round(page.height) };
-    });
-  } catch (error) {
-    if (error instanceof CertyneoError) throw error;
-    throw invalid("unprocessable", "document_corrupt", "The PDF's page tree is damaged.");
-  }
-  if (pages.length === 0) {
-    throw invalid("unprocessable", "document_corrupt", "The PDF has no pages.");
-  }
-  return { pages };
+  return pdf;
 }
 
 function tooComplex(limits: PdfLimits): CertyneoError {

@@ -11,6 +11,7 @@ import {
   type TimestampAuthority,
 } from "@libpdf/core";
 import { cmsSignedData, sha256 } from "../pki/cms.js";
+import { pdfDate, textString } from "./pdf-strings.js";
 
 export interface PadesOptions {
   signer: Signer;
@@ -147,18 +148,4 @@ function writeByteRange(bytes: Uint8Array, before: number, range: number[]): voi
   if (at < 0) throw new Error("The signature's /ByteRange placeholder is missing.");
   const value = `[${range.join(" ")}]`.padEnd(placeholder.length, " ");
   buffer.write(value, at, "latin1");
-}
-
-/** A PDF text string in UTF-16BE with its byte order mark, written in hex: any text, no escaping. */
-function textString(text: string): PdfString {
-  const utf16 = Buffer.from(`\uFEFF${text}`, "utf16le").swap16();
-  return PdfString.fromBytes(utf16);
-}
-
-/** A PDF date in UTC: D:YYYYMMDDHHmmSSZ. */
-function pdfDate(date: Date): string {
-  return `D:${date
-    .toISOString()
-    .replace(/[-:T]/g, "")
-    .replace(/\.\d+Z$/, "")}Z`;
 }

@@ -2,6 +2,7 @@ import { PDF, type Signer } from "@libpdf/core";
 import type { LongTermEvidence } from "../pki/evidence.js";
 import { type AuditTrailData, renderAuditTrail } from "./audit-trail.js";
 import { type SealedPdf, sealPdf, signLoaded } from "./seal.js";
+import type { SealRecord } from "./seal-record.js";
 import { drawStamps, type Stamp } from "./stamp.js";
 
 /** The part of an envelope's sealed output that holds every document in one PDF. */
@@ -17,6 +18,7 @@ export interface SealSettings {
   /** An external RFC 3161 authority; without one, the built-in authority timestamps. */
   timestampUrl: string | undefined;
   signingTime: Date;
+  record: SealRecord;
 }
 
 export interface EnvelopeToSeal {

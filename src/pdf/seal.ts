@@ -2,6 +2,7 @@ import { PDF, type Signer, type TimestampAuthority } from "@libpdf/core";
 import { type LongTermEvidence, refuseIncomplete, tokenExpiry } from "../pki/evidence.js";
 import { refuseOutsideValidity } from "../pki/signer-spec.js";
 import { signPades } from "./pades.js";
+import { type SealRecord, writeSealRecord } from "./seal-record.js";
 
 export interface SealOptions {
   signer: Signer;
@@ -10,6 +11,8 @@ export interface SealOptions {
   signingTime?: Date;
   /** The timestamp authority and revocation data that make the seal PAdES B-LTA. */
   evidence: LongTermEvidence;
+  /** What the sealed PDF says of itself (`seal-record.ts`), covered by the seal. */
+  record?: SealRecord | undefined;
 }
 
 /** A sealed PDF, and when its last timestamp stops proving anything (its authority's certificate expires). */
@@ -34,6 +37,7 @@ export async function sealPdf(bytes: Uint8Array, options: SealOptions): Promise<
 export async function signLoaded(pdf: PDF, options: SealOptions): Promise<SealedPdf> {
   const signingTime = options.signingTime ?? new Date();
   refuseOutsideValidity(options.signer, signingTime);
+  if (options.record) writeSealRecord(pdf, options.record, signingTime);
   const signed = await signPades(pdf, {
     signer: options.signer,
     reason: options.reason,

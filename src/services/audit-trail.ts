@@ -8,6 +8,7 @@ import { CertyneoError } from "../domain/errors.js";
 import { displayText } from "../domain/user-text.js";
 import type { AuditTrailDetail, AuditTrailEvent } from "../pdf/audit-trail.js";
 import { ALL_DOCUMENTS } from "../pdf/seal-envelope.js";
+import { signersOf } from "../pdf/seal-record.js";
 import type { PdfPool } from "../workers/pdf-pool.js";
 import type { EventLog, StoredEvent } from "./event-log.js";
 
@@ -182,6 +183,12 @@ export class AuditTrailService {
         reason: `Audit trail of envelope ${envelope.id}`,
         timestampUrl: this.timestampUrl,
         signingTime: this.clock.now(),
+        record: {
+          envelopeId: envelope.id,
+          environment: scope.environment,
+          contents: "audit_trail",
+          signers: signersOf(recipients),
+        },
       },
     );
   }

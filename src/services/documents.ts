@@ -88,13 +88,7 @@ export class DocumentService {
 
   /** First half of an upload: the bytes staged and checked, nothing kept yet. */
   async prepare(content: Readable | Buffer): Promise<PreparedUpload> {
-    let staged: StagedBlob;
-    try {
-      staged = await this.blobs.stage(content, this.maxBytes);
-    } catch (error) {
-      if (error instanceof BlobTooLargeError || isMultipartTooLarge(error)) throw this.tooLarge();
-      throw error;
-    }
+    const staged = await this.stage(content);
     try {
       return {
         staged,
@@ -108,6 +102,19 @@ export class DocumentService {
       };
     } catch (error) {
       await staged.discard();
+      throw error;
+    }
+  }
+
+  /**
+   * The bytes staged on this host's disk as they stream, refused past the size limit
+   * (`document_too_large`): the caller discards them.
+   */
+  async stage(content: Readable | Buffer): Promise<StagedBlob> {
+    try {
+      return await this.blobs.stage(content, this.maxBytes);
+    } catch (error) {
+      if (error instanceof BlobTooLargeError || isMultipartTooLarge(error)) throw this.tooLarge();
       throw error;
     }
   }

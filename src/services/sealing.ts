@@ -14,6 +14,7 @@ import {
   type SealedPart,
   UnusableDocumentError,
 } from "../pdf/seal-envelope.js";
+import { signersOf } from "../pdf/seal-record.js";
 import type { Stamp } from "../pdf/stamp.js";
 import { BlobMissingError, type BlobStore, type StagedBlob } from "../storage/blob-store.js";
 import type { PdfPool } from "../workers/pdf-pool.js";
@@ -189,6 +190,12 @@ export class SealingService {
             reason: `Signed with Certyneo — envelope ${envelope.id}`,
             timestampUrl: this.timestampUrl,
             signingTime: this.clock.now(),
+            record: {
+              envelopeId: envelope.id,
+              environment: envelope.environment as Scope["environment"],
+              contents: "documents",
+              signers: signersOf(recipients),
+            },
           },
         },
         signal,

@@ -8,7 +8,7 @@ import type { EnvelopesTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { type EnvelopeStatus, effectiveStatus, transition } from "../domain/envelope-lifecycle.js";
 import type { Environment, Scope } from "../domain/environment.js";
-import { CertyneoError } from "../domain/errors.js";
+import { CertyneoError, RateLimitedError } from "../domain/errors.js";
 import type { FieldType, PageSize } from "../domain/fields.js";
 import {
   acts,
@@ -76,16 +76,6 @@ export const DEFAULT_SIGNING_LIMITS: SigningLimits = {
   writesPerLink: { perMinute: 10, burst: 20 },
   readsPerLink: { perMinute: 60, burst: 120 },
 };
-
-/** 429 `rate_limit_exceeded`; the HTTP layer turns `retryAfterSeconds` into `Retry-After`. */
-export class SigningRateLimitedError extends CertyneoError {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super("rate_limited", "rate_limit_exceeded", message);
-  }
-}
 
 export interface SigningField {
   id: string;
@@ -881,7 +871,7 @@ export class SigningService {
   ): Promise<void> {
     const decision = await this.limiter.consume(key, policy);
     if (!decision.allowed) {
-      throw new SigningRateLimitedError(
+      throw new RateLimitedError(
         `Too many ${what} in a short time. Retry in ${decision.retryAfterSeconds} s.`,
         decision.retryAfterSeconds,
       );

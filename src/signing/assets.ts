@@ -19,6 +19,10 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
     file: () => path.join(root, "public/sign/sign.css"),
     type: "text/css; charset=utf-8",
   },
+  "verify.css": {
+    file: () => path.join(root, "public/verify/verify.css"),
+    type: "text/css; charset=utf-8",
+  },
   "pdf.mjs": {
     file: () => fromPackage("pdfjs-dist/build/pdf.min.mjs"),
     type: "text/javascript; charset=utf-8",

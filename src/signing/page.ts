@@ -15,7 +15,14 @@ function inertJson(value: unknown): string {
     .replace(/&/g, "\\u0026");
 }
 
-function layout(locale: Locale, title: string, body: string, testBanner: boolean): string {
+/** An HTML page of ours: the signing pages' stylesheet, and any other of `ASSET_PREFIX`. */
+export function layout(
+  locale: Locale,
+  title: string,
+  body: string,
+  testBanner: boolean,
+  stylesheets: readonly string[] = ["sign.css"],
+): string {
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -25,7 +32,7 @@ function layout(locale: Locale, title: string, body: string, testBanner: boolean
 <meta name="robots" content="noindex, nofollow">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
-<link rel="stylesheet" href="${ASSET_PREFIX}sign.css">
+${stylesheets.map((name) => `<link rel="stylesheet" href="${ASSET_PREFIX}${name}">`).join("\n")}
 </head>
 <body>
 ${testBanner ? `<div class="test-banner" role="note">${escapeHtml(translate(locale, "testBanner"))}</div>` : ""}

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { consentText, recipientContext } from "../api/signing.js";
-import { CertyneoError } from "../domain/errors.js";
+import { CertyneoError, RateLimitedError } from "../domain/errors.js";
 import { pageHeaders } from "../http/security-headers.js";
-import { SigningRateLimitedError, type SigningService } from "../services/signing.js";
+import type { SigningService } from "../services/signing.js";
 import { registerSigningAssets } from "./assets.js";
 import { type MessageKey, resolveLocale, translate } from "./i18n.js";
 import { messagePage, signingPage } from "./page.js";
@@ -29,8 +29,7 @@ export function registerSigningPages(
       try {
         await options.signing.throttle(request.params.token, request.ip, "read");
       } catch (error) {
-        if (error instanceof SigningRateLimitedError)
-          reply.header("Retry-After", error.retryAfterSeconds);
+        if (error instanceof RateLimitedError) reply.header("Retry-After", error.retryAfterSeconds);
         throw error;
       }
       try {

@@ -8,6 +8,7 @@ import {
   type SealSettings,
   UnusableDocumentError,
 } from "../pdf/seal-envelope.js";
+import type { VerificationReport, VerificationTrust } from "../pdf/verify-pdf.js";
 import type { SealIdentity } from "../pki/signer-spec.js";
 import type { PdfResult, PdfTask } from "./pdf-thread.js";
 import { ownBuffers } from "./transfer.js";
@@ -82,6 +83,15 @@ export class PdfPool {
       [bytes],
     );
     return expect(result, "renew-archive");
+  }
+
+  /** What a PDF proves (`pdf/verify-pdf.ts`), read by a thread from its bytes or file. */
+  async verify(
+    source: PdfSource,
+    trust: VerificationTrust,
+    limits: PdfLimits,
+  ): Promise<VerificationReport> {
+    return expect(await this.run({ type: "verify", source, trust, limits }), "verify").report;
   }
 
   /** Starts the threads now rather than at the first upload or seal. */

@@ -3,6 +3,7 @@
  * serves HTTP. Tasks and results are plain data; a document's own fault comes back as a result
  * (`unusable`, `refused`), anything else as a thrown error.
  */
+import { readFile } from "node:fs/promises";
 import type { Signer } from "@libpdf/core";
 import { Piscina } from "piscina";
 import { CertyneoError, type ErrorKind } from "../domain/errors.js";
@@ -17,6 +18,7 @@ import {
   sealEnvelope,
   UnusableDocumentError,
 } from "../pdf/seal-envelope.js";
+import { type VerificationReport, type VerificationTrust, verifyPdf } from "../pdf/verify-pdf.js";
 import { type LongTermEvidence, longTermEvidence } from "../pki/evidence.js";
 import { type SealIdentity, type SignerSpec, signerFromSpec } from "../pki/signer-spec.js";
 import { lowerThreadPriority } from "./thread-priority.js";
@@ -31,13 +33,15 @@ export type PdfTask =
       bytes: Uint8Array;
       identity: SealIdentity;
       timestampUrl: string | undefined;
-    };
+    }
+  | { type: "verify"; source: PdfSource; trust: VerificationTrust; limits: PdfLimits };
 
 export type PdfResult =
   | { type: "inspect"; facts: PdfFacts }
   | { type: "seal-envelope"; parts: SealedPart[] }
   | { type: "audit-trail"; bytes: Uint8Array }
   | { type: "renew-archive"; bytes: Uint8Array; timestampExpiresAt: string | null }
+  | { type: "verify"; report: VerificationReport }
   | { type: "unusable"; message: string }
   | { type: "refused"; kind: ErrorKind; code: string; message: string; param?: string };
 
@@ -92,6 +96,13 @@ export default async function run(task: PdfTask): Promise<PdfResult> {
         { type: task.type, parts },
         parts.map((p) => p.bytes),
       );
+    }
+    if (task.type === "verify") {
+      const bytes =
+        task.source instanceof Uint8Array
+          ? Buffer.from(task.source.buffer, task.source.byteOffset, task.source.byteLength)
+          : await readFile(task.source.file);
+      return { type: task.type, report: await verifyPdf(bytes, task.trust, task.limits) };
     }
     if (task.type === "renew-archive") {
       const made = sealWith(task.identity, task.timestampUrl);

@@ -868,6 +868,105 @@ export interface UserList {
   nextCursor: string | null;
 }
 
+export interface Verification {
+  object: "verification";
+  /** sealed_unchanged: sealed by this platform, and nothing but validation data and timestamps added since. sealed_changed: sealed here, changed since. altered: a signature no longer matches the bytes it covers. signed_elsewhere: intact signatures, none of this platform. unsigned: no signature. */
+  result: "sealed_unchanged" | "sealed_changed" | "altered" | "signed_elsewhere" | "unsigned";
+  file: {
+    sha256: string;
+    size: number;
+  };
+  sealedByPlatform: boolean;
+  unchangedSinceSealing: boolean | null;
+  /** ISO 8601, UTC */
+  sealedAt: string | null;
+  /** PAdES baseline level of the seal */
+  level: "B-B" | "B-T" | "B-LT" | "B-LTA" | null;
+  archiveTimestamp: {
+    /** ISO 8601, UTC */
+    time: string;
+    /** ISO 8601, UTC */
+    validUntil: string | null;
+  } | null;
+  /** What the sealed file says of itself, covered by the seal */
+  envelope: {
+    envelopeId: string;
+    environment: "test" | "live";
+    contents: "documents" | "audit_trail";
+    signers: ({
+      name: string;
+      role: string;
+      /** ISO 8601, UTC */
+      signedAt: string;
+    })[];
+  } | null;
+  /** An audit trail's attached events, their hash chain recomputed */
+  eventChain: {
+    events: number;
+    intact: boolean;
+    head: string | null;
+  } | null;
+  signatures: ({
+    field: string;
+    kind: "signature" | "document_timestamp";
+    subFilter: string | null;
+    coveredBytes: number;
+    coversWholeFile: boolean;
+    /** The bytes it covers are those it signed, and its signature verifies */
+    intact: boolean;
+    /** ISO 8601, UTC */
+    claimedTime: string | null;
+    reason: string | null;
+    location: string | null;
+    /** DocMDP permissions */
+    certification: "no_changes" | "form_filling" | "form_filling_and_annotations" | null;
+    signer: {
+      name: string | null;
+      organization: string | null;
+      trusted: boolean;
+      byPlatform: boolean;
+    } | null;
+    timestamp: {
+      /** ISO 8601, UTC */
+      time: string;
+      authority: string | null;
+      /** SHA-256 of its certificate */
+      authorityCertificate: string | null;
+      intact: boolean;
+      /** Its certificate chains to this platform's root */
+      trusted: boolean;
+      byPlatform: boolean;
+      /** ISO 8601, UTC */
+      validUntil: string | null;
+    } | null;
+    /** Revocation data in the file for every certificate of the signer and its timestamp */
+    longTermValidation: boolean;
+    certificates: ({
+      subject: string;
+      issuer: string;
+      /** Hexadecimal */
+      serialNumber: string;
+      /** ISO 8601, UTC */
+      notBefore: string;
+      /** ISO 8601, UTC */
+      notAfter: string;
+      /** The SHA-256 of the certificate's DER, hexadecimal */
+      sha256: string;
+      /** From the revocation data the file carries (its DSS): nothing is fetched. not_applicable: a root. */
+      revocation: "good" | "revoked" | "missing" | "not_applicable";
+    })[];
+    problems: ("byte_range_invalid" | "cms_malformed" | "digest_mismatch" | "signature_invalid" | "signer_certificate_missing" | "signing_time_attribute" | "signing_certificate_mismatch" | "untrusted" | "certificate_not_valid_at_signing_time" | "revoked" | "revocation_data_missing" | "timestamp_invalid" | "no_timestamp")[];
+  })[];
+  uncoveredBytes: number;
+  truncated: boolean;
+}
+
+/** The PDF to verify, as the multipart/form-data of an HTML form or curl -F */
+export interface VerifyUpload {
+  /** The PDF */
+  file: Blob;
+}
+
 /** A URL that receives this account's events, signed with its secret */
 export interface Webhook {
   id: string;
@@ -1079,6 +1178,7 @@ export type ErrorCode =
   | "invalid_url"
   | "last_owner"
   | "logo_invalid"
+  | "multipart_required"
   | "no_action_required"
   | "not_your_turn"
   | "otp_delivery_failed"
@@ -1110,6 +1210,7 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "user_email_taken"
   | "user_not_found"
+  | "verification_busy"
   | "webhook_disabled"
   | "webhook_not_found"
   | "webhook_url_refused";

@@ -1,8 +1,9 @@
-import multipart, { type Multipart } from "@fastify/multipart";
+import multipart from "@fastify/multipart";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import Type from "typebox";
 import { CertyneoError } from "../../domain/errors.js";
+import { badPart, partsOf, readFilePart } from "../../http/multipart.js";
 import { sendPdf } from "../../http/pdf-reply.js";
 import {
   AUTHENTICATED_ERRORS,
@@ -107,45 +108,6 @@ function decodeBase64(content: string): Buffer {
   return Buffer.from(payload, "base64");
 }
 
-function badPart(code: string, message: string, param: string): CertyneoError {
-  return new CertyneoError("invalid_request", code, message, param);
-}
-
-/**
- * What the multipart parser (busboy) refuses — no boundary, a truncated body, a malformed part —
- * is the client's error. Its errors carry no code; those of @fastify/multipart (FST_…) and our
- * own are mapped by the error handler.
- */
-function malformedMultipart(error: unknown): unknown {
-  if (error instanceof CertyneoError || !(error instanceof Error)) return error;
-  if (typeof (error as { code?: unknown }).code === "string") return error;
-  return new CertyneoError(
-    "invalid_request",
-    "invalid_multipart",
-    `The multipart/form-data body is malformed (${error.message}).`,
-  );
-}
-
-/** The parts of the body; an error of the parser itself becomes a 400 invalid_multipart. */
-async function* partsOf(request: FastifyRequest): AsyncGenerator<Multipart> {
-  let iterator: AsyncIterator<Multipart>;
-  try {
-    iterator = request.parts()[Symbol.asyncIterator]();
-  } catch (error) {
-    throw malformedMultipart(error);
-  }
-  for (;;) {
-    let next: IteratorResult<Multipart>;
-    try {
-      next = await iterator.next();
-    } catch (error) {
-      throw malformedMultipart(error);
-    }
-    if (next.done) return;
-    yield next.value;
-  }
-}
-
 /** Reads the parts in any order: the file is staged to disk as it streams, then kept. */
 async function uploadMultipart(
   request: FastifyRequest,
@@ -170,16 +132,7 @@ async function uploadMultipart(
           throw badPart("too_many_files", 'Send one file per request, in the "file" part.', "file");
         }
         fileName = part.filename;
-        // A body cut short fails the file's stream (maybe before we get the part, when the body
-        // arrived first): the client's error, not ours.
-        const streamErrors = new Set<unknown>();
-        part.file.on("error", (error) => streamErrors.add(error));
-        try {
-          prepared = await documents.prepare(part.file);
-        } catch (error) {
-          const fromStream = streamErrors.has(error) || part.file.errored === error;
-          throw fromStream ? malformedMultipart(error) : error;
-        }
+        prepared = await readFilePart(part, (file) => documents.prepare(file));
       } else if (part.fieldname === "name") {
         if (typeof part.value !== "string") {
           throw badPart("parameter_invalid", 'Invalid "name": must be string.', "name");
