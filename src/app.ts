@@ -36,6 +36,7 @@ import { UserService } from "./services/users.js";
 import { VerificationService } from "./services/verification.js";
 import { WebhookService } from "./services/webhooks.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
+import { VERIFY_PATH } from "./verify/page.js";
 import { listenForJobs } from "./workers/job-wakeups.js";
 import { type JobHandler, JobWorker, type WorkerLog } from "./workers/job-worker.js";
 import { createThreadedMailer } from "./workers/mail-pool.js";
@@ -358,7 +359,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     jobs,
     sealing,
     evidence,
-    auditTrails: new AuditTrailService(database.db, clock, events, pdf, config.tsaUrl),
+    auditTrails: new AuditTrailService(
+      database.db,
+      clock,
+      events,
+      pdf,
+      config.tsaUrl,
+      `${config.publicUrl.replace(/\/+$/, "")}${VERIFY_PATH}`,
+    ),
     worker,
     pdf,
     startWorker(log) {

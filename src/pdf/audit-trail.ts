@@ -49,6 +49,8 @@ export interface AuditTrailData {
   /** The events exactly as chained (`events.json`, embedded): what the chain's hashes are of. */
   chain: readonly StoredChainedEvent[];
   generatedAt: string;
+  /** The platform's public verification page (`/verify` under `PUBLIC_URL`). */
+  verifyUrl: string;
 }
 
 const A4 = { width: 595.28, height: 841.89 };
@@ -261,6 +263,9 @@ export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array
   );
   writer.text(
     "The events are attached to this PDF as they were chained (events.json, inside the sealed bytes): Certyneo's verify-audit-trail.mjs (docs/ of its source; Node.js alone) recomputes every hash from this file and prints the chain head above.",
+  );
+  writer.text(
+    `Anyone can also check this PDF and the signed documents at ${data.verifyUrl}: the page tells whether this platform sealed a file, whether it changed since, for which envelope and signers, and recomputes this trail's attached chain.`,
   );
   pdf.addAttachment("events.json", Buffer.from(`${JSON.stringify(data.chain, null, 2)}\n`), {
     description: "The envelope's events, exactly as hash-chained",

@@ -4,7 +4,7 @@ import { x509 } from "./x509.js";
 
 /** What is known of a certificate's revocation at a point in time. */
 export type RevocationStatus =
-  /** A trust anchor (or a self-signed certificate): nothing revokes it. */
+  /** A self-signed certificate (a root): nothing revokes it. */
   | "not_applicable"
   /** A CRL from its issuer, whose signature verifies, does not list it. */
   | "good"
@@ -83,7 +83,6 @@ export class CertificatePool {
     at: Date,
   ): Promise<RevocationStatus> {
     const subject = chain[index]!;
-    if (this.anchors.has(subject.sha256)) return "not_applicable";
     const issuer = chain[index + 1];
     if (!issuer) {
       return (await subject.certificate.isSelfSigned()) ? "not_applicable" : "missing";

@@ -91,6 +91,8 @@ export class AuditTrailService {
     private readonly events: EventLog,
     private readonly pdf: PdfPool,
     private readonly timestampUrl: string | undefined,
+    /** Where the audit trail says anyone can verify it. */
+    private readonly verifyUrl: string,
   ) {}
 
   /** The audit trail PDF of a sent envelope, sealed like the documents (on the PDF pool). */
@@ -178,6 +180,7 @@ export class AuditTrailService {
           ({ accountId: _account, environment: _environment, ...chained }) => chained,
         ),
         generatedAt: this.clock.now().toISOString(),
+        verifyUrl: this.verifyUrl,
       },
       {
         reason: `Audit trail of envelope ${envelope.id}`,

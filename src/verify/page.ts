@@ -120,7 +120,7 @@ function reportSection(
       : "";
   const details =
     report.signatures.length > 0
-      ? `<details class="panel">
+      ? `<details class="panel"${TONE[report.result] === "bad" ? " open" : ""}>
   <summary>${t("details")} (${report.signatures.length})</summary>
   ${report.signatures.map((s) => signatureDetails(locale, s)).join("\n")}
   ${report.truncated ? `<p>${t("truncated")}</p>` : ""}
