@@ -2,6 +2,8 @@ import { type Color, PDF, type PDFPage, rgb } from "@libpdf/core";
 import { GENESIS_HASH, type StoredChainedEvent } from "../domain/event-chain.js";
 import { displayText, quotedUserText } from "../domain/user-text.js";
 import { embedFontChains, type FontChain } from "./fonts.js";
+import { makeArchival } from "./pdfa.js";
+import { StructureTree } from "./structure-tree.js";
 
 /** A line about an event: the platform's words, and a user's text after them when there is one. */
 export interface AuditTrailDetail {
@@ -69,6 +71,8 @@ class Writer {
   private page!: PDFPage;
   private y = 0;
   pages = 0;
+  /** Headings and paragraphs in reading order: the PDF is tagged. */
+  readonly structure = new StructureTree();
 
   constructor(
     private readonly pdf: PDF,
@@ -81,13 +85,15 @@ class Writer {
   private newPage(): void {
     this.page = this.pdf.addPage({ width: A4.width, height: A4.height });
     this.pages++;
-    this.draw(this.header, {
-      x: MARGIN,
-      y: A4.height - 30,
-      size: 7,
-      font: "regular",
-      color: MUTED,
-    });
+    this.structure.artifact(this.page, () =>
+      this.draw(this.header, {
+        x: MARGIN,
+        y: A4.height - 30,
+        size: 7,
+        font: "regular",
+        color: MUTED,
+      }),
+    );
     this.y = A4.height - MARGIN - 10;
   }
 
@@ -126,19 +132,23 @@ class Writer {
     this.y -= points;
   }
 
-  /** The platform's own words. */
+  /** The platform's own words: a paragraph, unless `tag` says it is a heading. */
   text(
     text: string,
-    options: { size?: number; font?: FontName; indent?: number; color?: Color } = {},
+    options: { size?: number; font?: FontName; indent?: number; color?: Color; tag?: string } = {},
   ): void {
     const size = options.size ?? 9;
     const font = options.font ?? "regular";
     const indent = options.indent ?? 0;
     const width = A4.width - 2 * MARGIN - indent;
+    this.structure.begin(options.tag ?? "P");
     for (const line of this.fonts[font].layout(text, size, width).lines) {
       const y = this.nextLine(size);
-      this.draw(line.text, { x: MARGIN + indent, y, size, font, color: options.color });
+      this.structure.marked(this.page, () =>
+        this.draw(line.text, { x: MARGIN + indent, y, size, font, color: options.color }),
+      );
     }
+    this.structure.end();
   }
 
   /**
@@ -155,17 +165,21 @@ class Writer {
     const markX = valueX - this.fonts.regular.widthOfTextAtSize(`${CONTINUED} `, size);
     const width = A4.width - MARGIN - valueX;
     const { lines } = this.fonts.user.layout(quotedUserText(value), size, width);
+    this.structure.begin("P");
     for (const [index, line] of lines.entries()) {
       const y = this.nextLine(size);
-      if (index === 0) this.draw(prefix, { x, y, size, font: "regular" });
-      else this.draw(CONTINUED, { x: markX, y, size, font: "regular", color: MUTED });
-      this.draw(line.text, { x: valueX, y, size, font: "user", color: USER_INK });
+      this.structure.marked(this.page, () => {
+        if (index === 0) this.draw(prefix, { x, y, size, font: "regular" });
+        else this.draw(CONTINUED, { x: markX, y, size, font: "regular", color: MUTED });
+        this.draw(line.text, { x: valueX, y, size, font: "user", color: USER_INK });
+      });
     }
+    this.structure.end();
   }
 
   heading(text: string): void {
     this.space(8);
-    this.text(text, { size: 12, font: "bold" });
+    this.text(text, { size: 12, font: "bold", tag: "H2" });
     this.space(2);
   }
 }
@@ -185,7 +199,7 @@ export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array
   const writer = new Writer(pdf, fonts, `Certyneo audit trail · ${data.envelope.id} · ${status}`);
   const { envelope } = data;
 
-  writer.text("Audit trail", { size: 18, font: "bold" });
+  writer.text("Audit trail", { size: 18, font: "bold", tag: "H1" });
   writer.text(data.final ? "Final" : "Provisional: the envelope has not ended yet.", {
     size: 10,
     font: "bold",
@@ -273,9 +287,14 @@ export async function renderAuditTrail(data: AuditTrailData): Promise<Uint8Array
     createdAt: new Date(data.generatedAt),
     modifiedAt: new Date(data.generatedAt),
   });
-  pdf.setTitle(`Audit trail of envelope ${envelope.id}`);
-  pdf.setAuthor("Certyneo");
-  pdf.setSubject(`Events, recipients and documents of envelope ${envelope.id} (${status})`);
-  pdf.setLanguage("en");
-  return pdf.save({ subsetFonts: true });
+  writer.structure.write(pdf);
+  const archival = makeArchival(pdf, {
+    title: `Audit trail of envelope ${envelope.id}`,
+    author: "Certyneo",
+    subject: `Events, recipients and documents of envelope ${envelope.id} (${status})`,
+    language: "en",
+    producer: "Certyneo",
+    created: new Date(data.generatedAt),
+  });
+  return pdf.save({ subsetFonts: true, ...archival });
 }

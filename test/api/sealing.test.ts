@@ -11,6 +11,7 @@ import { signaturePngDataUrl } from "../helpers/png.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 import { startTestTsa, type TestTsa } from "../helpers/tsa.js";
 import {
+  archivalStructure,
   pdfsig,
   pdftotext,
   qpdfCheck,
@@ -317,6 +318,55 @@ describe("sealing a completed envelope", () => {
     const info = await withFile(trail.bytes, async (file) => (await run("pdfinfo", [file])).output);
     assert.match(info, new RegExp(`Title:\\s+Audit trail of envelope ${id}`));
     assert.match(info, /Author:\s+Certyneo/);
+    // PDF/A-3b and tagged, as read independently (pikepdf, LittleCMS).
+    const archival = await archivalStructure(trail.bytes);
+    assert.equal(archival.metadata.pdfa, "3B");
+    assert.equal(archival.metadataFiltered, false);
+    assert.deepEqual(
+      [archival.metadata.title, archival.metadata.creator, archival.metadata.description],
+      [archival.info.Title, [archival.info.Author], archival.info.Subject],
+    );
+    assert.equal(archival.metadata.producer, archival.info.Producer);
+    assert.equal(archival.metadata.creatorTool, archival.info.Creator);
+    const instant = (pdfDate: string) =>
+      pdfDate.replace(
+        /^D:(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(Z|\+00'00')$/,
+        "$1-$2-$3T$4:$5:$6Z",
+      );
+    assert.equal(archival.metadata.createDate, instant(archival.info.CreationDate));
+    assert.equal(archival.metadata.modifyDate, instant(archival.info.ModDate));
+    assert.deepEqual(archival.outputIntent, {
+      subtype: "/GTS_PDFA1",
+      components: 3,
+      description: "sRGB IEC61966-2.1",
+      sameAsSrgb: true,
+    });
+    assert.deepEqual(archival.associatedFiles, [
+      { name: "events.json", relationship: "/Data", subtype: "/application#2Fjson" },
+    ]);
+    assert.ok(archival.fonts.length > 0);
+    assert.ok(
+      archival.fonts.every((f: { embedded: boolean }) => f.embedded),
+      "fonts embedded",
+    );
+    assert.equal(archival.trailerId, true);
+    assert.equal(archival.marked, true);
+    assert.equal(archival.language, "en");
+    assert.equal(archival.displayDocTitle, true);
+    assert.deepEqual(archival.structure.slice(0, 3), ["/Document", "/H1", "/P"]);
+    assert.ok(
+      archival.structure.filter((s: string) => s === "/H2").length >= 3,
+      "section headings",
+    );
+    assert.equal(archival.pagesWithStructParents, archival.pages);
+    // Poppler reads the text through the structure: the headings and the events in order.
+    const tagged = await withFile(
+      trail.bytes,
+      async (file) => (await run("pdfinfo", ["-struct-text", file])).output,
+    );
+    assert.match(tagged, /H1 \(block\)\n\s+"Audit trail"/);
+    assert.match(tagged, new RegExp(`"Envelope: ${id}"`));
+    assert.doesNotMatch(tagged, /Syntax Error/);
     const sealedEvent = events.find((e) => e.type === "envelope.sealed")!;
     for (const d of (sealedEvent.data as any).documents)
       assert.ok(text.includes(d.sha256), "signed file hash");

@@ -85,6 +85,21 @@ export function signatureStructure(bytes: Uint8Array, dumpDir?: string): Promise
 }
 
 /**
+ * What makes a PDF archival (PDF/A-3b: XMP identification and its agreement with the document
+ * information, the output intent's ICC profile checked against LittleCMS's sRGB, associated files,
+ * embedded fonts) and tagged (its structure elements in order), as pikepdf and Pillow read them:
+ * `helpers/archival-structure.py`.
+ */
+export function archivalStructure(bytes: Uint8Array): Promise<any> {
+  return withFile(bytes, async (file) => {
+    const script = fileURLToPath(new URL("./archival-structure.py", import.meta.url));
+    const { code, output } = await run("/usr/bin/python3", [script, file]);
+    if (code !== 0) throw new Error(output);
+    return JSON.parse(output);
+  });
+}
+
+/**
  * `openssl ts -verify` of both timestamps of a B-LTA seal that `signatureStructure` dumped to
  * `dumpDir`: the signature's token over its signature value, the document timestamp over the
  * bytes it covers. Answers OpenSSL's output for each, to match "Verification: OK" against.
