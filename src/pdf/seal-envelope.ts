@@ -3,7 +3,7 @@ import type { LongTermEvidence } from "../pki/evidence.js";
 import { type AuditTrailData, renderAuditTrail } from "./audit-trail.js";
 import { type SealedPdf, sealPdf, signLoaded } from "./seal.js";
 import type { SealRecord } from "./seal-record.js";
-import { drawStamps, type Stamp } from "./stamp.js";
+import { drawStamps, type PageMarks, type Stamp } from "./stamp.js";
 
 /** The part of an envelope's sealed output that holds every document in one PDF. */
 export const ALL_DOCUMENTS = "all";
@@ -23,8 +23,8 @@ export interface SealSettings {
 
 export interface EnvelopeToSeal {
   documents: { id: string; original: Uint8Array; stamps: Stamp[] }[];
-  /** Drawn on every page outside `live`. */
-  testMark: string | null;
+  /** Written on every page: the test mark outside `live`, the envelope's id. */
+  marks: PageMarks;
   seal: SealSettings;
 }
 
@@ -44,7 +44,7 @@ export async function sealEnvelope(
   for (const document of envelope.documents) {
     const pdf = await unusable(`Document ${document.id} cannot be stamped`, async () => {
       const loaded = await PDF.load(document.original);
-      drawStamps(loaded, document.stamps, envelope.testMark);
+      drawStamps(loaded, document.stamps, envelope.marks);
       // The stamped document without its signature, to be merged with the others.
       if (!single) stamped.push(await loaded.save({ incremental: true }));
       return loaded;

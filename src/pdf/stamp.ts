@@ -17,9 +17,21 @@ export type Stamp = {
 );
 
 const INK = rgb(0.04, 0.16, 0.44);
-const CAPTION = rgb(0.3, 0.3, 0.3);
+/** Near black, at a size a printer keeps legible: who signed, and when. */
+const CAPTION = rgb(0.12, 0.12, 0.12);
 const TEST_RED = rgb(0.75, 0.1, 0.1);
-const CAPTION_SIZE = 6;
+const CAPTION_SIZE = 7.5;
+const ENVELOPE_MARK_SIZE = 7;
+
+/** What is written on every page besides the stamps. */
+export interface PageMarks {
+  /** Outside `live`: that the document is a test, top and bottom left. */
+  test: string | null;
+  /** What ties the page to its envelope (its id), bottom right. */
+  envelope: string | null;
+}
+
+export const NO_MARKS: PageMarks = { test: null, envelope: null };
 
 type Fonts = Record<"regular" | "oblique" | "bold", FontChain>;
 
@@ -177,16 +189,16 @@ function drawStamp(pdf: PDF, page: DisplayedPage, stamp: Stamp, fonts: Fonts): v
 }
 
 /**
- * Draws the recipients' signatures and field values, and the test mark on every page when asked.
+ * Draws the recipients' signatures and field values, and the marks of every page.
  * The result is an incremental update of the original, so an earlier signature stays valid.
  */
 export async function stampPdf(
   original: Uint8Array,
   stamps: readonly Stamp[],
-  testMark: string | null,
+  marks: PageMarks = NO_MARKS,
 ): Promise<Uint8Array> {
   const pdf = await PDF.load(original);
-  drawStamps(pdf, stamps, testMark);
+  drawStamps(pdf, stamps, marks);
   return pdf.save({ incremental: true, subsetFonts: true });
 }
 
@@ -194,7 +206,7 @@ export async function stampPdf(
  * `stampPdf` on a loaded PDF, left unsaved (its fonts subsetted and final), so that the stamps
  * and a signature can be written as one incremental update: the document is written once.
  */
-export function drawStamps(pdf: PDF, stamps: readonly Stamp[], testMark: string | null): void {
+export function drawStamps(pdf: PDF, stamps: readonly Stamp[], marks: PageMarks): void {
   const pages = pdf.getPages().map((page) => new DisplayedPage(page));
   const fonts: Fonts = embedFontChains(pdf, {
     regular: "DejaVuSans",
@@ -205,11 +217,22 @@ export function drawStamps(pdf: PDF, stamps: readonly Stamp[], testMark: string 
     const page = pages[stamp.page - 1];
     if (page) drawStamp(pdf, page, stamp, fonts);
   }
-  if (testMark) {
-    for (const page of pages) {
+  for (const page of pages) {
+    if (marks.test) {
       for (const y of [page.height - 14, 6]) {
-        page.text(testMark, { x: 12, y, size: 8, font: fonts.bold, color: TEST_RED });
+        page.text(marks.test, { x: 12, y, size: 8, font: fonts.bold, color: TEST_RED });
       }
+    }
+    if (marks.envelope) {
+      const width = fonts.regular.widthOfTextAtSize(marks.envelope, 1);
+      const size = Math.min(ENVELOPE_MARK_SIZE, Math.max(1, page.width - 24) / width);
+      page.text(marks.envelope, {
+        x: page.width - 12 - width * size,
+        y: 6,
+        size,
+        font: fonts.regular,
+        color: CAPTION,
+      });
     }
   }
   pdf.fonts.finalize(true);

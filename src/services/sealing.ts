@@ -185,7 +185,10 @@ export class SealingService {
       parts = await this.pdf.sealEnvelope(
         {
           documents: toSeal,
-          testMark: envelope.environment === "live" ? null : TEST_MARK,
+          marks: {
+            test: envelope.environment === "live" ? null : TEST_MARK,
+            envelope: `Certyneo envelope ${envelope.id}`,
+          },
           seal: {
             reason: `Signed with Certyneo — envelope ${envelope.id}`,
             timestampUrl: this.timestampUrl,

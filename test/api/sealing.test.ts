@@ -176,6 +176,8 @@ describe("sealing a completed envelope", () => {
       6,
       "top and bottom of each of the 3 pages",
     );
+    // Every page names its envelope, in a size and ink that print.
+    assert.equal(text.match(new RegExp(`Certyneo envelope ${id}`, "g"))?.length, 3);
 
     const one = await download(
       t,
@@ -414,7 +416,9 @@ describe("sealing a completed envelope", () => {
     await t.app.worker.runDue();
     const pdf = await download(t, live.secret, `/api/v1/envelopes/${id}/signed-document`);
     assert.equal(pdf.status, 200);
-    assert.doesNotMatch(await pdftotext(pdf.bytes), /TEST/);
+    const text = await pdftotext(pdf.bytes);
+    assert.doesNotMatch(text, /TEST/);
+    assert.match(text, new RegExp(`Certyneo envelope ${id}`));
     assert.equal(
       (await download(t, key, `/api/v1/envelopes/${id}/signed-document`)).status,
       404,

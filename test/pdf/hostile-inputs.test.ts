@@ -177,18 +177,16 @@ describe("hostile PNG images (drawn signatures)", () => {
   it("the sealing step checks every image again before drawing it", async () => {
     const pdf = pagesPdf(1);
     const stamp = { page: 1, x: 10, y: 10, width: 100, height: 40, caption: "Signer" };
-    const drawn = await stampPdf(
-      pdf,
-      [{ ...stamp, kind: "signature-image", png: makeSignaturePng(300, 100) }],
-      null,
-    );
+    const drawn = await stampPdf(pdf, [
+      { ...stamp, kind: "signature-image", png: makeSignaturePng(300, 100) },
+    ]);
     assert.ok(drawn.length > pdf.length);
     for (const bad of [
       declaredOnlyPng(PNG_HARD_LIMITS.maxDimension + 1, 1),
       png(100, 100, Buffer.alloc(1024 * 1024)),
     ]) {
       await assert.rejects(
-        stampPdf(pdf, [{ ...stamp, kind: "signature-image", png: bad }], null),
+        stampPdf(pdf, [{ ...stamp, kind: "signature-image", png: bad }]),
         PngRejectedError,
       );
     }
@@ -235,7 +233,7 @@ describe("hostile PDFs, at upload", () => {
           caption: "Signer 1 — 2026-01-01 00:00:00 UTC",
         },
       ],
-      "TEST — not legally binding",
+      { test: "TEST — not legally binding", envelope: "Certyneo envelope env_hostile" },
     );
     const sealed = await sealPdf(stamped, {
       signer: pki.signer,

@@ -189,22 +189,18 @@ describe("printing every script the API accepts", () => {
 
 describe("choosing a font for each run of text", () => {
   it("leaves the CJK font out of a document that has no CJK text", async () => {
-    const stamped = await stampPdf(
-      await makePdf(["a4"]),
-      [
-        {
-          page: 1,
-          x: 72,
-          y: 100,
-          width: 200,
-          height: 60,
-          kind: "signature-text",
-          text: "Şükrü Öztürk",
-          caption: "Şükrü Öztürk — 2026-01-01 UTC",
-        },
-      ],
-      null,
-    );
+    const stamped = await stampPdf(await makePdf(["a4"]), [
+      {
+        page: 1,
+        x: 72,
+        y: 100,
+        width: 200,
+        height: 60,
+        kind: "signature-text",
+        text: "Şükrü Öztürk",
+        caption: "Şükrü Öztürk — 2026-01-01 UTC",
+      },
+    ]);
     const fonts = await pdffonts(stamped);
     assert.doesNotMatch(fonts, /NotoSansSC/);
     assertSubsetted(fonts, "DejaVuSans-Oblique");
