@@ -87,7 +87,17 @@ describe("@certyneo/sdk against a real server", () => {
     assert.ok(sealed.sealedAt);
     const signed = await certyneo.envelopes.signedDocument(draft.id);
     assert.equal(signed.fileName, "Contrat de prestation - signed.pdf");
-    assert.match(await pdfsig(await signed.bytes()), /Signature is Valid\./);
+    const signedBytes = await signed.bytes();
+    assert.match(await pdfsig(signedBytes), /Signature is Valid\./);
+    // Anyone it is sent to can check it, with no key.
+    const anyone = new Certyneo({ baseUrl: t.url });
+    const verified = await anyone.verification.verify(signedBytes);
+    assert.equal(verified.result, "sealed_unchanged");
+    assert.equal(verified.envelope?.envelopeId, draft.id);
+    await assert.rejects(anyone.verification.verify(new TextEncoder().encode("not a pdf")), {
+      code: "document_not_pdf",
+      status: 415,
+    });
     const trail = await certyneo.envelopes.auditTrail(draft.id);
     // As a stream: read chunk by chunk, never as a whole before it is needed.
     const chunks: Uint8Array[] = [];

@@ -6,6 +6,7 @@ import { Session } from "./resources/session.js";
 import { Settings } from "./resources/settings.js";
 import { Signing } from "./resources/signing.js";
 import { Users } from "./resources/users.js";
+import { Verifier } from "./resources/verification.js";
 import { Webhooks } from "./resources/webhooks.js";
 import { Transport } from "./transport.js";
 
@@ -34,8 +35,8 @@ const environment = (name: string): string | undefined =>
 
 /**
  * The Certyneo API. `new Certyneo({ apiKey, baseUrl })`, then `documents`, `envelopes`,
- * `webhooks`, `keys`, `settings`, `users`, `session` (the dashboard's), and `signing` (the
- * recipient's side).
+ * `webhooks`, `keys`, `settings`, `users`, `session` (the dashboard's), `signing` (the
+ * recipient's side) and `verification` (anyone's).
  */
 export class Certyneo {
   readonly documents: Documents;
@@ -50,6 +51,8 @@ export class Certyneo {
   readonly users: Users;
   /** The dashboard's sign-in, for a browser. */
   readonly session: Session;
+  /** What any PDF proves, checked by the platform (no API key needed). */
+  readonly verification: Verifier;
 
   constructor(options: CertyneoOptions = {}) {
     const transport = new Transport({
@@ -70,5 +73,6 @@ export class Certyneo {
     this.signing = new Signing(transport);
     this.users = new Users(transport);
     this.session = new Session(transport);
+    this.verification = new Verifier(transport);
   }
 }
