@@ -58,37 +58,30 @@ const ENVELOPE_CONTENT = [
   "unprintable_characters",
 ];
 
+/** What the multipart parser refuses. */
+const MULTIPART = ["invalid_multipart", "too_many_files", "too_many_parts"];
+
+/** A file that is a PDF but not one we can read (`pdf/inspect.ts`). */
+const UNREADABLE_PDF = [
+  "document_empty",
+  "document_corrupt",
+  "document_encrypted",
+  "document_too_many_pages",
+  "document_too_complex",
+];
+
 const OPERATIONS: Record<string, Codes> = {
   uploadDocument: {
-    400: ["invalid_multipart", "too_many_files", "too_many_parts"],
+    400: MULTIPART,
     413: ["document_too_large"],
     415: ["document_not_pdf"],
-    422: [
-      "document_empty",
-      "document_corrupt",
-      "document_encrypted",
-      "document_too_many_pages",
-      "document_too_complex",
-      "document_page_size_invalid",
-    ],
+    422: [...UNREADABLE_PDF, "document_page_size_invalid"],
   },
   verifyPdf: {
-    400: [
-      "invalid_multipart",
-      "too_many_files",
-      "too_many_parts",
-      "parameter_missing",
-      "parameter_unknown",
-    ],
+    400: [...MULTIPART, "parameter_missing", "parameter_unknown"],
     413: ["document_too_large"],
     415: ["document_not_pdf", "multipart_required"],
-    422: [
-      "document_empty",
-      "document_corrupt",
-      "document_encrypted",
-      "document_too_many_pages",
-      "document_too_complex",
-    ],
+    422: UNREADABLE_PDF,
     503: ["verification_busy"],
   },
   getDocument: { 404: ["document_not_found"] },

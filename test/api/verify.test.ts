@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PDF } from "@libpdf/core";
-import { sealPdf } from "../../src/pdf/seal.js";
-import { loadPlatformPki } from "../../src/pki/platform-pki.js";
 import { sealedEnvelope } from "../helpers/fixtures.js";
-import { makePdf } from "../helpers/pdf.js";
+import { makePdf, sealedElsewhere } from "../helpers/pdf.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 
 /** `POST path` with `bytes` as the multipart `file` part, as curl -F would send it. */
@@ -126,28 +121,12 @@ describe("verifying a PDF: POST /api/v1/verify and the /verify page", () => {
     assert.deepEqual(unsigned.body.signatures, []);
     assert.equal(unsigned.body.sealedByPlatform, false);
 
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-other-pki-"));
-    try {
-      const other = await loadPlatformPki({
-        dataDir,
-        secret: Buffer.alloc(32, 9),
-        organization: "Other Platform",
-        publicUrl: "https://other.example",
-      });
-      const foreign = await sealPdf(await makePdf(["a4"]), {
-        signer: other.signer,
-        evidence: await other.evidence(),
-        reason: "Sealed elsewhere",
-      });
-      const { body } = await verify(t, foreign);
-      assert.equal(body.result, "signed_elsewhere");
-      assert.equal(body.sealedByPlatform, false);
-      assert.equal(body.envelope, null);
-      assert.equal(body.signatures[0].signer.organization, "Other Platform");
-      assert.ok(body.signatures[0].problems.includes("untrusted"));
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    const { body } = await verify(t, await sealedElsewhere("Other Platform"));
+    assert.equal(body.result, "signed_elsewhere");
+    assert.equal(body.sealedByPlatform, false);
+    assert.equal(body.envelope, null);
+    assert.equal(body.signatures[0].signer.organization, "Other Platform");
+    assert.ok(body.signatures[0].problems.includes("untrusted"));
   });
 
   it("answers bad input with the contract's errors, keeping nothing", async () => {

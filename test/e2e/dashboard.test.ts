@@ -4,7 +4,8 @@ import { mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { ARTIFACTS, launchChromium } from "../helpers/browser.js";
 import { signToCompletion } from "../helpers/fixtures.js";
 import { parseMail } from "../helpers/mime.js";
 import { outboxEmails } from "../helpers/outbox.js";
@@ -15,8 +16,6 @@ import { request, startTestServer, type TestServer } from "../helpers/server.js"
 import { pdfsig } from "../helpers/validators.js";
 import { until } from "../helpers/wait.js";
 
-const CHROMIUM = process.env.CERTYNEO_CHROMIUM ?? "/usr/bin/chromium";
-const ARTIFACTS = path.resolve("test-artifacts");
 const DESKTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
 const PASSWORD = "a long and secret passphrase";
@@ -99,10 +98,7 @@ describe("the dashboard in Chromium", () => {
       name: "Olga Owner",
     });
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { ARTIFACTS, launchChromium, seriousAxeViolations } from "../helpers/browser.js";
 import { signer, uploadDocument } from "../helpers/fixtures.js";
 import { latestCode } from "../helpers/outbox.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
-
-const CHROMIUM = process.env.CERTYNEO_CHROMIUM ?? "/usr/bin/chromium";
-const require = createRequire(import.meta.url);
-const ARTIFACTS = path.resolve("test-artifacts");
 
 /** The recipient's experience in a real browser: Debian's Chromium driven by playwright-core. */
 describe("the signing page in Chromium", () => {
@@ -23,18 +19,7 @@ describe("the signing page in Chromium", () => {
     ({ secret: key } = await t.newAccount());
     doc = await uploadDocument(t.url, key, ["a4", "letter"]);
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -183,17 +168,11 @@ describe("the signing page in Chromium", () => {
 
   it("has no serious accessibility problem (axe-core)", async () => {
     const { url } = await sendEnvelope([signer(1, { auth: "email_otp" })]);
-    // axe is injected as an inline script, which the page's CSP rightly forbids: bypass it here only.
     const context = await browser.newContext({ bypassCSP: true, locale: "en-US" });
     const page = await context.newPage();
     await page.goto(url);
     await page.waitForSelector("body[data-rendered=true]", { timeout: 30_000 });
-    await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
-    const violations = await page.evaluate<{ id: string; impact: string; help: string }[]>(
-      `axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help })))`,
-    );
-    const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    assert.deepEqual(serious, [], JSON.stringify(violations, null, 2));
+    assert.deepEqual(await seriousAxeViolations(page), []);
     await context.close();
   });
 

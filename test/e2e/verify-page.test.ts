@@ -1,19 +1,14 @@
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { sealPdf } from "../../src/pdf/seal.js";
-import { loadPlatformPki } from "../../src/pki/platform-pki.js";
+import type { Browser, Page } from "playwright-core";
+import { ARTIFACTS, launchChromium, seriousAxeViolations } from "../helpers/browser.js";
 import { sealedEnvelope } from "../helpers/fixtures.js";
-import { makePdf } from "../helpers/pdf.js";
+import { sealedElsewhere } from "../helpers/pdf.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
-const CHROMIUM = process.env.CERTYNEO_CHROMIUM ?? "/usr/bin/chromium";
-const require = createRequire(import.meta.url);
-const ARTIFACTS = path.resolve("test-artifacts");
 const VIEWPORTS = {
   desktop: { width: 1100, height: 900 },
   phone: { width: 390, height: 844 },
@@ -39,24 +34,10 @@ describe("the verification page in Chromium", () => {
     const at = tampered.indexOf("/MediaBox");
     tampered[at + 12] = tampered[at + 12] === 0x30 ? 0x31 : 0x30;
     await writeFile(file("contract-tampered.pdf"), tampered);
-    const otherDir = path.join(files, "other-pki");
-    const other = await loadPlatformPki({
-      dataDir: otherDir,
-      secret: Buffer.alloc(32, 3),
-      organization: "Other Platform",
-      publicUrl: "https://other.example",
-    });
-    const foreign = await sealPdf(await makePdf(["a4"]), {
-      signer: other.signer,
-      evidence: await other.evidence(),
-      reason: "Sealed elsewhere",
-    });
+    const foreign = await sealedElsewhere("Other Platform");
     await writeFile(file("foreign.pdf"), foreign);
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -137,17 +118,9 @@ describe("the verification page in Chromium", () => {
   });
 
   it("has no serious accessibility problem (axe-core), empty and with a report", async () => {
-    // axe is injected as an inline script, which the page's CSP rightly forbids: bypass it here only.
     const context = await browser.newContext({ bypassCSP: true, locale: "en-US" });
     const page = await context.newPage();
-    const check = async () => {
-      await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
-      const violations = await page.evaluate<{ id: string; impact: string; help: string }[]>(
-        `axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help })))`,
-      );
-      const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-      assert.deepEqual(serious, [], JSON.stringify(violations, null, 2));
-    };
+    const check = async () => assert.deepEqual(await seriousAxeViolations(page), []);
     await page.goto(`${t.url}/verify`);
     await page.screenshot({ path: path.join(ARTIFACTS, "verify-0-empty-desktop.png") });
     await check();

@@ -1,4 +1,9 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { PDF } from "@libpdf/core";
+import { sealPdf } from "../../src/pdf/seal.js";
+import { loadPlatformPki } from "../../src/pki/platform-pki.js";
 
 export type PageSpec = "a4" | "letter" | "legal" | { width: number; height: number };
 
@@ -75,4 +80,27 @@ export async function badFiles(): Promise<
       code: "document_encrypted",
     },
   ];
+}
+
+/**
+ * A PDF sealed (PAdES B-LTA) by another platform: its own root, seal and timestamp authority,
+ * made in a directory of its own and forgotten.
+ */
+export async function sealedElsewhere(organization: string): Promise<Uint8Array> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "certyneo-other-pki-"));
+  try {
+    const other = await loadPlatformPki({
+      dataDir,
+      secret: Buffer.alloc(32, 9),
+      organization,
+      publicUrl: "https://other.example",
+    });
+    return await sealPdf(await makePdf(["a4"]), {
+      signer: other.signer,
+      evidence: await other.evidence(),
+      reason: "Sealed elsewhere",
+    });
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 }

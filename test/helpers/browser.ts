@@ -1,0 +1,38 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+
+/** Where the end-to-end tests leave their screenshots. */
+export const ARTIFACTS = path.resolve("test-artifacts");
+
+/** Debian's Chromium (`CERTYNEO_CHROMIUM` for another), driven by playwright-core. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CERTYNEO_CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * axe-core's serious and critical violations on the page as it is. axe is injected as an inline
+ * script, which our pages' CSP rightly forbids: open the page in a context with `bypassCSP`.
+ */
+export async function seriousAxeViolations(
+  page: Page,
+): Promise<{ id: string; impact: string; help: string }[]> {
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const violations = await page.evaluate<{ id: string; impact: string; help: string }[]>(
+    `axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help })))`,
+  );
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
