@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { type Clock, systemClock } from "./domain/clock.js";
+import { countedSender, Metrics, timedHandlers } from "./metrics.js";
 import { createHttpSms, createOutboxSms } from "./notify/sms.js";
 import { DEFAULT_PNG_LIMITS } from "./pdf/png-limits.js";
 import { loadPlatformPki, type PlatformPki } from "./pki/platform-pki.js";
@@ -84,6 +85,8 @@ export interface App {
   idempotency: IdempotencyStore;
   signing: SigningService;
   verification: VerificationService;
+  /** What `GET /metrics` exposes, when `CERTYNEO_METRICS_TOKEN` is set. */
+  metrics: Metrics | undefined;
   /** The platform's signing identity, created on first use. */
   pki(): Promise<PlatformPki>;
   jobs: JobQueue;
@@ -179,6 +182,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     { deliver_webhook: config.webhookRetrySchedule },
     config.jobLockMs,
   );
+  // Counted only when they are exposed: no cost otherwise.
+  const metrics = config.metricsToken ? new Metrics(() => jobs.stats()) : undefined;
   const webhooks = new WebhookService(
     database.db,
     clock,
@@ -187,6 +192,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     {
       allowPrivate: config.webhookAllowPrivate,
       timeoutMs: config.webhookTimeoutMs,
+      ...(metrics && { onAttempt: (delivered: boolean) => metrics.webhookAttempt(delivered) }),
     },
   );
   // Declared below; the reaction runs only once the app is built.
@@ -221,14 +227,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   ]);
   const outboxDir = path.join(config.dataDir, "outbox");
-  const mailer = createThreadedMailer({
-    smtpUrl: config.smtpUrl,
-    from: config.mailFrom,
-    outboxDir,
-  });
-  const sms = config.sms
-    ? createHttpSms({ ...config.sms, timeoutMs: 10_000 })
-    : createOutboxSms(outboxDir);
+  const mailer = countedSender(
+    createThreadedMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir }),
+    "email",
+    metrics,
+  );
+  const sms = countedSender(
+    config.sms ? createHttpSms({ ...config.sms, timeoutMs: 10_000 }) : createOutboxSms(outboxDir),
+    "sms",
+    metrics,
+  );
   const settings = new AccountSettingsService(database.db, clock, config.expiryDays);
   const limiter = new RateLimiter(await rateLimitStore(config, database), clock);
   const sealing = new SealingService(
@@ -293,7 +301,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
   const worker = new JobWorker(
     jobs,
-    handlers,
+    timedHandlers(handlers, metrics),
     [
       {
         name: "sealing",
@@ -388,6 +396,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       secretKey,
       signingLimits(config),
     ),
+    metrics,
     verification: new VerificationService(documents, pdf, pki, limiter, {
       perIp: config.verifyRateLimit,
       // One thread stays free for sealing, when there are two or more.

@@ -20,6 +20,8 @@ export interface Config {
   dataDir: string;
   redisUrl: string | undefined;
   logLevel: LogLevel;
+  /** `json` (one object a line), `pretty` (for a person), or `auto`: pretty on a terminal. */
+  logFormat: "auto" | "json" | "pretty";
   /** Largest accepted request body, in bytes, for JSON endpoints. */
   bodyLimit: number;
   /** Largest accepted PDF, in bytes. */
@@ -50,6 +52,8 @@ export interface Config {
   trustProxy: boolean;
   /** Master secret; unset, one is generated in `dataDir`. */
   secretKey: string | undefined;
+  /** Set: `GET /metrics` answers, to a bearer of this token. Unset: 404. */
+  metricsToken: string | undefined;
   /** `smtp://` or `smtps://`; unset, messages are written to the outbox in `dataDir`. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -162,6 +166,10 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (read("LOG_LEVEL") ?? "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
+  }
+  const logFormat = (read("LOG_FORMAT") ?? "auto") as Config["logFormat"];
+  if (!["auto", "json", "pretty"].includes(logFormat)) {
+    problems.push(`LOG_FORMAT must be auto, json or pretty (got "${logFormat}")`);
   }
   const bodyLimit = integer("CERTYNEO_BODY_LIMIT", 1024 * 1024, 1024, 1024 * 1024 * 1024);
   const maxDocumentBytes = integer(
@@ -283,6 +291,12 @@ export function loadConfig(env: Env = process.env): Config {
       "CERTYNEO_SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`)",
     );
   }
+  const metricsToken = read("CERTYNEO_METRICS_TOKEN");
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push(
+      "CERTYNEO_METRICS_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 16`)",
+    );
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -293,6 +307,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir: path.resolve(read("CERTYNEO_DATA_DIR") ?? "data"),
     redisUrl,
+    logFormat,
     logLevel,
     bodyLimit,
     maxDocumentBytes,
@@ -311,6 +326,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: { perMinute, burst },
     trustProxy,
     secretKey,
+    metricsToken,
     smtpUrl,
     mailFrom,
     ownerEmail,

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { registerDashboard } from "./api/dashboard.js";
 import { registerGuides } from "./api/guides.js";
 import { healthRoutes } from "./api/health.js";
+import { registerMetrics } from "./api/metrics.js";
 import { pkiRoutes } from "./api/pki.js";
 import { sessionRoutes } from "./api/session.js";
 import { signingRoutes } from "./api/signing.js";
@@ -28,6 +29,7 @@ import { registerOpenApi, registerOpenApiRoutes } from "./http/openapi.js";
 import { generateRequestId, registerRequestIdHeader } from "./http/request-id.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import { createValidatorCompiler } from "./http/validation.js";
+import type { Metrics } from "./metrics.js";
 import type { PlatformPki } from "./pki/platform-pki.js";
 import type { RateLimiter } from "./rate-limit/limiter.js";
 import type { AccountSettingsService } from "./services/account-settings.js";
@@ -65,6 +67,7 @@ export interface ServerParts {
   idempotency: IdempotencyStore;
   signing: SigningService;
   verification: VerificationService;
+  metrics: Metrics | undefined;
   sealing: SealingService;
   auditTrails: AuditTrailService;
   webhooks: WebhookService;
@@ -111,11 +114,36 @@ function registerRequestLog(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Where the log goes: stdout as JSON lines (for a file, a pipe or a collector), or, for a person
+ * at a terminal, pino-pretty's coloured lines, written in this thread as they come.
+ */
+async function logStream(
+  config: ServerParts["config"],
+): Promise<{ stream?: NodeJS.WritableStream }> {
+  const pretty =
+    config.logFormat === "pretty" || (config.logFormat === "auto" && process.stdout.isTTY === true);
+  if (!pretty) return {};
+  const { PinoPretty } = await import("pino-pretty");
+  return {
+    stream: PinoPretty({
+      sync: true,
+      colorize: process.stdout.isTTY === true,
+      translateTime: "SYS:HH:MM:ss.l",
+      // A request on one line: "request GET /api/v1/keys 200 3.1 ms 127.0.0.1 req_…".
+      messageFormat:
+        "{msg}{if method} {method} {path} {status} {durationMs} ms {ip}{end}{if requestId} {requestId}{end}",
+      ignore: "pid,hostname,method,path,status,durationMs,ip,requestId",
+    }),
+  };
+}
+
 export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
   const { config } = parts;
   const app = Fastify({
     logger: {
       level: config.logLevel,
+      ...(await logStream(config)),
       serializers: {
         req: (request) => ({
           method: request.method,
@@ -157,6 +185,8 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   registerNulGuard(app);
   await registerOpenApi(app, config.publicUrl);
 
+  if (parts.metrics && config.metricsToken)
+    registerMetrics(app, parts.metrics, config.metricsToken);
   await app.register(healthRoutes, { database: parts.database });
   await app.register(pkiRoutes, { pki: parts.pki });
   await app.register(verifyRoutes, {

@@ -457,14 +457,18 @@ describe("the certyneo command", () => {
       await db.drop();
     });
 
-    async function serve(port: number) {
+    async function serve(port: number, env: Record<string, string> = {}) {
       const proc = spawn(process.execPath, [BIN, "serve"], {
-        env: { PATH: process.env.PATH, LOG_LEVEL: "info", PORT: String(port), ...db.env },
+        env: { PATH: process.env.PATH, LOG_LEVEL: "info", PORT: String(port), ...db.env, ...env },
       });
       child = proc;
       let stdout = "";
+      let stderr = "";
       proc.stdout.on("data", (chunk) => {
         stdout += chunk;
+      });
+      proc.stderr.on("data", (chunk) => {
+        stderr += chunk;
       });
       const url = `http://127.0.0.1:${port}`;
       for (let i = 0; i < 100; i++) {
@@ -480,19 +484,21 @@ describe("the certyneo command", () => {
           proc.once("exit", (code) => resolve(code));
           proc.kill("SIGTERM");
         });
-      return { url, output: () => stdout, stop };
+      return { url, output: () => stdout, banner: () => stderr, stop };
     }
 
     it("creates an account and prints one test key on the first start only", async () => {
       const first = await serve(await freePort());
       await new Promise((r) => setTimeout(r, 200));
-      const secret = /sk_test_[0-9A-Za-z]{32}/.exec(first.output())?.[0];
-      assert.ok(secret, first.output());
+      // The banner on stderr: stdout is the log alone, a JSON object a line (for jq).
+      const secret = /sk_test_[0-9A-Za-z]{32}/.exec(first.banner())?.[0];
+      assert.ok(secret, first.banner());
+      assert.doesNotMatch(first.output(), /sk_test_/);
       assert.equal((await request(first.url, "/api/v1/keys", { key: secret })).status, 200);
       // The owner's way into the dashboard, printed next to the key.
-      const link = /\/app\/sign-in#token=([0-9A-Za-z]{43})/.exec(first.output())?.[1];
-      assert.ok(link, first.output());
-      assert.match(first.output(), /sign in as owner@localhost \(owner\)/);
+      const link = /\/app\/sign-in#token=([0-9A-Za-z]{43})/.exec(first.banner())?.[1];
+      assert.ok(link, first.banner());
+      assert.match(first.banner(), /sign in as owner@localhost \(owner\)/);
       const signedIn = await request(first.url, "/api/v1/session", {
         method: "POST",
         json: { token: link },
@@ -501,10 +507,7 @@ describe("the certyneo command", () => {
       assert.equal(signedIn.body.user.role, "owner");
       // Written once answered, it comes through a pipe: it may arrive after the answer.
       await until(async () => first.output().includes('"path":"/api/v1/keys"'), "its log line");
-      const logLines = first
-        .output()
-        .split("\n")
-        .filter((line) => line.startsWith("{"));
+      const logLines = first.output().split("\n").filter(Boolean);
       const entries = logLines.map((line) => JSON.parse(line));
       // One line per request, with what an operator looks for.
       const requestLogs = entries.filter((e) => e.msg === "request" && e.path === "/api/v1/keys");
@@ -530,9 +533,22 @@ describe("the certyneo command", () => {
 
       const second = await serve(await freePort());
       await new Promise((r) => setTimeout(r, 200));
-      assert.doesNotMatch(second.output(), /sk_test_|sign-in#token/);
+      assert.doesNotMatch(second.output() + second.banner(), /sk_test_|sign-in#token/);
       assert.equal((await request(second.url, "/api/v1/keys", { key: secret })).status, 200);
       assert.equal(await second.stop(), 0);
+    });
+
+    it("logs readable lines for a person with LOG_FORMAT=pretty", async () => {
+      const pretty = await serve(await freePort(), { LOG_FORMAT: "pretty" });
+      await fetch(`${pretty.url}/healthz`);
+      await until(async () => pretty.output().includes("/healthz"), "its log line");
+      const line = pretty
+        .output()
+        .split("\n")
+        .find((l) => l.includes("/healthz"))!;
+      assert.ok(!line.startsWith("{"), line);
+      assert.match(line, /INFO: request GET \/healthz 200 [\d.]+ ms 127\.0\.0\.1 req_\w+$/);
+      assert.equal(await pretty.stop(), 0);
     });
   });
 });

@@ -138,8 +138,9 @@ async function serve(app: App): Promise<void> {
     );
   }
   if (first) {
-    // Printed once, to the terminal only: secrets never go through the logger.
-    process.stdout.write(
+    // Printed once, to the terminal only: secrets never go through the logger. On stderr: stdout
+    // carries the log, one JSON object a line when it is not a terminal.
+    process.stderr.write(
       `\nCreated account ${first.account.id} with a test API key (shown only now):\n\n  ${first.key.secret}\n\n` +
         `Try it:  curl -H "Authorization: Bearer ${first.key.secret}" ${app.config.publicUrl}/api/v1/keys\n\n` +
         `Dashboard: sign in as ${first.owner.email} (owner) with this link, which works once, for 7 days:\n\n  ${signInUrl(app.config.publicUrl, first.signInToken)}\n\n`,

@@ -21,6 +21,8 @@ export const RUN_BUDGET_MS = 1000;
 export interface WebhookOptions {
   allowPrivate: boolean;
   timeoutMs: number;
+  /** Told of each attempt's outcome (the metrics). */
+  onAttempt?: ((delivered: boolean) => void) | undefined;
 }
 
 export interface AttemptOutcome {
@@ -270,6 +272,7 @@ export class WebhookDelivery {
       }
     }
     const durationMs = Math.round(performance.now() - started);
+    this.options.onAttempt?.(error === null);
     return { statusCode, error, durationMs, at: now.toISOString() };
   }
 
