@@ -29,6 +29,7 @@ import { type JobKind, JobQueue } from "./services/job-queue.js";
 import { LastUsedTracker } from "./services/last-used.js";
 import { NotificationService } from "./services/notifications.js";
 import { ReminderService } from "./services/reminders.js";
+import { SandboxService } from "./services/sandbox.js";
 import { SealingService } from "./services/sealing.js";
 import { SessionService } from "./services/sessions.js";
 import { SignInMail } from "./services/sign-in-mail.js";
@@ -87,6 +88,8 @@ export interface App {
   verification: VerificationService;
   /** What `GET /metrics` exposes, when `CERTYNEO_METRICS_TOKEN` is set. */
   metrics: Metrics | undefined;
+  /** Empties an account's test environment. */
+  sandbox: SandboxService;
   /** The platform's signing identity, created on first use. */
   pki(): Promise<PlatformPki>;
   jobs: JobQueue;
@@ -397,6 +400,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       signingLimits(config),
     ),
     metrics,
+    sandbox: new SandboxService(database.db, database.dialect, blobs),
     verification: new VerificationService(documents, pdf, pki, limiter, {
       perIp: config.verifyRateLimit,
       // One thread stays free for sealing, when there are two or more.

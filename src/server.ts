@@ -13,6 +13,7 @@ import { envelopesRoutes } from "./api/v1/envelopes.js";
 import { eventsRoutes } from "./api/v1/events.js";
 import { keysRoutes } from "./api/v1/keys.js";
 import { notificationsRoutes } from "./api/v1/notifications.js";
+import { sandboxRoutes } from "./api/v1/sandbox.js";
 import { settingsRoutes } from "./api/v1/settings.js";
 import { signedDocumentRoutes } from "./api/v1/signed-documents.js";
 import { usersRoutes } from "./api/v1/users.js";
@@ -43,6 +44,7 @@ import type { EventLog } from "./services/event-log.js";
 import type { IdempotencyStore } from "./services/idempotency.js";
 import type { NotificationService } from "./services/notifications.js";
 import type { ReminderService } from "./services/reminders.js";
+import type { SandboxService } from "./services/sandbox.js";
 import type { SealingService } from "./services/sealing.js";
 import type { SessionService } from "./services/sessions.js";
 import type { SignInMail } from "./services/sign-in-mail.js";
@@ -68,6 +70,7 @@ export interface ServerParts {
   signing: SigningService;
   verification: VerificationService;
   metrics: Metrics | undefined;
+  sandbox: SandboxService;
   sealing: SealingService;
   auditTrails: AuditTrailService;
   webhooks: WebhookService;
@@ -229,6 +232,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
         reminders: parts.reminders,
       });
       await api.register(settingsRoutes, { settings: parts.settings });
+      await api.register(sandboxRoutes, { sandbox: parts.sandbox });
       await api.register(brandingRoutes, { branding: parts.branding });
       await api.register(notificationsRoutes, { notifications: parts.notifications });
       await api.register(eventsRoutes, {

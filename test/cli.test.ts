@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createTestDatabase, type TestDatabase, testDatabaseKind } from "./helpers/database.js";
+import { uploadDocument } from "./helpers/fixtures.js";
 import { freePort } from "./helpers/ports.js";
 import { request, startTestServer, type TestServer } from "./helpers/server.js";
 import { until } from "./helpers/wait.js";
@@ -443,6 +444,33 @@ describe("the certyneo command", () => {
       );
       assert.equal(usage.code, 2);
       assert.match(usage.stderr, /--reminders is FIRST,EVERY,MAX/);
+    });
+
+    it("empties an account's test environment, named explicitly", async () => {
+      const { accountId, secret } = await t.newAccount("test");
+      const live = await t.newKey(accountId, "live");
+      await uploadDocument(t.url, secret);
+      await uploadDocument(t.url, live.secret);
+      const unnamed = await cli(["sandbox", "reset"], t.database.env);
+      assert.equal(unnamed.code, 2);
+      assert.match(unnamed.stderr, /sandbox reset needs --account/);
+      const unknown = await cli(["sandbox", "reset", "--account", "acct_nope"], t.database.env);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /No account with id "acct_nope"/);
+      const res = await cli(["sandbox", "reset", "--account", accountId, "--json"], t.database.env);
+      assert.equal(res.code, 0, res.stderr);
+      assert.deepEqual(JSON.parse(res.stdout), {
+        object: "sandbox_reset",
+        deleted: { envelopes: 0, documents: 1, webhooks: 0, events: 0 },
+      });
+      assert.equal(
+        (await request(t.url, "/api/v1/documents", { key: secret })).body.data.length,
+        0,
+      );
+      assert.equal(
+        (await request(t.url, "/api/v1/documents", { key: live.secret })).body.data.length,
+        1,
+      );
     });
   });
 

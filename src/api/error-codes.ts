@@ -173,6 +173,7 @@ const OPERATIONS: Record<string, Codes> = {
 
 /** What manages the account (keys, webhooks, settings, people): refused to a member's session. */
 const ADMIN_ONLY = new Set([
+  "resetSandbox",
   "createApiKey",
   "revokeApiKey",
   "updateSettings",

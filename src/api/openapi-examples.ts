@@ -563,4 +563,12 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
     responses: { 200: { status: "DECLINED" } },
   },
   verifyPdf: { responses: { 200: VERIFICATION } },
+  resetSandbox: {
+    responses: {
+      200: {
+        object: "sandbox_reset",
+        deleted: { envelopes: 42, documents: 17, webhooks: 2, events: 311 },
+      },
+    },
+  },
 };

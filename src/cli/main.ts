@@ -47,6 +47,9 @@ Commands:
   jobs failed [--json]                    List background jobs given up (sealing, messages,
                                           webhooks), with why
   jobs retry job_…                        Run a failed job again, with a fresh retry schedule
+  sandbox reset --account acct_… [--json] Delete every test-environment object of the account
+                                          (envelopes, documents, webhooks, events); the live
+                                          environment, keys, people and settings stay
 
 Configuration comes from environment variables; see the README.`;
 
@@ -115,6 +118,7 @@ async function main(argv: string[]): Promise<void> {
       return await jobStatus(app, values);
     if (command === "jobs" && sub === "failed") return await listFailedJobs(app, values);
     if (command === "jobs" && sub === "retry") return await retryJob(app, rest[0]);
+    if (command === "sandbox" && sub === "reset") return await resetSandbox(app, values);
     throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(" ")}".`);
   } finally {
     await app.close();
@@ -424,6 +428,16 @@ async function renewEvidence(app: App, values: Options): Promise<void> {
     );
   }
   if (failures.length > 0) process.exitCode = 1;
+}
+
+async function resetSandbox(app: App, values: Options): Promise<void> {
+  // Named, never implied: this deletes what it finds.
+  if (!values.account) throw new UsageError("sandbox reset needs --account acct_….");
+  const deleted = await app.sandbox.reset(values.account);
+  if (values.json) return printJson({ object: "sandbox_reset", deleted });
+  console.log(
+    `Deleted from ${values.account}'s test environment: ${deleted.envelopes} envelopes, ${deleted.documents} documents, ${deleted.webhooks} webhooks, ${deleted.events} events.`,
+  );
 }
 
 async function exportRoot(app: App): Promise<void> {

@@ -162,7 +162,10 @@ export function authenticate(
       bucket: key.keyId,
       rateLimit: key.rateLimit,
     };
-    return limit(request, reply, limiter);
+    await limit(request, reply, limiter);
+    // An API key manages its account as an admin does: what only an owner may do, it may not.
+    const needed = request.routeOptions.config.role;
+    if (needed) requireRole(request.auth, needed, "do this");
   };
 }
 

@@ -660,6 +660,21 @@ export interface ReminderPolicy {
   max: number;
 }
 
+/** What the reset of the account's test environment deleted */
+export interface SandboxReset {
+  object: "sandbox_reset";
+  deleted: {
+    /** Envelopes (with their recipients, fields and sealed PDFs) deleted */
+    envelopes: number;
+    /** Documents deleted */
+    documents: number;
+    /** Webhooks (with their deliveries) deleted */
+    webhooks: number;
+    /** Events deleted */
+    events: number;
+  };
+}
+
 /** The account's notification settings for the calling key's environment (test and live are set apart) */
 export interface Settings {
   object: "settings";
