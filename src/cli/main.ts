@@ -1,6 +1,7 @@
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { type App, createApp } from "../app.js";
-import { ConfigError, loadConfig } from "../config.js";
+import { type Config, ConfigError, loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { isEnvironment, type Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
@@ -47,6 +48,9 @@ Commands:
   jobs failed [--json]                    List background jobs given up (sealing, messages,
                                           webhooks), with why
   jobs retry job_…                        Run a failed job again, with a fresh retry schedule
+  backup DIR [--json]                     Copy a SQLite deployment while it serves: the database,
+                                          the stored files it references (checked), the keys
+                                          and the server secret; restore by serving from DIR
   sandbox reset --account acct_… [--json] Delete every test-environment object of the account
                                           (envelopes, documents, webhooks, events); the live
                                           environment, keys, people and settings stay
@@ -88,6 +92,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const config = loadConfig();
   if (command === "serve") return serve(await createApp(config));
+  if (command === "backup") return backup(config, sub, values);
   if (command === "migrate") {
     const database = openDatabase(config);
     try {
@@ -438,6 +443,26 @@ async function resetSandbox(app: App, values: Options): Promise<void> {
   console.log(
     `Deleted from ${values.account}'s test environment: ${deleted.envelopes} envelopes, ${deleted.documents} documents, ${deleted.webhooks} webhooks, ${deleted.events} events.`,
   );
+}
+
+async function backup(config: Config, target: string | undefined, values: Options): Promise<void> {
+  if (!target) throw new UsageError("backup needs a directory: certyneo backup DIR.");
+  if (config.databaseUrl) {
+    throw new UsageError(
+      "backup copies a SQLite deployment. On PostgreSQL, back up with pg_dump and copy CERTYNEO_DATA_DIR (blobs, pki, secret.key): see docs/operations.md.",
+    );
+  }
+  const { backupDeployment } = await import("../backup.js");
+  const result = await backupDeployment(config.dataDir, path.resolve(target));
+  if (values.json) return printJson({ object: "backup", ...result });
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  console.log(
+    `Backed up to ${result.directory}: the database (${mb(result.databaseBytes)}), ${result.files} stored files (${mb(result.fileBytes)}), the platform's keys${result.secretIncluded ? " and the server secret" : ""}.`,
+  );
+  if (!result.secretIncluded)
+    console.log(
+      "The server secret comes from CERTYNEO_SECRET_KEY: keep it with this backup, or the keys in it cannot be decrypted.",
+    );
 }
 
 async function exportRoot(app: App): Promise<void> {

@@ -95,9 +95,14 @@ export class FilesystemBlobStore implements BlobStore {
   }
 
   private pathOf(sha256: string): string {
-    if (!SHA256_HEX.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
-    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    return blobPath(this.root, sha256);
   }
+}
+
+/** Where the store rooted at `root` keeps the file of `sha256`: `ab/cd/abcd…`. */
+export function blobPath(root: string, sha256: string): string {
+  if (!SHA256_HEX.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
+  return path.join(root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
 }
 
 async function exists(file: string): Promise<boolean> {
