@@ -65,6 +65,15 @@ const en = {
   optional: "optional",
   adminOnly: "Only an owner or an admin of the account can change this.",
   // Envelopes
+  sandboxTitle: "Test data",
+  sandboxIntro:
+    "Delete every envelope, document, webhook and event of the test environment, to start your integration tests afresh. The live environment, API keys, people and settings are kept.",
+  sandboxReset: "Delete all test data",
+  sandboxResetConfirm:
+    "Every test envelope (with its signed PDFs and audit trail), test document and test webhook will be deleted for good. Live data is not touched.",
+  sandboxResetConfirmButton: "Delete test data",
+  sandboxDone: "Deleted: {envelopes} envelopes, {documents} documents, {webhooks} webhooks.",
+  ownerOnly: "Only an owner of the account can do this.",
   envelopesTitle: "Envelopes",
   searchLabel: "Search by subject or recipient",
   searchPlaceholder: "Subject, name or email",
@@ -312,6 +321,15 @@ const fr: Messages = {
   next: "Suivante",
   optional: "facultatif",
   adminOnly: "Seul un propriétaire ou un administrateur du compte peut modifier ceci.",
+  sandboxTitle: "Données de test",
+  sandboxIntro:
+    "Supprimez toutes les enveloppes, tous les documents, webhooks et événements de l'environnement de test, pour reprendre vos tests d'intégration à zéro. L'environnement live, les clés d'API, les personnes et les réglages sont conservés.",
+  sandboxReset: "Supprimer toutes les données de test",
+  sandboxResetConfirm:
+    "Toutes les enveloppes de test (avec leurs PDF signés et leur dossier de preuve), tous les documents et webhooks de test seront supprimés définitivement. Les données live ne sont pas touchées.",
+  sandboxResetConfirmButton: "Supprimer les données de test",
+  sandboxDone: "Supprimés : {envelopes} enveloppes, {documents} documents, {webhooks} webhooks.",
+  ownerOnly: "Seul un propriétaire du compte peut faire ceci.",
   envelopesTitle: "Enveloppes",
   searchLabel: "Rechercher par objet ou destinataire",
   searchPlaceholder: "Objet, nom ou e-mail",
@@ -554,6 +572,15 @@ const tr: Messages = {
   next: "Sonraki",
   optional: "isteğe bağlı",
   adminOnly: "Bunu yalnızca hesabın sahibi veya bir yönetici değiştirebilir.",
+  sandboxTitle: "Test verileri",
+  sandboxIntro:
+    "Entegrasyon testlerinize sıfırdan başlamak için test ortamının tüm zarflarını, belgelerini, webhook'larını ve olaylarını silin. Canlı ortam, API anahtarları, kişiler ve ayarlar korunur.",
+  sandboxReset: "Tüm test verilerini sil",
+  sandboxResetConfirm:
+    "Tüm test zarfları (imzalı PDF'leri ve denetim kayıtlarıyla), test belgeleri ve test webhook'ları kalıcı olarak silinecek. Canlı verilere dokunulmaz.",
+  sandboxResetConfirmButton: "Test verilerini sil",
+  sandboxDone: "Silinen: {envelopes} zarf, {documents} belge, {webhooks} webhook.",
+  ownerOnly: "Bunu yalnızca hesabın sahibi yapabilir.",
   envelopesTitle: "Zarflar",
   searchLabel: "Konuya veya alıcıya göre ara",
   searchPlaceholder: "Konu, ad veya e-posta",

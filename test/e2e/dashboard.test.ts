@@ -412,4 +412,24 @@ describe("the dashboard in Chromium", () => {
     await page.waitForSelector(".test-banner");
     assert.deepEqual(problems, []);
   });
+
+  it("lets the owner delete all test data, after confirming", async () => {
+    const key = (await t.newKey(accountId, "test")).secret;
+    const envelopes = async () =>
+      (await request(t.url, "/api/v1/envelopes?limit=100", { key })).body.data.length;
+    assert.ok((await envelopes()) > 0, "the envelopes made above");
+    await page.goto(`${t.url}/app/settings/account`);
+    await page.click("section[aria-labelledby=sandbox-title] button.button-danger");
+    await page.waitForSelector("dialog[open]");
+    await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-sandbox-confirm-desktop.png") });
+    await page.click("dialog[open] button[type=submit]");
+    await page.waitForSelector("section[aria-labelledby=sandbox-title] .notice-success");
+    assert.match(
+      (await page.textContent("section[aria-labelledby=sandbox-title] .notice-success")) ?? "",
+      /Deleted: \d+ envelopes, \d+ documents, \d+ webhooks\./,
+    );
+    assert.equal(await envelopes(), 0);
+    await look("account-settings-after-reset", `${t.url}/app/settings/account`);
+    assert.deepEqual(problems, []);
+  });
 });

@@ -1,8 +1,17 @@
-import type { Branding, Settings } from "@certyneo/sdk";
+import type { Branding, SandboxReset, Settings } from "@certyneo/sdk";
 import { useState } from "preact/hooks";
 import { isAdmin, useSignedIn } from "../api.js";
 import { useI18n } from "../i18n.js";
-import { Loading, Notice, Outcome, PageHeader, TextField, useAction, useLoad } from "../ui.js";
+import {
+  ConfirmDialog,
+  Loading,
+  Notice,
+  Outcome,
+  PageHeader,
+  TextField,
+  useAction,
+  useLoad,
+} from "../ui.js";
 
 /** Our own colour, which an account that sets none keeps. */
 const DEFAULT_ACCENT = "#1746c2";
@@ -20,6 +29,7 @@ export function AccountSettingsPage() {
           <>
             <BrandingForm branding={branding} />
             <SettingsForm settings={settings} />
+            <SandboxCard />
           </>
         )}
       </Loading>
@@ -211,5 +221,45 @@ function SettingsForm(props: { settings: Settings }) {
         </button>
       )}
     </form>
+  );
+}
+
+/** The owner's way to start the test environment afresh: everything in it is deleted. */
+function SandboxCard() {
+  const { t } = useI18n();
+  const { api, session } = useSignedIn();
+  const [confirming, setConfirming] = useState(false);
+  const [done, setDone] = useState<SandboxReset | null>(null);
+  const owner = session.user.role === "owner";
+  return (
+    <section class="card narrow" aria-labelledby="sandbox-title">
+      <h2 id="sandbox-title">{t("sandboxTitle")}</h2>
+      <p class="muted">{t("sandboxIntro")}</p>
+      {!owner && <Notice kind="info">{t("ownerOnly")}</Notice>}
+      {done && (
+        <Notice kind="success">
+          {t("sandboxDone", {
+            envelopes: done.deleted.envelopes,
+            documents: done.deleted.documents,
+            webhooks: done.deleted.webhooks,
+          })}
+        </Notice>
+      )}
+      {owner && (
+        <button type="button" class="button-danger" onClick={() => setConfirming(true)}>
+          {t("sandboxReset")}
+        </button>
+      )}
+      <ConfirmDialog
+        open={confirming}
+        title={t("sandboxReset")}
+        confirmLabel={t("sandboxResetConfirmButton")}
+        danger
+        onClose={() => setConfirming(false)}
+        onConfirm={async () => setDone(await api.settings.resetSandbox())}
+      >
+        <p>{t("sandboxResetConfirm")}</p>
+      </ConfirmDialog>
+    </section>
   );
 }

@@ -1,5 +1,9 @@
 import type { CallOptions, Transport } from "../transport.js";
-import type { Settings as AccountSettings, UpdateSettingsRequest } from "../types.js";
+import type {
+  Settings as AccountSettings,
+  SandboxReset,
+  UpdateSettingsRequest,
+} from "../types.js";
 
 /** Who is told what, reminders and expiry, for the key's environment. */
 export class Settings {
@@ -16,5 +20,14 @@ export class Settings {
       body: changes,
       ...options,
     });
+  }
+
+  /**
+   * Deletes every test-environment object of the account (envelopes, documents, webhooks,
+   * events); the live environment, keys, people and settings stay. An owner's dashboard session
+   * only: an API key is refused.
+   */
+  resetSandbox(options: CallOptions = {}): Promise<SandboxReset> {
+    return this.transport.json({ method: "POST", path: "/api/v1/sandbox/reset", ...options });
   }
 }
