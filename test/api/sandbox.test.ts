@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { UserRole } from "../../src/services/users.js";
-import { sealedEnvelope, sendEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
+import { sealedEnvelope, sendEnvelope, signer } from "../helpers/fixtures.js";
 import { makePdf } from "../helpers/pdf.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 

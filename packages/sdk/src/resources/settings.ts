@@ -1,9 +1,5 @@
 import type { CallOptions, Transport } from "../transport.js";
-import type {
-  Settings as AccountSettings,
-  SandboxReset,
-  UpdateSettingsRequest,
-} from "../types.js";
+import type { Settings as AccountSettings, SandboxReset, UpdateSettingsRequest } from "../types.js";
 
 /** Who is told what, reminders and expiry, for the key's environment. */
 export class Settings {
