@@ -45,6 +45,9 @@ command -v gs >/dev/null || missing+=(ghostscript)
   missing+=(python3-pikepdf python3-asn1crypto python3-pil)
 # A seal key in a PKCS#11 token is tested against SoftHSM2, a real token in software.
 command -v softhsm2-util >/dev/null || missing+=(softhsm2)
+# The deployment recipes are run: deploy/nginx.conf by nginx, deploy/certyneo.service checked.
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
