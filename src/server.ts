@@ -203,6 +203,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     prefix: "/api/v1",
     signing: parts.signing,
     sealing: parts.sealing,
+    auditTrails: parts.auditTrails,
   });
   registerSigningPages(app, { signing: parts.signing, frameAncestors: config.frameAncestors });
   await app.register(sessionRoutes, {

@@ -134,6 +134,11 @@ const OPERATIONS: Record<string, Codes> = {
     409: ["envelope_not_completed", "envelope_sealing_failed"],
     410: [...ENDED, "document_content_missing"],
   },
+  getSigningAuditTrail: {
+    ...SIGNING_LINK,
+    409: ["envelope_not_completed", "envelope_sealing_failed"],
+    410: [...ENDED, "document_content_missing"],
+  },
   sendSigningCode: {
     ...SIGNING_LINK,
     409: ["otp_not_required", ...CANNOT_ACT],

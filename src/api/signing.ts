@@ -14,6 +14,7 @@ import {
   PdfResponse,
   Timestamp,
 } from "../http/schemas.js";
+import type { AuditTrailService } from "../services/audit-trail.js";
 import type { ActionContext } from "../services/event-log.js";
 import type { SealingService } from "../services/sealing.js";
 import type { SigningService } from "../services/signing.js";
@@ -159,7 +160,8 @@ const SignBody = Component(
 export const signingRoutes: FastifyPluginAsyncTypebox<{
   signing: SigningService;
   sealing: SealingService;
-}> = async (app, { signing, sealing }) => {
+  auditTrails: AuditTrailService;
+}> = async (app, { signing, sealing, auditTrails }) => {
   const localeOf = (request: FastifyRequest, recipientLocale: string | null) =>
     resolveLocale(recipientLocale, request.headers["accept-language"]);
   // Every request through a link is counted, per link and per client address, before any work.
@@ -250,6 +252,36 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
       const { envelope, scope } = await signing.resolve(request.params.token);
       const signed = await sealing.signedDocument(scope, envelope.id, undefined);
       return sendPdf(reply, signed.stream, { fileName: signed.fileName, size: signed.size });
+    },
+  );
+
+  app.get(
+    "/signing/:token/audit-trail",
+    {
+      schema: {
+        tags,
+        security: [],
+        operationId: "getSigningAuditTrail",
+        summary: "The audit trail, for any recipient once the envelope is completed",
+        description:
+          "The final audit trail PDF (every event, recipient and hash; sealed), as the sender gets it. 409 envelope_not_completed until the envelope is COMPLETED and sealed. Rendered on each call: limited like the signer's actions (10 a minute per link).",
+        params: TokenParams,
+        response: {
+          200: PdfResponse("The audit trail"),
+          ...errorResponses(...SIGNING_ERRORS),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { token } = request.params;
+      await signing.throttle(token, request.ip, "write");
+      const { envelope, scope } = await signing.resolve(token);
+      // Final only: the sealed documents exist (or say why not), then the trail that lists them.
+      await sealing
+        .signedDocument(scope, envelope.id, undefined)
+        .then(({ stream }) => stream.destroy());
+      const pdf = await auditTrails.render(scope, envelope.id);
+      return sendPdf(reply, pdf, { fileName: `audit-trail-${envelope.id}.pdf` });
     },
   );
 

@@ -43,15 +43,21 @@ ${body}
 </html>`;
 }
 
-/** A page that only says something (an invalid link, an envelope that has ended), and a link. */
+/** A page that only says something (an invalid link, an envelope that has ended), and links. */
 export function messagePage(
   locale: Locale,
   message: string,
-  link?: { label: string; href: string },
+  links: readonly { label: string; href: string; download?: boolean }[] = [],
 ): string {
-  const action = link
-    ? `\n<p class="notice"><a href="${escapeHtml(link.href)}" download>${escapeHtml(link.label)}</a></p>`
-    : "";
+  const action =
+    links.length > 0
+      ? `\n<ul class="notice links">${links
+          .map(
+            (link) =>
+              `<li><a href="${escapeHtml(link.href)}"${link.download ? " download" : ""}>${escapeHtml(link.label)}</a></li>`,
+          )
+          .join("")}</ul>`
+      : "";
   return layout(
     locale,
     "Certyneo",

@@ -3,6 +3,7 @@ import { consentText, recipientContext } from "../api/signing.js";
 import { CertyneoError, RateLimitedError } from "../domain/errors.js";
 import { pageHeaders } from "../http/security-headers.js";
 import type { SigningService } from "../services/signing.js";
+import { VERIFY_PATH } from "../verify/page.js";
 import { registerSigningAssets } from "./assets.js";
 import { type MessageKey, resolveLocale, translate } from "./i18n.js";
 import { messagePage, signingPage } from "./page.js";
@@ -49,15 +50,28 @@ export function registerSigningPages(
         } catch (error) {
           const ended = error instanceof CertyneoError ? ENDED[error.code] : undefined;
           if (!ended) throw error;
-          // A completed envelope's link still fetches the signed copy.
-          const download =
+          // A completed envelope's link still fetches the signed copy and its audit trail.
+          const api = `/api/v1/signing/${request.params.token}`;
+          const links =
             ended === "completed"
-              ? {
-                  label: translate(locale, "downloadSigned"),
-                  href: `/api/v1/signing/${request.params.token}/signed-document`,
-                }
-              : undefined;
-          return reply.code(410).send(messagePage(locale, translate(locale, ended), download));
+              ? [
+                  {
+                    label: translate(locale, "downloadSigned"),
+                    href: `${api}/signed-document`,
+                    download: true,
+                  },
+                  {
+                    label: translate(locale, "downloadAuditTrail"),
+                    href: `${api}/audit-trail`,
+                    download: true,
+                  },
+                  {
+                    label: translate(locale, "verifyDocument"),
+                    href: `${VERIFY_PATH}?lang=${locale}`,
+                  },
+                ]
+              : [];
+          return reply.code(410).send(messagePage(locale, translate(locale, ended), links));
         }
       } catch (error) {
         if (error instanceof CertyneoError && error.code === "signing_link_invalid") {

@@ -100,6 +100,32 @@ describe("the signing page over HTTP", () => {
     const pdf = await fetch(t.url + href);
     assert.equal(pdf.status, 200);
     assert.equal(pdf.headers.get("content-type"), "application/pdf");
+    // And the audit trail, final, sealed: what the sender gets. And where to check either.
+    const trailHref = /href="([^"]+audit-trail)"/.exec(String(page.body))?.[1];
+    assert.equal(trailHref, `/api/v1/signing/${token}/audit-trail`);
+    const trail = await fetch(t.url + trailHref);
+    assert.equal(trail.status, 200);
+    assert.equal(trail.headers.get("content-type"), "application/pdf");
+    const bytes = new Uint8Array(await trail.arrayBuffer());
+    const form = new FormData();
+    form.append("file", new Blob([bytes], { type: "application/pdf" }), "trail.pdf");
+    const verified = (await (
+      await fetch(`${t.url}/api/v1/verify`, { method: "POST", body: form })
+    ).json()) as { result: string; envelope: { contents: string } };
+    assert.equal(verified.result, "sealed_unchanged");
+    assert.equal(verified.envelope.contents, "audit_trail");
+    assert.match(String(page.body), /href="\/verify\?lang=en"/);
+  });
+
+  it("gives the audit trail to a recipient only once the envelope is completed", async () => {
+    const { paths } = await signPath([signer(2)]);
+    const token = paths[0]!.split("/sign/")[1]!;
+    const early = await request(t.url, `/api/v1/signing/${token}/audit-trail`);
+    assert.equal(early.status, 409);
+    assert.equal(early.body.error.code, "envelope_not_completed");
+    const unknown = await request(t.url, "/api/v1/signing/nope/audit-trail");
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, "signing_link_invalid");
   });
 
   it("serves its own scripts, styles and fonts, and nothing else", async () => {

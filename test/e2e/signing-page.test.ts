@@ -139,9 +139,27 @@ describe("the signing page in Chromium", () => {
     assert.equal(row.signature_type, "drawn");
     assert.deepEqual(problems, [], "no script error, no blocked resource");
 
+    // Once sealed, the same link offers the signed PDF, the audit trail and where to check them.
+    while ((await t.app.worker.runDue()) > 0);
     const reopened = await page.goto(url);
     assert.equal(reopened?.status(), 410);
     assert.match((await page.locator("h1").textContent()) ?? "", /completed/);
+    assert.deepEqual(await page.locator(".links a").allTextContents(), [
+      "Download the signed document",
+      "Download the audit trail",
+      "Check a signed document",
+    ]);
+    await page.screenshot({
+      path: path.join(ARTIFACTS, "signing-4-completed.png"),
+      fullPage: true,
+    });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(ARTIFACTS, "signing-4-completed-phone.png") });
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click("text=Download the audit trail"),
+    ]);
+    assert.match(download.suggestedFilename(), /^audit-trail-env_\w+\.pdf$/);
     await page.context().close();
   });
 

@@ -44,6 +44,16 @@ export class Signing {
     });
   }
 
+  /** The final audit trail (sealed), once the envelope is completed. */
+  async auditTrail(token: string, options: CallOptions = {}): Promise<Download> {
+    return this.transport.download({
+      method: "GET",
+      path: `${path(token)}/audit-trail`,
+      apiKey: false,
+      ...options,
+    });
+  }
+
   /** Sends the recipient a one-time code (when their `auth` asks for one). */
   sendCode(token: string, options: CallOptions = {}): Promise<SigningCodeSent> {
     return this.transport.json({
