@@ -192,10 +192,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     registerMetrics(app, parts.metrics, config.metricsToken);
   await app.register(healthRoutes, { database: parts.database });
   await app.register(pkiRoutes, { pki: parts.pki });
-  await app.register(verifyRoutes, {
-    verification: parts.verification,
-    frameAncestors: config.frameAncestors,
-  });
+  await app.register(verifyRoutes, { verification: parts.verification });
   await registerOpenApiRoutes(app);
   registerGuides(app);
   registerDashboard(app);

@@ -277,9 +277,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
       await signing.throttle(token, request.ip, "write");
       const { envelope, scope } = await signing.resolve(token);
       // Final only: the sealed documents exist (or say why not), then the trail that lists them.
-      await sealing
-        .signedDocument(scope, envelope.id, undefined)
-        .then(({ stream }) => stream.destroy());
+      await sealing.ensureSealed(scope, envelope.id);
       const pdf = await auditTrails.render(scope, envelope.id);
       return sendPdf(reply, pdf, { fileName: `audit-trail-${envelope.id}.pdf` });
     },

@@ -175,7 +175,6 @@ function retryAfter(reply: FastifyReply, error: unknown): void {
  */
 export const verifyRoutes: FastifyPluginAsyncTypebox<{
   verification: VerificationService;
-  frameAncestors: readonly string[];
 }> = async (app, { verification }) => {
   await app.register(multipart, {
     // One byte more than allowed, so that our own check reports the overflow precisely.

@@ -302,6 +302,39 @@ export class SealingService {
     }
   }
 
+  /** 409 unless the envelope is completed and sealed: what is final can then be handed out. */
+  async ensureSealed(scope: Scope, envelopeId: string): Promise<void> {
+    const envelope = await findEnvelope(this.db, scope, envelopeId);
+    refuseUnlessCompleted(envelope.status);
+    await this.sealedPart(envelope, ALL_DOCUMENTS);
+  }
+
+  /** The row of a sealed part; 409 while it is being sealed, or if sealing failed. */
+  private async sealedPart(
+    envelope: { id: string; sealing_error: string | null },
+    part: string,
+  ): Promise<Tables["sealed_documents"]> {
+    const sealed = await this.db
+      .selectFrom("sealed_documents")
+      .selectAll()
+      .where("envelope_id", "=", envelope.id)
+      .where("part", "=", part)
+      .executeTakeFirst();
+    if (sealed) return sealed;
+    if (envelope.sealing_error) {
+      throw new CertyneoError(
+        "conflict",
+        "envelope_sealing_failed",
+        `The envelope's documents could not be sealed: ${envelope.sealing_error} The platform's operator has been told and can retry.`,
+      );
+    }
+    throw new CertyneoError(
+      "conflict",
+      "envelope_not_completed",
+      "The envelope is completed and its documents are being sealed. Retry in a few seconds.",
+    );
+  }
+
   /** The sealed PDF of one document, or of all of them; 409 until the envelope is sealed. */
   async signedDocument(
     scope: Scope,
@@ -309,13 +342,7 @@ export class SealingService {
     documentId: string | undefined,
   ): Promise<{ fileName: string; size: number; stream: Readable }> {
     const envelope = await findEnvelope(this.db, scope, envelopeId);
-    if (envelope.status !== "COMPLETED") {
-      throw new CertyneoError(
-        "conflict",
-        "envelope_not_completed",
-        `The envelope is ${envelope.status}: its signed documents exist once every recipient has signed.`,
-      );
-    }
+    refuseUnlessCompleted(envelope.status);
     let name = envelope.subject;
     if (documentId) {
       const document = await this.db
@@ -335,26 +362,7 @@ export class SealingService {
       }
       name = document.name.replace(/\.pdf$/i, "");
     }
-    const sealed = await this.db
-      .selectFrom("sealed_documents")
-      .selectAll()
-      .where("envelope_id", "=", envelopeId)
-      .where("part", "=", documentId ?? ALL_DOCUMENTS)
-      .executeTakeFirst();
-    if (!sealed && envelope.sealing_error) {
-      throw new CertyneoError(
-        "conflict",
-        "envelope_sealing_failed",
-        `The envelope's documents could not be sealed: ${envelope.sealing_error} The platform's operator has been told and can retry.`,
-      );
-    }
-    if (!sealed) {
-      throw new CertyneoError(
-        "conflict",
-        "envelope_not_completed",
-        "The envelope is completed and its documents are being sealed. Retry in a few seconds.",
-      );
-    }
+    const sealed = await this.sealedPart(envelope, documentId ?? ALL_DOCUMENTS);
     try {
       return {
         fileName: `${safeFileName(name, envelope.id)} - signed.pdf`,
@@ -369,5 +377,15 @@ export class SealingService {
       }
       throw error;
     }
+  }
+}
+
+function refuseUnlessCompleted(status: string): void {
+  if (status !== "COMPLETED") {
+    throw new CertyneoError(
+      "conflict",
+      "envelope_not_completed",
+      `The envelope is ${status}: its signed documents exist once every recipient has signed.`,
+    );
   }
 }
