@@ -37,7 +37,7 @@ export interface Config {
     /** Most pages of all the documents of one envelope together. */
     maxEnvelopePages: number;
   };
-  /** A drawn signature (PNG) larger than this is refused before it is decoded. */
+  /** A drawn or uploaded signature (PNG) larger than this is refused before it is decoded. */
   signatureImage: {
     /** Most pixels on each side. */
     maxDimension: number;

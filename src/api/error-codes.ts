@@ -55,6 +55,7 @@ const ENVELOPE_CONTENT = [
   "fields_not_allowed",
   "recipient_phone_invalid",
   "recipient_phone_required",
+  "redirect_url_invalid",
   "unprintable_characters",
 ];
 

@@ -11,6 +11,7 @@ const WEBHOOK_ID = "whk_7Hd3Kf8Np2Qs5Uw9Yb4Xc6Zm";
 const DELIVERY_ID = "dlv_4Gh8Lk2Pn6Rs9Vt3Xw5Zb7Cd";
 const EVENT_ID = "evt_9Jm3Np7Rs2Vu5Xy8Zb4Dc6Fg";
 const SIGNING_TOKEN = "Su4xAz1IPRLPXueLgfnmlWwtJlt5QqAMjTCmO7kbNYW";
+const REDIRECT_URL = "https://crm.example.com/deals/D-4821";
 
 /** A one-page PDF saying "Example contract": uploading it from /docs works as it is. */
 const EXAMPLE_PDF_BASE64 =
@@ -71,6 +72,7 @@ const SIGNER = {
   remindersSent: 0,
   lastRemindedAt: null,
   nextReminderAt: "2026-12-01T10:02:00.000Z",
+  redirectUrl: null,
   fields: [FIELD],
 };
 
@@ -109,6 +111,7 @@ const DRAFT = {
     CC,
   ],
   metadata: { crmDealId: "D-4821" },
+  redirectUrl: REDIRECT_URL,
   expiresAt: null,
   reminders: { firstAfterDays: 3, everyDays: 3, max: 3 },
   createdAt: at(1),
@@ -363,6 +366,7 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
       ],
       reminders: { firstAfterDays: 3, everyDays: 3, max: 3 },
       metadata: { crmDealId: "D-4821" },
+      redirectUrl: REDIRECT_URL,
     }),
     responses: { 201: DRAFT },
   },
@@ -544,6 +548,7 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
         reason: null,
         waitingFor: [],
         otpRequired: false,
+        redirectUrl: REDIRECT_URL,
         locale: "en",
         consentText:
           "I have read the documents above and I agree to sign them electronically. I understand that my electronic signature binds me as my handwritten signature would.",

@@ -97,6 +97,12 @@ const SigningViewObject = Component(
       otpRequired: Type.Boolean({
         description: "A one-time code must be confirmed before signing",
       }),
+      redirectUrl: Nullable(
+        Type.String({
+          description:
+            "Where to send the recipient after they sign or decline, with ?event=signed|declined&envelopeId=…&recipientId=… added to its query: the recipient's own redirectUrl, else the envelope's; null: none",
+        }),
+      ),
       locale: Type.String(),
       consentText: Type.String({
         description: "The consent the recipient gives by signing, recorded verbatim",
@@ -138,6 +144,23 @@ const SignBody = Component(
                 }),
               },
               { additionalProperties: false, description: "A signature drawn, as a PNG image" },
+            ),
+          ),
+          Component(
+            "UploadedSignature",
+            Type.Object(
+              {
+                type: Type.Literal("uploaded"),
+                image: Type.String({
+                  maxLength: 1_500_000,
+                  description: "data:image/png;base64,… (converted to PNG before it is sent)",
+                }),
+              },
+              {
+                additionalProperties: false,
+                description:
+                  "An image of their signature the recipient uploaded, as a PNG image; checked, stored and stamped as a drawn one",
+              },
             ),
           ),
         ]),
@@ -366,7 +389,7 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
         operationId: "signAsRecipient",
         summary: "Sign (a SIGNER) or approve (an APPROVER)",
         description:
-          'A signer sends {"consent": true, "signature": {"type": "typed", "text"} | {"type": "drawn", "image": "data:image/png;base64,…"}, "fields": {"fld_…": "value"}}; an approver sends {"consent": true}. Out of turn, twice or after the end: 409/410; without a required code: 403 otp_required. A drawn image is checked before it is decoded: over a limit (size, pixels per side, decoded size), 400 signature_image_too_large. Every request through a link is rate limited per link and per client address (429 with Retry-After).',
+          'A signer sends {"consent": true, "signature": {"type": "typed", "text"} | {"type": "drawn" | "uploaded", "image": "data:image/png;base64,…"}, "fields": {"fld_…": "value"}}; an approver sends {"consent": true}. Out of turn, twice or after the end: 409/410; without a required code: 403 otp_required. A drawn or uploaded image (a PNG) is checked before it is decoded: over a limit (size, pixels per side, decoded size), 400 signature_image_too_large. Every request through a link is rate limited per link and per client address (429 with Retry-After).',
         params: TokenParams,
         body: SignBody,
         response: {

@@ -62,6 +62,7 @@ export const RECIPIENT_COLUMNS = [
   "reminders_sent",
   "last_reminded_at",
   "next_reminder_at",
+  "redirect_url",
 ] as const satisfies readonly (keyof EnvelopeRecipientRow)[];
 
 export const FIELD_COLUMNS = [

@@ -76,6 +76,8 @@ export interface EnvelopesTable {
   sealed_at: Timestamp | null;
   /** Why sealing was given up, when it was: shown to the sender, cleared by a later success. */
   sealing_error: string | null;
+  /** Where the signing page sends a recipient after they act, unless they have their own. */
+  redirect_url: string | null;
 }
 
 export interface EnvelopeDocumentsTable {
@@ -118,6 +120,8 @@ export interface RecipientsTable {
   last_reminded_at: Timestamp | null;
   /** When the scheduler reminds this recipient next; `null`: never. */
   next_reminder_at: Timestamp | null;
+  /** Where the signing page sends this recipient after they act; `null`: the envelope's. */
+  redirect_url: string | null;
 }
 
 export interface FieldsTable {

@@ -12,6 +12,13 @@ import { signersOf } from "../pdf/seal-record.js";
 import type { PdfPool } from "../workers/pdf-pool.js";
 import type { EventLog, StoredEvent } from "./event-log.js";
 
+/** How each kind of signature is named in the audit trail. */
+const SIGNATURE_TYPES: Record<string, string> = {
+  typed: "typed",
+  drawn: "drawn",
+  uploaded: "uploaded image",
+};
+
 /**
  * What an event says, in words an auditor reads: whom it is about, consent, authentication,
  * messages sent, reasons, field values, hashes.
@@ -46,7 +53,8 @@ function describe(
     details.push({ label: "Authentication result: failure", userText: String(data.reason) });
   else if (typeof data.reason === "string")
     details.push({ label: "Reason", userText: data.reason });
-  if (typeof data.signatureType === "string") platform(`Signature: ${data.signatureType}`);
+  if (typeof data.signatureType === "string")
+    platform(`Signature: ${SIGNATURE_TYPES[data.signatureType] ?? data.signatureType}`);
   if (typeof data.signatureImageSha256 === "string")
     platform(`Signature image: SHA-256 ${data.signatureImageSha256}`);
   if (Array.isArray(data.fields)) {

@@ -69,6 +69,8 @@ export interface RecipientInput {
   /** How invitations and reminders reach them; default email only. */
   readonly channels?: readonly Channel[] | undefined;
   readonly fields?: readonly FieldInput[] | undefined;
+  /** Where the signing page sends them after they sign or decline; wins over the envelope's. */
+  readonly redirectUrl?: string | undefined;
 }
 
 export interface EnvelopeInput {
@@ -81,6 +83,8 @@ export interface EnvelopeInput {
   /** Absent: the account's default; `null`: none. */
   readonly reminders?: ReminderPolicy | null | undefined;
   readonly metadata?: Readonly<Record<string, string>> | undefined;
+  /** Where the signing page sends recipients after they sign or decline, unless they have their own. */
+  readonly redirectUrl?: string | null | undefined;
 }
 
 export type EnvelopePatch = Partial<EnvelopeInput>;
@@ -116,6 +120,8 @@ export interface Recipient {
   lastRemindedAt: string | null;
   nextReminderAt: string | null;
   fields: Field[];
+  /** Their own, as given; the envelope's applies when it is null. */
+  redirectUrl: string | null;
 }
 
 export interface Envelope {
@@ -140,6 +146,7 @@ export interface Envelope {
   expiredAt: string | null;
   sealedAt: string | null;
   sealingError: string | null;
+  redirectUrl: string | null;
 }
 
 export interface EnvelopeListRequest extends PageRequest {
@@ -181,7 +188,11 @@ interface EnvelopeSpec {
   expiresAt: string | null;
   reminders: ReminderPolicy | null;
   metadata: Record<string, string>;
+  redirectUrl: string | null;
 }
+
+/** The longest `redirectUrl` accepted. */
+const MAX_REDIRECT_URL_LENGTH = 2000;
 
 function unprocessable(code: string, message: string, param?: string): CertyneoError {
   return new CertyneoError("unprocessable", code, message, param);
@@ -198,6 +209,39 @@ function e164(phone: string, param: string): string {
     );
   }
   return parsed.number;
+}
+
+/**
+ * A `redirectUrl` the signing page can send a recipient to: absolute, `https:` (also `http:` in
+ * the test environment, for integrations running locally), no user name or password, at most
+ * 2000 characters. Kept as given.
+ */
+function checkRedirectUrl(value: string, environment: Environment, param: string): string {
+  const schemes = environment === "test" ? "an https: or http: URL" : "an https: URL";
+  const refuse = (problem: string) =>
+    unprocessable(
+      "redirect_url_invalid",
+      `${problem} A redirectUrl is ${schemes}, absolute (https://example.com/done), without a user name or password, at most ${MAX_REDIRECT_URL_LENGTH} characters.`,
+      param,
+    );
+  if (value.length > MAX_REDIRECT_URL_LENGTH)
+    throw refuse(`This URL is ${value.length} characters long.`);
+  // The URL parser drops tabs and line breaks and trims spaces: what is stored is what is meant.
+  if ([...value].some((c) => c <= " " || c === "\u007f" || /\s/.test(c)))
+    throw refuse("This URL contains spaces or control characters.");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw refuse("This is not an absolute URL.");
+  }
+  const allowed = environment === "test" ? ["https:", "http:"] : ["https:"];
+  if (!allowed.includes(url.protocol)) {
+    const live = url.protocol === "http:" ? " in the live environment" : "";
+    throw refuse(`The scheme ${url.protocol} is not accepted${live}.`);
+  }
+  if (url.username || url.password) throw refuse("This URL carries a user name or password.");
+  return value;
 }
 
 // What an envelope is made of, by envelope ids: documents in order, recipients, fields.
@@ -245,6 +289,7 @@ export class EnvelopeService {
       metadata: JSON.stringify(spec.metadata),
       expires_at: spec.expiresAt,
       reminders: serializeReminderPolicy(spec.reminders),
+      redirect_url: spec.redirectUrl,
       created_at: now,
       updated_at: now,
       sent_at: null,
@@ -318,6 +363,7 @@ export class EnvelopeService {
         expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : current.expiresAt,
         reminders: patch.reminders !== undefined ? patch.reminders : current.reminders,
         metadata: patch.metadata ?? current.metadata,
+        redirectUrl: patch.redirectUrl !== undefined ? patch.redirectUrl : current.redirectUrl,
       };
       const spec = await this.validate(scope, merged, trx);
       await trx
@@ -329,6 +375,7 @@ export class EnvelopeService {
           metadata: JSON.stringify(spec.metadata),
           expires_at: spec.expiresAt,
           reminders: serializeReminderPolicy(spec.reminders),
+          redirect_url: spec.redirectUrl,
           updated_at: this.clock.now().toISOString(),
         })
         .where("id", "=", id)
@@ -565,6 +612,10 @@ export class EnvelopeService {
         locale: recipient.locale,
         channels,
         fields,
+        redirectUrl:
+          recipient.redirectUrl === undefined
+            ? undefined
+            : checkRedirectUrl(recipient.redirectUrl, scope.environment, `${param}.redirectUrl`),
       };
     });
     for (const key of Object.keys(input.metadata ?? {})) {
@@ -590,6 +641,10 @@ export class EnvelopeService {
       expiresAt,
       reminders: input.reminders ? checkReminderPolicy(input.reminders, "reminders") : null,
       metadata: { ...input.metadata },
+      redirectUrl:
+        input.redirectUrl == null
+          ? null
+          : checkRedirectUrl(input.redirectUrl, scope.environment, "redirectUrl"),
     };
   }
 
@@ -643,6 +698,7 @@ export class EnvelopeService {
         reminders_sent: 0,
         last_reminded_at: null,
         next_reminder_at: null,
+        redirect_url: recipient.redirectUrl ?? null,
       };
       recipientRows.push(row);
       fieldRows.push(
@@ -731,6 +787,7 @@ export class EnvelopeService {
               ? r.next_reminder_at
               : null,
           fields: fieldRows.filter((f) => f.recipient_id === r.id).map(toField),
+          redirectUrl: r.redirect_url,
         })),
       metadata: JSON.parse(row.metadata) as Record<string, string>,
       expiresAt: row.expires_at,
@@ -745,6 +802,7 @@ export class EnvelopeService {
       expiredAt: row.expired_at,
       sealedAt: row.sealed_at,
       sealingError: row.sealing_error,
+      redirectUrl: row.redirect_url,
     };
   }
 
@@ -808,6 +866,7 @@ function toRecipientInput(recipient: Recipient): RecipientInput {
     auth: recipient.auth,
     locale: recipient.locale ?? undefined,
     channels: recipient.channels,
+    redirectUrl: recipient.redirectUrl ?? undefined,
     fields: recipient.fields
       .filter((f) => !f.autoPlaced)
       .map((f) => ({

@@ -57,7 +57,7 @@ export interface SigningRatePolicy {
 
 /** What one signing link, and one client address, may cost the server. */
 export interface SigningLimits {
-  /** A drawn signature is checked against these before it is decoded. */
+  /** A drawn or uploaded signature is checked against these before it is decoded. */
   png: PngLimits;
   /** Write actions (sign, decline, otp, otp/verify) from one client IP, all links together. */
   writesPerIp: SigningRatePolicy;
@@ -120,13 +120,23 @@ export interface SigningView {
   reason: CannotActReason | null;
   waitingFor: string[];
   otpRequired: boolean;
+  /**
+   * Where the page sends the recipient after they sign or decline: their own redirectUrl, else
+   * the envelope's; `null`: none.
+   */
+  redirectUrl: string | null;
 }
 
-export type Signature = { type: "typed"; text: string } | { type: "drawn"; image: string };
+/** A signature given as a PNG image: drawn on the page, or an image the recipient uploaded. */
+export type ImageSignatureType = "drawn" | "uploaded";
+
+export type Signature =
+  | { type: "typed"; text: string }
+  | { type: ImageSignatureType; image: string };
 
 type AcceptedSignature =
   | { type: "typed"; text: string }
-  | { type: "drawn"; sha256: string; staged: StagedBlob };
+  | { type: ImageSignatureType; sha256: string; staged: StagedBlob };
 
 export interface SignInput {
   consent: boolean;
@@ -356,6 +366,7 @@ export class SigningService {
       reason,
       waitingFor,
       otpRequired: canAct && recipient.auth !== "none" && !this.isVerified(recipient),
+      redirectUrl: recipient.redirect_url ?? envelope.redirect_url ?? null,
     };
   }
 
@@ -614,7 +625,7 @@ export class SigningService {
     try {
       return await this.record(token, input, context, consentText, view, signature);
     } finally {
-      if (signature?.type === "drawn") await signature.staged.discard();
+      if (signature && signature.type !== "typed") await signature.staged.discard();
     }
   }
 
@@ -640,7 +651,8 @@ export class SigningService {
         );
       }
       // The image's bytes, kept with the row that references them (see blob-references.ts).
-      if (signature?.type === "drawn") await keepBlob(trx, this.dialect, signature.staged);
+      if (signature && signature.type !== "typed")
+        await keepBlob(trx, this.dialect, signature.staged);
       await trx
         .updateTable("recipients")
         .set({
@@ -648,7 +660,7 @@ export class SigningService {
           signed_at: now,
           signature_type: signature?.type ?? null,
           signature_text: signature?.type === "typed" ? signature.text : null,
-          signature_image_sha256: signature?.type === "drawn" ? signature.sha256 : null,
+          signature_image_sha256: signature && signature.type !== "typed" ? signature.sha256 : null,
         })
         .where("id", "=", locked.recipient.id)
         .execute();
@@ -666,7 +678,8 @@ export class SigningService {
           recipientId: locked.recipient.id,
           data: {
             ...(signature && { signatureType: signature.type }),
-            ...(signature?.type === "drawn" && { signatureImageSha256: signature.sha256 }),
+            ...(signature &&
+              signature.type !== "typed" && { signatureImageSha256: signature.sha256 }),
             fieldsFilled: values.size,
             // What the signer put in each field, as it is stamped: evidence of what they agreed to.
             fields: [...values].map(([id, value]) => ({ id, value })),
@@ -761,12 +774,15 @@ export class SigningService {
     throw new CertyneoError("conflict", code, message);
   }
 
-  /** A drawn signature is staged here and kept by the transaction that records it. */
+  /**
+   * An image signature (drawn or uploaded) is checked, then staged here and kept by the
+   * transaction that records it.
+   */
   private async acceptSignature(signature: Signature | undefined): Promise<AcceptedSignature> {
     if (!signature)
       throw badRequest(
         "signature_required",
-        "A signer must give a signature, drawn or typed.",
+        "A signer must give a signature, drawn, uploaded or typed.",
         "signature",
       );
     if (signature.type === "typed") {
@@ -780,19 +796,21 @@ export class SigningService {
       checkPrintable(text, "signature.text", "The typed signature", "Draw your signature instead.");
       return { type: "typed", text };
     }
+    // "drawn" or "uploaded": the same checks, only the words differ.
+    const { type } = signature;
     const match = /^data:image\/png;base64,([A-Za-z0-9+/]+={0,2})$/.exec(signature.image);
     const bytes = match ? Buffer.from(match[1]!, "base64") : undefined;
     if (!bytes || bytes.length < PNG_MAGIC.length || !bytes.subarray(0, 8).equals(PNG_MAGIC)) {
       throw badRequest(
         "signature_invalid",
-        "A drawn signature is a PNG image as a data: URL.",
+        `A${type === "uploaded" ? "n" : ""} ${type} signature is a PNG image as a data: URL.`,
         "signature.image",
       );
     }
     if (bytes.length > MAX_SIGNATURE_IMAGE_BYTES) {
       throw badRequest(
         "signature_image_too_large",
-        "The drawn signature image is larger than 1 MB.",
+        `The ${type} signature image is larger than 1 MB.`,
         "signature.image",
       );
     }
@@ -803,7 +821,7 @@ export class SigningService {
       if (!(error instanceof PngRejectedError)) throw error;
       throw badRequest(
         error.reason === "too_large" ? "signature_image_too_large" : "signature_invalid",
-        `The drawn signature is refused: ${error.message}`,
+        `The ${type} signature is refused: ${error.message}`,
         "signature.image",
       );
     }
@@ -813,12 +831,12 @@ export class SigningService {
     } catch {
       throw badRequest(
         "signature_invalid",
-        "The drawn signature is not a readable PNG image.",
+        `The ${type} signature is not a readable PNG image.`,
         "signature.image",
       );
     }
     const staged = await this.blobs.stage(bytes, MAX_SIGNATURE_IMAGE_BYTES);
-    return { type: "drawn", sha256: staged.sha256, staged };
+    return { type, sha256: staged.sha256, staged };
   }
 
   /** The values to store: given ones checked, dates filled in, required ones present. */

@@ -35,13 +35,15 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
     file: () => path.join(path.dirname(fromPackage("signature_pad")), "signature_pad.js"),
     type: "text/javascript; charset=utf-8",
   },
-  "caveat-latin.woff2": {
-    file: () => fromPackage("@fontsource/caveat/files/caveat-latin-400-normal.woff2"),
-    type: "font/woff2",
+  // The fonts the seal draws values and typed signatures with (src/pdf/fonts.ts), so that a field
+  // shows them as they will be stamped.
+  "stamp-regular.ttf": {
+    file: () => fromPackage("dejavu-fonts-ttf/ttf/DejaVuSans.ttf"),
+    type: "font/ttf",
   },
-  "caveat-latin-ext.woff2": {
-    file: () => fromPackage("@fontsource/caveat/files/caveat-latin-ext-400-normal.woff2"),
-    type: "font/woff2",
+  "stamp-oblique.ttf": {
+    file: () => fromPackage("dejavu-fonts-ttf/ttf/DejaVuSans-Oblique.ttf"),
+    type: "font/ttf",
   },
 };
 

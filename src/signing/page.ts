@@ -71,6 +71,8 @@ export interface SigningPageData {
   locale: Locale;
   consentText: string;
   view: SigningView;
+  /** Where the page, when framed, may post its events: the origins allowed to frame it. */
+  parentOrigins: readonly string[];
 }
 
 /**
@@ -95,12 +97,13 @@ export function signingPage(data: SigningPageData): string {
   ${view.envelope.message ? `<blockquote class="message" dir="auto">${escapeHtml(displayLines(view.envelope.message))}</blockquote>` : ""}
 </header>
 <p id="status" class="status" role="status" aria-live="polite"></p>
+<section id="outcome" class="outcome" aria-live="polite" hidden></section>
+<div id="identity"></div>
 <section aria-labelledby="documents-title">
   <h2 id="documents-title">${t("documents")}</h2>
-  <p class="hint">${view.fields.length > 0 ? t("yourFields") : ""}</p>
+  ${view.fields.length > 0 && view.canAct ? `<p class="hint" id="fields-hint">${t("yourFields")}</p>` : ""}
   <div id="documents" class="documents" aria-busy="true"><p>${t("loading")}</p></div>
 </section>
-<section id="actions" class="actions" aria-label="${t(view.recipient.role === "APPROVER" ? "approve" : "sign")}"></section>
 <script type="application/json" id="signing-config">${inertJson(data satisfies SigningPageData)}</script>
 <script type="application/json" id="signing-messages">${inertJson(messagesFor(locale))}</script>
 <script type="module" src="${ASSET_PREFIX}sign.js"></script>`;

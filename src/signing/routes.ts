@@ -46,6 +46,7 @@ export function registerSigningPages(
             locale,
             consentText: consentText(locale, view.recipient.role),
             view,
+            parentOrigins: options.frameAncestors,
           });
         } catch (error) {
           const ended = error instanceof CertyneoError ? ENDED[error.code] : undefined;

@@ -530,6 +530,134 @@ describe("envelopes", () => {
     );
   });
 
+  it("keeps the envelope's redirectUrl and each recipient's own; PATCH null clears the envelope's", async () => {
+    const created = await create({
+      subject: "Redirects",
+      documentIds: [doc.id],
+      redirectUrl: "https://crm.example.com/deals/42?tab=docs#signed",
+      recipients: [
+        // http: is accepted with a test key, for an integration running on a laptop.
+        signer(1, { redirectUrl: "http://localhost:8080/after-signing" }),
+        signer(2),
+      ],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const e = created.body;
+    assert.equal(e.redirectUrl, "https://crm.example.com/deals/42?tab=docs#signed");
+    assert.deepEqual(
+      e.recipients.map((r: any) => r.redirectUrl),
+      ["http://localhost:8080/after-signing", null],
+      "each recipient shows its own, not the envelope's",
+    );
+    assert.deepEqual((await get(e.id)).body, e);
+    const listed = (await request(t.url, "/api/v1/envelopes?limit=100", { key })).body.data;
+    assert.deepEqual(
+      listed.find((x: any) => x.id === e.id),
+      e,
+    );
+
+    // Another field changed: both are kept, and the recipients keep theirs.
+    const renamed = await patch(e.id, { subject: "Redirects (2)" });
+    assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+    assert.equal(renamed.body.redirectUrl, e.redirectUrl);
+    assert.deepEqual(
+      renamed.body.recipients.map((r: any) => r.redirectUrl),
+      ["http://localhost:8080/after-signing", null],
+    );
+    const changed = await patch(e.id, { redirectUrl: "https://crm.example.com/other" });
+    assert.equal(changed.body.redirectUrl, "https://crm.example.com/other");
+    const cleared = await patch(e.id, { redirectUrl: null });
+    assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
+    assert.equal(cleared.body.redirectUrl, null);
+    assert.equal(cleared.body.recipients[0].redirectUrl, "http://localhost:8080/after-signing");
+    assert.equal((await get(e.id)).body.redirectUrl, null);
+    // New recipients replace the old ones, with whatever redirectUrl they give (none here).
+    const replaced = await patch(e.id, { recipients: [signer(3)] });
+    assert.equal(replaced.body.recipients[0].redirectUrl, null);
+    const sent = await send(e.id);
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    assert.equal(sent.body.redirectUrl, null);
+  });
+
+  it("refuses a redirectUrl that is not an absolute https: URL (http: too with a test key)", async () => {
+    const base = { subject: "S", documentIds: [doc.id], recipients: [signer(1)] };
+    const refused: [string, string][] = [
+      ["javascript:alert(document.cookie)", "The scheme javascript: is not accepted"],
+      ["data:text/html,<script>alert(1)</script>", "The scheme data: is not accepted"],
+      ["/after-signing", "not an absolute URL"],
+      ["crm.example.com/done", "not an absolute URL"],
+      ["ftp://files.example.com/", "The scheme ftp: is not accepted"],
+      ["https://user:secret@crm.example.com/", "user name or password"],
+      ["https://admin@crm.example.com/", "user name or password"],
+      ["https://crm.example.com/a b", "spaces or control characters"],
+      ["java\tscript:alert(1)", "spaces or control characters"],
+      [`https://crm.example.com/${"a".repeat(2000)}`, "characters long"],
+    ];
+    for (const [url, why] of refused) {
+      for (const [body, param] of [
+        [{ ...base, redirectUrl: url }, "redirectUrl"],
+        [
+          { ...base, recipients: [signer(1), signer(2, { redirectUrl: url })] },
+          "recipients[1].redirectUrl",
+        ],
+      ] as const) {
+        const res = await create(body);
+        assert.equal(res.status, 422, `${url}: ${JSON.stringify(res.body)}`);
+        assert.equal(res.body.error.type, "invalid_request_error");
+        assert.equal(res.body.error.code, "redirect_url_invalid");
+        assert.equal(res.body.error.param, param);
+        assert.ok(res.body.error.message.includes(why), res.body.error.message);
+        // The message says what is accepted.
+        assert.match(res.body.error.message, /an https: or http: URL, absolute/);
+      }
+    }
+    const longest = `https://crm.example.com/${"a".repeat(2000 - 24)}`;
+    assert.equal(longest.length, 2000);
+    assert.equal((await create({ ...base, redirectUrl: longest })).status, 201);
+    const draft = (await create(base)).body;
+    const patched = await patch(draft.id, { redirectUrl: "javascript:alert(1)" });
+    assert.equal(patched.status, 422);
+    assert.equal(patched.body.error.code, "redirect_url_invalid");
+    assert.equal((await get(draft.id)).body.redirectUrl, null, "a refused patch changes nothing");
+    assert.equal((await patch(draft.id, { redirectUrl: 42 })).body.error.code, "parameter_invalid");
+  });
+
+  it("accepts only https: redirectUrls with a live key", async () => {
+    // An account of its own: the other tests expect this account's live environment empty.
+    const live = await t.newAccount("live");
+    const liveDoc = await uploadDocument(t.url, live.secret);
+    const base = { subject: "Live", documentIds: [liveDoc.id], recipients: [signer(1)] };
+    for (const [body, param] of [
+      [{ ...base, redirectUrl: "http://crm.example.com/done" }, "redirectUrl"],
+      [
+        { ...base, recipients: [signer(1, { redirectUrl: "http://localhost:8080/" })] },
+        "recipients[0].redirectUrl",
+      ],
+    ] as const) {
+      const res = await create(body, live.secret);
+      assert.equal(res.status, 422, JSON.stringify(res.body));
+      assert.equal(res.body.error.code, "redirect_url_invalid");
+      assert.equal(res.body.error.param, param);
+      assert.match(res.body.error.message, /http: is not accepted in the live environment/);
+      assert.match(res.body.error.message, /A redirectUrl is an https: URL, absolute/);
+    }
+    const ok = await create(
+      {
+        ...base,
+        redirectUrl: "https://crm.example.com/done",
+        recipients: [signer(1, { redirectUrl: "https://crm.example.com/signer" })],
+      },
+      live.secret,
+    );
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    assert.equal(ok.body.redirectUrl, "https://crm.example.com/done");
+    assert.equal(ok.body.recipients[0].redirectUrl, "https://crm.example.com/signer");
+    const draft = (await create(base, live.secret)).body;
+    const patched = await patch(draft.id, { redirectUrl: "http://crm.example.com/" }, live.secret);
+    assert.equal(patched.status, 422);
+    assert.equal(patched.body.error.param, "redirectUrl");
+  });
+
   it("applies PATCH, DELETE and send according to the state", async () => {
     const draft = (
       await create({ subject: "States", documentIds: [doc.id], recipients: [signer(1)] })

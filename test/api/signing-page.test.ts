@@ -67,7 +67,12 @@ describe("the signing page over HTTP", () => {
       html,
       /<script(?![^>]*(type="application\/json"|type="module" src="\/sign-assets\/sign\.js"))/,
     );
-    assert.doesNotMatch(html, /https?:\/\/(?!127\.0\.0\.1)/, "no third-party resource");
+    assert.doesNotMatch(html, /(src|href)="https?:\/\/(?!127\.0\.0\.1)/, "no third-party resource");
+    // The page posts its events to the origins allowed to frame it, and to no other.
+    const config = JSON.parse(
+      /<script type="application\/json" id="signing-config">(.*?)<\/script>/s.exec(html)![1]!,
+    );
+    assert.deepEqual(config.parentOrigins, ["https://crm.example.com", "https://hr.example.org"]);
   });
 
   it("answers a wrong link with 404 and an ended envelope with 410, as pages", async () => {
@@ -135,8 +140,8 @@ describe("the signing page over HTTP", () => {
       ["pdf.mjs", /^text\/javascript/],
       ["pdf.worker.mjs", /^text\/javascript/],
       ["signature_pad.js", /^text\/javascript/],
-      ["caveat-latin.woff2", /^font\/woff2/],
-      ["caveat-latin-ext.woff2", /^font\/woff2/],
+      ["stamp-regular.ttf", /^font\/ttf/],
+      ["stamp-oblique.ttf", /^font\/ttf/],
     ];
     for (const [name, type] of expected) {
       const res = await fetch(`${t.url}/sign-assets/${name}`);

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { findChainBreak } from "../../src/domain/event-chain.js";
 import { signer, uploadDocument } from "../helpers/fixtures.js";
 import { latestCode, outboxEmails, outboxSms } from "../helpers/outbox.js";
 import { signaturePngDataUrl } from "../helpers/png.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
+import { pdftotext } from "../helpers/validators.js";
 
 const PNG = signaturePngDataUrl();
 /** Starts like a PNG, is not one. */
@@ -369,6 +371,99 @@ describe("the signer API", () => {
       [checkbox]: "true",
       [initials]: "S1",
     });
+  });
+
+  it("tells the page where to send each recipient after acting: their own redirectUrl, else the envelope's", async () => {
+    const { envelope, tokens } = await sent({
+      redirectUrl: "https://crm.example.com/deals/42?tab=docs",
+      recipients: [
+        signer(1, { redirectUrl: "https://crm.example.com/signer-1" }),
+        signer(2),
+        { email: "boss@example.com", name: "Boss", role: "APPROVER" },
+      ],
+    });
+    const shown = await Promise.all(tokens.map((token) => view(token)));
+    assert.deepEqual(
+      shown.map((res) => [res.status, res.body.redirectUrl]),
+      [
+        [200, "https://crm.example.com/signer-1"],
+        [200, "https://crm.example.com/deals/42?tab=docs"],
+        [200, "https://crm.example.com/deals/42?tab=docs"],
+      ],
+    );
+    // The envelope still shows each recipient's own value, not the one inherited.
+    assert.deepEqual(
+      envelope.recipients.map((r: any) => r.redirectUrl),
+      ["https://crm.example.com/signer-1", null, null],
+    );
+
+    const own = await sent({
+      recipients: [signer(1), signer(2, { redirectUrl: "http://localhost:3001/back" })],
+    });
+    assert.equal((await view(own.tokens[0]!)).body.redirectUrl, null);
+    assert.equal((await view(own.tokens[1]!)).body.redirectUrl, "http://localhost:3001/back");
+  });
+
+  it("signs with an uploaded image: checked, stored and stamped like a drawn one, recorded as uploaded", async () => {
+    const { envelope, tokens } = await sent({ recipients: [signer(1)] });
+    const uploaded = (image: string) => ({ consent: true, signature: { type: "uploaded", image } });
+    const jpeg = Buffer.from("ffd8ffe000104a46494600010100000100010000ffd9", "hex");
+    for (const image of [
+      `data:image/jpeg;base64,${jpeg.toString("base64")}`,
+      `data:image/png;base64,${jpeg.toString("base64")}`,
+      "data:image/gif;base64,R0lGODlhAQABAAAAACw=",
+      "https://example.com/signature.png",
+      pngHeaderOnly,
+    ]) {
+      const res = await act(tokens[0]!, "sign", uploaded(image));
+      assert.equal(res.status, 400, `${image.slice(0, 30)}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, "signature_invalid");
+      assert.equal(res.body.error.param, "signature.image");
+      assert.match(res.body.error.message, /uploaded signature/);
+    }
+    const huge = Buffer.concat([Buffer.from("89504e470d0a1a0a", "hex"), Buffer.alloc(1024 * 1024)]);
+    const tooLarge = await act(
+      tokens[0]!,
+      "sign",
+      uploaded(`data:image/png;base64,${huge.toString("base64")}`),
+    );
+    assert.equal(tooLarge.status, 400);
+    assert.equal(tooLarge.body.error.code, "signature_image_too_large");
+    assert.equal(tooLarge.body.error.message, "The uploaded signature image is larger than 1 MB.");
+    assert.equal((await view(tokens[0]!)).body.recipient.status, "VIEWED", "nothing recorded");
+
+    const signed = await act(tokens[0]!, "sign", uploaded(PNG));
+    assert.equal(signed.status, 200, JSON.stringify(signed.body));
+    assert.deepEqual(signed.body, { status: "SIGNED", envelopeStatus: "COMPLETED" });
+    const sha256 = createHash("sha256")
+      .update(Buffer.from(PNG.split(",")[1]!, "base64"))
+      .digest("hex");
+    const row = await t.app.database.db
+      .selectFrom("recipients")
+      .select(["signature_type", "signature_text", "signature_image_sha256"])
+      .where("envelope_id", "=", envelope.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(row, {
+      signature_type: "uploaded",
+      signature_text: null,
+      signature_image_sha256: sha256,
+    });
+    const recorded = (await events(envelope.id)).find((e) => e.type === "recipient.signed")!;
+    assert.equal((recorded.data as any).signatureType, "uploaded");
+    assert.equal((recorded.data as any).signatureImageSha256, sha256);
+
+    // Sealed with the image stamped, as a drawn one is; the audit trail names what it was.
+    await t.app.worker.runDue();
+    const done = (await envelopeOf(envelope.id)).body;
+    assert.ok(done.sealedAt, JSON.stringify(done));
+    assert.equal(done.sealingError, null);
+    const trail = await fetch(`${t.url}/api/v1/envelopes/${envelope.id}/audit-trail`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    assert.equal(trail.status, 200);
+    const text = await pdftotext(Buffer.from(await trail.arrayBuffer()));
+    assert.match(text, /Signature: uploaded image/);
+    assert.match(text, new RegExp(`Signature image: SHA-256 ${sha256}`));
   });
 
   it("asks for a one-time code by email; five wrong codes lock it", async () => {

@@ -28,6 +28,8 @@ export interface TestServerOptions {
   beforeListen?: (server: FastifyInstance) => void | Promise<void>;
   /** Reuse a database, e.g. to run a second instance against it. */
   database?: TestDatabase;
+  /** Listen on this port (and make it PUBLIC_URL's) instead of an ephemeral one. */
+  port?: number;
 }
 
 /** A real server on an ephemeral port of 127.0.0.1, on a fresh database of the run's kind. */
@@ -37,14 +39,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const config = loadConfig({
     LOG_LEVEL: "silent",
     PORT: "0",
-    PUBLIC_URL: "http://127.0.0.1:3000",
+    PUBLIC_URL: `http://127.0.0.1:${options.port ?? 3000}`,
     ...database.env,
     ...options.env,
   });
   const app = await createApp(config, { clock });
   const server = await buildServer(app);
   await options.beforeListen?.(server);
-  await server.listen({ host: "127.0.0.1", port: 0 });
+  await server.listen({ host: "127.0.0.1", port: options.port ?? 0 });
   const address = server.server.address();
   if (!address || typeof address === "string") throw new Error("no address");
 

@@ -101,6 +101,8 @@ export interface CreateEnvelopeRequest {
   reminders?: ReminderPolicy | null;
   /** Your own keys (up to 40 characters) and string values, returned as they are */
   metadata?: Record<string, string>;
+  /** Where the signing page sends recipients after they sign or decline (with ?event=signed|declined&envelopeId=…&recipientId=… added), unless they have their own: an absolute https: URL (http: too in the test environment), without a user name or password, at most 2000 characters; otherwise 422 redirect_url_invalid. null: none */
+  redirectUrl?: string | null;
 }
 
 export interface CreateWebhookRequest {
@@ -209,6 +211,8 @@ export interface Envelope {
   documents: EnvelopeDocument[];
   recipients: Recipient[];
   metadata: Record<string, string>;
+  /** Where the signing page sends recipients after they act, unless they have their own */
+  redirectUrl: string | null;
   /** ISO 8601, UTC */
   expiresAt: string | null;
   reminders: ReminderPolicy | null;
@@ -575,6 +579,8 @@ export interface Recipient {
   lastRemindedAt: string | null;
   /** While it is their turn */
   nextReminderAt: string | null;
+  /** Where the signing page sends them after they act, as given; null: the envelope's redirectUrl applies */
+  redirectUrl: string | null;
   fields: Field[];
 }
 
@@ -612,6 +618,8 @@ export interface RecipientInput {
   /** How the invitation and reminders reach them; default ["email"]. sms needs a phone. */
   channels?: Channel[];
   fields?: FieldInput[];
+  /** Where the signing page sends this recipient after they sign or decline, instead of the envelope's redirectUrl: an absolute https: URL (http: too in the test environment), without a user name or password, at most 2000 characters; otherwise 422 redirect_url_invalid */
+  redirectUrl?: string;
 }
 
 /** SIGNER signs; APPROVER approves without a signature; CC receives the signed documents */
@@ -758,6 +766,8 @@ export interface SigningSession {
   waitingFor: string[];
   /** A one-time code must be confirmed before signing */
   otpRequired: boolean;
+  /** Where to send the recipient after they sign or decline, with ?event=signed|declined&envelopeId=…&recipientId=… added to its query: the recipient's own redirectUrl, else the envelope's; null: none */
+  redirectUrl: string | null;
   locale: string;
   /** The consent the recipient gives by signing, recorded verbatim */
   consentText: string;
@@ -786,7 +796,7 @@ export type SignInRequest = {
 export interface SignRequest {
   /** Must be true */
   consent: boolean;
-  signature?: TypedSignature | DrawnSignature;
+  signature?: TypedSignature | DrawnSignature | UploadedSignature;
   /** Values by field id */
   fields?: Record<string, string>;
 }
@@ -833,6 +843,8 @@ export interface UpdateEnvelopeRequest {
   reminders?: ReminderPolicy | null;
   /** Your own keys (up to 40 characters) and string values, returned as they are */
   metadata?: Record<string, string>;
+  /** Where the signing page sends recipients after they sign or decline (with ?event=signed|declined&envelopeId=…&recipientId=… added), unless they have their own: an absolute https: URL (http: too in the test environment), without a user name or password, at most 2000 characters; otherwise 422 redirect_url_invalid. null: none */
+  redirectUrl?: string | null;
 }
 
 export interface UpdateSessionRequest {
@@ -857,6 +869,13 @@ export interface UpdateUserRequest {
   password?: string;
   /** owner and admin manage the account; member sends envelopes */
   role?: "owner" | "admin" | "member";
+}
+
+/** An image of their signature the recipient uploaded, as a PNG image; checked, stored and stamped as a drawn one */
+export interface UploadedSignature {
+  type: "uploaded";
+  /** data:image/png;base64,… (converted to PNG before it is sent) */
+  image: string;
 }
 
 /** A person who signs in to the account's dashboard */
@@ -1210,6 +1229,7 @@ export type ErrorCode =
   | "reason_required"
   | "recipient_phone_invalid"
   | "recipient_phone_required"
+  | "redirect_url_invalid"
   | "reminder_too_soon"
   | "role_insufficient"
   | "session_invalid"

@@ -75,6 +75,9 @@ const FieldInput = Component(
   ),
 );
 
+const REDIRECT_URL_RULES =
+  "an absolute https: URL (http: too in the test environment), without a user name or password, at most 2000 characters; otherwise 422 redirect_url_invalid";
+
 const RecipientInput = Component(
   "RecipientInput",
   Type.Object(
@@ -107,6 +110,11 @@ const RecipientInput = Component(
         }),
       ),
       fields: Type.Optional(Type.Array(FieldInput, { maxItems: 100 })),
+      redirectUrl: Type.Optional(
+        Type.String({
+          description: `Where the signing page sends this recipient after they sign or decline, instead of the envelope's redirectUrl: ${REDIRECT_URL_RULES}`,
+        }),
+      ),
     },
     { additionalProperties: false, description: "Someone the envelope is sent to" },
   ),
@@ -169,6 +177,13 @@ const envelopeInputProperties = {
       description: "Your own keys (up to 40 characters) and string values, returned as they are",
     }),
   ),
+  redirectUrl: Type.Optional(
+    Nullable(
+      Type.String({
+        description: `Where the signing page sends recipients after they sign or decline (with ?event=signed|declined&envelopeId=…&recipientId=… added), unless they have their own: ${REDIRECT_URL_RULES}. null: none`,
+      }),
+    ),
+  ),
 };
 
 const CreateEnvelope = Component(
@@ -190,6 +205,7 @@ const PatchEnvelope = Component(
       expiresAt: envelopeInputProperties.expiresAt,
       reminders: envelopeInputProperties.reminders,
       metadata: envelopeInputProperties.metadata,
+      redirectUrl: envelopeInputProperties.redirectUrl,
     },
     {
       additionalProperties: false,
@@ -256,6 +272,12 @@ const RecipientObject = Component(
       nextReminderAt: Nullable(
         Type.String({ format: "date-time", description: "While it is their turn" }),
       ),
+      redirectUrl: Nullable(
+        Type.String({
+          description:
+            "Where the signing page sends them after they act, as given; null: the envelope's redirectUrl applies",
+        }),
+      ),
       fields: Type.Array(FieldObject),
     },
     { description: "Someone the envelope is sent to, and how far they are" },
@@ -292,6 +314,12 @@ export const EnvelopeObject = Component(
         type: "object",
         additionalProperties: { type: "string" },
       }),
+      redirectUrl: Nullable(
+        Type.String({
+          description:
+            "Where the signing page sends recipients after they act, unless they have their own",
+        }),
+      ),
       expiresAt: Nullable(Timestamp),
       reminders: Nullable(ReminderPolicy),
       createdAt: Timestamp,

@@ -13,6 +13,7 @@ import { users } from "./0010_users.js";
 import { branding } from "./0011_branding.js";
 import { listIndexes } from "./0012_list_indexes.js";
 import { archiveTimestamps } from "./0013_archive_timestamps.js";
+import { redirectUrls } from "./0014_redirect_urls.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -30,6 +31,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0011_branding": branding,
     "0012_list_indexes": listIndexes,
     "0013_archive_timestamps": archiveTimestamps,
+    "0014_redirect_urls": redirectUrls,
   };
   return { getMigrations: async () => migrations };
 }
