@@ -267,7 +267,12 @@ function showSignature(control) {
   const mark = el("span", { class: "stamp-mark" });
   if (state.signature.type === "typed") {
     const text = el("span", { class: "stamp-typed", text: state.signature.text });
-    text.style.setProperty("--typed", String(typedSize(state.signature.text, field)));
+    const size = typedSize(state.signature.text, field);
+    text.style.setProperty("--typed", String(size));
+    // The seal puts the baseline (markHeight - size) / 2 above the caption band; with a line
+    // height of 1, DejaVu's baseline sits 0.154 em above the bottom of the line.
+    const markHeight = Math.max(1, field.height - STAMP.captionBand);
+    text.style.setProperty("--typed-bottom", String((markHeight - size) / 2 - 0.154 * size));
     mark.append(text);
   } else {
     mark.append(el("img", { src: state.signature.image, alt: "" }));

@@ -18,13 +18,15 @@ export function pageHeaders(
   frameAncestors: readonly string[] = [],
   /** Where the page's forms may be sent: nowhere unless it has one of ours. */
   formAction = "'none'",
+  /** A page without script that sets its own colours in one `<style nonce>` element. */
+  styleNonce?: string,
 ): Record<string, string> {
   const ancestors = frameAncestors.length > 0 ? frameAncestors.join(" ") : "'none'";
   return {
     "Content-Security-Policy": [
       "default-src 'none'",
       "script-src 'self'",
-      "style-src 'self'",
+      styleNonce ? `style-src 'self' 'nonce-${styleNonce}'` : "style-src 'self'",
       "img-src 'self' data: blob:",
       "font-src 'self'",
       "connect-src 'self'",

@@ -93,6 +93,12 @@ export interface SigningField {
 
 export type CannotActReason = "not_your_turn" | "already_acted" | "declined" | "no_action";
 
+export interface SenderBranding {
+  name: string;
+  accentColor: string | null;
+  logo: string | null;
+}
+
 export interface SigningView {
   envelope: {
     id: string;
@@ -232,6 +238,20 @@ export class SigningService {
       envelope,
       recipient,
       scope: { accountId: envelope.account_id, environment: envelope.environment },
+    };
+  }
+
+  /** Who sent the envelope of a valid link, as its recipients see them: for its ended pages too. */
+  async sender(session: Session): Promise<SenderBranding> {
+    const account = await this.db
+      .selectFrom("accounts")
+      .select(["name", "display_name", "accent_color", "logo"])
+      .where("id", "=", session.envelope.account_id)
+      .executeTakeFirstOrThrow();
+    return {
+      name: account.display_name ?? account.name,
+      accentColor: account.accent_color,
+      logo: account.logo,
     };
   }
 

@@ -1,5 +1,5 @@
 import { displayLines, displayText } from "../domain/user-text.js";
-import type { SigningView } from "../services/signing.js";
+import type { SenderBranding, SigningView } from "../services/signing.js";
 import { ASSET_PREFIX } from "./assets.js";
 import { type Locale, messagesFor, translate } from "./i18n.js";
 
@@ -43,11 +43,24 @@ ${body}
 </html>`;
 }
 
+/** Who sent an envelope, shown on its pages; `styleNonce` lets the page set the accent colour. */
+export interface PageSender extends SenderBranding {
+  styleNonce: string;
+}
+
+function senderHeader(sender: PageSender): string {
+  const logo = sender.logo
+    ? `<img class="sender-logo" src="${escapeHtml(sender.logo)}" alt="${escapeHtml(displayText(sender.name))}">`
+    : "";
+  return `<header class="envelope">${logo}<p class="sender-name">${escapeHtml(displayText(sender.name))}</p></header>`;
+}
+
 /** A page that only says something (an invalid link, an envelope that has ended), and links. */
 export function messagePage(
   locale: Locale,
   message: string,
   links: readonly { label: string; href: string; download?: boolean }[] = [],
+  sender?: PageSender,
 ): string {
   const action =
     links.length > 0
@@ -58,10 +71,15 @@ export function messagePage(
           )
           .join("")}</ul>`
       : "";
+  // The colour was checked as #rrggbb when it was set: nothing else can reach this element.
+  const accent =
+    sender?.accentColor && /^#[0-9a-fA-F]{6}$/.test(sender.accentColor)
+      ? `<style nonce="${sender.styleNonce}">:root { --accent: ${sender.accentColor}; }</style>\n`
+      : "";
   return layout(
     locale,
-    "Certyneo",
-    `<h1 class="notice">${escapeHtml(message)}</h1>${action}`,
+    sender ? displayText(sender.name) : "Certyneo",
+    `${accent}${sender ? senderHeader(sender) : ""}<h1 class="notice">${escapeHtml(message)}</h1>${action}`,
     false,
   );
 }

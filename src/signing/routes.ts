@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { consentText, recipientContext } from "../api/signing.js";
 import { CertyneoError, RateLimitedError } from "../domain/errors.js";
@@ -72,7 +73,11 @@ export function registerSigningPages(
                   },
                 ]
               : [];
-          return reply.code(410).send(messagePage(locale, translate(locale, ended), links));
+          // The sender's colours, set by one element that only this answer's nonce allows.
+          const styleNonce = randomBytes(16).toString("base64url");
+          const sender = { ...(await options.signing.sender(session)), styleNonce };
+          reply.headers(pageHeaders(options.frameAncestors, undefined, styleNonce));
+          return reply.code(410).send(messagePage(locale, translate(locale, ended), links, sender));
         }
       } catch (error) {
         if (error instanceof CertyneoError && error.code === "signing_link_invalid") {

@@ -201,7 +201,7 @@ describe("the signing page in Chromium", () => {
   async function signFromBar(
     page: Page | Frame,
     options: {
-      signature: "draw" | "upload";
+      signature: "draw" | "upload" | "type";
       /** Whether the recipient has initials fields (the adopt dialog then asks for them). */
       initials?: boolean;
       shots?: string;
@@ -239,6 +239,9 @@ describe("the signing page in Chromium", () => {
         });
       }
       await mouse.up();
+    } else if (options.signature === "type") {
+      await page.click("#tab-type");
+      assert.equal(await page.inputValue("#signature-typed"), "Marie Dubois");
     } else {
       await page.click("#tab-upload");
       const file = path.join(work, "my-signature.png");
@@ -250,7 +253,12 @@ describe("the signing page in Chromium", () => {
       await pageOf(page).screenshot({ path: path.join(ARTIFACTS, `${options.shots}-adopt.png`) });
     await page.click("#adopt-confirm");
     await page.waitForSelector("#adopt-dialog", { state: "hidden" });
-    assert.equal(await page.locator(".field-signature.filled img").count(), 1);
+    assert.equal(
+      await page
+        .locator(`.field-signature.filled ${options.signature === "type" ? ".stamp-typed" : "img"}`)
+        .count(),
+      1,
+    );
     if (options.initials !== false)
       assert.equal(await page.locator(".field-initials.filled .stamp-text").textContent(), "MD");
 
@@ -279,7 +287,7 @@ describe("the signing page in Chromium", () => {
   }
 
   /** The signature field's ink in the browser, then in the sealed PDF rendered by pdftoppm. */
-  async function compareWithSealed(page: Page, envelopeId: string, label: string) {
+  async function compareWithSealed(page: Page, envelopeId: string, label: string, apiKey = key) {
     const field = fiveFields("")[4]!;
     const shown = await inkBox(
       analyzer,
@@ -289,7 +297,7 @@ describe("the signing page in Chromium", () => {
     );
     while ((await t.app.worker.runDue()) > 0);
     const sealed = await fetch(`${t.url}/api/v1/envelopes/${envelopeId}/signed-document`, {
-      headers: { authorization: `Bearer ${key}` },
+      headers: { authorization: `Bearer ${apiKey}` },
     });
     assert.equal(sealed.status, 200);
     const pdf = path.join(work, `${label}.pdf`);
@@ -469,7 +477,7 @@ describe("the signing page in Chromium", () => {
     }
   });
 
-  it("wears the sender's branding", async () => {
+  it("wears the sender's branding, and stamps a typed signature where it showed it", async () => {
     const account = await t.newAccount();
     const logo = `data:image/png;base64,${makeSignaturePng(240, 80).toString("base64")}`;
     const branded = await request(t.url, "/api/v1/branding", {
@@ -478,9 +486,9 @@ describe("the signing page in Chromium", () => {
       json: { displayName: "Acme HR", accentColor: "#0B6E4F", logo },
     });
     assert.equal(branded.status, 200, JSON.stringify(branded.body));
-    const own = await uploadDocument(t.url, account.secret, ["a4"]);
-    const { url } = await sendEnvelope(
-      [signer(1, { name: "Marie Dubois" })],
+    const own = await uploadDocument(t.url, account.secret, Array(10).fill("a4"));
+    const { envelope, url } = await sendEnvelope(
+      [signer(1, { name: "Marie Dubois", fields: [fiveFields(own.id)[4]] })],
       { documentIds: [own.id] },
       t,
       account.secret,
@@ -499,6 +507,28 @@ describe("the signing page in Chromium", () => {
         "rgb(11, 110, 79)",
       );
       await page.screenshot({ path: path.join(ARTIFACTS, `signing-branded-${name}.png`) });
+      if (name === "phone") {
+        await signFromBar(page, { signature: "type", initials: false });
+        assert.ok(
+          await page.evaluate<boolean>(`document.fonts.check("16px CertyneoStampOblique")`),
+          "the typed signature is shown in the font the seal uses",
+        );
+        await page.screenshot({ path: path.join(ARTIFACTS, "signing-branded-phone-signed.png") });
+        await compareWithSealed(page, envelope.id, "typed", account.secret);
+        // The finished page wears the branding too: logo, name, colour.
+        const ended = await page.goto(url);
+        assert.equal(ended?.status(), 410);
+        assert.match(ended?.headers()["content-security-policy"] ?? "", /style-src 'self' 'nonce-/);
+        assert.equal(await page.locator(".sender-name").textContent(), "Acme HR");
+        assert.equal(await page.locator("img.sender-logo").count(), 1);
+        assert.equal(
+          await page.evaluate<string>(`getComputedStyle(document.querySelector(".links a")).color`),
+          "rgb(11, 110, 79)",
+        );
+        await page.screenshot({
+          path: path.join(ARTIFACTS, "signing-branded-phone-completed.png"),
+        });
+      }
       assert.deepEqual(problems, []);
       await page.context().close();
     }
