@@ -377,12 +377,15 @@ function renderDocuments() {
       el("h3", { text: doc.name }),
     );
     container.append(section);
-    const loaded = fetch(`${api}/documents/${encodeURIComponent(doc.id)}`)
-      .then((response) => {
-        if (!response.ok) throw new Error(`document ${doc.id}: ${response.status}`);
-        return response.arrayBuffer();
-      })
-      .then((data) => pdfjs.getDocument({ data, isEvalSupported: false }).promise);
+    // Read by ranges of 512 KB, as pages need them: the first page of a 25 MB contract shows
+    // after its cross-reference table and its own objects have arrived, not the whole file.
+    const loaded = pdfjs.getDocument({
+      url: `${api}/documents/${encodeURIComponent(doc.id)}`,
+      rangeChunkSize: 512 * 1024,
+      disableAutoFetch: true,
+      disableStream: true,
+      isEvalSupported: false,
+    }).promise;
     loaded
       .catch((error) => {
         say(t("error"), "error");

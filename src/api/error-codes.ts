@@ -87,7 +87,11 @@ const OPERATIONS: Record<string, Codes> = {
   },
   getDocument: { 404: ["document_not_found"] },
   deleteDocument: { 404: ["document_not_found"], 409: ["document_in_use"] },
-  downloadDocumentContent: { 404: ["document_not_found"], 410: ["document_content_missing"] },
+  downloadDocumentContent: {
+    404: ["document_not_found"],
+    410: ["document_content_missing"],
+    416: ["range_not_satisfiable"],
+  },
   createEnvelope: { 400: ["document_not_found"], 422: ENVELOPE_CONTENT },
   getEnvelope: { 404: ["envelope_not_found"] },
   updateEnvelope: {
@@ -129,6 +133,7 @@ const OPERATIONS: Record<string, Codes> = {
   getSigningDocument: {
     404: ["signing_link_invalid", "document_not_found"],
     410: [...ENDED, "document_content_missing"],
+    416: ["range_not_satisfiable"],
   },
   getSigningSignedDocument: {
     ...SIGNING_LINK,

@@ -233,23 +233,29 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
         operationId: "getSigningDocument",
         summary: "A document of the envelope, to display",
         description:
-          "410 document_content_missing if the stored file is missing from the server's storage (the sender should contact the platform's operator).",
+          "410 document_content_missing if the stored file is missing from the server's storage (the sender should contact the platform's operator). Accepts one byte range (Range: bytes=start-end, start-, or -length): 206 with those bytes only, which lets a viewer read only the pages it shows of a large PDF.",
         params: Type.Object({
           token: Type.String({ maxLength: 100 }),
           documentId: Type.String({ maxLength: 100 }),
         }),
         response: {
           200: PdfResponse("The PDF"),
-          ...errorResponses(...SIGNING_ERRORS),
+          206: PdfResponse("The bytes of the Range asked for (Content-Range says which)"),
+          ...errorResponses(...SIGNING_ERRORS, 416),
         },
       },
     },
     async (request, reply) => {
-      const document = await signing.openDocument(request.params.token, request.params.documentId);
+      const document = await signing.openDocument(
+        request.params.token,
+        request.params.documentId,
+        request.headers.range,
+      );
       return sendPdf(reply, document.stream, {
         fileName: document.name,
         size: document.size,
         inline: true,
+        range: document.range,
       });
     },
   );

@@ -11,6 +11,7 @@ export type ErrorKind =
   | "gone"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "range_not_satisfiable"
   | "unprocessable"
   | "rate_limited"
   | "unavailable"

@@ -28,6 +28,7 @@ const HTTP_OF_KIND: Record<ErrorKind, { status: number; type: ErrorType }> = {
   gone: { status: 410, type: "invalid_request_error" },
   payload_too_large: { status: 413, type: "invalid_request_error" },
   unsupported_media_type: { status: 415, type: "invalid_request_error" },
+  range_not_satisfiable: { status: 416, type: "invalid_request_error" },
   unprocessable: { status: 422, type: "invalid_request_error" },
   rate_limited: { status: 429, type: "rate_limit_error" },
   unavailable: { status: 503, type: "api_error" },

@@ -121,6 +121,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   410: "No longer available",
   413: "Request body too large",
   415: "Unsupported Content-Type",
+  416: "The Range asked for starts past the end of the file (Content-Range gives its size)",
   422: "Well-formed but semantically invalid",
   429: "Rate limit exceeded; see Retry-After",
   431: "The URL and headers are larger than this server accepts (any route can answer it)",

@@ -1,8 +1,9 @@
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { listNewestFirst } from "../db/pagination.js";
 import type { DocumentsTable, Tables } from "../db/schema.js";
+import { type RequestedRange, requestedRange } from "../domain/byte-range.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
 import { CertyneoError, notFound } from "../domain/errors.js";
@@ -189,10 +190,24 @@ export class DocumentService {
     return new Map(rows.map((row) => [row.id, toDocument(row)]));
   }
 
-  async openContent(scope: Scope, id: string): Promise<{ document: Document; stream: Readable }> {
+  /**
+   * The document's bytes, streamed; with `rangeHeader` (HTTP's `Range`, as sent), only the range
+   * it asks for when it fits the document (`range`), none when it cannot (`"unsatisfiable"`).
+   */
+  async openContent(
+    scope: Scope,
+    id: string,
+    rangeHeader?: string,
+  ): Promise<{ document: Document; stream: Readable; range: RequestedRange }> {
     const document = await this.get(scope, id);
+    const range = rangeHeader === undefined ? null : requestedRange(rangeHeader, document.size);
+    if (range === "unsatisfiable") return { document, stream: Readable.from([]), range };
     try {
-      return { document, stream: await this.blobs.open(document.sha256) };
+      return {
+        document,
+        stream: await this.blobs.open(document.sha256, range ?? undefined),
+        range,
+      };
     } catch (error) {
       if (error instanceof BlobMissingError) throw contentMissing(`document ${document.id}`);
       throw error;

@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { lockEnvelope } from "../db/locks.js";
 import type { EnvelopesTable, RecipientsTable, Tables } from "../db/schema.js";
+import type { RequestedRange } from "../domain/byte-range.js";
 import type { Clock } from "../domain/clock.js";
 import { type EnvelopeStatus, effectiveStatus, transition } from "../domain/envelope-lifecycle.js";
 import type { Environment, Scope } from "../domain/environment.js";
@@ -420,10 +421,15 @@ export class SigningService {
     return Date.parse(recipient.otp_verified_at) + OTP_VERIFIED_TTL_MS > this.clock.now().getTime();
   }
 
+  /**
+   * A document of the envelope, to display; `range` (HTTP's `Range` header, as sent) lets a
+   * viewer read only the parts of a large PDF it shows.
+   */
   async openDocument(
     token: string,
     documentId: string,
-  ): Promise<{ name: string; size: number; stream: Readable }> {
+    rangeHeader?: string,
+  ): Promise<{ name: string; size: number; stream: Readable; range: RequestedRange }> {
     const session = await this.resolve(token);
     this.assertLive(session);
     const link = await this.db
@@ -439,8 +445,12 @@ export class SigningService {
         `No document with id "${documentId}" in this envelope.`,
       );
     }
-    const { document, stream } = await this.documents.openContent(session.scope, documentId);
-    return { name: document.name, size: document.size, stream };
+    const { document, stream, range } = await this.documents.openContent(
+      session.scope,
+      documentId,
+      rangeHeader,
+    );
+    return { name: document.name, size: document.size, stream, range };
   }
 
   /** Sends a new 6-digit code by the recipient's channel; the previous one stops working. */

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { ByteRange } from "../domain/byte-range.js";
 
 /** A blob written to temporary storage, hashed and measured, not yet kept. */
 export interface StagedBlob {
@@ -40,8 +41,10 @@ export class BlobMissingError extends Error {
 export interface BlobStore {
   /** Streams `source` to staging, refusing more than `maxBytes` with `BlobTooLargeError`. */
   stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob>;
-  /** The bytes of `sha256`; `BlobMissingError` when they are not stored. */
-  open(sha256: string): Promise<Readable>;
+  /**
+   * The bytes of `sha256`, or those of `range` only; `BlobMissingError` when they are not stored.
+   */
+  open(sha256: string, range?: ByteRange): Promise<Readable>;
   /** The bytes of `sha256`, whole, in a buffer of their own; `BlobMissingError` when not stored. */
   read(sha256: string): Promise<Buffer>;
   /**

@@ -4,6 +4,7 @@ import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import type { ByteRange } from "../domain/byte-range.js";
 import { randomBase62 } from "../security/random.js";
 import {
   BlobMissingError,
@@ -82,12 +83,12 @@ export class FilesystemBlobStore implements BlobStore {
     });
   }
 
-  async open(sha256: string): Promise<Readable> {
+  async open(sha256: string, range?: ByteRange): Promise<Readable> {
     // Opened now, so that a missing file is this typed error rather than a failing stream.
     const handle = await open(this.pathOf(sha256), "r").catch((error: unknown) => {
       throw missing(sha256, error);
     });
-    return handle.createReadStream();
+    return handle.createReadStream(range ?? {});
   }
 
   async delete(sha256: string): Promise<void> {

@@ -104,6 +104,44 @@ describe("the signer API", () => {
     assert.equal(notHere.status, 404);
   });
 
+  it("serves a displayed document by byte ranges, as a viewer reads a large PDF", async () => {
+    const { tokens } = await sent({ recipients: [signer(1)] });
+    const url = `/api/v1/signing/${tokens[0]}/documents/${doc.id}`;
+    const whole = await fetch(`${t.url}${url}`);
+    assert.equal(whole.status, 200);
+    assert.equal(whole.headers.get("accept-ranges"), "bytes");
+    const bytes = Buffer.from(await whole.arrayBuffer());
+    const cases: [string, number, number][] = [
+      ["bytes=0-99", 0, 99],
+      ["bytes=100-", 100, bytes.length - 1],
+      ["bytes=-50", bytes.length - 50, bytes.length - 1],
+      [`bytes=10-${bytes.length + 1000}`, 10, bytes.length - 1],
+    ];
+    for (const [range, start, end] of cases) {
+      const part = await fetch(`${t.url}${url}`, { headers: { range } });
+      assert.equal(part.status, 206, range);
+      assert.equal(part.headers.get("content-range"), `bytes ${start}-${end}/${bytes.length}`);
+      assert.equal(part.headers.get("content-length"), String(end - start + 1));
+      assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(start, end + 1));
+    }
+    // Several ranges, or nonsense: the whole file, as the RFC allows.
+    for (const range of ["bytes=0-1,5-6", "pages=1", "bytes=9-3"]) {
+      const all = await fetch(`${t.url}${url}`, { headers: { range } });
+      assert.equal(all.status, 200, range);
+      assert.equal((await all.arrayBuffer()).byteLength, bytes.length);
+    }
+    const past = await request(t.url, url, { headers: { range: `bytes=${bytes.length}-` } });
+    assert.equal(past.status, 416);
+    assert.equal(past.body.error.code, "range_not_satisfiable");
+    assert.equal(past.headers.get("content-range"), `bytes */${bytes.length}`);
+    // The sender's own download takes ranges too.
+    const own = await fetch(`${t.url}/api/v1/documents/${doc.id}/content`, {
+      headers: { authorization: `Bearer ${key}`, range: "bytes=0-7" },
+    });
+    assert.equal(own.status, 206);
+    assert.deepEqual(Buffer.from(await own.arrayBuffer()), bytes.subarray(0, 8));
+  });
+
   it("speaks the browser's language when the recipient has none", async () => {
     const { tokens } = await sent({ recipients: [signer(1)] });
     assert.match(

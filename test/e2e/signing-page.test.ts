@@ -8,6 +8,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { Browser, Frame, Page } from "playwright-core";
+import { bigPdf } from "../../bench/big-pdf.js";
 import { ARTIFACTS, launchChromium, seriousAxeViolations } from "../helpers/browser.js";
 import { signer, uploadDocument } from "../helpers/fixtures.js";
 import { latestCode } from "../helpers/outbox.js";
@@ -621,6 +622,40 @@ describe("the signing page in Chromium", () => {
       stranger.server.close();
       await framed.close();
     }
+  });
+
+  it("shows the first page of a 10 MB, 120-page document after reading a fraction of it (phone)", async () => {
+    const big = bigPdf(120, 10 * 1024 * 1024);
+    const uploaded = await request(t.url, "/api/v1/documents", {
+      method: "POST",
+      key,
+      json: { name: "scanned.pdf", content: big.toString("base64") },
+    });
+    assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+    const { url } = await sendEnvelope([signer(1)], { documentIds: [uploaded.body.id] });
+    const context = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+      reducedMotion: "reduce",
+    });
+    const page = await context.newPage();
+    const problems = watch(page);
+    let read = 0;
+    page.on("requestfinished", async (finished) => {
+      if (!finished.url().includes("/documents/")) return;
+      read += (await finished.sizes()).responseBodySize;
+    });
+    await page.goto(url);
+    await page.waitForSelector("body[data-rendered=true]", { timeout: 30_000 });
+    assert.equal(await page.locator("canvas.page").count(), 120);
+    const drawn = await page.locator(".page-frame[data-rendered=true]").count();
+    assert.ok(drawn >= 1 && drawn < 10, `${drawn} pages drawn`);
+    assert.ok(read < big.length / 3, `${read} of ${big.length} bytes read for the first pages`);
+    await page.screenshot({ path: path.join(ARTIFACTS, "signing-large-phone.png") });
+    assert.deepEqual(problems, []);
+    await context.close();
   });
 
   it("has no serious accessibility problem (axe-core), the dialog open or not", async () => {

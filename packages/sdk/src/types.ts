@@ -1225,6 +1225,7 @@ export type ErrorCode =
   | "parameter_invalid"
   | "parameter_missing"
   | "parameter_unknown"
+  | "range_not_satisfiable"
   | "rate_limit_exceeded"
   | "reason_required"
   | "recipient_phone_invalid"

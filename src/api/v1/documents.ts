@@ -257,23 +257,26 @@ export const documentsRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentSer
         operationId: "downloadDocumentContent",
         summary: "Download the original PDF",
         description:
-          "410 document_content_missing if the stored file is missing from the server's storage (an operator's matter: contact them).",
+          "410 document_content_missing if the stored file is missing from the server's storage (an operator's matter: contact them). Accepts one byte range (Range: bytes=start-end, start-, or -length): 206 with those bytes only.",
         params: IdParams,
         response: {
           200: PdfResponse("The original bytes"),
-          ...errorResponses(...AUTHENTICATED_ERRORS, 404, 410),
+          206: PdfResponse("The bytes of the Range asked for (Content-Range says which)"),
+          ...errorResponses(...AUTHENTICATED_ERRORS, 404, 410, 416),
         },
       },
     },
     async (request, reply) => {
-      const { document, stream } = await documents.openContent(
+      const { document, stream, range } = await documents.openContent(
         request.auth.scope,
         request.params.id,
+        request.headers.range,
       );
       return sendPdf(reply, stream, {
         fileName: document.name,
         size: document.size,
         etag: document.sha256,
+        range,
       });
     },
   );
