@@ -10,11 +10,27 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const fromPackage = (specifier: string) => require.resolve(specifier);
 
 /** The only files the signing pages load: ours and the libraries we serve ourselves (no CDN). */
+/** The signing page's own modules (public/sign/), loaded by sign.js. */
+const SIGNING_MODULES = [
+  "sign.js",
+  "page.js",
+  "fields.js",
+  "documents.js",
+  "otp.js",
+  "signature-image.js",
+  "adopt.js",
+  "bar.js",
+  "dialogs.js",
+  "outcome.js",
+];
+
 const ASSETS: Record<string, { file: () => string; type: string }> = {
-  "sign.js": {
-    file: () => path.join(root, "public/sign/sign.js"),
-    type: "text/javascript; charset=utf-8",
-  },
+  ...Object.fromEntries(
+    SIGNING_MODULES.map((name) => [
+      name,
+      { file: () => path.join(root, "public/sign", name), type: "text/javascript; charset=utf-8" },
+    ]),
+  ),
   "sign.css": {
     file: () => path.join(root, "public/sign/sign.css"),
     type: "text/css; charset=utf-8",
