@@ -16,7 +16,7 @@ export function finished(outcome, envelopeStatus) {
       ? [t("doneDeclined")]
       : [
           t(outcome === "signed" ? "thanksSigned" : "doneApproved"),
-          t("doneWhatSigned", { names }),
+          t(outcome === "signed" ? "doneWhatSigned" : "doneWhatApproved", { names }),
           t(envelopeStatus === "COMPLETED" ? "doneNextAll" : "doneNextOthers"),
         ];
   const panel = document.getElementById("outcome");

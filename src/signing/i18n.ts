@@ -99,6 +99,7 @@ const en = {
     "A question about the documents? Ask {account}, who sent them. If something is wrong, decline and say why.",
   close: "Close",
   doneWhatSigned: "What you signed: {names}.",
+  doneWhatApproved: "What you approved: {names}.",
   doneNextAll:
     "Everyone has signed. The signed documents and their audit trail will reach you by email in a few minutes.",
   doneNextOthers:
@@ -209,6 +210,7 @@ const fr: Messages = {
     "Une question sur les documents ? Posez-la à {account}, qui vous les a envoyés. Si quelque chose ne va pas, refusez en expliquant pourquoi.",
   close: "Fermer",
   doneWhatSigned: "Vous avez signé : {names}.",
+  doneWhatApproved: "Vous avez approuvé : {names}.",
   doneNextAll:
     "Tout le monde a signé. Les documents signés et leur dossier de preuve vous parviendront par e-mail dans quelques minutes.",
   doneNextOthers:
@@ -315,6 +317,7 @@ const tr: Messages = {
     "Belgelerle ilgili bir sorunuz mu var? Belgeleri gönderen {account} ile iletişime geçin. Bir sorun varsa nedenini yazarak reddedin.",
   close: "Kapat",
   doneWhatSigned: "İmzaladığınız belgeler: {names}.",
+  doneWhatApproved: "Onayladığınız belgeler: {names}.",
   doneNextAll:
     "Herkes imzaladı. İmzalı belgeler ve denetim kayıtları birkaç dakika içinde e-postayla size ulaşacak.",
   doneNextOthers:

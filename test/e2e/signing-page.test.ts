@@ -677,6 +677,33 @@ describe("the signing page in Chromium", () => {
     await context.close();
   });
 
+  it("lets an approver read and approve from the bar, with nothing to fill in", async () => {
+    const { envelope, url } = await sendEnvelope([
+      { email: "boss@example.com", name: "Boss", role: "APPROVER" },
+      signer(2),
+    ]);
+    const { page, problems } = await open(url, "en-US", PHONE);
+    assert.equal(await progress(page), "Nothing to fill in: read the documents, then finish.");
+    assert.equal(await page.locator("#bar-next").isHidden(), true);
+    assert.equal(await page.locator("#bar-finish").textContent(), "Approve");
+    await page.click("#bar-finish");
+    await page.waitForSelector("#finish-dialog[open]");
+    assert.equal(await page.locator("#finish-title").textContent(), "Approve the documents");
+    await page.check("#consent");
+    await page.click("#sign-button");
+    await page.waitForSelector(".done");
+    assert.match((await page.locator(".done").textContent()) ?? "", /approved the documents/);
+    assert.match(
+      (await page.locator(".done").textContent()) ?? "",
+      /What you approved: contrat\.pdf/,
+    );
+    await page.screenshot({ path: path.join(ARTIFACTS, "signing-approver-phone-done.png") });
+    const after = await request(t.url, `/api/v1/envelopes/${envelope.id}`, { key });
+    assert.equal(after.body.recipients[0].status, "APPROVED");
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
   it("tells a recipient whose turn has not come, and says when a link is wrong", async () => {
     const sequential = await request(t.url, "/api/v1/envelopes", {
       method: "POST",
