@@ -37,6 +37,8 @@ import { DEFAULT_SIGNING_LIMITS, type SigningLimits, SigningService } from "./se
 import { UserService } from "./services/users.js";
 import { VerificationService } from "./services/verification.js";
 import { WebhookService } from "./services/webhooks.js";
+import type { BlobStore } from "./storage/blob-store.js";
+import { DatabaseBlobStore } from "./storage/database-blob-store.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 import { VERIFY_PATH } from "./verify/page.js";
 import { listenForJobs } from "./workers/job-wakeups.js";
@@ -70,6 +72,8 @@ export interface AppOptions {
 export interface App {
   config: Config;
   database: Database;
+  /** Where stored files are kept (`CERTYNEO_BLOB_STORE`). */
+  blobs: BlobStore;
   clock: Clock;
   accounts: AccountService;
   settings: AccountSettingsService;
@@ -148,7 +152,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const lastUsed = new LastUsedTracker(database.db);
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
-  const blobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
+  const localBlobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
+  // In the database, files stored on this disk before are still read from it.
+  const blobs =
+    config.blobStore === "database"
+      ? new DatabaseBlobStore(database.db, path.join(config.dataDir, "blobs", "tmp"), localBlobs)
+      : localBlobs;
   let pkiLoading: Promise<PlatformPki> | undefined;
   let renewAt = Number.POSITIVE_INFINITY;
   const pki = () => {
@@ -378,6 +387,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       config.tsaUrl,
       `${config.publicUrl.replace(/\/+$/, "")}${VERIFY_PATH}`,
     ),
+    blobs,
     worker,
     pdf,
     startWorker(log) {

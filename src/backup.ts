@@ -65,9 +65,13 @@ async function attemptBackup(dataDir: string, target: string): Promise<BackupRes
     referenced = (
       snapshot
         .prepare(
-          `select sha256 from documents
-           union select sha256 from sealed_documents
-           union select signature_image_sha256 from recipients where signature_image_sha256 is not null`,
+          // Files kept in the database itself (CERTYNEO_BLOB_STORE=database) are in the copy.
+          `select sha256 from (
+             select sha256 from documents
+             union select sha256 from sealed_documents
+             union select signature_image_sha256 from recipients
+               where signature_image_sha256 is not null
+           ) where sha256 not in (select sha256 from stored_blobs)`,
         )
         .all() as { sha256: string }[]
     ).map((r) => r.sha256);

@@ -17,6 +17,12 @@ export interface Config {
   publicUrl: string;
   /** `undefined` selects the embedded SQLite database in `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * Where stored files (documents, sealed PDFs, signature images) are kept: `filesystem`, under
+   * `dataDir/blobs`, or `database`, in the database, shared by every host using it. Default:
+   * `database` on PostgreSQL, `filesystem` on SQLite.
+   */
+  blobStore: "filesystem" | "database";
   dataDir: string;
   redisUrl: string | undefined;
   logLevel: LogLevel;
@@ -163,6 +169,11 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = url("PUBLIC_URL", ["http:", "https:"]);
   const databaseUrl = url("DATABASE_URL", ["postgres:", "postgresql:"]);
   const redisUrl = url("REDIS_URL", ["redis:", "rediss:"]);
+  const blobStore = (read("CERTYNEO_BLOB_STORE") ??
+    (databaseUrl ? "database" : "filesystem")) as Config["blobStore"];
+  if (blobStore !== "filesystem" && blobStore !== "database") {
+    problems.push(`CERTYNEO_BLOB_STORE must be filesystem or database (got "${blobStore}")`);
+  }
   const logLevel = (read("LOG_LEVEL") ?? "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
@@ -305,6 +316,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     publicUrl: (publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, ""),
     databaseUrl,
+    blobStore,
     dataDir: path.resolve(read("CERTYNEO_DATA_DIR") ?? "data"),
     redisUrl,
     logFormat,

@@ -8,8 +8,10 @@ import { CertyneoError } from "../domain/errors.js";
 import { signInUrl } from "../notify/dashboard-emails.js";
 import type { AccountSettings, AccountSettingsPatch } from "../services/account-settings.js";
 import type { ApiKey } from "../services/api-keys.js";
+import { referencedBlobs } from "../services/blob-references.js";
 import { bootstrapFirstAccount, soleAccount } from "../services/bootstrap.js";
 import { INVITATION_LINK_MS, USER_ROLES, type UserRole } from "../services/users.js";
+import { DatabaseBlobStore } from "../storage/database-blob-store.js";
 import { printJson, table } from "./output.js";
 
 const USAGE = `Usage: certyneo <command> [options]
@@ -51,6 +53,9 @@ Commands:
   backup DIR [--json]                     Copy a SQLite deployment while it serves: the database,
                                           the stored files it references (checked), the keys
                                           and the server secret; restore by serving from DIR
+  blobs copy [--json]                     Copy into the database the stored files still on this
+                                          host's disk (CERTYNEO_BLOB_STORE=database, the default
+                                          on PostgreSQL), checked by hash; then other hosts see them
   sandbox reset --account acct_… [--json] Delete every test-environment object of the account
                                           (envelopes, documents, webhooks, events); the live
                                           environment, keys, people and settings stay
@@ -124,6 +129,7 @@ async function main(argv: string[]): Promise<void> {
     if (command === "jobs" && sub === "failed") return await listFailedJobs(app, values);
     if (command === "jobs" && sub === "retry") return await retryJob(app, rest[0]);
     if (command === "sandbox" && sub === "reset") return await resetSandbox(app, values);
+    if (command === "blobs" && sub === "copy") return await copyBlobs(app, values);
     throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(" ")}".`);
   } finally {
     await app.close();
@@ -433,6 +439,23 @@ async function renewEvidence(app: App, values: Options): Promise<void> {
     );
   }
   if (failures.length > 0) process.exitCode = 1;
+}
+
+async function copyBlobs(app: App, values: Options): Promise<void> {
+  if (!(app.blobs instanceof DatabaseBlobStore)) {
+    throw new UsageError(
+      "blobs copy moves stored files into the database: set CERTYNEO_BLOB_STORE=database (the default with a PostgreSQL DATABASE_URL).",
+    );
+  }
+  const result = await app.blobs.copyFromEarlier(await referencedBlobs(app.database.db));
+  if (values.json) printJson(result);
+  else {
+    console.log(
+      `Copied ${result.copied} stored files into the database (${result.already} were there).`,
+    );
+    for (const sha256 of result.missing) console.error(`Not on this host's disk: ${sha256}`);
+  }
+  if (result.missing.length > 0) process.exitCode = 1;
 }
 
 async function resetSandbox(app: App, values: Options): Promise<void> {

@@ -313,6 +313,20 @@ export interface SessionsTable {
   revoked_at: string | null;
 }
 
+/** A file kept by the database blob store: its chunks are `stored_blob_chunks`. */
+export interface StoredBlobsTable {
+  sha256: string;
+  size: number;
+  chunk_bytes: number;
+  created_at: string;
+}
+
+export interface StoredBlobChunksTable {
+  sha256: string;
+  seq: number;
+  data: Uint8Array;
+}
+
 export interface SignInLinksTable {
   token_hash: string;
   user_id: string;
@@ -342,4 +356,6 @@ export interface Tables {
   users: UsersTable;
   sessions: SessionsTable;
   sign_in_links: SignInLinksTable;
+  stored_blobs: StoredBlobsTable;
+  stored_blob_chunks: StoredBlobChunksTable;
 }

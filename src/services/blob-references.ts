@@ -23,7 +23,7 @@ export async function keepBlob(
   staged: StagedBlob,
 ): Promise<void> {
   await lockBlob(trx, dialect, staged.sha256);
-  await staged.commit();
+  await staged.commit(trx);
 }
 
 /** Removes the stored file `sha256` unless a document, sealed PDF or signature references it. */
@@ -36,8 +36,24 @@ export async function deleteBlobIfUnreferenced(
   await db.transaction().execute(async (trx) => {
     await lockBlob(trx, dialect, sha256);
     // Read after the lock is granted (READ COMMITTED): every row committed by a keeper is seen.
-    if (!(await isReferenced(trx, sha256))) await blobs.delete(sha256);
+    if (!(await isReferenced(trx, sha256))) await blobs.delete(sha256, trx);
   });
+}
+
+/** Every stored file a row references: documents, sealed PDFs, signature images. */
+export async function referencedBlobs(db: Kysely<Tables>): Promise<string[]> {
+  const rows = await db
+    .selectFrom("documents")
+    .select("sha256")
+    .union(db.selectFrom("sealed_documents").select("sha256"))
+    .union(
+      db
+        .selectFrom("recipients")
+        .select((eb) => eb.fn.coalesce("signature_image_sha256", eb.val("")).as("sha256"))
+        .where("signature_image_sha256", "is not", null),
+    )
+    .execute();
+  return rows.map((row) => row.sha256);
 }
 
 async function isReferenced(db: Kysely<Tables>, sha256: string): Promise<boolean> {

@@ -1,4 +1,6 @@
 import type { Readable } from "node:stream";
+import type { Kysely } from "kysely";
+import type { Tables } from "../db/schema.js";
 import type { ByteRange } from "../domain/byte-range.js";
 
 /** A blob written to temporary storage, hashed and measured, not yet kept. */
@@ -10,8 +12,12 @@ export interface StagedBlob {
    * it keeps the bytes in): read once, for validation, by whoever validates them.
    */
   readonly file: string;
-  /** Moves the bytes to their content address. Idempotent for identical content. */
-  commit(): Promise<void>;
+  /**
+   * Moves the bytes to their content address. Idempotent for identical content. A store that
+   * keeps them in the database writes them through `db`, the transaction of the row that
+   * references them: both are committed together, or neither.
+   */
+  commit(db?: Kysely<Tables>): Promise<void>;
   /** Forgets the staged bytes; safe to call after commit. */
   discard(): Promise<void>;
 }
@@ -52,5 +58,6 @@ export interface BlobStore {
    * another thread; `BlobMissingError` when not stored. Only a store on the local disk has it.
    */
   localPath?(sha256: string): Promise<string>;
-  delete(sha256: string): Promise<void>;
+  /** Removes the bytes of `sha256`; a database store does it through `db` (see `commit`). */
+  delete(sha256: string, db?: Kysely<Tables>): Promise<void>;
 }

@@ -1,21 +1,11 @@
-import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
 import type { ByteRange } from "../domain/byte-range.js";
-import { randomBase62 } from "../security/random.js";
-import {
-  BlobMissingError,
-  type BlobStore,
-  BlobTooLargeError,
-  type StagedBlob,
-} from "./blob-store.js";
+import { BlobMissingError, type BlobStore, type StagedBlob } from "./blob-store.js";
+import { DIR_MODE, stageFile } from "./staging.js";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-/** Owner-only: the stored files are customers' documents. */
-const DIR_MODE = 0o700;
 
 /**
  * Blobs as files under `root`: `ab/cd/abcd…` by SHA-256, staged in `root/tmp` first. Directories
@@ -30,28 +20,8 @@ export class FilesystemBlobStore implements BlobStore {
   }
 
   async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
-    await mkdir(this.staging, { recursive: true, mode: DIR_MODE });
-    const tempPath = path.join(this.staging, `${Date.now()}-${randomBase62(16)}`);
-    const hash = createHash("sha256");
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        size += chunk.length;
-        if (size > maxBytes) return done(new BlobTooLargeError(maxBytes));
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    try {
-      // Bytes in memory go a slice at a time: hashed and written without holding the event
-      // loop for a whole sealed PDF (WebCrypto's digest would: it hashes in the call).
-      const input = Buffer.isBuffer(source) ? Readable.from(slices(source)) : source;
-      await pipeline(input, meter, createWriteStream(tempPath, { mode: 0o600 }));
-    } catch (error) {
-      await rm(tempPath, { force: true });
-      throw error;
-    }
-    return this.staged(hash.digest("hex"), size, tempPath);
+    const { sha256, size, file } = await stageFile(this.staging, source, maxBytes);
+    return this.staged(sha256, size, file);
   }
 
   private staged(sha256: string, size: number, tempPath: string): StagedBlob {
@@ -117,12 +87,4 @@ function missing(sha256: string, error: unknown): unknown {
   return (error as NodeJS.ErrnoException).code === "ENOENT"
     ? new BlobMissingError(sha256, { cause: error })
     : error;
-}
-
-/** Bytes in memory, a slice at a time: hashed and written without holding the event loop. */
-const SLICE_BYTES = 256 * 1024;
-
-function* slices(bytes: Buffer): Generator<Buffer> {
-  for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES)
-    yield bytes.subarray(offset, offset + SLICE_BYTES);
 }

@@ -95,7 +95,12 @@ describe("stored files shared by content", () => {
       return realDelete.call(this, sha);
     };
     // Many requests in a short time: the per-key limit is lifted.
-    const env = { CERTYNEO_RATE_LIMIT_PER_MINUTE: "1000000", CERTYNEO_RATE_LIMIT_BURST: "1000000" };
+    // Stored files on disk, where the slow delete above applies.
+    const env = {
+      CERTYNEO_RATE_LIMIT_PER_MINUTE: "1000000",
+      CERTYNEO_RATE_LIMIT_BURST: "1000000",
+      CERTYNEO_BLOB_STORE: "filesystem",
+    };
     t = await startTestServer({ env });
     other = await spawnInstance({ ...env, ...t.database.env });
     ({ secret: keyA } = await t.newAccount());

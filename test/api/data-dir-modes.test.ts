@@ -61,7 +61,7 @@ describe("the data directory at rest", () => {
 
   it("creates everything owner-only: directories 0700, files 0600", async () => {
     await chmod(dataDir, 0o755); // as an operator's mkdir would leave it
-    const t = await startTestServer({ database });
+    const t = await startTestServer({ database, env: { CERTYNEO_BLOB_STORE: "filesystem" } });
     try {
       const doc = await uploadDocument(t.url, (await t.newAccount()).secret);
       const { secret } = await t.newAccount();
@@ -83,7 +83,7 @@ describe("the data directory at rest", () => {
       for (const suffix of ["", "-wal", "-shm"])
         await chmod(path.join(dataDir, SQLITE_FILE_NAME + suffix), 0o644).catch(() => {});
     }
-    const t = await startTestServer({ database });
+    const t = await startTestServer({ database, env: { CERTYNEO_BLOB_STORE: "filesystem" } });
     try {
       await checkOwnerOnly();
     } finally {

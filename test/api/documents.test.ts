@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { filesUnder } from "../helpers/files.js";
 import { badFiles, makePdf } from "../helpers/pdf.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 
 const MAX_BYTES = 64 * 1024;
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-}
 
 function multipart(
   bytes: Buffer,
@@ -29,7 +24,10 @@ describe("documents", () => {
   let key: string;
   let blobsDir: string;
   before(async () => {
-    t = await startTestServer({ env: { CERTYNEO_MAX_DOCUMENT_BYTES: String(MAX_BYTES) } });
+    t = await startTestServer({
+      // Stored files are looked for on disk.
+      env: { CERTYNEO_MAX_DOCUMENT_BYTES: String(MAX_BYTES), CERTYNEO_BLOB_STORE: "filesystem" },
+    });
     ({ secret: key } = await t.newAccount());
     blobsDir = path.join(t.database.env.CERTYNEO_DATA_DIR, "blobs");
   });

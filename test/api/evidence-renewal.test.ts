@@ -12,7 +12,10 @@ describe("archive timestamps renewed before they expire", () => {
   let key: string;
   before(async () => {
     // A webhook endpoint on this machine: only the deliveries planned for it are checked.
-    t = await startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true" } });
+    t = await startTestServer({
+      // Stored files are looked for on disk.
+      env: { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true", CERTYNEO_BLOB_STORE: "filesystem" },
+    });
     ({ secret: key } = await t.newAccount());
     const scope = (await t.app.keys.authenticate(key))!.scope;
     await t.app.webhooks.create(scope, {

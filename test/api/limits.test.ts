@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { filesUnder } from "../helpers/files.js";
 import { sendEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { dataUrl, declaredOnlyPng, pagesPdf, png } from "../helpers/hostile.js";
 import { makePdf } from "../helpers/pdf.js";
 import { signaturePngDataUrl } from "../helpers/png.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-}
 
 const tokenOf = (recipient: { signUrl: string }) => recipient.signUrl.split("/sign/")[1]!;
 

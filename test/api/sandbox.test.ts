@@ -31,7 +31,10 @@ describe("resetting an account's test environment", () => {
   let otherKey: string;
   let otherAccountId: string;
   before(async () => {
-    t = await startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true" } });
+    t = await startTestServer({
+      // Stored files are looked for on disk.
+      env: { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true", CERTYNEO_BLOB_STORE: "filesystem" },
+    });
     ({ accountId, secret: testKey } = await t.newAccount("test"));
     liveKey = (await t.newKey(accountId, "live")).secret;
     ({ accountId: otherAccountId, secret: otherKey } = await t.newAccount("test"));

@@ -40,7 +40,7 @@ describe("sealing that cannot succeed", () => {
   let key: string;
   let accountId: string;
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ env: { CERTYNEO_BLOB_STORE: "filesystem" } }); // files removed on disk
     ({ secret: key, accountId } = await t.newAccount());
   });
   after(() => t.close());
@@ -120,7 +120,7 @@ describe("sealing that cannot succeed", () => {
 describe("a job's lock", () => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ env: { CERTYNEO_BLOB_STORE: "filesystem" } }); // files removed on disk
   });
   after(() => t.close());
 

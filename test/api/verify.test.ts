@@ -3,19 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { PDF } from "@libpdf/core";
 import { sealedEnvelope } from "../helpers/fixtures.js";
 import { makePdf, sealedElsewhere } from "../helpers/pdf.js";
-import { request, startTestServer, type TestServer } from "../helpers/server.js";
-
-/** `POST path` with `bytes` as the multipart `file` part, as curl -F would send it. */
-async function postFile(
-  url: string,
-  bytes: Uint8Array,
-  name = "document.pdf",
-  field = "file",
-): Promise<Response> {
-  const form = new FormData();
-  form.append(field, new Blob([bytes], { type: "application/pdf" }), name);
-  return fetch(url, { method: "POST", body: form });
-}
+import { postFile, request, startTestServer, type TestServer } from "../helpers/server.js";
 
 async function verify(t: TestServer, bytes: Uint8Array) {
   const response = await postFile(`${t.url}/api/v1/verify`, bytes);

@@ -107,3 +107,15 @@ export async function request<T = any>(
   checkContract(options.method ?? "GET", baseUrl + path, response.status, parsed);
   return { status: response.status, headers: response.headers, body: parsed };
 }
+
+/** `POST url` with `bytes` as the multipart `file` part, as curl -F would send it. */
+export async function postFile(
+  url: string,
+  bytes: Uint8Array,
+  name = "document.pdf",
+  field = "file",
+): Promise<Response> {
+  const form = new FormData();
+  form.append(field, new Blob([bytes], { type: "application/pdf" }), name);
+  return fetch(url, { method: "POST", body: form });
+}

@@ -14,6 +14,7 @@ import { branding } from "./0011_branding.js";
 import { listIndexes } from "./0012_list_indexes.js";
 import { archiveTimestamps } from "./0013_archive_timestamps.js";
 import { redirectUrls } from "./0014_redirect_urls.js";
+import { storedBlobs } from "./0015_stored_blobs.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -32,6 +33,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0012_list_indexes": listIndexes,
     "0013_archive_timestamps": archiveTimestamps,
     "0014_redirect_urls": redirectUrls,
+    "0015_stored_blobs": storedBlobs(dialect),
   };
   return { getMigrations: async () => migrations };
 }

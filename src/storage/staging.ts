@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { randomBase62 } from "../security/random.js";
+import { BlobTooLargeError } from "./blob-store.js";
+
+/** Owner-only: the stored files are customers' documents. */
+export const DIR_MODE = 0o700;
+
+/** Bytes written to a temporary file of this host, hashed and measured on the way. */
+export interface StagedFile {
+  sha256: string;
+  size: number;
+  file: string;
+}
+
+/**
+ * Streams `source` into a new file of `dir`, hashing it, refusing more than `maxBytes` with
+ * `BlobTooLargeError` (the file is then removed). Every store stages this way, on local disk,
+ * whatever it keeps the bytes in: the document's checks read the staged file.
+ */
+export async function stageFile(
+  dir: string,
+  source: Readable | Buffer,
+  maxBytes: number,
+): Promise<StagedFile> {
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  const file = path.join(dir, `${Date.now()}-${randomBase62(16)}`);
+  const hash = createHash("sha256");
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size > maxBytes) return done(new BlobTooLargeError(maxBytes));
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  try {
+    // Bytes in memory go a slice at a time: hashed and written without holding the event
+    // loop for a whole sealed PDF (WebCrypto's digest would: it hashes in the call).
+    const input = Buffer.isBuffer(source) ? Readable.from(slices(source)) : source;
+    await pipeline(input, meter, createWriteStream(file, { mode: 0o600 }));
+  } catch (error) {
+    await rm(file, { force: true });
+    throw error;
+  }
+  return { sha256: hash.digest("hex"), size, file };
+}
+
+/** Bytes in memory, a slice at a time: hashed and written without holding the event loop. */
+const SLICE_BYTES = 256 * 1024;
+
+function* slices(bytes: Buffer): Generator<Buffer> {
+  for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES)
+    yield bytes.subarray(offset, offset + SLICE_BYTES);
+}
