@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { ARTIFACTS, launchChromium } from "../helpers/browser.js";
+import { ARTIFACTS, BROWSER_SUITE, launchChromium } from "../helpers/browser.js";
 import { signToCompletion } from "../helpers/fixtures.js";
 import { parseMail } from "../helpers/mime.js";
 import { outboxEmails } from "../helpers/outbox.js";
@@ -22,7 +22,7 @@ const PASSWORD = "a long and secret passphrase";
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 /** The dashboard in a real browser (Debian's Chromium, playwright-core), as a customer uses it. */
-describe("the dashboard in Chromium", () => {
+describe("the dashboard in Chromium", BROWSER_SUITE, () => {
   let t: TestServer;
   let accountId: string;
   let browser: Browser;

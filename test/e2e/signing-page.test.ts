@@ -9,7 +9,12 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { Browser, Frame, Page } from "playwright-core";
 import { bigPdf } from "../../bench/big-pdf.js";
-import { ARTIFACTS, launchChromium, seriousAxeViolations } from "../helpers/browser.js";
+import {
+  ARTIFACTS,
+  BROWSER_SUITE,
+  launchChromium,
+  seriousAxeViolations,
+} from "../helpers/browser.js";
 import { signer, uploadDocument } from "../helpers/fixtures.js";
 import { latestCode } from "../helpers/outbox.js";
 import { makePdf } from "../helpers/pdf.js";
@@ -97,7 +102,7 @@ async function inkBox(
 }
 
 /** The recipient's experience in a real browser: Debian's Chromium driven by playwright-core. */
-describe("the signing page in Chromium", () => {
+describe("the signing page in Chromium", BROWSER_SUITE, () => {
   let t: TestServer;
   let key: string;
   let tenPages: any;

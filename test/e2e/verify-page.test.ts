@@ -4,7 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, launchChromium, seriousAxeViolations } from "../helpers/browser.js";
+import {
+  ARTIFACTS,
+  BROWSER_SUITE,
+  launchChromium,
+  seriousAxeViolations,
+} from "../helpers/browser.js";
 import { sealedEnvelope } from "../helpers/fixtures.js";
 import { sealedElsewhere } from "../helpers/pdf.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -15,7 +20,7 @@ const VIEWPORTS = {
 } as const;
 
 /** Anyone checking a PDF at /verify, in Debian's Chromium: a sealed, a tampered and a foreign file. */
-describe("the verification page in Chromium", () => {
+describe("the verification page in Chromium", BROWSER_SUITE, () => {
   let t: TestServer;
   let browser: Browser;
   let files: string;

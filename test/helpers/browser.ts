@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { testDatabaseKind } from "./database.js";
 
 const require = createRequire(import.meta.url);
 
@@ -36,3 +37,12 @@ export async function seriousAxeViolations(
   );
   return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 }
+
+/**
+ * The browser suites run once, on SQLite: what a page does in Chromium does not depend on the
+ * database, and the API they call is tested on both databases by the API suites. This keeps the
+ * PostgreSQL pass within CI's time.
+ */
+export const BROWSER_SUITE = {
+  skip: testDatabaseKind === "postgres" && "in Chromium on SQLite only (the API is tested on both)",
+};
