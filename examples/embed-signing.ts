@@ -40,10 +40,11 @@ async function signingPage(): Promise<string> {
 <h2>Events from the signing page</h2>
 <ol id="events"></ol>
 <script>
-  // Accept messages from the signing page's origin only, and only ours.
+  // Accept messages from our frame, on the signing page's origin, and only Certyneo's.
   const certyneo = ${JSON.stringify(new URL(signUrl).origin)};
   window.addEventListener("message", (event) => {
     if (event.origin !== certyneo) return;
+    if (event.source !== document.getElementById("signing").contentWindow) return;
     if (typeof event.data?.type !== "string" || !event.data.type.startsWith("certyneo:")) return;
     const item = document.createElement("li");
     item.textContent = event.data.type + " " + event.data.envelopeId;

@@ -4,8 +4,9 @@ import { goToOtp, refresh } from "./bar.js";
 import { controls, fields, markCurrent, showSignature, state } from "./fields.js";
 import { dialogButtons, el, t, view } from "./page.js";
 import { pngWithinLimit, trimmed, uploadedSignature } from "./signature-image.js";
-export let adoptDialog = null;
-export function buildAdoptDialog() {
+
+let adoptDialog = null;
+function buildAdoptDialog() {
   const hasInitials = fields.some((f) => f.type === "initials");
   const canvas = el("canvas", {
     id: "signature-pad",

@@ -6,13 +6,13 @@ import { declineDialog, finishDialog, helpDialog } from "./dialogs.js";
 import { controls, current, fields, isFilled, markCurrent, state } from "./fields.js";
 import { el, reducedMotion, say, signer, t } from "./page.js";
 
-export const bar = {};
+const bar = {};
 
-export function requiredFields() {
+function requiredFields() {
   return fields.filter((f) => f.required);
 }
 
-export function ready() {
+function ready() {
   if (!state.verified || state.finished) return false;
   if (!signer) return true;
   return state.signature !== null && requiredFields().every(isFilled);
@@ -49,7 +49,7 @@ export function goToOtp() {
 }
 
 /** The next required field not filled after the current one, in reading order, round to the start. */
-export function nextField() {
+function nextField() {
   const open = fields.filter((f) => f.required && !isFilled(f));
   const candidates = open.length > 0 ? open : fields.filter((f) => !isFilled(f));
   if (candidates.length === 0) return null;
@@ -66,7 +66,7 @@ export function goToNext() {
   if (!state.verified) return goToOtp();
   const field = nextField();
   refresh();
-  if (!field || (isFilled(field) && ready())) {
+  if (!field || (!field.required && ready())) {
     bar.finish.focus();
     return;
   }

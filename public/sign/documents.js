@@ -5,21 +5,36 @@ import { api, el, notifyParent, say, t, view } from "./page.js";
 
 pdfjs.GlobalWorkerOptions.workerSrc = "/sign-assets/pdf.worker.mjs";
 
-// ---------------------------------------------------------------------------------------------
-// Documents: every page's frame laid out at once, at its size, with its fields; the page itself
-// drawn by pdf.js when it comes near the screen, one at a time, the nearest first.
+// Every page's frame is laid out at once, at its size, with its fields; the page itself is drawn
+// by pdf.js when it comes near the screen, one at a time, the nearest first.
 
-export const renderQueue = [];
-export let rendering = false;
-export let pendingDocuments = view.envelope.documents.length;
+/** How near the screen a page must be to be drawn, and how far to give its pixels back. */
+const NEAR_PX = 1200;
+const FAR_PX = 6000;
 
-export async function drainQueue() {
+const waiting = new Set();
+let rendering = false;
+let pendingDocuments = view.envelope.documents.length;
+
+/** How far `frame` is from the screen, in CSS pixels (0 when on it). */
+function distance(frame) {
+  const { top, bottom } = frame.getBoundingClientRect();
+  return Math.max(0, top - window.innerHeight, -bottom);
+}
+
+async function drainQueue() {
   if (rendering) return;
   rendering = true;
-  while (renderQueue.length > 0) {
-    const job = renderQueue.shift();
+  while (waiting.size > 0) {
+    const frame = [...waiting].reduce((a, b) => (distance(b) < distance(a) ? b : a));
+    waiting.delete(frame);
+    // Scrolled away since it was queued: drawn when it comes near again.
+    if (distance(frame) > NEAR_PX) {
+      observer.observe(frame);
+      continue;
+    }
     try {
-      await job();
+      await frame.render();
     } catch (error) {
       say(t("error"), "error");
       console.error(error);
@@ -29,44 +44,48 @@ export async function drainQueue() {
   maybeRendered();
 }
 
-export function maybeRendered() {
-  if (pendingDocuments > 0 || rendering || renderQueue.length > 0) return;
+function maybeRendered() {
+  if (pendingDocuments > 0 || rendering || waiting.size > 0) return;
   if (document.body.dataset.rendered === "true") return;
   document.getElementById("documents").setAttribute("aria-busy", "false");
   document.body.dataset.rendered = "true";
   notifyParent("certyneo:loaded", { canAct: view.canAct, status: view.recipient.status });
 }
 
-export const observer = new IntersectionObserver(
+const observer = new IntersectionObserver(
   (entries) => {
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
       observer.unobserve(entry.target);
-      renderQueue.push(entry.target.render);
+      waiting.add(entry.target);
     }
     drainQueue();
   },
-  { rootMargin: "1200px 0px" },
+  { rootMargin: `${NEAR_PX}px 0px` },
 );
 
-// A page far from the screen gives its pixels back (a 300-page document would otherwise hold
-// hundreds of megabytes of canvases on a phone) and is drawn again when it comes back near.
-export const releaser = new IntersectionObserver(
+/** A drawn page gives its pixels back (a 300-page contract would otherwise hold hundreds of megabytes of canvases on a phone). */
+function release(frame) {
+  const canvas = frame.querySelector("canvas");
+  canvas.width = 0;
+  canvas.height = 0;
+  frame.dataset.rendered = "false";
+}
+
+// A page far from the screen is released, and drawn again when it comes back near.
+const releaser = new IntersectionObserver(
   (entries) => {
     for (const entry of entries) {
       const frame = entry.target;
       if (entry.isIntersecting || frame.dataset.rendered !== "true") continue;
-      const canvas = frame.querySelector("canvas");
-      canvas.width = 0;
-      canvas.height = 0;
-      frame.dataset.rendered = "false";
+      release(frame);
       observer.observe(frame);
     }
   },
-  { rootMargin: "6000px 0px" },
+  { rootMargin: `${FAR_PX}px 0px` },
 );
 
-export const resizer = new ResizeObserver((entries) => {
+const resizer = new ResizeObserver((entries) => {
   for (const entry of entries) {
     const frame = entry.target;
     frame.style.setProperty("--s", String(frame.clientWidth / Number(frame.dataset.width)));
@@ -126,6 +145,11 @@ export function renderDocuments() {
         await page.render({ canvasContext: canvas.getContext("2d"), viewport }).promise;
         frame.dataset.rendered = "true";
         page.cleanup();
+        // Scrolled far away while it was drawn: its releaser has already looked, so release now.
+        if (distance(frame) > FAR_PX) {
+          release(frame);
+          observer.observe(frame);
+        }
       };
       section.append(
         frame,

@@ -16,7 +16,7 @@ export const state = {
 };
 
 export const fields = signer && view.canAct ? [...view.fields] : [];
-export const documentOrder = new Map(view.envelope.documents.map((d, i) => [d.id, i]));
+const documentOrder = new Map(view.envelope.documents.map((d, i) => [d.id, i]));
 fields.sort(
   (a, b) =>
     documentOrder.get(a.documentId) - documentOrder.get(b.documentId) ||
@@ -35,7 +35,7 @@ export function isFilled(field) {
   return (control?.input.value ?? "").trim() !== "";
 }
 
-export function fieldLabel(field) {
+function fieldLabel(field) {
   if (field.label) return field.label;
   return {
     signature: t("signHere"),
@@ -161,9 +161,9 @@ export function showSignature(control) {
   );
 }
 
-export const measure = document.createElement("canvas").getContext("2d");
+const measure = document.createElement("canvas").getContext("2d");
 /** The typed signature's size in points, as src/pdf/stamp.ts fits it to the field. */
-export function typedSize(text, field) {
+function typedSize(text, field) {
   measure.font = "oblique 1px CertyneoStampOblique, sans-serif";
   const width = Math.max(0.5, measure.measureText(text).width);
   const markHeight = Math.max(1, field.height - STAMP.captionBand);

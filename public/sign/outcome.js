@@ -37,7 +37,7 @@ export function finished(outcome, envelopeStatus) {
   if (view.redirectUrl) redirect(event, panel.querySelector(".done"));
 }
 
-export function redirect(event, panel) {
+function redirect(event, panel) {
   const target = new URL(view.redirectUrl);
   target.searchParams.set("event", event);
   target.searchParams.set("envelopeId", view.envelope.id);

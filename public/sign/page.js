@@ -2,9 +2,9 @@
 // frame. Plain browser JavaScript, served as is; every string comes from the server in the page's
 // language.
 export const config = JSON.parse(document.getElementById("signing-config").textContent);
-export const messages = JSON.parse(document.getElementById("signing-messages").textContent);
+const messages = JSON.parse(document.getElementById("signing-messages").textContent);
 // The sender's colour (checked for contrast when set); through the CSSOM, which the CSP allows.
-export const accent = config.view.envelope.branding?.accentColor;
+const accent = config.view.envelope.branding?.accentColor;
 if (accent) document.documentElement.style.setProperty("--accent", accent);
 export const { token, view } = config;
 export const api = `/api/v1/signing/${encodeURIComponent(token)}`;
@@ -31,7 +31,7 @@ export function el(tag, attributes = {}, ...children) {
 }
 
 /** The API's errors in the page's language; its own messages are in English. */
-export function explain(error) {
+function explain(error) {
   const remaining = /(\d+) attempt/.exec(error.message)?.[1] ?? "";
   const keys = {
     otp_invalid: ["otpInvalid", { remaining }],
@@ -57,14 +57,14 @@ export function explain(error) {
   return t(key, params);
 }
 
-export const statusLine = document.getElementById("status");
+const statusLine = document.getElementById("status");
 export function say(text, kind = "info") {
   statusLine.textContent = text;
   statusLine.dataset.kind = kind;
 }
 
 // Embedding: events for the parent page, to the origins allowed to frame us, and nobody else.
-export const framed = window.parent !== window;
+const framed = window.parent !== window;
 export function notifyParent(type, detail = {}) {
   if (!framed) return;
   const message = {
@@ -73,13 +73,40 @@ export function notifyParent(type, detail = {}) {
     recipientId: view.recipient.id,
     ...detail,
   };
-  // Where the browser names the parent's origin, only that one, and only if it is allowed.
+  // Where the browser names the parent's origin, only that one, and only if it is allowed;
+  // elsewhere each allowed origin, which the browser delivers to only if it is the parent's.
   const ancestors = window.location.ancestorOrigins;
   const targets =
     ancestors && ancestors.length > 0
-      ? config.parentOrigins.filter((origin) => origin === ancestors[0])
-      : config.parentOrigins;
-  for (const origin of targets) window.parent.postMessage(message, origin);
+      ? [ancestors[0]].filter(allowedParent)
+      : config.parentOrigins.filter((origin) => !origin.includes("*"));
+  for (const origin of targets) {
+    try {
+      window.parent.postMessage(message, origin);
+    } catch (error) {
+      console.warn(`certyneo: no message to ${origin}`, error);
+    }
+  }
+}
+
+/** Whether `origin` is one of CERTYNEO_FRAME_ANCESTORS, `https://*.example.com` as CSP reads it. */
+function allowedParent(origin) {
+  let parent;
+  try {
+    parent = new URL(origin);
+  } catch {
+    return false;
+  }
+  return config.parentOrigins.some((allowed) => {
+    if (!allowed.includes("*")) return allowed === parent.origin;
+    const [scheme, host = ""] = allowed.split("://");
+    return (
+      parent.protocol === `${scheme}:` &&
+      host.startsWith("*.") &&
+      parent.host.endsWith(host.slice(1)) &&
+      parent.host.length > host.length - 1
+    );
+  });
 }
 
 export function fail(error) {

@@ -1,8 +1,8 @@
 // Signature pictures as the API takes them: a PNG cut to the ink, within the size limit.
 /** The largest signature picture accepted from the recipient's disk, before it is reduced. */
-export const UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
+const UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
 /** The API's limit on the PNG we send, with room for the data: URL's base64. */
-export const PNG_MAX_CHARS = 1_300_000;
+const PNG_MAX_CHARS = 1_300_000;
 
 /** The canvas cut to what is drawn on it, with a small margin: the mark fills its field. */
 export function trimmed(source) {

@@ -192,7 +192,13 @@ export const signingRoutes: FastifyPluginAsyncTypebox<{
     const { token } = request.params as { token?: string };
     if (token === undefined) return;
     const read = request.method === "GET" || request.method === "HEAD";
-    await signing.throttle(token, request.ip, read ? "read" : "write");
+    // A viewer reads a large document by ranges, dozens of requests for one page view: those
+    // count against the client address's reads only, not the link's.
+    const ranged =
+      read &&
+      request.headers.range !== undefined &&
+      request.routeOptions.url?.endsWith("/documents/:documentId") === true;
+    await signing.throttle(token, request.ip, ranged ? "range" : read ? "read" : "write");
   });
   app.addHook("onError", async (_request, reply, error) => {
     if (error instanceof RateLimitedError) reply.header("Retry-After", error.retryAfterSeconds);

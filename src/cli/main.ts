@@ -8,7 +8,7 @@ import { CertyneoError } from "../domain/errors.js";
 import { signInUrl } from "../notify/dashboard-emails.js";
 import type { AccountSettings, AccountSettingsPatch } from "../services/account-settings.js";
 import type { ApiKey } from "../services/api-keys.js";
-import { referencedBlobs } from "../services/blob-references.js";
+import { copyIntoDatabase } from "../services/blob-references.js";
 import { bootstrapFirstAccount, soleAccount } from "../services/bootstrap.js";
 import { INVITATION_LINK_MS, USER_ROLES, type UserRole } from "../services/users.js";
 import { DatabaseBlobStore } from "../storage/database-blob-store.js";
@@ -50,6 +50,10 @@ Commands:
   jobs failed [--json]                    List background jobs given up (sealing, messages,
                                           webhooks), with why
   jobs retry job_…                        Run a failed job again, with a fresh retry schedule
+  db copy --to postgres://… [--json]      Copy this SQLite deployment (every table and stored
+                                          file) into PostgreSQL, then check row counts, file
+                                          hashes and every envelope's event chain; run it again
+                                          to resume or to take what changed meanwhile
   backup DIR [--json]                     Copy a SQLite deployment while it serves: the database,
                                           the stored files it references (checked), the keys
                                           and the server secret; restore by serving from DIR
@@ -79,6 +83,7 @@ const OPTIONS = {
   "password-stdin": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   "within-days": { type: "string" },
+  to: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -98,6 +103,7 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   if (command === "serve") return serve(await createApp(config));
   if (command === "backup") return backup(config, sub, values);
+  if (command === "db" && sub === "copy") return copyDatabase(config, values);
   if (command === "migrate") {
     const database = openDatabase(config);
     try {
@@ -447,15 +453,16 @@ async function copyBlobs(app: App, values: Options): Promise<void> {
       "blobs copy moves stored files into the database: set CERTYNEO_BLOB_STORE=database (the default with a PostgreSQL DATABASE_URL).",
     );
   }
-  const result = await app.blobs.copyFromEarlier(await referencedBlobs(app.database.db));
+  const result = await copyIntoDatabase(app.database.db, app.database.dialect, app.blobs);
   if (values.json) printJson(result);
   else {
     console.log(
       `Copied ${result.copied} stored files into the database (${result.already} were there).`,
     );
     for (const sha256 of result.missing) console.error(`Not on this host's disk: ${sha256}`);
+    for (const sha256 of result.damaged) console.error(`Damaged on this disk: ${sha256}`);
   }
-  if (result.missing.length > 0) process.exitCode = 1;
+  if (result.missing.length + result.damaged.length > 0) process.exitCode = 1;
 }
 
 async function resetSandbox(app: App, values: Options): Promise<void> {
@@ -485,6 +492,42 @@ async function backup(config: Config, target: string | undefined, values: Option
   if (!result.secretIncluded)
     console.log(
       "The server secret comes from CERTYNEO_SECRET_KEY: keep it with this backup, or the keys in it cannot be decrypted.",
+    );
+}
+
+async function copyDatabase(config: Config, values: Options): Promise<void> {
+  if (!values.to || !/^postgres(ql)?:\/\//.test(values.to)) {
+    throw new UsageError(
+      "db copy needs the PostgreSQL database: certyneo db copy --to postgres://…",
+    );
+  }
+  if (config.databaseUrl) {
+    throw new UsageError("db copy moves a SQLite deployment: this one already uses PostgreSQL.");
+  }
+  const { copyToPostgres } = await import("../db-copy.js");
+  const report = await copyToPostgres(config, values.to, (line) => {
+    if (!values.json) console.error(line);
+  });
+  const problems =
+    report.mismatches.length +
+    report.brokenChains.length +
+    report.files.missing.length +
+    report.files.damaged.length;
+  if (problems > 0) process.exitCode = 1;
+  if (values.json) return printJson({ object: "database_copy", ...report });
+  const rows = report.tables.reduce((sum, table) => sum + table.rows, 0);
+  console.log(
+    `Copied to PostgreSQL: ${rows} rows in ${report.tables.length} tables, ${report.files.copied + report.files.already} stored files, ${report.envelopes} envelopes whose event chains hold.`,
+  );
+  for (const m of report.mismatches)
+    console.error(`Rows differ in ${m.name}: ${m.source} in SQLite, ${m.target} in PostgreSQL.`);
+  for (const b of report.brokenChains)
+    console.error(`The event chain of ${b.envelopeId} breaks at event ${b.sequence}.`);
+  for (const sha256 of report.files.missing) console.error(`Stored file missing: ${sha256}`);
+  for (const sha256 of report.files.damaged) console.error(`Stored file damaged: ${sha256}`);
+  if (problems === 0)
+    console.log(
+      "Now start Certyneo with DATABASE_URL set to it (same CERTYNEO_DATA_DIR or its pki/ and secret): see docs/operations.md.",
     );
 }
 

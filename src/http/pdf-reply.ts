@@ -39,6 +39,7 @@ export function sendPdf(
   },
 ): FastifyReply {
   const size = options.size ?? (body instanceof Uint8Array ? body.byteLength : undefined);
+  if (options.etag) reply.header("ETag", `"${options.etag}"`);
   if (options.range !== undefined && size !== undefined) {
     reply.header("Accept-Ranges", "bytes");
     if (options.range === "unsatisfiable") {
@@ -66,7 +67,6 @@ export function sendPdf(
       contentDisposition(options.fileName, options.inline ? "inline" : "attachment"),
     );
   if (size !== undefined) reply.header("Content-Length", size);
-  if (options.etag) reply.header("ETag", `"${options.etag}"`);
   return reply.send(
     body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : body,
   );

@@ -2,7 +2,8 @@ import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { lockBlob } from "../db/locks.js";
 import type { Tables } from "../db/schema.js";
-import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
+import { BlobMissingError, type BlobStore, type StagedBlob } from "../storage/blob-store.js";
+import type { DatabaseBlobStore } from "../storage/database-blob-store.js";
 
 /*
  * Stored files are shared by content (SHA-256): an upload of bytes already stored, in any account,
@@ -38,6 +39,53 @@ export async function deleteBlobIfUnreferenced(
     // Read after the lock is granted (READ COMMITTED): every row committed by a keeper is seen.
     if (!(await isReferenced(trx, sha256))) await blobs.delete(sha256, trx);
   });
+}
+
+/**
+ * Copies into the database store every referenced file still kept only on this host's disk
+ * (stored before the deployment used the database), each checked against its hash, under the
+ * hash's lock and in one transaction with the check that a row still references it: safe while
+ * the service runs, and to run again. The disk copy is removed once the database has the file.
+ */
+export async function copyIntoDatabase(
+  db: Kysely<Tables>,
+  dialect: Dialect,
+  store: DatabaseBlobStore,
+): Promise<{ copied: number; already: number; missing: string[]; damaged: string[] }> {
+  const result = { copied: 0, already: 0, missing: [] as string[], damaged: [] as string[] };
+  for (const sha256 of await referencedBlobs(db)) {
+    if (await store.has(sha256)) {
+      result.already++;
+      continue;
+    }
+    let staged: StagedBlob;
+    try {
+      staged = await store.stageEarlier(sha256);
+    } catch (error) {
+      if (!(error instanceof BlobMissingError)) throw error;
+      result.missing.push(sha256);
+      continue;
+    }
+    try {
+      if (staged.sha256 !== sha256) {
+        result.damaged.push(sha256);
+        continue;
+      }
+      const copied = await db.transaction().execute(async (trx) => {
+        await lockBlob(trx, dialect, sha256);
+        if (!(await isReferenced(trx, sha256)) || (await store.has(sha256, trx))) return false;
+        await staged.commit(trx);
+        return true;
+      });
+      if (copied) {
+        await store.forgetEarlier(sha256);
+        result.copied++;
+      } else result.already++;
+    } finally {
+      await staged.discard();
+    }
+  }
+  return result;
 }
 
 /** Every stored file a row references: documents, sealed PDFs, signature images. */

@@ -198,15 +198,21 @@ export class SigningService {
    * work: writes (which may decode an image or send a message) are limited more tightly than
    * reads. The link is keyed by a hash: a bearer token is never stored in the rate-limit store.
    */
-  async throttle(token: string, ip: string, kind: "read" | "write"): Promise<void> {
+  /**
+   * Counts a request through a link, per link and per client address; `range`, a byte range of a
+   * document a viewer reads, per address only (as a read).
+   */
+  async throttle(token: string, ip: string, kind: "read" | "write" | "range"): Promise<void> {
     const link = createHash("sha256").update(token).digest("base64url").slice(0, 32);
+    const bucket = kind === "write" ? "write" : "read";
     const [perLink, perIp] =
       kind === "write"
         ? [this.limits.writesPerLink, this.limits.writesPerIp]
         : [this.limits.readsPerLink, this.limits.readsPerIp];
     const what = kind === "write" ? "actions" : "requests";
-    await this.limit(`signing-${kind}-link:${link}`, perLink, `${what} with this signing link`);
-    await this.limit(`signing-${kind}-ip:${ip}`, perIp, `${what} from your address`);
+    if (kind !== "range")
+      await this.limit(`signing-${bucket}-link:${link}`, perLink, `${what} with this signing link`);
+    await this.limit(`signing-${bucket}-ip:${ip}`, perIp, `${what} from your address`);
   }
 
   /** The recipient behind a token, whatever the state of their envelope. */

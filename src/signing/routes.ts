@@ -16,6 +16,19 @@ const ENDED: Record<string, MessageKey> = {
   envelope_expired: "expired",
 };
 
+/**
+ * An allowed framing origin as browsers name a parent (lower case, no default port), for the
+ * page's `postMessage`; a wildcard entry (`https://*.example.com`) as it is, in lower case.
+ */
+function parentOrigin(entry: string): string {
+  if (entry.includes("*")) return entry.toLowerCase();
+  try {
+    return new URL(entry).origin;
+  } catch {
+    return entry;
+  }
+}
+
 /** `GET /sign/{token}`: the page a recipient opens from their invitation. */
 export function registerSigningPages(
   app: FastifyInstance,
@@ -47,7 +60,7 @@ export function registerSigningPages(
             locale,
             consentText: consentText(locale, view.recipient.role),
             view,
-            parentOrigins: options.frameAncestors,
+            parentOrigins: options.frameAncestors.map(parentOrigin),
           });
         } catch (error) {
           const ended = error instanceof CertyneoError ? ENDED[error.code] : undefined;

@@ -18,7 +18,8 @@ export const CHUNK_BYTES = 1024 * 1024;
  * when a caller asks for it whole (`read`), and then once.
  *
  * `earlier`: the files this deployment kept on disk before it used this store; read from there
- * while they are not copied over (`certyneo blobs copy`), and deleted from there too.
+ * while they are not copied over (`certyneo blobs copy`, `copyIntoDatabase`), and deleted from
+ * there too.
  */
 export class DatabaseBlobStore implements BlobStore {
   constructor(
@@ -140,37 +141,23 @@ export class DatabaseBlobStore implements BlobStore {
     return row && { size: Number(row.size), chunkBytes: Number(row.chunk_bytes) };
   }
 
+  /** Whether the database keeps the file `sha256`. */
+  async has(sha256: string, db: Kysely<Tables> = this.db): Promise<boolean> {
+    return (await this.stored(sha256, db)) !== undefined;
+  }
+
   /**
-   * Copies into the database every file of `sha256s` still kept only on this host's disk (the
-   * files stored before this deployment used the database store), checking each one's hash on
-   * the way; the disk copy is then removed. Safe to run again, and while the service runs.
+   * Stages the copy on this host's disk of a file stored there before this store (see
+   * `earlier`); `BlobMissingError` when this disk does not have it. Its hash is the bytes'.
    */
-  async copyFromEarlier(
-    sha256s: Iterable<string>,
-  ): Promise<{ copied: number; already: number; missing: string[] }> {
-    const result = { copied: 0, already: 0, missing: [] as string[] };
-    for (const sha256 of sha256s) {
-      if (await this.stored(sha256)) {
-        result.already++;
-        continue;
-      }
-      let staged: StagedBlob;
-      try {
-        staged = await this.stage(await this.fromEarlier(sha256, (e) => e.open(sha256)), Infinity);
-      } catch (error) {
-        if (!(error instanceof BlobMissingError)) throw error;
-        result.missing.push(sha256);
-        continue;
-      }
-      if (staged.sha256 !== sha256) {
-        await staged.discard();
-        throw new Error(`the file stored as ${sha256} on disk has the hash ${staged.sha256}`);
-      }
-      await staged.commit();
-      await this.earlier?.delete(sha256);
-      result.copied++;
-    }
-    return result;
+  async stageEarlier(sha256: string): Promise<StagedBlob> {
+    const bytes = await this.fromEarlier(sha256, (earlier) => earlier.open(sha256));
+    return this.stage(bytes, Number.POSITIVE_INFINITY);
+  }
+
+  /** Removes this disk's copy of a file the database now keeps. */
+  async forgetEarlier(sha256: string): Promise<void> {
+    await this.earlier?.delete(sha256);
   }
 
   private fromEarlier<T>(

@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { bigPdf } from "../../bench/big-pdf.js";
-import { referencedBlobs } from "../../src/services/blob-references.js";
+import { copyIntoDatabase } from "../../src/services/blob-references.js";
 import { CHUNK_BYTES, type DatabaseBlobStore } from "../../src/storage/database-blob-store.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { filesUnder } from "../helpers/files.js";
@@ -151,20 +151,26 @@ describe("moving to the database blob store", () => {
       // One file lost from this disk: reported, the others copied, checked by their hash.
       const [lost] = (await filesUnder(blobs)).filter((f) => f.endsWith(gone.sha256));
       await rm(lost!);
-      const store = now.app.blobs as DatabaseBlobStore;
-      const referenced = await referencedBlobs(now.app.database.db);
-      assert.deepEqual(await store.copyFromEarlier(referenced), {
+      const copy = () =>
+        copyIntoDatabase(
+          now.app.database.db,
+          now.app.database.dialect,
+          now.app.blobs as DatabaseBlobStore,
+        );
+      assert.deepEqual(await copy(), {
         copied: 1,
         already: 1,
         missing: [gone.sha256],
+        damaged: [],
       });
       assert.deepEqual(await filesUnder(blobs), [], "the copied file leaves the disk");
       const again = await content(old.id);
       assert.equal(Buffer.from(await again.arrayBuffer()).length, old.size);
-      assert.deepEqual(await store.copyFromEarlier(referenced), {
+      assert.deepEqual(await copy(), {
         copied: 0,
         already: 2,
         missing: [gone.sha256],
+        damaged: [],
       });
     } finally {
       await now.close();

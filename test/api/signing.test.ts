@@ -134,11 +134,18 @@ describe("the signer API", () => {
     assert.equal(past.status, 416);
     assert.equal(past.body.error.code, "range_not_satisfiable");
     assert.equal(past.headers.get("content-range"), `bytes */${bytes.length}`);
+    // A viewer's many ranges count against the address's reads, not the link's (120 at once).
+    for (let i = 0; i < 130; i++) {
+      const part = await fetch(`${t.url}${url}`, { headers: { range: `bytes=${i}-${i + 9}` } });
+      assert.equal(part.status, 206, `range request ${i + 1}`);
+      await part.arrayBuffer();
+    }
     // The sender's own download takes ranges too.
     const own = await fetch(`${t.url}/api/v1/documents/${doc.id}/content`, {
       headers: { authorization: `Bearer ${key}`, range: "bytes=0-7" },
     });
     assert.equal(own.status, 206);
+    assert.equal(own.headers.get("etag"), `"${doc.sha256}"`, "a part carries the file's ETag");
     assert.deepEqual(Buffer.from(await own.arrayBuffer()), bytes.subarray(0, 8));
   });
 
