@@ -138,6 +138,21 @@ function signingLimits(config: Config): SigningLimits {
   };
 }
 
+/** The store of `CERTYNEO_BLOB_STORE`; every one stages uploads in `dataDir/blobs/tmp`. */
+async function blobStore(config: Config, database: Database): Promise<BlobStore> {
+  const localBlobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
+  const stagingDir = path.join(config.dataDir, "blobs", "tmp");
+  // In the database, files stored on this disk before are still read from it.
+  if (config.blobStore === "database")
+    return new DatabaseBlobStore(database.db, stagingDir, localBlobs);
+  if (config.blobStore === "s3" && config.s3) {
+    // Loaded only when used: the AWS SDK is large.
+    const { S3BlobStore } = await import("./storage/s3-blob-store.js");
+    return new S3BlobStore({ ...config.s3, stagingDir });
+  }
+  return localBlobs;
+}
+
 /** Opens the database and applies pending migrations. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
@@ -152,12 +167,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const lastUsed = new LastUsedTracker(database.db);
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
-  const localBlobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
-  // In the database, files stored on this disk before are still read from it.
-  const blobs =
-    config.blobStore === "database"
-      ? new DatabaseBlobStore(database.db, path.join(config.dataDir, "blobs", "tmp"), localBlobs)
-      : localBlobs;
+  const blobs = await blobStore(config, database);
   let pkiLoading: Promise<PlatformPki> | undefined;
   let renewAt = Number.POSITIVE_INFINITY;
   const pki = () => {

@@ -22,7 +22,9 @@ export interface Config {
    * `dataDir/blobs`, or `database`, in the database, shared by every host using it. Default:
    * `database` on PostgreSQL, `filesystem` on SQLite.
    */
-  blobStore: "filesystem" | "database";
+  blobStore: "filesystem" | "database" | "s3";
+  /** With `blobStore` s3: the bucket, a key prefix, and whether to address it by path. */
+  s3: { bucket: string; prefix: string; forcePathStyle: boolean } | undefined;
   dataDir: string;
   redisUrl: string | undefined;
   logLevel: LogLevel;
@@ -171,9 +173,21 @@ export function loadConfig(env: Env = process.env): Config {
   const redisUrl = url("REDIS_URL", ["redis:", "rediss:"]);
   const blobStore = (read("CERTYNEO_BLOB_STORE") ??
     (databaseUrl ? "database" : "filesystem")) as Config["blobStore"];
-  if (blobStore !== "filesystem" && blobStore !== "database") {
-    problems.push(`CERTYNEO_BLOB_STORE must be filesystem or database (got "${blobStore}")`);
+  if (blobStore !== "filesystem" && blobStore !== "database" && blobStore !== "s3") {
+    problems.push(`CERTYNEO_BLOB_STORE must be filesystem, database or s3 (got "${blobStore}")`);
   }
+  const s3Bucket = read("CERTYNEO_S3_BUCKET");
+  if (blobStore === "s3" && !s3Bucket) {
+    problems.push("CERTYNEO_BLOB_STORE=s3 needs CERTYNEO_S3_BUCKET (the bucket's name)");
+  }
+  const s3 =
+    blobStore === "s3" && s3Bucket
+      ? {
+          bucket: s3Bucket,
+          prefix: read("CERTYNEO_S3_PREFIX") ?? "",
+          forcePathStyle: read("CERTYNEO_S3_FORCE_PATH_STYLE") === "true",
+        }
+      : undefined;
   const logLevel = (read("LOG_LEVEL") ?? "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
@@ -317,6 +331,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: (publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, ""),
     databaseUrl,
     blobStore,
+    s3,
     dataDir: path.resolve(read("CERTYNEO_DATA_DIR") ?? "data"),
     redisUrl,
     logFormat,
