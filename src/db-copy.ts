@@ -3,8 +3,9 @@ import SQLite from "better-sqlite3";
 import { sql } from "kysely";
 import type { Config } from "./config.js";
 import { openDatabase, SQLITE_FILE_NAME } from "./db/database.js";
-import { findChainBreak, type StoredChainedEvent } from "./domain/event-chain.js";
-import { BlobMissingError } from "./storage/blob-store.js";
+import { findChainBreak } from "./domain/event-chain.js";
+import { copyFromDisk } from "./services/blob-references.js";
+import { chainedEventOf } from "./services/event-log.js";
 import { DatabaseBlobStore } from "./storage/database-blob-store.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 
@@ -251,32 +252,11 @@ async function copyFiles(
   const blobs = path.join(config.dataDir, "blobs");
   const disk = new FilesystemBlobStore(blobs);
   const store = new DatabaseBlobStore(target, path.join(blobs, "tmp"), disk);
-  const files: CopyReport["files"] = { copied: 0, already: 0, missing: [], damaged: [] };
-  for (const sha256 of referenced) {
-    if (await store.has(sha256)) {
-      files.already++;
-      continue;
-    }
-    let staged: Awaited<ReturnType<DatabaseBlobStore["stageEarlier"]>>;
-    try {
-      staged = await store.stageEarlier(sha256);
-    } catch (error) {
-      if (!(error instanceof BlobMissingError)) throw error;
-      files.missing.push(sha256);
-      continue;
-    }
-    try {
-      if (staged.sha256 === sha256) {
-        await staged.commit(target);
-        files.copied++;
-      } else files.damaged.push(sha256);
-    } finally {
-      await staged.discard();
-    }
-    if ((files.copied + files.damaged.length) % 100 === 0) {
-      progress(`stored files: ${files.copied} copied`);
-    }
-  }
+  // A fresh database: no other writer to order with, each file committed on its own.
+  const files = await copyFromDisk(referenced, store, async (staged) => {
+    await staged.commit(target);
+    return true;
+  });
   progress(`stored files: ${files.copied} copied, ${files.already} already there`);
   return files;
 }
@@ -294,22 +274,7 @@ async function checkChains(
       .where("envelope_id", "=", id)
       .orderBy("sequence")
       .execute();
-    const events: StoredChainedEvent[] = rows.map((row) => ({
-      id: row.id,
-      envelopeId: row.envelope_id,
-      sequence: Number(row.sequence),
-      type: row.type,
-      recipientId: row.recipient_id,
-      actorType: row.actor_type,
-      actorId: row.actor_id,
-      ip: row.ip,
-      userAgent: row.user_agent,
-      data: JSON.parse(row.data),
-      createdAt: row.created_at,
-      previousHash: row.previous_hash,
-      hash: row.hash,
-    }));
-    const sequence = findChainBreak(events);
+    const sequence = findChainBreak(rows.map(chainedEventOf));
     if (sequence !== undefined) broken.push({ envelopeId: id, sequence });
   }
   return { envelopes: envelopes.length, broken };

@@ -41,19 +41,26 @@ export async function deleteBlobIfUnreferenced(
   });
 }
 
+export interface FilesCopied {
+  copied: number;
+  already: number;
+  /** Not on this host's disk. */
+  missing: string[];
+  /** On the disk, but their bytes do not hash to their name. */
+  damaged: string[];
+}
+
 /**
- * Copies into the database store every referenced file still kept only on this host's disk
- * (stored before the deployment used the database), each checked against its hash, under the
- * hash's lock and in one transaction with the check that a row still references it: safe while
- * the service runs, and to run again. The disk copy is removed once the database has the file.
+ * Copies files kept on this host's disk (the `earlier` files of `store`) into the database store,
+ * each checked against its hash on the way; `keep` commits one, and says whether it did.
  */
-export async function copyIntoDatabase(
-  db: Kysely<Tables>,
-  dialect: Dialect,
+export async function copyFromDisk(
+  sha256s: Iterable<string>,
   store: DatabaseBlobStore,
-): Promise<{ copied: number; already: number; missing: string[]; damaged: string[] }> {
-  const result = { copied: 0, already: 0, missing: [] as string[], damaged: [] as string[] };
-  for (const sha256 of await referencedBlobs(db)) {
+  keep: (staged: StagedBlob) => Promise<boolean>,
+): Promise<FilesCopied> {
+  const result: FilesCopied = { copied: 0, already: 0, missing: [], damaged: [] };
+  for (const sha256 of sha256s) {
     if (await store.has(sha256)) {
       result.already++;
       continue;
@@ -67,25 +74,38 @@ export async function copyIntoDatabase(
       continue;
     }
     try {
-      if (staged.sha256 !== sha256) {
-        result.damaged.push(sha256);
-        continue;
-      }
-      const copied = await db.transaction().execute(async (trx) => {
-        await lockBlob(trx, dialect, sha256);
-        if (!(await isReferenced(trx, sha256)) || (await store.has(sha256, trx))) return false;
-        await staged.commit(trx);
-        return true;
-      });
-      if (copied) {
-        await store.forgetEarlier(sha256);
-        result.copied++;
-      } else result.already++;
+      if (staged.sha256 !== sha256) result.damaged.push(sha256);
+      else if (await keep(staged)) result.copied++;
+      else result.already++;
     } finally {
       await staged.discard();
     }
   }
   return result;
+}
+
+/**
+ * Copies into the database store every referenced file still kept only on this host's disk
+ * (stored before the deployment used the database), under the hash's lock and in one
+ * transaction with the check that a row still references it: safe while the service runs, and
+ * to run again. The disk copy is removed once the database has the file.
+ */
+export async function copyIntoDatabase(
+  db: Kysely<Tables>,
+  dialect: Dialect,
+  store: DatabaseBlobStore,
+): Promise<FilesCopied> {
+  return copyFromDisk(await referencedBlobs(db), store, async (staged) => {
+    const kept = await db.transaction().execute(async (trx) => {
+      await lockBlob(trx, dialect, staged.sha256);
+      if (!(await isReferenced(trx, staged.sha256)) || (await store.has(staged.sha256, trx)))
+        return false;
+      await staged.commit(trx);
+      return true;
+    });
+    if (kept) await store.forgetEarlier(staged.sha256);
+    return kept;
+  });
 }
 
 /** Every stored file a row references: documents, sealed PDFs, signature images. */

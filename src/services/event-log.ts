@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import { inStatementSizedChunks } from "../db/row-chunks.js";
 import type { EventsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
@@ -152,21 +152,28 @@ export class EventLog {
       .orderBy("sequence", "asc")
       .execute();
     return rows.map((row) => ({
-      id: row.id,
-      envelopeId: row.envelope_id,
+      ...chainedEventOf(row),
       accountId: row.account_id,
       environment: row.environment,
-      sequence: row.sequence,
-      type: row.type,
-      recipientId: row.recipient_id,
-      actorType: row.actor_type,
-      actorId: row.actor_id,
-      ip: row.ip,
-      userAgent: row.user_agent,
-      data: JSON.parse(row.data) as unknown,
-      createdAt: row.created_at,
-      previousHash: row.previous_hash,
-      hash: row.hash,
     }));
   }
+}
+
+/** A stored event as its hash chain covers it. */
+export function chainedEventOf(row: Selectable<EventsTable>): StoredChainedEvent {
+  return {
+    id: row.id,
+    envelopeId: row.envelope_id,
+    sequence: Number(row.sequence),
+    type: row.type,
+    recipientId: row.recipient_id,
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    data: JSON.parse(row.data) as unknown,
+    createdAt: row.created_at,
+    previousHash: row.previous_hash,
+    hash: row.hash,
+  };
 }

@@ -7,7 +7,7 @@ import { copyIntoDatabase } from "../../src/services/blob-references.js";
 import { CHUNK_BYTES, type DatabaseBlobStore } from "../../src/storage/database-blob-store.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { filesUnder } from "../helpers/files.js";
-import { sendEnvelope, signer, signToCompletion, uploadDocument } from "../helpers/fixtures.js";
+import { sealedEnvelope, uploadDocument } from "../helpers/fixtures.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 
 const DATABASE = { CERTYNEO_BLOB_STORE: "database" };
@@ -75,14 +75,8 @@ describe("the database blob store", () => {
   });
 
   it("seals an envelope whose files are in the database, and keeps the sealed PDF there", async () => {
-    const doc = await uploadDocument(t.url, key);
-    const sent = await sendEnvelope(t.url, key, {
-      documentIds: [doc.id],
-      recipients: [signer(1)],
-    });
-    await signToCompletion(t.url, sent.recipients[0].signUrl.split("/sign/")[1]);
-    while ((await t.app.worker.runDue()) > 0);
-    const signed = await fetch(`${t.url}/api/v1/envelopes/${sent.id}/signed-document`, {
+    const id = await sealedEnvelope(t, key, "Sealed from the database");
+    const signed = await fetch(`${t.url}/api/v1/envelopes/${id}/signed-document`, {
       headers: { authorization: `Bearer ${key}` },
     });
     assert.equal(signed.status, 200);
@@ -90,7 +84,7 @@ describe("the database blob store", () => {
       .selectFrom("sealed_documents")
       .innerJoin("stored_blobs", "stored_blobs.sha256", "sealed_documents.sha256")
       .select("stored_blobs.size")
-      .where("sealed_documents.envelope_id", "=", sent.id)
+      .where("sealed_documents.envelope_id", "=", id)
       .execute();
     assert.ok(sealed.length > 0, "the sealed PDF is a stored file of the database");
     assert.deepEqual(await storedFiles(), []);
