@@ -6,6 +6,12 @@ import { randomBase62 } from "../../src/security/random.js";
 
 export type TestDatabaseKind = "sqlite" | "postgres";
 
+/**
+ * How a test's data directory is removed: again a few times when a file lands in it meanwhile (a
+ * message of the outbox renamed into place as the server closes), instead of failing the suite.
+ */
+const REMOVE = { recursive: true, force: true, maxRetries: 5, retryDelay: 100 } as const;
+
 export const testDatabaseKind: TestDatabaseKind =
   process.env.CERTYNEO_TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
 
@@ -25,7 +31,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (testDatabaseKind === "sqlite") {
     return {
       env: { CERTYNEO_DATA_DIR: dataDir },
-      drop: () => rm(dataDir, { recursive: true, force: true }),
+      drop: () => rm(dataDir, REMOVE),
     };
   }
   return createPostgresDatabase(dataDir);
@@ -41,7 +47,7 @@ export async function createPostgresDatabase(dataDir: string): Promise<TestDatab
     env: { CERTYNEO_DATA_DIR: dataDir, DATABASE_URL: url.href },
     async drop() {
       await admin(`drop database if exists ${name} with (force)`);
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(dataDir, REMOVE);
     },
   };
 }
