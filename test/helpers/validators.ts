@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 
 function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, (error, stdout, stderr) => {
+    // Times are printed in UTC whatever the machine's zone, so tests can compare them.
+    execFile(command, args, { env: { ...process.env, TZ: "UTC" } }, (error, stdout, stderr) => {
       const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
       resolve({ code, output: `${stdout}${stderr}` });
     });

@@ -122,7 +122,10 @@ describe("the platform PKI and the PAdES seal", () => {
   });
 
   it("signs as a PAdES baseline: no signing-time in the CMS, /M kept, the first seal certifies (DocMDP P=2), its widget in the page's /Annots", async () => {
-    const signingTime = new Date("2026-12-05T10:15:00Z");
+    // A second within the certificate's validity, made when the suite runs: the seal refuses a
+    // signing time before the certificate was issued.
+    const signingTime = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const pdfDate = `D:${signingTime.toISOString().replace(/[-:T]|\.000/g, "")}`;
     const once = await sealPdf(await makePdf(["a4", "letter"]), {
       signer: pki.signer,
       evidence: await pki.evidence(),
@@ -137,7 +140,7 @@ describe("the platform PKI and the PAdES seal", () => {
     );
     const [seal] = signatures;
     assert.equal(seal!.subFilter, "/ETSI.CAdES.detached");
-    assert.equal(seal!.M, "D:20261205101500Z");
+    assert.equal(seal!.M, pdfDate);
     assert.equal(seal!.certifies, true);
     assert.deepEqual(seal!.transforms, [{ method: "/DocMDP", P: 2, V: "/1.2" }]);
     assert.equal(seal!.widgetInAnnots, true);
@@ -147,7 +150,8 @@ describe("the platform PKI and the PAdES seal", () => {
       "1.2.840.113549.1.9.16.2.47", // ESS signing-certificate-v2
     ]);
     const report = await pdfsig(once);
-    assert.match(report, /Signing Time: Dec 05 2026 10:15:00/);
+    const [, day, month, year, time] = signingTime.toUTCString().split(" ");
+    assert.ok(report.includes(`Signing Time: ${month} ${day} ${year} ${time}`), report);
     assert.match(report, /Signature is Valid\./);
     // A later seal approves: a document has one certification, and it comes first.
     const twice = await sealPdf(once, {
