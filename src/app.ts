@@ -260,7 +260,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics,
   );
   const settings = new AccountSettingsService(database.db, clock, config.expiryDays);
-  const limiter = new RateLimiter(await rateLimitStore(config, database), clock);
+  const bucketStore = await rateLimitStore(config, database);
+  const limiter = new RateLimiter(bucketStore, clock);
   const sealing = new SealingService(
     database.db,
     database.dialect,
@@ -373,7 +374,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     accounts,
     settings,
-    keys: new ApiKeyService(database.db, clock, lastUsed, config.rateLimit),
+    keys: new ApiKeyService(
+      database.db,
+      clock,
+      lastUsed,
+      config.rateLimit,
+      bucketStore instanceof PostgresRateLimitStore,
+    ),
     users: new UserService(database.db, clock),
     sessions: new SessionService(database.db, clock, secretKey),
     signInMail: new SignInMail(mailer, database.db, config.publicUrl),

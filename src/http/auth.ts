@@ -1,7 +1,12 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Scope } from "../domain/environment.js";
 import { CertyneoError, roleInsufficient } from "../domain/errors.js";
-import type { RateLimitDecision, TokenBucketPolicy } from "../domain/token-bucket.js";
+import {
+  describeDecision,
+  type RateLimitDecision,
+  type TakeResult,
+  type TokenBucketPolicy,
+} from "../domain/token-bucket.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { parseApiKeySecret } from "../security/api-key-secret.js";
 import type { ApiKeyService } from "../services/api-keys.js";
@@ -162,23 +167,29 @@ export function authenticate(
       bucket: key.keyId,
       rateLimit: key.rateLimit,
     };
-    await limit(request, reply, limiter);
+    await limit(request, reply, limiter, key.taken);
     // An API key manages its account as an admin does: what only an owner may do, it may not.
     const needed = request.routeOptions.config.role;
     if (needed) requireRole(request.auth, needed, "do this");
   };
 }
 
-/** The caller's token bucket: one token per request, or 429 with Retry-After. */
+/**
+ * The caller's token bucket: one token per request, or 429 with Retry-After. `taken` is the token
+ * the key's lookup already took, when it could.
+ */
 async function limit(
   request: FastifyRequest,
   reply: FastifyReply,
   limiter: RateLimiter,
+  taken?: TakeResult,
 ): Promise<void> {
   const { bucket, rateLimit, actor } = request.auth;
   let decision: RateLimitDecision;
   try {
-    decision = await limiter.consume(bucket, rateLimit);
+    decision = taken
+      ? describeDecision(taken, rateLimit)
+      : await limiter.consume(bucket, rateLimit);
   } catch (error) {
     // An unreachable rate-limit store must not take the API down with it.
     request.log.warn({ err: error }, "rate limiter unavailable; request allowed");

@@ -94,6 +94,16 @@ describe("rate limiting over HTTP", () => {
     }
     assert.equal((await request(t.url, "/api/v1/keys", { key: secret })).status, 200);
   });
+
+  it("refuses a key the moment it is revoked", async () => {
+    const { secret, keyId, accountId } = await t.newAccount();
+    await t.app.keys.setRateLimit(keyId, { burst: 2 });
+    assert.equal((await request(t.url, "/api/v1/keys", { key: secret })).status, 200);
+    await t.app.keys.revoke({ accountId, environment: "test" }, keyId);
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await request(t.url, "/api/v1/keys", { key: secret })).status, 401);
+    }
+  });
 });
 
 describe("rate limiting across instances", {
@@ -110,6 +120,35 @@ describe("rate limiting across instances", {
         statuses.push((await request(server.url, "/api/v1/keys", { key: secret })).status);
       }
       assert.deepEqual(statuses, [200, 200, 200, 200, 429]);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+
+  it("never overspends a bucket under concurrent requests on two servers", async () => {
+    const first = await startTestServer();
+    const second = await startTestServer({ database: first.database });
+    try {
+      const { secret, keyId } = await first.newAccount();
+      // About one token refilled per hour: what the 60 requests may spend is the burst alone.
+      await first.app.keys.setRateLimit(keyId, { perMinute: 1, burst: 25 });
+      const responses = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          request((i % 2 ? first : second).url, "/api/v1/keys", { key: secret }),
+        ),
+      );
+      const statuses = responses.map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 200).length, 25, statuses.join(","));
+      assert.equal(statuses.filter((s) => s === 429).length, 35);
+      const remaining = responses
+        .filter((r) => r.status === 200)
+        .map((r) => Number(r.headers.get("x-ratelimit-remaining")))
+        .sort((a, b) => a - b);
+      assert.deepEqual(
+        remaining,
+        Array.from({ length: 25 }, (_, i) => i),
+      );
     } finally {
       await second.close();
       await first.close();
