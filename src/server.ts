@@ -103,7 +103,7 @@ export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute
  * duration and client address; the request id comes with the request's logger.
  */
 function registerRequestLog(app: FastifyInstance): void {
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     request.log.info(
       {
         method: request.method,
@@ -114,6 +114,7 @@ function registerRequestLog(app: FastifyInstance): void {
       },
       "request",
     );
+    done();
   });
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CertyneoError } from "../domain/errors.js";
 import { canonicalJson } from "../domain/event-chain.js";
 import type { IdempotencyStore } from "../services/idempotency.js";
@@ -36,9 +36,9 @@ function fingerprint(request: FastifyRequest): string {
 export function registerIdempotency(api: FastifyInstance, store: IdempotencyStore): void {
   api.decorateRequest("idempotencyKey", null);
 
-  api.addHook("preHandler", async (request, reply) => {
+  const preHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers["idempotency-key"];
-    if (request.method !== "POST" || key === undefined) return;
+    if (key === undefined) return;
     if (typeof key !== "string" || !KEY_PATTERN.test(key)) {
       throw new CertyneoError(
         "invalid_request",
@@ -72,14 +72,27 @@ export function registerIdempotency(api: FastifyInstance, store: IdempotencyStor
         .send(start.body);
     }
     request.idempotencyKey = key;
-  });
+  };
 
-  api.addHook("onSend", async (request, reply, payload) => {
+  const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const key = request.idempotencyKey;
     if (!key) return payload;
     request.idempotencyKey = null;
     if (reply.statusCode >= 500) await store.abandon(request.auth.scope, key);
     else await store.complete(request.auth.scope, key, reply.statusCode, String(payload));
     return payload;
+  };
+
+  // Only POST routes get the hooks: a read does not pay for them.
+  api.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes("POST")) return;
+    route.preHandler = [...asArray(route.preHandler), preHandler];
+    route.onSend = [...asArray(route.onSend), onSend];
   });
+}
+
+function asArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
 }

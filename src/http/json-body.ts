@@ -65,9 +65,10 @@ function nestingOf(root: unknown): number {
 }
 
 export function registerEmptyBodyDefault(app: FastifyInstance): void {
-  app.addHook("preValidation", async (request) => {
+  app.addHook("preValidation", (request, _reply, done) => {
     if (request.body === undefined && request.method !== "GET" && request.method !== "HEAD") {
       request.body = {};
     }
+    done();
   });
 }

@@ -7,18 +7,22 @@ import { CertyneoError } from "../domain/errors.js";
  * database, before validation: a 400 `parameter_invalid` that names the parameter.
  */
 export function registerNulGuard(app: FastifyInstance): void {
-  app.addHook("preValidation", async (request) => {
+  app.addHook("preValidation", (request, _reply, done) => {
     for (const value of [request.params, request.query, request.body]) {
       const param = pathOfNul(value);
       if (param !== undefined) {
-        throw new CertyneoError(
-          "invalid_request",
-          "parameter_invalid",
-          `Invalid "${param}": must not contain the NUL character (U+0000).`,
-          param,
+        done(
+          new CertyneoError(
+            "invalid_request",
+            "parameter_invalid",
+            `Invalid "${param}": must not contain the NUL character (U+0000).`,
+            param,
+          ),
         );
+        return;
       }
     }
+    done();
   });
 }
 

@@ -4,7 +4,8 @@ import { newId } from "../security/random.js";
 export const generateRequestId = (): string => newId("req");
 
 export function registerRequestIdHeader(app: FastifyInstance): void {
-  app.addHook("onRequest", async (request, reply) => {
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("X-Request-Id", request.id);
+    done();
   });
 }
