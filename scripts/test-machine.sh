@@ -48,6 +48,10 @@ command -v softhsm2-util >/dev/null || missing+=(softhsm2)
 # The deployment recipes are run: deploy/nginx.conf by nginx, deploy/certyneo.service checked.
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
+# The PostgreSQL pass runs on Node 24, for which the native modules are built (scripts/node24.sh).
+if [ "${CERTYNEO_TEST_NODE24:-1}" != 0 ]; then
+  for tool in make g++ python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then

