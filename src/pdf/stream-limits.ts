@@ -139,7 +139,7 @@ const PLAIN_INTEGER_OBJECT =
 const LOOSE_MARKER = /\/(?:ObjStm|XRef|W)(?![^\0\t\n\f\r ()<>[\]{}/%])|#/;
 
 function* structuralStreams(bytes: Buffer): Generator<FoundStream> {
-  const endstreams = positions(bytes, ENDSTREAM);
+  const endstreams = endstreamPositions(bytes);
   let integers: Map<string, number[]> | undefined;
   const headers = objectHeaderEnds(bytes);
   let previousEnd = 0;
@@ -285,10 +285,18 @@ function isDigit(byte: number): boolean {
   return byte >= 0x30 && byte <= 0x39;
 }
 
-function positions(bytes: Buffer, needle: Buffer): number[] {
+/**
+ * Where each `endstream` keyword starts, in order: each `stream` preceded by `end`. `indexOf`
+ * finds a needle of up to six bytes several times faster than a longer one (measured on a 25 MB
+ * scan: 9 ms for `stream`, 31 ms for `endstream`), and `stream` cannot overlap itself, so this
+ * finds exactly what looking for `endstream` would.
+ */
+export function endstreamPositions(bytes: Buffer): number[] {
   const found: number[] = [];
-  for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + needle.length)) {
-    found.push(at);
+  for (let at = bytes.indexOf(STREAM, 3); at !== -1; at = bytes.indexOf(STREAM, at + 6)) {
+    if (bytes[at - 3] === 0x65 && bytes[at - 2] === 0x6e && bytes[at - 1] === 0x64) {
+      found.push(at - 3);
+    }
   }
   return found;
 }

@@ -48,11 +48,15 @@ export interface PageSender extends SenderBranding {
   styleNonce: string;
 }
 
-function senderHeader(sender: PageSender): string {
-  const logo = sender.logo
-    ? `<img class="sender-logo" src="${escapeHtml(sender.logo)}" alt="${escapeHtml(displayText(sender.name))}">`
+/** The sender's logo, named by the sender, or nothing without one. */
+function senderLogo(logo: string | null | undefined, name: string): string {
+  return logo
+    ? `<img class="sender-logo" src="${escapeHtml(logo)}" alt="${escapeHtml(displayText(name))}">`
     : "";
-  return `<header class="envelope">${logo}<p class="sender-name">${escapeHtml(displayText(sender.name))}</p></header>`;
+}
+
+function senderHeader(sender: PageSender): string {
+  return `<header class="envelope">${senderLogo(sender.logo, sender.name)}<p class="sender-name">${escapeHtml(displayText(sender.name))}</p></header>`;
 }
 
 /** A page that only says something (an invalid link, an envelope that has ended), and links. */
@@ -109,7 +113,7 @@ export function signingPage(data: SigningPageData): string {
         : "intro";
   const body = `
 <header class="envelope">
-  ${view.envelope.branding.logo ? `<img class="sender-logo" src="${escapeHtml(view.envelope.branding.logo)}" alt="${escapeHtml(displayText(view.envelope.accountName))}">` : ""}
+  ${senderLogo(view.envelope.branding.logo, view.envelope.accountName)}
   <h1 dir="auto">${escapeHtml(displayText(view.envelope.subject))}</h1>
   <p class="intro">${t(introKey, { account: displayText(view.envelope.accountName) })}</p>
   ${view.envelope.message ? `<blockquote class="message" dir="auto">${escapeHtml(displayLines(view.envelope.message))}</blockquote>` : ""}

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { countPageObjects } from "../../src/pdf/inspect.js";
-import { objectHeaderEnds } from "../../src/pdf/stream-limits.js";
+import { endstreamPositions, objectHeaderEnds } from "../../src/pdf/stream-limits.js";
 
 // The scans find with Buffer.indexOf what these expressions found on the whole file as text
 // (ten times slower on a 25 MB scan): they are the oracle.
@@ -50,4 +50,38 @@ test("page objects: counting stops after the bound", () => {
   const bytes = Buffer.from("/Type /Page ".repeat(50));
   assert.equal(countPageObjects(bytes, 10), 11);
   assert.equal(countPageObjects(bytes, 1000), 50);
+});
+
+test("endstream keywords: the same positions as looking for the whole word", () => {
+  const positionsOf = (bytes: Buffer, needle: string) => {
+    const found: number[] = [];
+    for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + needle.length))
+      found.push(at);
+    return found;
+  };
+  const samples = [
+    "endstream",
+    "stream endstream endstreamendstream",
+    "endendstream endstrea mstream endstreamstream xendstream",
+    "nd stream end\nstream streamendstream",
+  ].map((text) => Buffer.from(text, "latin1"));
+  const tokens = ["end", "stream", "en", "d", "str", "eam", " ", "endstream", "e"];
+  for (let i = 0; i < 300; i++) {
+    const parts: Buffer[] = [];
+    for (let j = 0; j < 40; j++) {
+      parts.push(
+        Math.random() < 0.8
+          ? Buffer.from(tokens[Math.floor(Math.random() * tokens.length)]!, "latin1")
+          : randomBytes(1 + Math.floor(Math.random() * 3)),
+      );
+    }
+    samples.push(Buffer.concat(parts));
+  }
+  for (const bytes of samples) {
+    assert.deepEqual(
+      endstreamPositions(bytes),
+      positionsOf(bytes, "endstream"),
+      bytes.toString("latin1"),
+    );
+  }
 });
