@@ -109,30 +109,36 @@ describe("rate limiting over HTTP", () => {
 describe("rate limiting across instances", {
   skip: testDatabaseKind !== "postgres" && "PostgreSQL only",
 }, () => {
-  it("shares one bucket between two servers on the same PostgreSQL database", async () => {
+  /** Two servers on one PostgreSQL database, and a key whose limit is `policy`. */
+  async function onTwoServers(
+    policy: { perMinute: number; burst: number },
+    use: (first: TestServer, second: TestServer, secret: string) => Promise<void>,
+  ): Promise<void> {
     const first = await startTestServer();
     const second = await startTestServer({ database: first.database });
     try {
       const { secret, keyId } = await first.newAccount();
-      await first.app.keys.setRateLimit(keyId, { perMinute: 60, burst: 4 });
+      await first.app.keys.setRateLimit(keyId, policy);
+      await use(first, second, secret);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  }
+
+  it("shares one bucket between two servers on the same PostgreSQL database", async () => {
+    await onTwoServers({ perMinute: 60, burst: 4 }, async (first, second, secret) => {
       const statuses = [];
       for (const server of [first, second, first, second, second]) {
         statuses.push((await request(server.url, "/api/v1/keys", { key: secret })).status);
       }
       assert.deepEqual(statuses, [200, 200, 200, 200, 429]);
-    } finally {
-      await second.close();
-      await first.close();
-    }
+    });
   });
 
   it("never overspends a bucket under concurrent requests on two servers", async () => {
-    const first = await startTestServer();
-    const second = await startTestServer({ database: first.database });
-    try {
-      const { secret, keyId } = await first.newAccount();
-      // About one token refilled per hour: what the 60 requests may spend is the burst alone.
-      await first.app.keys.setRateLimit(keyId, { perMinute: 1, burst: 25 });
+    // One token a minute: what 60 requests at once may spend is the burst alone.
+    await onTwoServers({ perMinute: 1, burst: 25 }, async (first, second, secret) => {
       const responses = await Promise.all(
         Array.from({ length: 60 }, (_, i) =>
           request((i % 2 ? first : second).url, "/api/v1/keys", { key: secret }),
@@ -149,10 +155,7 @@ describe("rate limiting across instances", {
         remaining,
         Array.from({ length: 25 }, (_, i) => i),
       );
-    } finally {
-      await second.close();
-      await first.close();
-    }
+    });
   });
 });
 

@@ -13,6 +13,22 @@ const oracleHeaderEnds = (bytes: Buffer) =>
   [...bytes.toString("latin1").matchAll(OBJ_HEADER)].map((m) => m.index + m[0].length);
 const oraclePages = (bytes: Buffer) => [...bytes.toString("latin1").matchAll(TYPE_PAGE)].length;
 
+/** 300 buffers of `parts` pieces each: one of `tokens` (a `tokenShare` of them), or random bytes. */
+function seededSamples(
+  tokens: string[],
+  options: { parts: number; tokenShare: number; maxRandomBytes: number },
+): Buffer[] {
+  return Array.from({ length: 300 }, () =>
+    Buffer.concat(
+      Array.from({ length: options.parts }, () =>
+        Math.random() < options.tokenShare
+          ? Buffer.from(tokens[Math.floor(Math.random() * tokens.length)]!, "latin1")
+          : randomBytes(1 + Math.floor(Math.random() * options.maxRandomBytes)),
+      ),
+    ),
+  );
+}
+
 const CRAFTED = [
   "1 0 obj<<>>endobj",
   "12 0 obj\n<< /Type /Page >>",
@@ -26,20 +42,10 @@ const CRAFTED = [
 ];
 
 test("object headers: the same ends as the regular expression, on crafted and random bytes", () => {
-  const samples = CRAFTED.map((text) => Buffer.from(text, "latin1"));
+  const samples: Buffer[] = CRAFTED.map((text) => Buffer.from(text, "latin1"));
   // Random bytes seeded with the tokens the scans look for.
   const tokens = ["obj", " ", "\n", "0", "7", "12", "/", "(", "/Type", "/Page", "\0", "\xa0"];
-  for (let i = 0; i < 300; i++) {
-    const parts: Buffer[] = [];
-    for (let j = 0; j < 60; j++) {
-      parts.push(
-        Math.random() < 0.7
-          ? Buffer.from(tokens[Math.floor(Math.random() * tokens.length)]!, "latin1")
-          : randomBytes(1 + Math.floor(Math.random() * 4)),
-      );
-    }
-    samples.push(Buffer.concat(parts));
-  }
+  samples.push(...seededSamples(tokens, { parts: 60, tokenShare: 0.7, maxRandomBytes: 4 }));
   for (const bytes of samples) {
     assert.deepEqual(objectHeaderEnds(bytes), oracleHeaderEnds(bytes), bytes.toString("latin1"));
     assert.equal(countPageObjects(bytes, 1e6), oraclePages(bytes), bytes.toString("latin1"));
@@ -59,24 +65,14 @@ test("endstream keywords: the same positions as looking for the whole word", () 
       found.push(at);
     return found;
   };
-  const samples = [
+  const samples: Buffer[] = [
     "endstream",
     "stream endstream endstreamendstream",
     "endendstream endstrea mstream endstreamstream xendstream",
     "nd stream end\nstream streamendstream",
   ].map((text) => Buffer.from(text, "latin1"));
   const tokens = ["end", "stream", "en", "d", "str", "eam", " ", "endstream", "e"];
-  for (let i = 0; i < 300; i++) {
-    const parts: Buffer[] = [];
-    for (let j = 0; j < 40; j++) {
-      parts.push(
-        Math.random() < 0.8
-          ? Buffer.from(tokens[Math.floor(Math.random() * tokens.length)]!, "latin1")
-          : randomBytes(1 + Math.floor(Math.random() * 3)),
-      );
-    }
-    samples.push(Buffer.concat(parts));
-  }
+  samples.push(...seededSamples(tokens, { parts: 40, tokenShare: 0.8, maxRandomBytes: 3 }));
   for (const bytes of samples) {
     assert.deepEqual(
       endstreamPositions(bytes),
