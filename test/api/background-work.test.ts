@@ -8,6 +8,27 @@ import { startTestSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { until } from "../helpers/wait.js";
 
 const SILENT = { info: () => {}, error: () => {} };
+/** What the worker reported as errors: shown when a test waits in vain for its work. */
+const workerErrors: string[] = [];
+const ERRORS_ONLY = {
+  info: () => {},
+  error: (details: object, message: string) => {
+    const { err, ...rest } = details as { err?: unknown };
+    workerErrors.push(
+      `${message} ${JSON.stringify(rest)}: ${err instanceof Error ? err.stack : String(err)}`,
+    );
+  },
+};
+/** `until`, failing with the worker's errors so far. */
+async function untilDone(condition: () => Promise<boolean>, what: string): Promise<void> {
+  try {
+    await until(condition, what);
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}; the worker's errors: ${workerErrors.join("\n") || "none"}`,
+    );
+  }
+}
 
 async function createEnvelope(t: TestServer, key: string, subject: string, send = false) {
   const doc = await uploadDocument(t.url, key);
@@ -58,7 +79,7 @@ describe("background work: each kind in its own lane", () => {
         CERTYNEO_SHUTDOWN_GRACE_MS: "1000",
       },
     });
-    t.app.startWorker(SILENT);
+    t.app.startWorker(ERRORS_ONLY);
   });
   after(async () => {
     await t.close();
@@ -87,7 +108,7 @@ describe("background work: each kind in its own lane", () => {
         "the invitation email",
       );
       await signToCompletion(t.url, token);
-      await until(async () => {
+      await untilDone(async () => {
         const res = await fetch(`${t.url}/api/v1/envelopes/${id}/signed-document`, {
           headers: { authorization: `Bearer ${c.secret}` },
         });
