@@ -14,7 +14,7 @@ const files = readdirSync("test", { recursive: true, withFileTypes: true })
   .map((entry) => path.join(entry.parentPath ?? entry.path, entry.name))
   .sort();
 
-console.log(`\n# Test suite on ${database} (${files.length} files)\n`);
+console.log(`\n# Test suite on ${database} (${files.length} files, Node ${process.version})\n`);
 const result = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=2", ...files],
