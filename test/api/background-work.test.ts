@@ -8,24 +8,40 @@ import { startTestSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { until } from "../helpers/wait.js";
 
 const SILENT = { info: () => {}, error: () => {} };
-/** What the worker reported as errors: shown when a test waits in vain for its work. */
-const workerErrors: string[] = [];
-const ERRORS_ONLY = {
-  info: () => {},
+/** What the worker reported: shown when a test waits in vain for its work. */
+const workerLog: string[] = [];
+const RECORDED = {
+  info: (details: object, message: string) => {
+    workerLog.push(`${message} ${JSON.stringify(details)}`);
+  },
   error: (details: object, message: string) => {
     const { err, ...rest } = details as { err?: unknown };
-    workerErrors.push(
+    workerLog.push(
       `${message} ${JSON.stringify(rest)}: ${err instanceof Error ? err.stack : String(err)}`,
     );
   },
 };
-/** `until`, failing with the worker's errors so far. */
-async function untilDone(condition: () => Promise<boolean>, what: string): Promise<void> {
+/** `until`, failing with what the worker did so far and the jobs of `envelopeId`. */
+async function untilDone(
+  t: TestServer,
+  envelopeId: string,
+  condition: () => Promise<boolean>,
+  what: string,
+): Promise<void> {
   try {
     await until(condition, what);
   } catch (error) {
+    const jobs = await t.app.database.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where("envelope_id", "=", envelopeId)
+      .execute();
     throw new Error(
-      `${(error as Error).message}; the worker's errors: ${workerErrors.join("\n") || "none"}`,
+      [
+        (error as Error).message,
+        `the envelope's jobs: ${JSON.stringify(jobs)}`,
+        `the worker's log:\n${workerLog.join("\n")}`,
+      ].join("\n"),
     );
   }
 }
@@ -79,7 +95,7 @@ describe("background work: each kind in its own lane", () => {
         CERTYNEO_SHUTDOWN_GRACE_MS: "1000",
       },
     });
-    t.app.startWorker(ERRORS_ONLY);
+    t.app.startWorker(RECORDED);
   });
   after(async () => {
     await t.close();
@@ -108,12 +124,17 @@ describe("background work: each kind in its own lane", () => {
         "the invitation email",
       );
       await signToCompletion(t.url, token);
-      await untilDone(async () => {
-        const res = await fetch(`${t.url}/api/v1/envelopes/${id}/signed-document`, {
-          headers: { authorization: `Bearer ${c.secret}` },
-        });
-        return res.status === 200;
-      }, "the sealed PDF");
+      await untilDone(
+        t,
+        id,
+        async () => {
+          const res = await fetch(`${t.url}/api/v1/envelopes/${id}/signed-document`, {
+            headers: { authorization: `Bearer ${c.secret}` },
+          });
+          return res.status === 200;
+        },
+        "the sealed PDF",
+      );
       // Both endpoints still hold their first request: nothing waited for them.
       assert.equal(slow.received.length, 1);
       assert.equal(hole.received.length, 1);
