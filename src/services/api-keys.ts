@@ -44,20 +44,23 @@ export interface AuthenticatedKey {
   taken?: TakeResult;
 }
 
+/** What authenticating a request reads of its key. */
+const KEY_COLUMNS = [
+  "id",
+  "account_id",
+  "environment",
+  "secret_hash",
+  "revoked_at",
+  "rate_limit_per_minute",
+  "rate_limit_burst",
+] as const satisfies readonly (keyof ApiKeysTable)[];
+
+type KeyRow = Pick<ApiKeysTable, (typeof KEY_COLUMNS)[number]>;
+type KeyTakingToken = KeyRow & { tokens: number | null; last_take_allowed: number | null };
+
 /** The key of a secret's hash: every authenticated request asks it, so it is compiled once. */
 const keyByHash = precompiled((db: Kysely<Tables>, hash: string) =>
-  db
-    .selectFrom("api_keys")
-    .select([
-      "id",
-      "account_id",
-      "environment",
-      "secret_hash",
-      "revoked_at",
-      "rate_limit_per_minute",
-      "rate_limit_burst",
-    ])
-    .where("secret_hash", "=", hash),
+  db.selectFrom("api_keys").select(KEY_COLUMNS).where("secret_hash", "=", hash),
 );
 
 /**
@@ -76,7 +79,7 @@ const keyByHashTakingToken = precompiled(
   ) => {
     const statement = sql<KeyTakingToken>`
       with k as (
-        select id, account_id, environment, secret_hash, revoked_at, rate_limit_per_minute, rate_limit_burst
+        select ${sql.join(KEY_COLUMNS.map((column) => sql.ref(column)))}
         from api_keys where secret_hash = ${hash}
       ), policy as (
         select coalesce(rate_limit_burst, ${defaultBurst})::float8 as burst,
@@ -92,18 +95,6 @@ const keyByHashTakingToken = precompiled(
     return { compile: () => statement.compile(db) };
   },
 );
-
-type KeyRow = Pick<
-  ApiKeysTable,
-  | "id"
-  | "account_id"
-  | "environment"
-  | "secret_hash"
-  | "revoked_at"
-  | "rate_limit_per_minute"
-  | "rate_limit_burst"
->;
-type KeyTakingToken = KeyRow & { tokens: number | null; last_take_allowed: number | null };
 
 export class ApiKeyService {
   /**
