@@ -83,14 +83,14 @@ export function imageSize(
 export function checkLogo(dataUrl: string): string {
   const refuse = (message: string) =>
     new CertyneoError("unprocessable", "logo_invalid", message, "logo");
-  const match = /^data:(image\/(?:png|jpeg));base64,([A-Za-z0-9+/]+={0,2})$/.exec(dataUrl);
-  if (!match) throw refuse("The logo is a PNG or JPEG image, as a data:image/png;base64,… URL.");
-  const bytes = Buffer.from(match[2]!, "base64");
+  const image = logoImage(dataUrl);
+  if (!image) throw refuse("The logo is a PNG or JPEG image, as a data:image/png;base64,… URL.");
+  const { content: bytes, contentType } = image;
   if (bytes.length > LOGO_MAX_BYTES)
     throw refuse(`The logo is ${bytes.length} bytes; at most ${LOGO_MAX_BYTES} are accepted.`);
   const size = imageSize(bytes);
-  if (!size || `image/${size.type}` !== match[1])
-    throw refuse(`The logo's bytes are not a ${match[1]} image.`);
+  if (!size || `image/${size.type}` !== contentType)
+    throw refuse(`The logo's bytes are not a ${contentType} image.`);
   if (
     size.width < 1 ||
     size.height < 1 ||
@@ -100,5 +100,11 @@ export function checkLogo(dataUrl: string): string {
     throw refuse(
       `The logo is ${size.width}×${size.height} pixels; at most ${LOGO_MAX_DIMENSION} a side.`,
     );
-  return `data:${match[1]};base64,${bytes.toString("base64")}`;
+  return `data:${contentType};base64,${bytes.toString("base64")}`;
+}
+
+/** A stored logo's type and bytes (it was checked by `checkLogo` when set); null if unreadable. */
+export function logoImage(dataUrl: string): { contentType: string; content: Buffer } | null {
+  const match = /^data:(image\/(?:png|jpeg));base64,([A-Za-z0-9+/]+={0,2})$/.exec(dataUrl);
+  return match ? { contentType: match[1]!, content: Buffer.from(match[2]!, "base64") } : null;
 }

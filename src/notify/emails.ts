@@ -1,4 +1,4 @@
-import { DEFAULT_ACCENT } from "../domain/branding.js";
+import { DEFAULT_ACCENT, logoImage } from "../domain/branding.js";
 import { displayLines, displayText } from "../domain/user-text.js";
 import type { Locale } from "../signing/i18n.js";
 import { escapeHtml } from "../signing/page.js";
@@ -11,6 +11,8 @@ export interface EnvelopeFacts {
   readonly accountName: string;
   /** The sender's accent colour (its branding), for the button; ours when null. */
   readonly accentColor?: string | null;
+  /** The sender's logo (a `data:` URL), shown at the top from the message itself. */
+  readonly logo?: string | null;
   readonly subject: string;
   readonly test: boolean;
 }
@@ -27,8 +29,11 @@ interface Layout {
   readonly attachments?: readonly EmailAttachment[] | undefined;
 }
 
+const LOGO_CID = "sender-logo@certyneo";
+
 /** One message in plain text and HTML, with no remote resource: one button at most. */
 export function compose(facts: EnvelopeFacts, layout: Layout): OutgoingEmail {
+  const logo = facts.logo ? logoImage(facts.logo) : null;
   const t = (key: EmailMessageKey) => translateEmail(facts.locale, key);
   const paragraphs = facts.test ? [...layout.paragraphs, t("testNotice")] : layout.paragraphs;
   // The sender's message keeps its lines, each marked as quoted in the plain text.
@@ -42,7 +47,7 @@ export function compose(facts: EnvelopeFacts, layout: Layout): OutgoingEmail {
   ].join("\n\n");
   const html = `<!doctype html>
 <html lang="${facts.locale}"><body style="font-family:Arial,Helvetica,sans-serif;color:#1b1f29;line-height:1.5">
-<p>${escapeHtml(layout.greeting)}</p>
+${logo ? `<p><img src="cid:${LOGO_CID}" alt="${escapeHtml(displayText(facts.accountName))}" style="display:block;max-height:48px;max-width:200px;height:auto;width:auto"></p>\n` : ""}<p>${escapeHtml(layout.greeting)}</p>
 ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
 ${quote ? `<blockquote dir="auto" style="border-left:4px solid #d5d9e2;margin:0;padding:0 1em;white-space:pre-wrap">${escapeHtml(quote)}</blockquote>` : ""}
 ${layout.button ? `<p style="margin:2em 0"><a href="${escapeHtml(layout.button.url)}" style="background:${facts.accentColor ?? DEFAULT_ACCENT};color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(layout.button.label)}</a></p>` : ""}
@@ -54,6 +59,7 @@ ${layout.button ? `<p style="margin:2em 0"><a href="${escapeHtml(layout.button.u
     text,
     html,
     ...(layout.attachments && { attachments: layout.attachments }),
+    ...(logo && { inlineImages: [{ cid: LOGO_CID, ...logo }] }),
   };
 }
 

@@ -14,12 +14,21 @@ export interface EmailAttachment {
   readonly contentType: string;
 }
 
+/** An image the HTML shows by `cid:` (the sender's logo): small, in the message itself. */
+export interface InlineImage {
+  readonly cid: string;
+  readonly content: Buffer;
+  readonly contentType: string;
+}
+
 export interface OutgoingEmail {
   readonly to: string;
   readonly subject: string;
   readonly text: string;
   readonly html?: string;
   readonly attachments?: readonly EmailAttachment[];
+  /** Shown in the HTML, not offered as files: sent with it as one multipart/related whole. */
+  readonly inlineImages?: readonly InlineImage[];
   /** Stable across retries of one message, so that receivers can tell a repeat. */
   readonly messageId?: string;
   /** Whose behalf the message is sent on: the `From` reads "<sender> via <platform>". */
@@ -89,9 +98,16 @@ export function createMailer(options: MailerOptions): Mailer {
       subject: email.subject,
       text: email.text,
       ...(email.html && { html: email.html }),
-      ...(email.attachments && {
-        attachments: email.attachments.map((a) => ({ raw: attachmentPart(a) })),
-      }),
+      attachments: [
+        ...(email.inlineImages ?? []).map((image) => ({
+          cid: image.cid,
+          content: image.content,
+          contentType: image.contentType,
+          contentDisposition: "inline" as const,
+          filename: `logo.${image.contentType === "image/png" ? "png" : "jpg"}`,
+        })),
+        ...(email.attachments ?? []).map((a) => ({ raw: attachmentPart(a) })),
+      ],
       ...(email.messageId && { messageId: email.messageId }),
       headers: { "Auto-Submitted": "auto-generated" },
     });

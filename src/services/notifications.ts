@@ -336,6 +336,7 @@ export class NotificationService {
       locale: notification.locale as Locale,
       accountName: sender.name,
       accentColor: sender.accentColor,
+      logo: sender.logo,
       subject: envelope.subject,
       test: envelope.environment === "test",
     };

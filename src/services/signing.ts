@@ -508,6 +508,7 @@ export class SigningService {
           locale,
           accountName: sender.name,
           accentColor: sender.accentColor,
+          logo: sender.logo,
           subject: session.envelope.subject,
           test: session.scope.environment === "test",
         };

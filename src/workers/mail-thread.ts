@@ -28,10 +28,15 @@ export default async function send(task: MailTask): Promise<void> {
     mailers.set(key, mailer);
   }
   // A Buffer arrives from the other thread as a plain Uint8Array.
-  const attachments = task.email.attachments?.map((a) => {
-    const bytes: unknown = a.content;
-    if (!(bytes instanceof Uint8Array)) return a;
-    return { ...a, content: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  const asBuffer = <T extends { content: unknown }>(part: T): T => {
+    const bytes = part.content;
+    if (!(bytes instanceof Uint8Array) || Buffer.isBuffer(bytes)) return part;
+    return { ...part, content: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  };
+  const { attachments, inlineImages } = task.email;
+  await mailer.send({
+    ...task.email,
+    ...(attachments && { attachments: attachments.map(asBuffer) }),
+    ...(inlineImages && { inlineImages: inlineImages.map(asBuffer) }),
   });
-  await mailer.send({ ...task.email, ...(attachments && { attachments }) });
 }

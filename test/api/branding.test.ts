@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { contrastRatio } from "../../src/domain/branding.js";
-import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { sealedEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { parseMail } from "../helpers/mime.js";
 import { outboxEmails } from "../helpers/outbox.js";
 import { makeSignaturePng } from "../helpers/png.js";
@@ -95,6 +95,24 @@ describe("branding", () => {
     const mail = parseMail(invitation.raw);
     assert.match(mail.subject, /Acme HR/);
     assert.match(mail.html ?? "", /background:#0b6e4f/);
+    // The logo travels inside the message (no remote image), shown by its Content-ID.
+    const cid = /<img src="cid:([^"]+)" alt="Acme HR"/.exec(mail.html)?.[1];
+    assert.ok(cid, "the HTML shows the logo");
+    const logo = mail.inline.find((part) => part.cid === cid);
+    assert.ok(logo, "the logo is a part of the message");
+    assert.equal(logo.contentType, "image/png");
+    assert.equal(logo.within, "multipart/related");
+    assert.deepEqual(logo.content, makeSignaturePng(120, 40));
+    assert.deepEqual(mail.attachments, [], "the logo is not offered as a file");
+    // The completion email carries the sealed PDF as a file and the logo inside (its own thread).
+    const sealed = await sealedEnvelope(t, key, "Branded completion");
+    const completion = (await outboxEmails(t.app.config.dataDir))
+      .map((m) => parseMail(m.raw))
+      .find((m) => m.attachments.length > 0 && m.to.includes("signer1@example.com"));
+    assert.ok(completion, `the completion email of ${sealed}`);
+    assert.match(completion.attachments[0]!.filename, /signed\.pdf$/);
+    assert.deepEqual(completion.inline.map((part) => part.contentType), ["image/png"]);
+    assert.match(completion.html, /<img src="cid:[^"]+" alt="Acme HR"/);
     // The dashboard's emails (an invitation here) are signed with the display name too.
     const invited = await request(t.url, "/api/v1/users", {
       method: "POST",

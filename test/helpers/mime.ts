@@ -6,6 +6,8 @@ export interface ParsedMail {
   text: string;
   html: string;
   attachments: { filename: string; contentType: string; content: Buffer }[];
+  /** Parts shown inside the HTML (`cid:`), by Content-ID, with the multipart they sit in. */
+  inline: { cid: string; contentType: string; content: Buffer; within: string }[];
 }
 
 interface Part {
@@ -72,15 +74,16 @@ export function parseMail(raw: string): ParsedMail {
     text: "",
     html: "",
     attachments: [],
+    inline: [],
   };
-  const visit = (part: Part) => {
+  const visit = (part: Part, within = "") => {
     const type = part.headers.get("content-type") ?? "text/plain";
     const boundary = param(type, "boundary");
     if (type.toLowerCase().startsWith("multipart/") && boundary) {
       const sections = part.body.split(`--${boundary}`).slice(1);
       for (const section of sections) {
         if (section.startsWith("--")) break;
-        visit(splitPart(section.replace(/^\r?\n/, "")));
+        visit(splitPart(section.replace(/^\r?\n/, "")), type.split(";")[0]!.trim());
       }
       return;
     }
@@ -90,6 +93,13 @@ export function parseMail(raw: string): ParsedMail {
         filename: param(disposition, "filename") ?? param(type, "name") ?? "",
         contentType: type.split(";")[0]!.trim(),
         content: decodeBody(part),
+      });
+    } else if (part.headers.has("content-id")) {
+      mail.inline.push({
+        cid: part.headers.get("content-id")!.replace(/^<|>$/g, ""),
+        contentType: type.split(";")[0]!.trim(),
+        content: decodeBody(part),
+        within,
       });
     } else if (type.startsWith("text/html")) mail.html = decodeBody(part).toString("utf8");
     else if (type.startsWith("text/plain")) mail.text = decodeBody(part).toString("utf8");
