@@ -58,9 +58,10 @@ export function declineDialog() {
       return;
     }
     try {
-      await call("/decline", { reason: reason.value });
+      const result = await call("/decline", { reason: reason.value });
       dialog.close();
-      finished("declined");
+      // Declining ends the envelope: its status is the answer's.
+      finished("declined", result.status);
     } catch (error) {
       dialog.close();
       fail(error);

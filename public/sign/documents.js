@@ -115,6 +115,7 @@ export function renderDocuments() {
       .catch((error) => {
         say(t("error"), "error");
         console.error(error);
+        notifyParent("certyneo:error", { code: "document_unavailable", documentId: doc.id });
       })
       .finally(() => {
         pendingDocuments -= 1;

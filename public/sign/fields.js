@@ -129,17 +129,20 @@ export function fieldControl(field, pageNumber) {
   // Until the recipient has confirmed who they are, a field only leads to that step.
   if (input.tagName === "INPUT") input.disabled = !state.verified;
   wrap.append(input);
-  controls.set(field.id, { field, wrap, input });
+  controls.set(field.id, { field, wrap, input, name });
   return wrap;
 }
 
 /** The adopted signature drawn into a field as the stamp will draw it: mark above, caption below. */
 export function showSignature(control) {
-  const { field, input } = control;
+  const { field, input, name } = control;
   input.replaceChildren();
+  input.setAttribute("aria-label", name);
   if (!state.signature) return;
   if (field.type === "initials") {
     input.append(el("span", { class: "stamp-text", text: state.initials }));
+    // Named by what it shows too, so that the name a voice user reads matches it (WCAG 2.5.3).
+    input.setAttribute("aria-label", `${name}: ${state.initials}`);
     return;
   }
   const mark = el("span", { class: "stamp-mark" });
@@ -155,10 +158,11 @@ export function showSignature(control) {
   } else {
     mark.append(el("img", { src: state.signature.image, alt: "" }));
   }
-  input.append(
-    mark,
-    el("span", { class: "stamp-caption", text: `${view.recipient.name} — ${utcNow()}` }),
-  );
+  const caption = `${view.recipient.name} — ${utcNow()}`;
+  // The space keeps the typed name and the caption two words for assistive technologies.
+  input.append(mark, " ", el("span", { class: "stamp-caption", text: caption }));
+  const typed = state.signature.type === "typed" ? `${state.signature.text} ` : "";
+  input.setAttribute("aria-label", `${name}: ${typed}${caption}`);
 }
 
 const measure = document.createElement("canvas").getContext("2d");

@@ -1,5 +1,4 @@
 // The end: what was done, what happens next, the parent told, and back to the integrator's app.
-// The end: what was done, what happens next, the parent told, and back to the integrator's app.
 
 import { controls, state } from "./fields.js";
 import { el, notifyParent, reducedMotion, say, t, view } from "./page.js";
@@ -29,6 +28,8 @@ export function finished(outcome, envelopeStatus) {
   );
   panel.hidden = false;
   document.getElementById("fields-hint")?.remove();
+  // Nothing is left to prove: a one-time code asked for before declining is no longer wanted.
+  document.getElementById("identity")?.replaceChildren();
   window.scrollTo({ top: 0, behavior: reducedMotion ? "auto" : "smooth" });
   panel.querySelector(".done").focus({ preventScroll: true });
   document.body.dataset.finished = "true";

@@ -1,6 +1,8 @@
 // What every part of the signing page shares: its data, its strings, the signer API, the parent
 // frame. Plain browser JavaScript, served as is; every string comes from the server in the page's
 // language.
+import { postToParent } from "./parent.js";
+
 export const config = JSON.parse(document.getElementById("signing-config").textContent);
 const messages = JSON.parse(document.getElementById("signing-messages").textContent);
 // The sender's colour (checked for contrast when set); through the CSSOM, which the CSP allows.
@@ -63,50 +65,12 @@ export function say(text, kind = "info") {
   statusLine.dataset.kind = kind;
 }
 
-// Embedding: events for the parent page, to the origins allowed to frame us, and nobody else.
-const framed = window.parent !== window;
+// Embedding: events for the page that frames this one, if it is allowed to.
 export function notifyParent(type, detail = {}) {
-  if (!framed) return;
-  const message = {
-    type,
-    envelopeId: view.envelope.id,
-    recipientId: view.recipient.id,
-    ...detail,
-  };
-  // Where the browser names the parent's origin, only that one, and only if it is allowed;
-  // elsewhere each allowed origin, which the browser delivers to only if it is the parent's.
-  const ancestors = window.location.ancestorOrigins;
-  const targets =
-    ancestors && ancestors.length > 0
-      ? [ancestors[0]].filter(allowedParent)
-      : config.parentOrigins.filter((origin) => !origin.includes("*"));
-  for (const origin of targets) {
-    try {
-      window.parent.postMessage(message, origin);
-    } catch (error) {
-      console.warn(`certyneo: no message to ${origin}`, error);
-    }
-  }
-}
-
-/** Whether `origin` is one of CERTYNEO_FRAME_ANCESTORS, `https://*.example.com` as CSP reads it. */
-function allowedParent(origin) {
-  let parent;
-  try {
-    parent = new URL(origin);
-  } catch {
-    return false;
-  }
-  return config.parentOrigins.some((allowed) => {
-    if (!allowed.includes("*")) return allowed === parent.origin;
-    const [scheme, host = ""] = allowed.split("://");
-    return (
-      parent.protocol === `${scheme}:` &&
-      host.startsWith("*.") &&
-      parent.host.endsWith(host.slice(1)) &&
-      parent.host.length > host.length - 1
-    );
-  });
+  postToParent(
+    { type, envelopeId: view.envelope.id, recipientId: view.recipient.id, ...detail },
+    config.parentOrigins,
+  );
 }
 
 export function fail(error) {

@@ -22,6 +22,8 @@ const SIGNING_MODULES = [
   "bar.js",
   "dialogs.js",
   "outcome.js",
+  "parent.js",
+  "ended.js",
 ];
 
 const ASSETS: Record<string, { file: () => string; type: string }> = {

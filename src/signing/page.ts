@@ -35,7 +35,7 @@ export function layout(
 ${stylesheets.map((name) => `<link rel="stylesheet" href="${ASSET_PREFIX}${name}">`).join("\n")}
 </head>
 <body>
-${testBanner ? `<div class="test-banner" role="note">${escapeHtml(translate(locale, "testBanner"))}</div>` : ""}
+${testBanner ? `<header class="test-banner">${escapeHtml(translate(locale, "testBanner"))}</header>` : ""}
 <main id="main">
 ${body}
 </main>
@@ -59,12 +59,25 @@ function senderHeader(sender: PageSender): string {
   return `<header class="envelope">${senderLogo(sender.logo, sender.name)}<p class="sender-name">${escapeHtml(displayText(sender.name))}</p></header>`;
 }
 
+/** What a framed message page tells its parent (public/sign/ended.js), as the signing page would. */
+export interface ParentEvent {
+  message: {
+    type: "certyneo:error";
+    code: string;
+    envelopeId: string | null;
+    recipientId: string | null;
+  };
+  /** The origins allowed to frame the page; none, and the page has no script at all. */
+  parentOrigins: readonly string[];
+}
+
 /** A page that only says something (an invalid link, an envelope that has ended), and links. */
 export function messagePage(
   locale: Locale,
   message: string,
   links: readonly { label: string; href: string; download?: boolean }[] = [],
   sender?: PageSender,
+  parentEvent?: ParentEvent,
 ): string {
   const action =
     links.length > 0
@@ -83,7 +96,11 @@ export function messagePage(
   return layout(
     locale,
     sender ? displayText(sender.name) : "Certyneo",
-    `${accent}${sender ? senderHeader(sender) : ""}<h1 class="notice">${escapeHtml(message)}</h1>${action}`,
+    `${accent}${sender ? senderHeader(sender) : ""}<h1 class="notice">${escapeHtml(message)}</h1>${action}${
+      parentEvent && parentEvent.parentOrigins.length > 0
+        ? `\n<script type="application/json" id="parent-event">${inertJson(parentEvent)}</script>\n<script type="module" src="${ASSET_PREFIX}ended.js"></script>`
+        : ""
+    }`,
     false,
   );
 }

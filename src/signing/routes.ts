@@ -7,7 +7,7 @@ import type { SigningService } from "../services/signing.js";
 import { VERIFY_PATH } from "../verify/page.js";
 import { registerSigningAssets } from "./assets.js";
 import { type MessageKey, resolveLocale, translate } from "./i18n.js";
-import { messagePage, signingPage } from "./page.js";
+import { messagePage, type ParentEvent, signingPage } from "./page.js";
 
 const ENDED: Record<string, MessageKey> = {
   envelope_completed: "completed",
@@ -47,6 +47,15 @@ export function registerSigningPages(
         if (error instanceof RateLimitedError) reply.header("Retry-After", error.retryAfterSeconds);
         throw error;
       }
+      const parentOrigins = options.frameAncestors.map(parentOrigin);
+      const parentEvent = (
+        code: string,
+        envelopeId: string | null,
+        recipientId: string | null,
+      ): ParentEvent => ({
+        message: { type: "certyneo:error", code, envelopeId, recipientId },
+        parentOrigins,
+      });
       try {
         const session = await options.signing.resolve(request.params.token);
         const locale = resolveLocale(session.recipient.locale, request.headers["accept-language"]);
@@ -60,11 +69,12 @@ export function registerSigningPages(
             locale,
             consentText: consentText(locale, view.recipient.role),
             view,
-            parentOrigins: options.frameAncestors.map(parentOrigin),
+            parentOrigins,
           });
         } catch (error) {
           const ended = error instanceof CertyneoError ? ENDED[error.code] : undefined;
           if (!ended) throw error;
+          const code = (error as CertyneoError).code;
           // A completed envelope's link still fetches the signed copy and its audit trail.
           const api = `/api/v1/signing/${request.params.token}`;
           const links =
@@ -90,13 +100,24 @@ export function registerSigningPages(
           const styleNonce = randomBytes(16).toString("base64url");
           const sender = { ...(await options.signing.sender(session)), styleNonce };
           reply.headers(pageHeaders(options.frameAncestors, undefined, styleNonce));
-          return reply.code(410).send(messagePage(locale, translate(locale, ended), links, sender));
+          const event = parentEvent(code, session.envelope.id, session.recipient.id);
+          return reply
+            .code(410)
+            .send(messagePage(locale, translate(locale, ended), links, sender, event));
         }
       } catch (error) {
         if (error instanceof CertyneoError && error.code === "signing_link_invalid") {
           return reply
             .code(404)
-            .send(messagePage(browserLocale, translate(browserLocale, "invalidLink")));
+            .send(
+              messagePage(
+                browserLocale,
+                translate(browserLocale, "invalidLink"),
+                [],
+                undefined,
+                parentEvent(error.code, null, null),
+              ),
+            );
         }
         throw error;
       }

@@ -111,7 +111,10 @@ describe("branding", () => {
       .find((m) => m.attachments.length > 0 && m.to.includes("signer1@example.com"));
     assert.ok(completion, `the completion email of ${sealed}`);
     assert.match(completion.attachments[0]!.filename, /signed\.pdf$/);
-    assert.deepEqual(completion.inline.map((part) => part.contentType), ["image/png"]);
+    assert.deepEqual(
+      completion.inline.map((part) => part.contentType),
+      ["image/png"],
+    );
     assert.match(completion.html, /<img src="cid:[^"]+" alt="Acme HR"/);
     // The dashboard's emails (an invitation here) are signed with the display name too.
     const invited = await request(t.url, "/api/v1/users", {

@@ -9,12 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { Browser, Frame, Page } from "playwright-core";
 import { bigPdf } from "../../bench/big-pdf.js";
-import {
-  ARTIFACTS,
-  BROWSER_SUITE,
-  launchChromium,
-  seriousAxeViolations,
-} from "../helpers/browser.js";
+import { ARTIFACTS, axeViolations, BROWSER_SUITE, launchChromium } from "../helpers/browser.js";
 import { signer, uploadDocument } from "../helpers/fixtures.js";
 import { latestCode } from "../helpers/outbox.js";
 import { makePdf } from "../helpers/pdf.js";
@@ -212,9 +207,12 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
       initials?: boolean;
       shots?: string;
       otp?: () => Promise<string>;
+      /** Called as the adopt dialog opens, once every field is filled, and at the finish dialog. */
+      check?: (state: "adopt" | "filled" | "finish") => Promise<void>;
     },
   ): Promise<void> {
-    await page.click("#bar-next");
+    // Started already when the adopt dialog is open (a field was clicked).
+    if ((await page.locator("#adopt-dialog[open]").count()) === 0) await page.click("#bar-next");
     if (options.otp) {
       await page.waitForSelector("#otp-send:focus");
       await page.click("#otp-send");
@@ -257,6 +255,7 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     }
     if (options.shots)
       await pageOf(page).screenshot({ path: path.join(ARTIFACTS, `${options.shots}-adopt.png`) });
+    await options.check?.("adopt");
     await page.click("#adopt-confirm");
     await page.waitForSelector("#adopt-dialog", { state: "hidden" });
     assert.equal(
@@ -283,8 +282,10 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     assert.equal(await page.locator("#bar-finish").isEnabled(), true);
     if (options.shots)
       await pageOf(page).screenshot({ path: path.join(ARTIFACTS, `${options.shots}-filled.png`) });
+    await options.check?.("filled");
     await page.click("#bar-finish");
     await page.waitForSelector("#finish-dialog[open]");
+    await options.check?.("finish");
     await page.click("#sign-button");
     await page.waitForSelector("#finish-dialog[open] .dialog-status:not(:empty)");
     await page.check("#consent");
@@ -629,6 +630,130 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     }
   });
 
+  it("tells an allowed parent of a refused action, a decline and an ended or wrong link; a parent not allowed hears nothing, even when the browser lets it frame the page", async () => {
+    const allowed = await startSite({ "/embed": embedPage() });
+    const stranger = await startSite({ "/embed": embedPage() });
+    const framed = await startTestServer({
+      port: await freePort(),
+      env: { CERTYNEO_FRAME_ANCESTORS: allowed.origin },
+    });
+    const contexts: Awaited<ReturnType<Browser["newContext"]>>[] = [];
+    try {
+      const { secret } = await framed.newAccount();
+      const own = await uploadDocument(framed.url, secret);
+      const { envelope, url } = await sendEnvelope(
+        [signer(1, { auth: "email_otp" })],
+        { documentIds: [own.id] },
+        framed,
+        secret,
+      );
+      const embed = (site: { origin: string }, src: string) =>
+        `${site.origin}/embed?src=${encodeURIComponent(src)}`;
+      const received = (page: Page) =>
+        page.evaluate<{ origin: string; data: Record<string, unknown> }[]>("window.received");
+      const signingFrame = (page: Page) =>
+        page.frames().find((f) => f.url().startsWith(`${framed.url}/sign/`));
+
+      const context = await browser.newContext({ viewport: DESKTOP, reducedMotion: "reduce" });
+      contexts.push(context);
+      const page = await context.newPage();
+      const problems = watch(page);
+      await page.goto(embed(allowed, url));
+      await until(async () => (await received(page)).length === 1, "certyneo:loaded");
+      const frame = signingFrame(page)!;
+      const ids = { envelopeId: envelope.id, recipientId: envelope.recipients[0].id };
+      // A wrong one-time code: the parent hears the API's error code.
+      await frame.click("#bar-next");
+      await frame.click("#otp-send");
+      await frame.waitForSelector(".otp-verify:not([hidden])");
+      const code = await latestCode(framed.database.env.CERTYNEO_DATA_DIR, "signer1@example.com");
+      await frame.fill("#otp-code", code === "000000" ? "111111" : "000000");
+      await frame.click(".otp-verify button[type=submit]");
+      await until(async () => (await received(page)).length === 2, "certyneo:error");
+      await page.screenshot({ path: path.join(ARTIFACTS, "signing-embedded-wrong-code.png") });
+      // A decline: the parent hears it, and the page says it is done (no redirectUrl here).
+      await frame.click("#decline-button");
+      await frame.fill("#decline-reason", "Wrong amount");
+      await frame.click("#decline-confirm");
+      await frame.waitForSelector(".done");
+      await until(async () => (await received(page)).length === 3, "certyneo:declined");
+      assert.equal(await frame.locator("#otp-code").count(), 0, "the code is no longer asked");
+      await page.screenshot({ path: path.join(ARTIFACTS, "signing-embedded-declined.png") });
+      const live = await received(page);
+      assert.deepEqual(
+        live.map((m) => m.data),
+        [
+          { type: "certyneo:loaded", ...ids, canAct: true, status: "VIEWED" },
+          { type: "certyneo:error", ...ids, code: "otp_invalid" },
+          { type: "certyneo:declined", ...ids, envelopeStatus: "DECLINED" },
+        ],
+      );
+      assert.ok(
+        live.every((m) => m.origin === framed.url),
+        "every message from Certyneo's origin",
+      );
+      // The ended link, then a wrong one, opened again in the frame.
+      await page.goto(embed(allowed, url));
+      await until(async () => (await received(page)).length === 1, "the ended page's event");
+      await page.screenshot({ path: path.join(ARTIFACTS, "signing-embedded-ended.png") });
+      const endedEvents = await received(page);
+      await page.goto(embed(allowed, `${framed.url}/sign/${"x".repeat(43)}`));
+      await until(async () => (await received(page)).length === 1, "the wrong link's event");
+      assert.deepEqual(
+        [...(await received(page)), ...endedEvents].map((m) => m.data),
+        [
+          {
+            type: "certyneo:error",
+            code: "signing_link_invalid",
+            envelopeId: null,
+            recipientId: null,
+          },
+          { type: "certyneo:error", code: "envelope_declined", ...ids },
+        ],
+      );
+      assert.deepEqual(problems, []);
+
+      // A parent that is not allowed, in a browser made to frame the page anyway (its
+      // frame-ancestors rewritten to *), and once more with no `location.ancestorOrigins` (as in
+      // Firefox): the page's own check, not the browser's, keeps every message from it.
+      for (const hideAncestors of [false, true]) {
+        const open = await browser.newContext({ viewport: DESKTOP });
+        contexts.push(open);
+        await open.route(`${framed.url}/sign/**`, async (route) => {
+          const response = await route.fetch();
+          const headers = response.headers();
+          headers["content-security-policy"] = headers["content-security-policy"]!.replace(
+            /frame-ancestors [^;]+/,
+            "frame-ancestors *",
+          );
+          await route.fulfill({ response, headers });
+        });
+        if (hideAncestors)
+          await open.addInitScript(
+            "Object.defineProperty(Location.prototype, 'ancestorOrigins', { get: () => undefined })",
+          );
+        const second = await sendEnvelope([signer(1)], { documentIds: [own.id] }, framed, secret);
+        const intruder = await open.newPage();
+        await intruder.goto(embed(stranger, second.url));
+        await until(async () => signingFrame(intruder) !== undefined, "the frame");
+        await signingFrame(intruder)!.waitForSelector("body[data-rendered=true]");
+        await intruder.goto(embed(stranger, url));
+        await signingFrame(intruder)!.waitForSelector("h1.notice");
+        // Framed by the allowed site in the same browser, the same page is heard at once.
+        const control = await open.newPage();
+        await control.goto(embed(allowed, second.url));
+        await until(async () => (await received(control)).length === 1, "the allowed parent");
+        await intruder.waitForTimeout(300);
+        assert.deepEqual(await received(intruder), [], `hideAncestors: ${hideAncestors}`);
+      }
+    } finally {
+      for (const context of contexts) await context.close();
+      allowed.server.close();
+      stranger.server.close();
+      await framed.close();
+    }
+  });
+
   it("shows the first page of a 10 MB, 120-page document after reading a fraction of it (phone)", async () => {
     const big = bigPdf(120, 10 * 1024 * 1024);
     const uploaded = await request(t.url, "/api/v1/documents", {
@@ -665,24 +790,127 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     await context.close();
   });
 
-  it("has no serious accessibility problem (axe-core), the dialog open or not", async () => {
-    const { url } = await sendEnvelope(
-      [signer(1, { auth: "email_otp", fields: fiveFields(tenPages.id) })],
-      { documentIds: [tenPages.id] },
-    );
-    const context = await browser.newContext({ bypassCSP: true, locale: "en-US" });
-    const page = await context.newPage();
-    await page.goto(url);
-    await page.waitForSelector("body[data-rendered=true]", { timeout: 30_000 });
-    assert.deepEqual(await seriousAxeViolations(page), []);
-    await page.click("#bar-next");
-    await page.click("#otp-send");
-    await page.fill("#otp-code", "123456");
-    await page.click(".otp-verify button[type=submit]");
-    await page.waitForSelector("#adopt-dialog[open]");
-    assert.deepEqual(await seriousAxeViolations(page), []);
-    await context.close();
-  });
+  for (const [name, viewport] of [
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ] as const) {
+    it(`is clean for axe-core in every state, branded (${name}): first screen, help, decline, one-time code, adopt, filled, finish, done, waiting, ended`, async () => {
+      const account = await t.newAccount();
+      await request(t.url, "/api/v1/branding", {
+        method: "PATCH",
+        key: account.secret,
+        json: {
+          displayName: "Acme HR",
+          accentColor: "#0b6e4f",
+          logo: `data:image/png;base64,${makeSignaturePng(240, 80).toString("base64")}`,
+        },
+      });
+      const own = await uploadDocument(t.url, account.secret, Array(10).fill("a4"));
+      const { envelope, url } = await sendEnvelope(
+        [
+          signer(1, { name: "Marie Dubois", auth: "email_otp", fields: fiveFields(own.id) }),
+          signer(2),
+        ],
+        { documentIds: [own.id], signingOrder: "sequential" },
+        t,
+        account.secret,
+      );
+      const context = await browser.newContext({
+        bypassCSP: true,
+        locale: "en-US",
+        viewport,
+        reducedMotion: "reduce",
+        ...(name === "phone" && { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }),
+      });
+      const page = await context.newPage();
+      const checked: string[] = [];
+      const clean = async (state: string) => {
+        assert.deepEqual(await axeViolations(page), [], `axe-core, ${name}, ${state}`);
+        checked.push(state);
+      };
+      const shot = (state: string) =>
+        page.screenshot({ path: path.join(ARTIFACTS, `signing-axe-${name}-${state}.png`) });
+
+      // The second signer's turn has not come: the page says who it waits for, branded.
+      await page.goto(`${t.url}${new URL(envelope.recipients[1].signUrl).pathname}`);
+      await page.waitForSelector("body[data-rendered=true]", { timeout: 30_000 });
+      assert.match((await page.locator(".notice").textContent()) ?? "", /Marie Dubois/);
+      assert.equal(await page.locator("img.sender-logo").getAttribute("alt"), "Acme HR");
+      await clean("waiting");
+      await shot("waiting");
+
+      await page.goto(url);
+      await page.waitForSelector("body[data-rendered=true]", { timeout: 30_000 });
+      await clean("opened");
+      await page.click("#bar-help");
+      await page.waitForSelector("#help-dialog[open]");
+      await clean("help");
+      await page.click("#help-dialog button");
+      await page.click("#decline-button");
+      await page.waitForSelector("#decline-dialog[open]");
+      await clean("decline");
+      await shot("decline");
+      await page.click("#decline-dialog .buttons button.secondary");
+      // The one-time code, a wrong one first: the error is announced, and clean too.
+      await page.click("#bar-next");
+      await page.click("#otp-send");
+      await page.waitForSelector(".otp-verify:not([hidden])");
+      await page.fill("#otp-code", "000001");
+      await page.click(".otp-verify button[type=submit]");
+      await page.waitForSelector('#status[data-kind="error"]');
+      await clean("wrong-code");
+      await shot("wrong-code");
+      await page.fill("#otp-code", "123456");
+      await page.click(".otp-verify button[type=submit]");
+      await page.waitForSelector("#adopt-dialog[open]");
+      await clean("adopt");
+      await page.click("#adopt-dialog .buttons button.secondary");
+      await page.waitForSelector("#adopt-dialog", { state: "hidden" });
+      // Closed without adopting: a click on the signature field itself opens it again.
+      await page.click(".field-signature");
+      await page.waitForSelector("#adopt-dialog[open]");
+      await signFromBar(page, {
+        signature: "type",
+        check: async (state) => {
+          await clean(state);
+          if (state === "finish") await shot("finish");
+        },
+      });
+      await clean("done");
+      await shot("done");
+      assert.match(
+        (await page.locator(".done").textContent()) ?? "",
+        /What you signed: contrat\.pdf\..*Once everyone has signed, you will receive the signed documents and their audit trail by email/,
+      );
+
+      // Declined by the second signer: the first one's link ends, branded.
+      const second = new URL(envelope.recipients[1].signUrl).pathname.split("/").pop();
+      const declined = await request(t.url, `/api/v1/signing/${second}/decline`, {
+        method: "POST",
+        json: { reason: "No" },
+      });
+      assert.equal(declined.status, 200, JSON.stringify(declined.body));
+      assert.equal((await page.goto(url))?.status(), 410);
+      assert.equal(await page.locator(".sender-name").textContent(), "Acme HR");
+      assert.equal(await page.locator("img.sender-logo").count(), 1);
+      await clean("ended");
+      await shot("ended");
+      assert.deepEqual(checked, [
+        "waiting",
+        "opened",
+        "help",
+        "decline",
+        "wrong-code",
+        "adopt",
+        "adopt",
+        "filled",
+        "finish",
+        "done",
+        "ended",
+      ]);
+      await context.close();
+    });
+  }
 
   it("lets an approver read and approve from the bar, with nothing to fill in", async () => {
     const { envelope, url } = await sendEnvelope([

@@ -24,18 +24,26 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+type AxeViolation = { id: string; impact: string; help: string; targets: string[] };
+
 /**
- * axe-core's serious and critical violations on the page as it is. axe is injected as an inline
- * script, which our pages' CSP rightly forbids: open the page in a context with `bypassCSP`.
+ * axe-core's violations on the page as it is, whatever their impact. axe is injected as an
+ * inline script, which our pages' CSP rightly forbids: open the page in a context with
+ * `bypassCSP`.
  */
-export async function seriousAxeViolations(
-  page: Page,
-): Promise<{ id: string; impact: string; help: string }[]> {
-  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
-  const violations = await page.evaluate<{ id: string; impact: string; help: string }[]>(
-    `axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help })))`,
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate<boolean>("typeof axe !== 'undefined'")))
+    await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  return page.evaluate<AxeViolation[]>(
+    `axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) })))`,
   );
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** axe-core's serious and critical violations on the page as it is (see `axeViolations`). */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  return (await axeViolations(page)).filter(
+    (v) => v.impact === "serious" || v.impact === "critical",
+  );
 }
 
 /**
