@@ -258,11 +258,12 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     await options.check?.("adopt");
     await page.click("#adopt-confirm");
     await page.waitForSelector("#adopt-dialog", { state: "hidden" });
+    // The one adopted signature shows in every signature field of the recipient.
     assert.equal(
       await page
         .locator(`.field-signature.filled ${options.signature === "type" ? ".stamp-typed" : "img"}`)
         .count(),
-      1,
+      await page.locator(".field-signature").count(),
     );
     if (options.initials !== false)
       assert.equal(await page.locator(".field-initials.filled .stamp-text").textContent(), "MD");
@@ -300,6 +301,7 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
       analyzer,
       await page
         .locator(".field-signature")
+        .last()
         .screenshot({ path: path.join(ARTIFACTS, `signing-${label}-field.png`) }),
     );
     while ((await t.app.worker.runDue()) > 0);
@@ -376,6 +378,17 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
         return dark;
       })()`);
       assert.ok(painted > 100, `the PDF's text is drawn (${painted} dark pixels)`);
+      // The action bar stays on screen wherever the recipient is in the document.
+      for (const at of ["document.body.scrollHeight / 2", "document.body.scrollHeight"]) {
+        await page.evaluate(`window.scrollTo(0, ${at})`);
+        const bar = await page.locator("#action-bar").boundingBox();
+        assert.ok(bar, "the bar is shown");
+        assert.ok(
+          bar.y >= 0 && bar.y + bar.height <= viewport.height + 0.5,
+          `the bar is on screen: ${JSON.stringify(bar)}`,
+        );
+      }
+      await page.evaluate("window.scrollTo(0, 0)");
       if (name === "desktop") {
         // At the end of a long document, the first pages have given their pixels back.
         await page.evaluate("window.scrollTo(0, document.body.scrollHeight)");
@@ -447,8 +460,15 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     });
     try {
       const { envelope, url } = await sendEnvelope(
-        [signer(1, { locale: "fr", redirectUrl: `${site.origin}/back?from=certyneo` }), signer(2)],
-        { redirectUrl: "https://example.com/not-used" },
+        [
+          signer(1, {
+            locale: "fr",
+            redirectUrl: `${site.origin}/back?from=certyneo`,
+            fields: fiveFields(tenPages.id),
+          }),
+          signer(2),
+        ],
+        { redirectUrl: "https://example.com/not-used", documentIds: [tenPages.id] },
       );
       const { page, problems } = await open(url, "en-US", PHONE);
       assert.equal(await page.locator("html").getAttribute("lang"), "fr");
@@ -457,6 +477,13 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
         /J’ai lu les documents/,
       );
       assert.equal(await page.locator("#bar-next").textContent(), "Commencer");
+      assert.deepEqual(await page.locator(".field-tag").allTextContents(), [
+        "Initiales *",
+        "Company *",
+        "J’accepte *",
+        "Date *",
+        "Signer ici *",
+      ]);
       await page.screenshot({ path: path.join(ARTIFACTS, "signing-fr-phone-opened.png") });
       await page.click("#bar-help");
       await page.waitForSelector("#help-dialog[open]");
@@ -495,7 +522,23 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     assert.equal(branded.status, 200, JSON.stringify(branded.body));
     const own = await uploadDocument(t.url, account.secret, Array(10).fill("a4"));
     const { envelope, url } = await sendEnvelope(
-      [signer(1, { name: "Marie Dubois", fields: [fiveFields(own.id)[4]] })],
+      [
+        signer(1, {
+          name: "Marie Dubois",
+          fields: [
+            {
+              type: "signature",
+              documentId: own.id,
+              page: 1,
+              x: 300,
+              y: 700,
+              width: 200,
+              height: 60,
+            },
+            fiveFields(own.id)[4],
+          ],
+        }),
+      ],
       { documentIds: [own.id] },
       t,
       account.secret,
@@ -912,9 +955,15 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     });
   }
 
-  it("lets an approver read and approve from the bar, with nothing to fill in", async () => {
+  it("lets an approver read and approve from the bar, with nothing to fill in, then goes back to the app", async () => {
+    const site = await startSite({ "/approved": "<!doctype html><title>Back</title><p>Back" });
     const { envelope, url } = await sendEnvelope([
-      { email: "boss@example.com", name: "Boss", role: "APPROVER" },
+      {
+        email: "boss@example.com",
+        name: "Boss",
+        role: "APPROVER",
+        redirectUrl: `${site.origin}/approved`,
+      },
       signer(2),
     ]);
     const { page, problems } = await open(url, "en-US", PHONE);
@@ -932,11 +981,18 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
       (await page.locator(".done").textContent()) ?? "",
       /What you approved: contrat\.pdf/,
     );
+    assert.equal(
+      await page.locator("#redirect-link").getAttribute("href"),
+      `${site.origin}/approved?event=signed&envelopeId=${envelope.id}&recipientId=${envelope.recipients[0].id}`,
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, "signing-approver-phone-done.png") });
+    // Outside a frame too, the page takes the recipient back by itself.
+    await page.waitForURL(`${site.origin}/approved?**`, { timeout: 10_000 });
     const after = await request(t.url, `/api/v1/envelopes/${envelope.id}`, { key });
     assert.equal(after.body.recipients[0].status, "APPROVED");
     assert.deepEqual(problems, []);
     await page.context().close();
+    site.server.close();
   });
 
   it("tells a recipient whose turn has not come, and says when a link is wrong", async () => {
