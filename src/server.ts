@@ -203,7 +203,11 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     sealing: parts.sealing,
     auditTrails: parts.auditTrails,
   });
-  registerSigningPages(app, { signing: parts.signing, frameAncestors: config.frameAncestors });
+  registerSigningPages(app, {
+    signing: parts.signing,
+    sealing: parts.sealing,
+    frameAncestors: config.frameAncestors,
+  });
   await app.register(sessionRoutes, {
     prefix: "/api/v1",
     users: parts.users,

@@ -1,7 +1,7 @@
 // The end: what was done, what happens next, the parent told, and back to the integrator's app.
 
 import { controls, state } from "./fields.js";
-import { el, notifyParent, reducedMotion, say, t, view } from "./page.js";
+import { el, notifyParent, reducedMotion, say, t, token, view } from "./page.js";
 
 export function finished(outcome, envelopeStatus) {
   state.finished = true;
@@ -18,12 +18,26 @@ export function finished(outcome, envelopeStatus) {
           t(outcome === "signed" ? "doneWhatSigned" : "doneWhatApproved", { names }),
           t(envelopeStatus === "COMPLETED" ? "doneNextAll" : "doneNextOthers"),
         ];
+  // The last to sign: this same link offers the sealed documents and the audit trail, once sealed.
+  const getSigned =
+    outcome !== "declined" && envelopeStatus === "COMPLETED"
+      ? el(
+          "p",
+          { class: "links" },
+          el("a", {
+            href: `/sign/${encodeURIComponent(token)}`,
+            id: "get-signed",
+            text: t("getSigned"),
+          }),
+        )
+      : null;
   const panel = document.getElementById("outcome");
   panel.replaceChildren(
     el(
       "div",
       { class: "done", tabindex: -1 },
       ...lines.map((line, i) => el(i === 0 ? "h2" : "p", { text: line })),
+      getSigned,
     ),
   );
   panel.hidden = false;

@@ -52,6 +52,11 @@ const en = {
   doneDeclined: "You declined. The sender has been told.",
   waiting: "It is not your turn yet. Waiting for: {names}.",
   completed: "This envelope is completed: everyone has signed.",
+  completedSealing:
+    "This envelope is completed: everyone has signed. Its documents are being sealed; this page will offer them in a moment.",
+  completedSealingFailed:
+    "This envelope is completed: everyone has signed. Its documents could not be sealed yet; the sender has been told and will send them to you.",
+  getSigned: "Get the signed documents",
   downloadSigned: "Download the signed document",
   downloadAuditTrail: "Download the audit trail",
   verifyDocument: "Check a signed document",
@@ -162,6 +167,11 @@ const fr: Messages = {
   doneDeclined: "Vous avez refusé. L’expéditeur en a été informé.",
   waiting: "Ce n’est pas encore votre tour. En attente de : {names}.",
   completed: "Cette enveloppe est terminée : tout le monde a signé.",
+  completedSealing:
+    "Cette enveloppe est terminée : tout le monde a signé. Ses documents sont en cours de scellement ; cette page les proposera dans un instant.",
+  completedSealingFailed:
+    "Cette enveloppe est terminée : tout le monde a signé. Ses documents n’ont pas encore pu être scellés ; l’expéditeur a été prévenu et vous les enverra.",
+  getSigned: "Obtenir les documents signés",
   downloadSigned: "Télécharger le document signé",
   downloadAuditTrail: "Télécharger le dossier de preuve",
   verifyDocument: "Vérifier un document signé",
@@ -270,6 +280,11 @@ const tr: Messages = {
   doneDeclined: "Reddettiniz. Gönderen bilgilendirildi.",
   waiting: "Henüz sıranız gelmedi. Beklenenler: {names}.",
   completed: "Bu zarf tamamlandı: herkes imzaladı.",
+  completedSealing:
+    "Bu zarf tamamlandı: herkes imzaladı. Belgeleri mühürleniyor; bu sayfa onları birazdan sunacak.",
+  completedSealingFailed:
+    "Bu zarf tamamlandı: herkes imzaladı. Belgeleri henüz mühürlenemedi; gönderene bildirildi ve size gönderecek.",
+  getSigned: "İmzalı belgeleri alın",
   downloadSigned: "İmzalı belgeyi indir",
   downloadAuditTrail: "Denetim kaydını indir",
   verifyDocument: "İmzalı bir belgeyi doğrula",

@@ -22,6 +22,8 @@ export function layout(
   body: string,
   testBanner: boolean,
   stylesheets: readonly string[] = ["sign.css"],
+  /** Reloads the page after this many seconds (a state that changes by itself), with no script. */
+  refreshSeconds?: number,
 ): string {
   return `<!doctype html>
 <html lang="${locale}">
@@ -31,7 +33,7 @@ export function layout(
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
 <link rel="icon" href="data:,">
-<title>${escapeHtml(title)}</title>
+${refreshSeconds ? `<meta http-equiv="refresh" content="${refreshSeconds}">\n` : ""}<title>${escapeHtml(title)}</title>
 ${stylesheets.map((name) => `<link rel="stylesheet" href="${ASSET_PREFIX}${name}">`).join("\n")}
 </head>
 <body>
@@ -78,6 +80,7 @@ export function messagePage(
   links: readonly { label: string; href: string; download?: boolean }[] = [],
   sender?: PageSender,
   parentEvent?: ParentEvent,
+  refreshSeconds?: number,
 ): string {
   const action =
     links.length > 0
@@ -102,6 +105,8 @@ export function messagePage(
         : ""
     }`,
     false,
+    undefined,
+    refreshSeconds,
   );
 }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { consentText, recipientContext } from "../api/signing.js";
 import { CertyneoError, RateLimitedError } from "../domain/errors.js";
 import { pageHeaders } from "../http/security-headers.js";
+import type { SealingService } from "../services/sealing.js";
 import type { SigningService } from "../services/signing.js";
 import { VERIFY_PATH } from "../verify/page.js";
 import { registerSigningAssets } from "./assets.js";
@@ -29,10 +30,33 @@ function parentOrigin(entry: string): string {
   }
 }
 
+/** How often the page of a completed envelope whose documents are being sealed looks again. */
+const SEALING_REFRESH_SECONDS = 5;
+
+/** Whether a completed envelope's documents are sealed yet, or failed to be. */
+async function sealingState(
+  sealing: Pick<SealingService, "ensureSealed">,
+  session: Awaited<ReturnType<SigningService["resolve"]>>,
+): Promise<"sealed" | "sealing" | "failed"> {
+  try {
+    await sealing.ensureSealed(session.scope, session.envelope.id);
+    return "sealed";
+  } catch (error) {
+    if (!(error instanceof CertyneoError)) throw error;
+    if (error.code === "envelope_sealing_failed") return "failed";
+    if (error.code === "envelope_not_completed") return "sealing";
+    throw error;
+  }
+}
+
 /** `GET /sign/{token}`: the page a recipient opens from their invitation. */
 export function registerSigningPages(
   app: FastifyInstance,
-  options: { signing: SigningService; frameAncestors: readonly string[] },
+  options: {
+    signing: SigningService;
+    sealing: Pick<SealingService, "ensureSealed">;
+    frameAncestors: readonly string[];
+  },
 ): void {
   registerSigningAssets(app);
   app.get<{ Params: { token: string } }>(
@@ -75,10 +99,19 @@ export function registerSigningPages(
           const ended = error instanceof CertyneoError ? ENDED[error.code] : undefined;
           if (!ended) throw error;
           const code = (error as CertyneoError).code;
-          // A completed envelope's link still fetches the signed copy and its audit trail.
+          // A completed envelope's link still fetches the signed copy and its audit trail, once
+          // they are sealed; until then the page says so and reloads itself.
+          const sealing =
+            ended === "completed" ? await sealingState(options.sealing, session) : undefined;
+          const message =
+            sealing === "sealing"
+              ? "completedSealing"
+              : sealing === "failed"
+                ? "completedSealingFailed"
+                : ended;
           const api = `/api/v1/signing/${request.params.token}`;
           const links =
-            ended === "completed"
+            sealing === "sealed"
               ? [
                   {
                     label: translate(locale, "downloadSigned"),
@@ -103,7 +136,16 @@ export function registerSigningPages(
           const event = parentEvent(code, session.envelope.id, session.recipient.id);
           return reply
             .code(410)
-            .send(messagePage(locale, translate(locale, ended), links, sender, event));
+            .send(
+              messagePage(
+                locale,
+                translate(locale, message),
+                links,
+                sender,
+                event,
+                sealing === "sealing" ? SEALING_REFRESH_SECONDS : undefined,
+              ),
+            );
         }
       } catch (error) {
         if (error instanceof CertyneoError && error.code === "signing_link_invalid") {

@@ -432,9 +432,11 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
       assert.deepEqual(problems, [], "no script error, no blocked resource");
 
       if (name === "desktop") {
-        // Once sealed, the same link offers the signed PDF, the audit trail and where to check them.
-        const reopened = await page.goto(url);
+        // Once sealed, the same link offers the signed PDF, the audit trail and where to check
+        // them: the last signer's confirmation leads there.
+        const [reopened] = await Promise.all([page.waitForNavigation(), page.click("#get-signed")]);
         assert.equal(reopened?.status(), 410);
+        assert.equal(page.url(), url);
         assert.match((await page.locator("h1").textContent()) ?? "", /completed/);
         assert.deepEqual(await page.locator(".links a").allTextContents(), [
           "Download the signed document",
