@@ -1,29 +1,11 @@
+import { contrastRatio, MIN_CONTRAST } from "./contrast.js";
 import { CertyneoError } from "./errors.js";
 
-/** The colour of our own buttons and links, when an account sets none. */
-export const DEFAULT_ACCENT = "#1746c2";
-/** WCAG AA for normal text: white on the accent (buttons), the accent on white (links). */
-export const MIN_CONTRAST = 4.5;
 /** A logo is shown small: a few hundred kilobytes and pixels are plenty. */
 export const LOGO_MAX_BYTES = 200 * 1024;
 export const LOGO_MAX_DIMENSION = 2000;
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
-
-/** Relative luminance of an sRGB colour (WCAG 2.x). */
-function luminance(hex: string): number {
-  const [r, g, b] = [1, 3, 5].map((at) => {
-    const c = Number.parseInt(hex.slice(at, at + 2), 16) / 255;
-    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-/** The contrast ratio of two colours, 1 to 21. */
-export function contrastRatio(a: string, b: string): number {
-  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (light + 0.05) / (dark + 0.05);
-}
 
 /** `#rrggbb`, lower-cased, readable with white text on it: or 422 with what to do. */
 export function checkAccentColor(color: string): string {

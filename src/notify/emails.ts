@@ -1,4 +1,5 @@
-import { DEFAULT_ACCENT, logoImage } from "../domain/branding.js";
+import { logoImage } from "../domain/branding.js";
+import { DEFAULT_ACCENT } from "../domain/contrast.js";
 import { displayLines, displayText } from "../domain/user-text.js";
 import type { Locale } from "../signing/i18n.js";
 import { escapeHtml } from "../signing/page.js";

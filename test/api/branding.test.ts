@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { contrastRatio } from "../../src/domain/branding.js";
+import { contrastRatio } from "../../src/domain/contrast.js";
 import { sealedEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { parseMail } from "../helpers/mime.js";
 import { outboxEmails } from "../helpers/outbox.js";

@@ -325,6 +325,10 @@ describe("the dashboard in Chromium", BROWSER_SUITE, () => {
     await page.goto(`${t.url}/app/settings/account`);
     await page.fill("#display-name", "Acme HR");
     await page.fill("#accent-color", "#0b6e4f");
+    assert.equal(
+      await page.textContent("#accent-contrast"),
+      "Contrast with white text: 6.25:1. Readable.",
+    );
     await page.setInputFiles("#logo", {
       name: "logo.png",
       mimeType: "image/png",
@@ -333,8 +337,15 @@ describe("the dashboard in Chromium", BROWSER_SUITE, () => {
     await page.waitForSelector("img.logo-preview");
     await page.click("form[aria-labelledby=branding-title] button[type=submit]");
     await page.waitForSelector("form[aria-labelledby=branding-title] .notice-success");
-    // A colour too light to read is refused, with the reason.
+    // A colour too light to read is said to be so while it is chosen, then refused on save.
     await page.fill("#accent-color", "#ffe680");
+    assert.match(
+      (await page.textContent("#accent-contrast[role=alert]")) ?? "",
+      /^Contrast with white text: 1\.\d\d:1, below 4\.5:1\. Buttons and links would be hard to read/,
+    );
+    await page.locator("form[aria-labelledby=branding-title]").screenshot({
+      path: path.join(ARTIFACTS, "dashboard-branding-low-contrast.png"),
+    });
     await page.click("form[aria-labelledby=branding-title] button[type=submit]");
     await page.waitForSelector("form[aria-labelledby=branding-title] .notice-error");
     assert.match(

@@ -1,5 +1,6 @@
 import type { Branding, SandboxReset, Settings } from "@certyneo/sdk";
 import { useState } from "preact/hooks";
+import { contrastRatio, DEFAULT_ACCENT, MIN_CONTRAST } from "../../../src/domain/contrast.js";
 import { isAdmin, useSignedIn } from "../api.js";
 import { useI18n } from "../i18n.js";
 import {
@@ -14,7 +15,6 @@ import {
 } from "../ui.js";
 
 /** Our own colour, which an account that sets none keeps. */
-const DEFAULT_ACCENT = "#1746c2";
 
 /** Branding (both environments); who is told about envelopes, reminders and expiry (this one). */
 export function AccountSettingsPage() {
@@ -54,6 +54,8 @@ function BrandingForm(props: { branding: Branding }) {
   const [accent, setAccent] = useState(props.branding.accentColor ?? DEFAULT_ACCENT);
   const [logo, setLogo] = useState<string | null>(props.branding.logo);
   const action = useAction();
+  const ratio = contrastRatio(accent, "#ffffff");
+  const readable = ratio >= MIN_CONTRAST;
   return (
     <form
       class="card narrow"
@@ -87,7 +89,7 @@ function BrandingForm(props: { branding: Branding }) {
             type="color"
             disabled={!editable}
             value={accent}
-            aria-describedby="accent-hint"
+            aria-describedby="accent-hint accent-contrast"
             onInput={(e) => setAccent((e.target as HTMLInputElement).value)}
           />
           <code>{accent}</code>
@@ -97,6 +99,17 @@ function BrandingForm(props: { branding: Branding }) {
         </div>
         <p id="accent-hint" class="hint">
           {t("accentHint")}
+        </p>
+        {/* Said while the colour is chosen; the API refuses it with the same rule on save. */}
+        <p
+          id="accent-contrast"
+          class={readable ? "hint" : "hint failed"}
+          role={readable ? undefined : "alert"}
+        >
+          {t(readable ? "contrastReadable" : "contrastTooLow", {
+            ratio: ratio.toFixed(2),
+            minimum: String(MIN_CONTRAST),
+          })}
         </p>
       </div>
       <div class="field">
