@@ -678,9 +678,13 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
   it("tells an allowed parent of a refused action, a decline and an ended or wrong link; a parent not allowed hears nothing, even when the browser lets it frame the page", async () => {
     const allowed = await startSite({ "/embed": embedPage() });
     const stranger = await startSite({ "/embed": embedPage() });
+    // The same site is allowed by its exact origin and, as app.localhost, by a wildcard entry.
+    const wildcardSite = { origin: `http://app.localhost:${new URL(allowed.origin).port}` };
     const framed = await startTestServer({
       port: await freePort(),
-      env: { CERTYNEO_FRAME_ANCESTORS: allowed.origin },
+      env: {
+        CERTYNEO_FRAME_ANCESTORS: `${allowed.origin} http://*.localhost:${new URL(allowed.origin).port}`,
+      },
     });
     const contexts: Awaited<ReturnType<Browser["newContext"]>>[] = [];
     try {
@@ -773,10 +777,18 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
           );
           await route.fulfill({ response, headers });
         });
+        // `location.ancestorOrigins` cannot be redefined (it is unforgeable): the page's script
+        // is served reading none instead.
         if (hideAncestors)
-          await open.addInitScript(
-            "Object.defineProperty(Location.prototype, 'ancestorOrigins', { get: () => undefined })",
-          );
+          await open.route(`${framed.url}/sign-assets/parent.js`, async (route) => {
+            const response = await route.fetch();
+            const script = await response.text();
+            assert.match(script, /window\.location\.ancestorOrigins/);
+            await route.fulfill({
+              response,
+              body: script.replace("window.location.ancestorOrigins", "undefined"),
+            });
+          });
         const second = await sendEnvelope([signer(1)], { documentIds: [own.id] }, framed, secret);
         const intruder = await open.newPage();
         await intruder.goto(embed(stranger, second.url));
@@ -784,10 +796,17 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
         await signingFrame(intruder)!.waitForSelector("body[data-rendered=true]");
         await intruder.goto(embed(stranger, url));
         await signingFrame(intruder)!.waitForSelector("h1.notice");
-        // Framed by the allowed site in the same browser, the same page is heard at once.
-        const control = await open.newPage();
-        await control.goto(embed(allowed, second.url));
-        await until(async () => (await received(control)).length === 1, "the allowed parent");
+        // Framed by an allowed site in the same browser, the same page is heard at once: by its
+        // exact origin, and by a wildcard entry (named by the frame's referrer, as in Firefox).
+        for (const site of [allowed, wildcardSite]) {
+          const control = await open.newPage();
+          await control.goto(embed(site, second.url));
+          await until(
+            async () => (await received(control)).length === 1,
+            `the allowed parent ${site.origin}`,
+          );
+          assert.equal((await received(control))[0]!.data.type, "certyneo:loaded");
+        }
         await intruder.waitForTimeout(300);
         assert.deepEqual(await received(intruder), [], `hideAncestors: ${hideAncestors}`);
       }
