@@ -218,9 +218,10 @@ const en = {
     "What your recipients see on the signing page and in the emails, in both environments.",
   displayName: "Name shown to recipients",
   accentColor: "Colour of buttons and links",
-  contrastReadable: "Contrast with white text: {ratio}:1. Readable.",
+  contrastRatio: "Contrast with white text: {ratio}:1.",
+  contrastReadable: "Readable.",
   contrastTooLow:
-    "Contrast with white text: {ratio}:1, below {minimum}:1. Buttons and links would be hard to read: choose a darker colour.",
+    "Below {minimum}:1: buttons and links would be hard to read. Choose a darker colour.",
   accentHint:
     "It must stay readable with white text on it (a contrast of 4.5:1); a colour too light is refused.",
   sign: "Sign",
@@ -475,9 +476,10 @@ const fr: Messages = {
     "Ce que vos destinataires voient sur la page de signature et dans les e-mails, dans les deux environnements.",
   displayName: "Nom affiché aux destinataires",
   accentColor: "Couleur des boutons et des liens",
-  contrastReadable: "Contraste avec un texte blanc : {ratio}:1. Lisible.",
+  contrastRatio: "Contraste avec un texte blanc : {ratio}:1.",
+  contrastReadable: "Lisible.",
   contrastTooLow:
-    "Contraste avec un texte blanc : {ratio}:1, sous {minimum}:1. Boutons et liens seraient difficiles à lire : choisissez une couleur plus foncée.",
+    "Sous {minimum}:1 : boutons et liens seraient difficiles à lire. Choisissez une couleur plus foncée.",
   accentHint:
     "Le texte blanc doit rester lisible dessus (contraste de 4,5:1) ; une couleur trop claire est refusée.",
   sign: "Signer",
@@ -723,9 +725,10 @@ const tr: Messages = {
   brandingIntro: "Alıcılarınızın imza sayfasında ve e-postalarda gördükleri, her iki ortamda.",
   displayName: "Alıcılara gösterilen ad",
   accentColor: "Düğme ve bağlantı rengi",
-  contrastReadable: "Beyaz metinle kontrast: {ratio}:1. Okunaklı.",
+  contrastRatio: "Beyaz metinle kontrast: {ratio}:1.",
+  contrastReadable: "Okunaklı.",
   contrastTooLow:
-    "Beyaz metinle kontrast: {ratio}:1, {minimum}:1 altında. Düğmeler ve bağlantılar zor okunur: daha koyu bir renk seçin.",
+    "{minimum}:1 altında: düğmeler ve bağlantılar zor okunur. Daha koyu bir renk seçin.",
   accentHint:
     "Üzerindeki beyaz metin okunaklı kalmalı (4,5:1 kontrast); fazla açık bir renk reddedilir.",
   sign: "İmzala",

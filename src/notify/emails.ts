@@ -1,4 +1,5 @@
-import { logoImage } from "../domain/branding.js";
+import { createHash } from "node:crypto";
+import { imageSize, logoImage } from "../domain/branding.js";
 import { DEFAULT_ACCENT } from "../domain/contrast.js";
 import { displayLines, displayText } from "../domain/user-text.js";
 import type { Locale } from "../signing/i18n.js";
@@ -30,11 +31,32 @@ interface Layout {
   readonly attachments?: readonly EmailAttachment[] | undefined;
 }
 
-const LOGO_CID = "sender-logo@certyneo";
+/** The box a logo is shown in at most, in CSS pixels. */
+const LOGO_BOX = { width: 200, height: 48 };
+
+/**
+ * The sender's logo as an inline image: named by its bytes (a Content-ID is meant to be unique,
+ * and stays the same when a message is retried), with its size fitted into LOGO_BOX as
+ * attributes, which every mail client honours (Outlook ignores CSS sizes).
+ */
+function inlineLogo(dataUrl: string | null | undefined) {
+  const image = dataUrl ? logoImage(dataUrl) : null;
+  const size = image && imageSize(image.content);
+  if (!image || !size) return null;
+  const scale = Math.min(1, LOGO_BOX.width / size.width, LOGO_BOX.height / size.height);
+  const name = createHash("sha256").update(image.content).digest("hex").slice(0, 16);
+  return {
+    ...image,
+    cid: `logo-${name}@certyneo`,
+    filename: `logo.${size.type === "png" ? "png" : "jpg"}`,
+    width: Math.max(1, Math.round(size.width * scale)),
+    height: Math.max(1, Math.round(size.height * scale)),
+  };
+}
 
 /** One message in plain text and HTML, with no remote resource: one button at most. */
 export function compose(facts: EnvelopeFacts, layout: Layout): OutgoingEmail {
-  const logo = facts.logo ? logoImage(facts.logo) : null;
+  const logo = inlineLogo(facts.logo);
   const t = (key: EmailMessageKey) => translateEmail(facts.locale, key);
   const paragraphs = facts.test ? [...layout.paragraphs, t("testNotice")] : layout.paragraphs;
   // The sender's message keeps its lines, each marked as quoted in the plain text.
@@ -48,7 +70,7 @@ export function compose(facts: EnvelopeFacts, layout: Layout): OutgoingEmail {
   ].join("\n\n");
   const html = `<!doctype html>
 <html lang="${facts.locale}"><body style="font-family:Arial,Helvetica,sans-serif;color:#1b1f29;line-height:1.5">
-${logo ? `<p><img src="cid:${LOGO_CID}" alt="${escapeHtml(displayText(facts.accountName))}" style="display:block;max-height:48px;max-width:200px;height:auto;width:auto"></p>\n` : ""}<p>${escapeHtml(layout.greeting)}</p>
+${logo ? `<p><img src="cid:${logo.cid}" width="${logo.width}" height="${logo.height}" alt="${escapeHtml(displayText(facts.accountName))}" style="display:block;border:0"></p>\n` : ""}<p>${escapeHtml(layout.greeting)}</p>
 ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
 ${quote ? `<blockquote dir="auto" style="border-left:4px solid #d5d9e2;margin:0;padding:0 1em;white-space:pre-wrap">${escapeHtml(quote)}</blockquote>` : ""}
 ${layout.button ? `<p style="margin:2em 0"><a href="${escapeHtml(layout.button.url)}" style="background:${facts.accentColor ?? DEFAULT_ACCENT};color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(layout.button.label)}</a></p>` : ""}
@@ -60,7 +82,16 @@ ${layout.button ? `<p style="margin:2em 0"><a href="${escapeHtml(layout.button.u
     text,
     html,
     ...(layout.attachments && { attachments: layout.attachments }),
-    ...(logo && { inlineImages: [{ cid: LOGO_CID, ...logo }] }),
+    ...(logo && {
+      inlineImages: [
+        {
+          cid: logo.cid,
+          filename: logo.filename,
+          content: logo.content,
+          contentType: logo.contentType,
+        },
+      ],
+    }),
   };
 }
 

@@ -17,6 +17,7 @@ export interface EmailAttachment {
 /** An image the HTML shows by `cid:` (the sender's logo): small, in the message itself. */
 export interface InlineImage {
   readonly cid: string;
+  readonly filename: string;
   readonly content: Buffer;
   readonly contentType: string;
 }
@@ -104,7 +105,7 @@ export function createMailer(options: MailerOptions): Mailer {
           content: image.content,
           contentType: image.contentType,
           contentDisposition: "inline" as const,
-          filename: `logo.${image.contentType === "image/png" ? "png" : "jpg"}`,
+          filename: image.filename,
         })),
         ...(email.attachments ?? []).map((a) => ({ raw: attachmentPart(a) })),
       ],

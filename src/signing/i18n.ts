@@ -55,7 +55,8 @@ const en = {
   completedSealing:
     "This envelope is completed: everyone has signed. Its documents are being sealed; this page will offer them in a moment.",
   completedSealingFailed:
-    "This envelope is completed: everyone has signed. Its documents could not be sealed yet; the sender has been told and will send them to you.",
+    "This envelope is completed: everyone has signed. Its documents could not be sealed yet; they will be emailed to you once they are.",
+  checkAgain: "Check again",
   getSigned: "Get the signed documents",
   downloadSigned: "Download the signed document",
   downloadAuditTrail: "Download the audit trail",
@@ -170,7 +171,8 @@ const fr: Messages = {
   completedSealing:
     "Cette enveloppe est terminée : tout le monde a signé. Ses documents sont en cours de scellement ; cette page les proposera dans un instant.",
   completedSealingFailed:
-    "Cette enveloppe est terminée : tout le monde a signé. Ses documents n’ont pas encore pu être scellés ; l’expéditeur a été prévenu et vous les enverra.",
+    "Cette enveloppe est terminée : tout le monde a signé. Ses documents n’ont pas encore pu être scellés ; ils vous seront envoyés par e-mail dès qu’ils le seront.",
+  checkAgain: "Vérifier à nouveau",
   getSigned: "Obtenir les documents signés",
   downloadSigned: "Télécharger le document signé",
   downloadAuditTrail: "Télécharger le dossier de preuve",
@@ -283,7 +285,8 @@ const tr: Messages = {
   completedSealing:
     "Bu zarf tamamlandı: herkes imzaladı. Belgeleri mühürleniyor; bu sayfa onları birazdan sunacak.",
   completedSealingFailed:
-    "Bu zarf tamamlandı: herkes imzaladı. Belgeleri henüz mühürlenemedi; gönderene bildirildi ve size gönderecek.",
+    "Bu zarf tamamlandı: herkes imzaladı. Belgeleri henüz mühürlenemedi; mühürlendiklerinde size e-postayla gönderilecek.",
+  checkAgain: "Yeniden kontrol et",
   getSigned: "İmzalı belgeleri alın",
   downloadSigned: "İmzalı belgeyi indir",
   downloadAuditTrail: "Denetim kaydını indir",

@@ -22,8 +22,6 @@ export function layout(
   body: string,
   testBanner: boolean,
   stylesheets: readonly string[] = ["sign.css"],
-  /** Reloads the page after this many seconds (a state that changes by itself), with no script. */
-  refreshSeconds?: number,
 ): string {
   return `<!doctype html>
 <html lang="${locale}">
@@ -33,7 +31,7 @@ export function layout(
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
 <link rel="icon" href="data:,">
-${refreshSeconds ? `<meta http-equiv="refresh" content="${refreshSeconds}">\n` : ""}<title>${escapeHtml(title)}</title>
+<title>${escapeHtml(title)}</title>
 ${stylesheets.map((name) => `<link rel="stylesheet" href="${ASSET_PREFIX}${name}">`).join("\n")}
 </head>
 <body>
@@ -62,26 +60,39 @@ function senderHeader(sender: PageSender): string {
 }
 
 /** What a framed message page tells its parent (public/sign/ended.js), as the signing page would. */
-export interface ParentEvent {
-  message: {
-    type: "certyneo:error";
-    code: string;
-    envelopeId: string | null;
-    recipientId: string | null;
-  };
-  /** The origins allowed to frame the page; none, and the page has no script at all. */
-  parentOrigins: readonly string[];
+export type ParentMessage =
+  /** The envelope has ended: there is nothing to do on this link. */
+  | {
+      type: "certyneo:loaded";
+      envelopeId: string;
+      recipientId: string;
+      canAct: false;
+      status: string;
+      envelopeStatus: string;
+    }
+  /** The link is wrong: no envelope is known by it. */
+  | { type: "certyneo:error"; code: string; envelopeId: null; recipientId: null };
+
+export interface MessagePageOptions {
+  links?: readonly { label: string; href: string; download?: boolean }[];
+  sender?: PageSender;
+  /** Posted to a framing parent whose origin is one of `parentOrigins` (none: no script). */
+  parentMessage?: ParentMessage;
+  parentOrigins?: readonly string[];
+  /**
+   * The page's state changes by itself (documents being sealed): a script asks for the page again
+   * every few seconds and shows the new state in place; without script, a link does the same.
+   */
+  checkAgain?: string;
 }
 
 /** A page that only says something (an invalid link, an envelope that has ended), and links. */
 export function messagePage(
   locale: Locale,
   message: string,
-  links: readonly { label: string; href: string; download?: boolean }[] = [],
-  sender?: PageSender,
-  parentEvent?: ParentEvent,
-  refreshSeconds?: number,
+  options: MessagePageOptions = {},
 ): string {
+  const { links = [], sender, parentMessage, parentOrigins = [], checkAgain } = options;
   const action =
     links.length > 0
       ? `\n<ul class="notice links">${links
@@ -90,23 +101,28 @@ export function messagePage(
               `<li><a href="${escapeHtml(link.href)}"${link.download ? " download" : ""}>${escapeHtml(link.label)}</a></li>`,
           )
           .join("")}</ul>`
-      : "";
+      : checkAgain
+        ? `\n<p class="notice links" id="check-again"><a href="">${escapeHtml(checkAgain)}</a></p>`
+        : "";
   // The colour was checked as #rrggbb when it was set: nothing else can reach this element.
   const accent =
     sender?.accentColor && /^#[0-9a-fA-F]{6}$/.test(sender.accentColor)
       ? `<style nonce="${sender.styleNonce}">:root { --accent: ${sender.accentColor}; }</style>\n`
       : "";
+  const config = {
+    parent:
+      parentMessage && parentOrigins.length > 0 ? { message: parentMessage, parentOrigins } : null,
+    poll: Boolean(checkAgain),
+  };
+  const script =
+    config.parent || config.poll
+      ? `\n<script type="application/json" id="ended-config">${inertJson(config)}</script>\n<script type="module" src="${ASSET_PREFIX}ended.js"></script>`
+      : "";
   return layout(
     locale,
     sender ? displayText(sender.name) : "Certyneo",
-    `${accent}${sender ? senderHeader(sender) : ""}<h1 class="notice">${escapeHtml(message)}</h1>${action}${
-      parentEvent && parentEvent.parentOrigins.length > 0
-        ? `\n<script type="application/json" id="parent-event">${inertJson(parentEvent)}</script>\n<script type="module" src="${ASSET_PREFIX}ended.js"></script>`
-        : ""
-    }`,
+    `${accent}${sender ? senderHeader(sender) : ""}<section id="ended" aria-live="polite"><h1 class="notice" tabindex="-1">${escapeHtml(message)}</h1>${action}</section>${script}`,
     false,
-    undefined,
-    refreshSeconds,
   );
 }
 

@@ -8,7 +8,7 @@ import type { SigningService } from "../services/signing.js";
 import { VERIFY_PATH } from "../verify/page.js";
 import { registerSigningAssets } from "./assets.js";
 import { type MessageKey, resolveLocale, translate } from "./i18n.js";
-import { messagePage, type ParentEvent, signingPage } from "./page.js";
+import { messagePage, signingPage } from "./page.js";
 
 const ENDED: Record<string, MessageKey> = {
   envelope_completed: "completed",
@@ -29,9 +29,6 @@ function parentOrigin(entry: string): string {
     return entry;
   }
 }
-
-/** How often the page of a completed envelope whose documents are being sealed looks again. */
-const SEALING_REFRESH_SECONDS = 5;
 
 /** Whether a completed envelope's documents are sealed yet, or failed to be. */
 async function sealingState(
@@ -72,14 +69,6 @@ export function registerSigningPages(
         throw error;
       }
       const parentOrigins = options.frameAncestors.map(parentOrigin);
-      const parentEvent = (
-        code: string,
-        envelopeId: string | null,
-        recipientId: string | null,
-      ): ParentEvent => ({
-        message: { type: "certyneo:error", code, envelopeId, recipientId },
-        parentOrigins,
-      });
       try {
         const session = await options.signing.resolve(request.params.token);
         const locale = resolveLocale(session.recipient.locale, request.headers["accept-language"]);
@@ -98,7 +87,6 @@ export function registerSigningPages(
         } catch (error) {
           const ended = error instanceof CertyneoError ? ENDED[error.code] : undefined;
           if (!ended) throw error;
-          const code = (error as CertyneoError).code;
           // A completed envelope's link still fetches the signed copy and its audit trail, once
           // they are sealed; until then the page says so and reloads itself.
           const sealing =
@@ -133,33 +121,36 @@ export function registerSigningPages(
           const styleNonce = randomBytes(16).toString("base64url");
           const sender = { ...(await options.signing.sender(session)), styleNonce };
           reply.headers(pageHeaders(options.frameAncestors, undefined, styleNonce));
-          const event = parentEvent(code, session.envelope.id, session.recipient.id);
-          return reply
-            .code(410)
-            .send(
-              messagePage(
-                locale,
-                translate(locale, message),
-                links,
-                sender,
-                event,
-                sealing === "sealing" ? SEALING_REFRESH_SECONDS : undefined,
-              ),
-            );
+          return reply.code(410).send(
+            messagePage(locale, translate(locale, message), {
+              links,
+              sender,
+              parentOrigins,
+              parentMessage: {
+                type: "certyneo:loaded",
+                envelopeId: session.envelope.id,
+                recipientId: session.recipient.id,
+                canAct: false,
+                status: session.recipient.status,
+                envelopeStatus: session.envelope.status,
+              },
+              ...(sealing === "sealing" && { checkAgain: translate(locale, "checkAgain") }),
+            }),
+          );
         }
       } catch (error) {
         if (error instanceof CertyneoError && error.code === "signing_link_invalid") {
-          return reply
-            .code(404)
-            .send(
-              messagePage(
-                browserLocale,
-                translate(browserLocale, "invalidLink"),
-                [],
-                undefined,
-                parentEvent(error.code, null, null),
-              ),
-            );
+          return reply.code(404).send(
+            messagePage(browserLocale, translate(browserLocale, "invalidLink"), {
+              parentOrigins,
+              parentMessage: {
+                type: "certyneo:error",
+                code: error.code,
+                envelopeId: null,
+                recipientId: null,
+              },
+            }),
+          );
         }
         throw error;
       }

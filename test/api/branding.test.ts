@@ -96,7 +96,8 @@ describe("branding", () => {
     assert.match(mail.subject, /Acme HR/);
     assert.match(mail.html ?? "", /background:#0b6e4f/);
     // The logo travels inside the message (no remote image), shown by its Content-ID.
-    const cid = /<img src="cid:([^"]+)" alt="Acme HR"/.exec(mail.html)?.[1];
+    // 120x40 fitted into 200x48: 120x40, as attributes (Outlook ignores CSS sizes).
+    const cid = /<img src="cid:([^"]+)" width="120" height="40" alt="Acme HR"/.exec(mail.html)?.[1];
     assert.ok(cid, "the HTML shows the logo");
     const logo = mail.inline.find((part) => part.cid === cid);
     assert.ok(logo, "the logo is a part of the message");
@@ -111,11 +112,12 @@ describe("branding", () => {
       .find((m) => m.attachments.length > 0 && m.to.includes("signer1@example.com"));
     assert.ok(completion, `the completion email of ${sealed}`);
     assert.match(completion.attachments[0]!.filename, /signed\.pdf$/);
+    assert.match(completion.subject, /Branded completion/);
     assert.deepEqual(
-      completion.inline.map((part) => part.contentType),
-      ["image/png"],
+      completion.inline.map((part) => [part.cid, part.within, part.content]),
+      [[cid, "multipart/related", makeSignaturePng(120, 40)]],
     );
-    assert.match(completion.html, /<img src="cid:[^"]+" alt="Acme HR"/);
+    assert.match(completion.html, new RegExp(`<img src="cid:${cid}"`));
     // The dashboard's emails (an invitation here) are signed with the display name too.
     const invited = await request(t.url, "/api/v1/users", {
       method: "POST",

@@ -96,15 +96,20 @@ describe("the signing page over HTTP", () => {
       method: "POST",
       json: { consent: true, signature: { type: "typed", text: "Two" } },
     });
-    // Completed, not sealed yet: the page says so, offers nothing yet, and looks again by itself.
+    // Completed, not sealed yet: the page says so, offers nothing yet, and looks again by itself
+    // (its script; a link to look again without one).
     const early = await request(t.url, paths[0]!);
     assert.equal(early.status, 410);
     assert.match(String(early.body), /Its documents are being sealed/);
-    assert.match(String(early.body), /<meta http-equiv="refresh" content="5">/);
-    assert.doesNotMatch(String(early.body), /signed-document|audit-trail/);
+    assert.match(
+      String(early.body),
+      /<p class="notice links" id="check-again"><a href="">Check again<\/a>/,
+    );
+    assert.match(String(early.body), /"poll":true/);
+    assert.doesNotMatch(String(early.body), /signed-document|audit-trail|http-equiv/);
     while ((await t.app.worker.runDue()) > 0);
     const page = await request(t.url, paths[0]!);
-    assert.doesNotMatch(String(page.body), /http-equiv="refresh"/);
+    assert.doesNotMatch(String(page.body), /check-again|"poll":true/);
     assert.equal(page.status, 410);
     assert.match(String(page.body), /everyone has signed/);
     const href = /href="([^"]+signed-document)"/.exec(String(page.body))?.[1];

@@ -14,8 +14,6 @@ import {
   useLoad,
 } from "../ui.js";
 
-/** Our own colour, which an account that sets none keeps. */
-
 /** Branding (both environments); who is told about envelopes, reminders and expiry (this one). */
 export function AccountSettingsPage() {
   const { t } = useI18n();
@@ -47,7 +45,7 @@ const readAsDataUrl = (file: File) =>
 
 /** The name, colour and logo recipients see, with a preview of the signing page's button. */
 function BrandingForm(props: { branding: Branding }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { api, session } = useSignedIn();
   const editable = isAdmin(session);
   const [displayName, setDisplayName] = useState(props.branding.displayName ?? "");
@@ -56,6 +54,7 @@ function BrandingForm(props: { branding: Branding }) {
   const action = useAction();
   const ratio = contrastRatio(accent, "#ffffff");
   const readable = ratio >= MIN_CONTRAST;
+  const decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
   return (
     <form
       class="card narrow"
@@ -100,16 +99,15 @@ function BrandingForm(props: { branding: Branding }) {
         <p id="accent-hint" class="hint">
           {t("accentHint")}
         </p>
-        {/* Said while the colour is chosen; the API refuses it with the same rule on save. */}
-        <p
-          id="accent-contrast"
-          class={readable ? "hint" : "hint failed"}
-          role={readable ? undefined : "alert"}
-        >
-          {t(readable ? "contrastReadable" : "contrastTooLow", {
-            ratio: ratio.toFixed(2),
-            minimum: String(MIN_CONTRAST),
-          })}
+        {/* Said while the colour is chosen (the API refuses it with the same rule on save); only
+            the verdict is a live region, so dragging the picker does not announce every ratio. */}
+        <p id="accent-contrast" class={readable ? "hint" : "hint failed"}>
+          {t("contrastRatio", { ratio: decimal.format(Math.floor(ratio * 100) / 100) })}{" "}
+          <span aria-live="polite">
+            {readable
+              ? t("contrastReadable")
+              : t("contrastTooLow", { minimum: decimal.format(MIN_CONTRAST) })}
+          </span>
         </p>
       </div>
       <div class="field">
