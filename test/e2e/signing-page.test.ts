@@ -167,19 +167,25 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     return problems;
   }
 
+  /** A browser of that size (a phone below 600 px: touch, 2x pixels), in `locale`. */
+  function newContext(viewport = DESKTOP, options: { locale?: string; bypassCSP?: boolean } = {}) {
+    return browser.newContext({
+      locale: options.locale ?? "en-US",
+      viewport,
+      // Scrolls at once, as for a recipient who asked for less motion: screenshots show where it ends.
+      reducedMotion: "reduce",
+      ...(viewport.width < 600 && { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }),
+      // axe-core is injected as an inline script, which the pages' CSP rightly refuses.
+      ...(options.bypassCSP && { bypassCSP: true }),
+    });
+  }
+
   async function open(
     url: string,
     locale = "en-US",
     viewport = DESKTOP,
   ): Promise<{ page: Page; problems: string[] }> {
-    const phone = viewport.width < 600;
-    const context = await browser.newContext({
-      locale,
-      viewport,
-      // Scrolls at once, as for a recipient who asked for less motion: screenshots show where it ends.
-      reducedMotion: "reduce",
-      ...(phone && { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }),
-    });
+    const context = await newContext(viewport, { locale });
     const page = await context.newPage();
     const problems = watch(page);
     const response = await page.goto(url);
@@ -614,11 +620,7 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     let output = "";
     example.stdout.on("data", (chunk: Buffer) => (output += chunk));
     example.stderr.on("data", (chunk: Buffer) => (output += chunk));
-    const context = await browser.newContext({
-      viewport: DESKTOP,
-      locale: "en-US",
-      reducedMotion: "reduce",
-    });
+    const context = await newContext();
     try {
       await until(async () => output.includes("listening"), "the example app to listen");
       const page = await context.newPage();
@@ -703,7 +705,7 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
       const signingFrame = (page: Page) =>
         page.frames().find((f) => f.url().startsWith(`${framed.url}/sign/`));
 
-      const context = await browser.newContext({ viewport: DESKTOP, reducedMotion: "reduce" });
+      const context = await newContext();
       contexts.push(context);
       const page = await context.newPage();
       const problems = watch(page);
@@ -839,13 +841,7 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
     });
     assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
     const { url } = await sendEnvelope([signer(1)], { documentIds: [uploaded.body.id] });
-    const context = await browser.newContext({
-      viewport: PHONE,
-      isMobile: true,
-      hasTouch: true,
-      deviceScaleFactor: 2,
-      reducedMotion: "reduce",
-    });
+    const context = await newContext(PHONE);
     const page = await context.newPage();
     const problems = watch(page);
     let read = 0;
@@ -891,13 +887,7 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
         t,
         account.secret,
       );
-      const context = await browser.newContext({
-        bypassCSP: true,
-        locale: "en-US",
-        viewport,
-        reducedMotion: "reduce",
-        ...(name === "phone" && { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }),
-      });
+      const context = await newContext(viewport, { bypassCSP: true });
       const page = await context.newPage();
       const checked: string[] = [];
       const clean = async (state: string) => {
@@ -1039,15 +1029,7 @@ describe("the signing page in Chromium", BROWSER_SUITE, () => {
   it("waits on a completed envelope's link until its documents are sealed, then offers them in place (axe-core clean)", async () => {
     const { envelope, url } = await sendEnvelope([signer(1)]);
     await signToCompletion(t.url, new URL(envelope.recipients[0].signUrl).pathname.split("/")[2]!);
-    const context = await browser.newContext({
-      bypassCSP: true,
-      locale: "en-US",
-      viewport: PHONE,
-      isMobile: true,
-      hasTouch: true,
-      deviceScaleFactor: 2,
-      reducedMotion: "reduce",
-    });
+    const context = await newContext(PHONE, { bypassCSP: true });
     const page = await context.newPage();
     const problems = watch(page);
     assert.equal((await page.goto(url))?.status(), 410);
