@@ -12,6 +12,36 @@ pdfjs.GlobalWorkerOptions.workerSrc = "/sign-assets/pdf.worker.mjs";
 const NEAR_PX = 1200;
 const FAR_PX = 6000;
 
+/**
+ * Faster than this (CSS px per ms), the recipient is flinging past pages, not reading them: a
+ * page is drawn once the scroll has stayed slower for SETTLE_MS. Drawing a page holds the main
+ * thread for tens of milliseconds on a phone; during a fling that was every frame.
+ */
+const FLING_PX_PER_MS = 1.5;
+const SETTLE_MS = 120;
+
+let lastScroll = { y: window.scrollY, at: performance.now() };
+let flungAt = Number.NEGATIVE_INFINITY;
+window.addEventListener(
+  "scroll",
+  () => {
+    const now = performance.now();
+    const speed = Math.abs(window.scrollY - lastScroll.y) / Math.max(1, now - lastScroll.at);
+    if (speed > FLING_PX_PER_MS) flungAt = now;
+    lastScroll = { y: window.scrollY, at: now };
+  },
+  { passive: true },
+);
+
+/** Resolves once the page is not being flung (at once when it is not). */
+async function settled() {
+  for (;;) {
+    const wait = flungAt + SETTLE_MS - performance.now();
+    if (wait <= 0) return;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
 const waiting = new Set();
 let rendering = false;
 let pendingDocuments = view.envelope.documents.length;
@@ -26,6 +56,7 @@ async function drainQueue() {
   if (rendering) return;
   rendering = true;
   while (waiting.size > 0) {
+    await settled();
     const frame = [...waiting].reduce((a, b) => (distance(b) < distance(a) ? b : a));
     waiting.delete(frame);
     // Scrolled away since it was queued: drawn when it comes near again.
