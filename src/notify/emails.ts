@@ -5,7 +5,7 @@ import { displayLines, displayText } from "../domain/user-text.js";
 import type { Locale } from "../signing/i18n.js";
 import { escapeHtml } from "../signing/page.js";
 import { type EmailMessageKey, formatDate, translateEmail } from "./i18n.js";
-import type { EmailAttachment, OutgoingEmail } from "./mailer.js";
+import type { EmailAttachment, InlineImage, OutgoingEmail } from "./mailer.js";
 
 /** What every message about an envelope says, whoever it goes to. */
 export interface EnvelopeFacts {
@@ -39,16 +39,20 @@ const LOGO_BOX = { width: 200, height: 48 };
  * and stays the same when a message is retried), with its size fitted into LOGO_BOX as
  * attributes, which every mail client honours (Outlook ignores CSS sizes).
  */
-function inlineLogo(dataUrl: string | null | undefined) {
-  const image = dataUrl ? logoImage(dataUrl) : null;
-  const size = image && imageSize(image.content);
-  if (!image || !size) return null;
+function inlineLogo(
+  dataUrl: string | null | undefined,
+): { image: InlineImage; width: number; height: number } | null {
+  const logo = dataUrl ? logoImage(dataUrl) : null;
+  const size = logo && imageSize(logo.content);
+  if (!logo || !size) return null;
   const scale = Math.min(1, LOGO_BOX.width / size.width, LOGO_BOX.height / size.height);
-  const name = createHash("sha256").update(image.content).digest("hex").slice(0, 16);
+  const name = createHash("sha256").update(logo.content).digest("hex").slice(0, 16);
   return {
-    ...image,
-    cid: `logo-${name}@certyneo`,
-    filename: `logo.${size.type === "png" ? "png" : "jpg"}`,
+    image: {
+      ...logo,
+      cid: `logo-${name}@certyneo`,
+      filename: `logo.${size.type === "png" ? "png" : "jpg"}`,
+    },
     width: Math.max(1, Math.round(size.width * scale)),
     height: Math.max(1, Math.round(size.height * scale)),
   };
@@ -70,7 +74,7 @@ export function compose(facts: EnvelopeFacts, layout: Layout): OutgoingEmail {
   ].join("\n\n");
   const html = `<!doctype html>
 <html lang="${facts.locale}"><body style="font-family:Arial,Helvetica,sans-serif;color:#1b1f29;line-height:1.5">
-${logo ? `<p><img src="cid:${logo.cid}" width="${logo.width}" height="${logo.height}" alt="${escapeHtml(displayText(facts.accountName))}" style="display:block;border:0"></p>\n` : ""}<p>${escapeHtml(layout.greeting)}</p>
+${logo ? `<p><img src="cid:${logo.image.cid}" width="${logo.width}" height="${logo.height}" alt="${escapeHtml(displayText(facts.accountName))}" style="display:block;border:0"></p>\n` : ""}<p>${escapeHtml(layout.greeting)}</p>
 ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
 ${quote ? `<blockquote dir="auto" style="border-left:4px solid #d5d9e2;margin:0;padding:0 1em;white-space:pre-wrap">${escapeHtml(quote)}</blockquote>` : ""}
 ${layout.button ? `<p style="margin:2em 0"><a href="${escapeHtml(layout.button.url)}" style="background:${facts.accentColor ?? DEFAULT_ACCENT};color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(layout.button.label)}</a></p>` : ""}
@@ -82,16 +86,7 @@ ${layout.button ? `<p style="margin:2em 0"><a href="${escapeHtml(layout.button.u
     text,
     html,
     ...(layout.attachments && { attachments: layout.attachments }),
-    ...(logo && {
-      inlineImages: [
-        {
-          cid: logo.cid,
-          filename: logo.filename,
-          content: logo.content,
-          contentType: logo.contentType,
-        },
-      ],
-    }),
+    ...(logo && { inlineImages: [logo.image] }),
   };
 }
 

@@ -88,7 +88,7 @@ export function registerSigningPages(
           const ended = error instanceof CertyneoError ? ENDED[error.code] : undefined;
           if (!ended) throw error;
           // A completed envelope's link still fetches the signed copy and its audit trail, once
-          // they are sealed; until then the page says so and reloads itself.
+          // they are sealed; until then the page says so and looks again (public/sign/ended.js).
           const sealing =
             ended === "completed" ? await sealingState(options.sealing, session) : undefined;
           const message =
