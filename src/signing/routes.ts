@@ -132,7 +132,8 @@ export function registerSigningPages(
                 recipientId: session.recipient.id,
                 canAct: false,
                 status: session.recipient.status,
-                envelopeStatus: session.envelope.status,
+                // What ended it, which the row may not say yet (an expiry date passed).
+                envelopeStatus: ended.toUpperCase(),
               },
               ...(sealing === "sealing" && { checkAgain: translate(locale, "checkAgain") }),
             }),

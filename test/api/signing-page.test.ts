@@ -89,6 +89,32 @@ describe("the signing page over HTTP", () => {
     assert.doesNotMatch(String(voided.body), /signed-document/);
   });
 
+  it("tells a framing app that a link has ended, with the status that ended it (an expiry date too)", async () => {
+    const { paths } = await signPath([signer(1)], {
+      expiresAt: new Date(t.clock.now().getTime() + 3600_000).toISOString(),
+    });
+    t.clock.advance(3600_000);
+    const page = await request(t.url, paths[0]!);
+    assert.equal(page.status, 410);
+    const config = JSON.parse(
+      /<script type="application\/json" id="ended-config">([^<]*)<\/script>/.exec(
+        String(page.body),
+      )![1]!,
+    );
+    assert.deepEqual(
+      [
+        config.parent.message.type,
+        config.parent.message.canAct,
+        config.parent.message.envelopeStatus,
+      ],
+      ["certyneo:loaded", false, "EXPIRED"],
+    );
+    assert.deepEqual(config.parent.parentOrigins, [
+      "https://crm.example.com",
+      "https://hr.example.org",
+    ]);
+  });
+
   it("offers the signed copy from the link of a completed envelope", async () => {
     const { paths } = await signPath([signer(2)]);
     const token = paths[0]!.split("/sign/")[1]!;
