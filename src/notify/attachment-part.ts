@@ -22,8 +22,17 @@ export function attachmentPart(attachment: EmailAttachment): Readable {
     ? [source]
     : source instanceof Readable
       ? source
-      : createReadStream(source.path);
+      : fileChunks(source.path);
   return Readable.from(parts(`${part.buildHeaders()}\r\n\r\n`, content), { objectMode: false });
+}
+
+/**
+ * The file's bytes, opened only once the part is read: a file that is gone then fails the send
+ * that reads it. (A stream opened at once would report it before anyone listens: an uncaught
+ * error, which ended the mail thread and, now and then, left the send waiting for ever.)
+ */
+async function* fileChunks(file: string): AsyncGenerator<Buffer> {
+  yield* createReadStream(file);
 }
 
 async function* parts(

@@ -87,6 +87,8 @@ export function createMailer(options: MailerOptions): Mailer {
   };
 
   async function deliver(email: OutgoingEmail): Promise<void> {
+    const parts = (email.attachments ?? []).map(attachmentPart);
+    const partFailed = firstError(parts);
     const info = await transport.sendMail({
       from: email.onBehalfOf
         ? {
@@ -107,12 +109,26 @@ export function createMailer(options: MailerOptions): Mailer {
           contentDisposition: "inline" as const,
           filename: image.filename,
         })),
-        ...(email.attachments ?? []).map((a) => ({ raw: attachmentPart(a) })),
+        ...parts.map((raw) => ({ raw })),
       ],
       ...(email.messageId && { messageId: email.messageId }),
       headers: { "Auto-Submitted": "auto-generated" },
     });
+    // The SMTP connection listened to the message from the start.
     if (options.smtpUrl) return;
-    await writeOutboxFile(options.outboxDir, "eml", (info as { message: Readable }).message);
+    // Nodemailer passes a failing part's error on by emitting it on the message, maybe before
+    // the outbox writer listens (which then waited for ever, as a send that never ended). The
+    // message is failed, as its state, with the part's error, whenever the part fails.
+    const { message } = info as { message: Readable };
+    message.on("error", () => {});
+    void partFailed.then((error) => message.destroy(error));
+    await writeOutboxFile(options.outboxDir, "eml", message);
   }
+}
+
+/** The first error of any of `streams`; never settles if none fails. */
+function firstError(streams: readonly Readable[]): Promise<Error> {
+  return new Promise((resolve) => {
+    for (const stream of streams) stream.once("error", resolve);
+  });
 }

@@ -22,7 +22,7 @@ function mailThread(): Piscina<MailTask, void> {
     concurrentTasksPerWorker: 8,
     // Piscina's default parks an idle thread in Atomics.wait, its event loop stopped: a message
     // still waiting for the server or the disk when another finished would wait for the next
-    // task to wake the thread (seen once in CI as a send that never ended).
+    // task to wake the thread.
     atomics: "disabled",
     idleTimeout: 60_000,
   });

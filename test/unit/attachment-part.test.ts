@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { describe, it } from "node:test";
@@ -58,5 +61,33 @@ describe("attachment MIME part", () => {
       },
     });
     await assert.rejects(encoded(failing), /disk gone/);
+  });
+
+  it("reads a file by its path, and fails the read, not the process, when it is gone", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "certyneo-part-"));
+    try {
+      const bytes = randomBytes(100_000);
+      await writeFile(path.join(dir, "kept.pdf"), bytes);
+      const kept = await text(
+        attachmentPart({
+          filename: "kept.pdf",
+          content: { path: path.join(dir, "kept.pdf") },
+          contentType: "application/pdf",
+        }),
+      );
+      const body = kept.slice(kept.indexOf("\r\n\r\n") + 4).replaceAll("\r\n", "");
+      assert.deepEqual(Buffer.from(body, "base64"), bytes);
+      const gone = attachmentPart({
+        filename: "gone.pdf",
+        content: { path: path.join(dir, "gone.pdf") },
+        contentType: "application/pdf",
+      });
+      // Not read yet: a file opened at once would fail now, with no one listening (the test
+      // runner fails the test for an uncaught error).
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await assert.rejects(text(gone), { code: "ENOENT" });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
