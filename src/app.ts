@@ -144,7 +144,7 @@ async function blobStore(config: Config, database: Database): Promise<BlobStore>
   const stagingDir = path.join(config.dataDir, "blobs", "tmp");
   // In the database, files stored on this disk before are still read from it.
   if (config.blobStore === "database")
-    return new DatabaseBlobStore(database.db, stagingDir, localBlobs);
+    return new DatabaseBlobStore(database.db, stagingDir, localBlobs, database.copyOut);
   if (config.blobStore === "s3" && config.s3) {
     // Loaded only when used: the AWS SDK is large.
     const { S3BlobStore } = await import("./storage/s3-blob-store.js");

@@ -12,6 +12,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from "../security/private-files.js";
+import { type CopyOut, copyOutOf } from "./copy-out.js";
 import type { Dialect } from "./dialect.js";
 import { migrationProvider } from "./migrations/index.js";
 import { prepareRegisteredStatements } from "./prepared-statements.js";
@@ -25,6 +26,8 @@ export interface Database {
   readonly dialect: Dialect;
   /** Applies pending migrations; returns the names of those applied. */
   migrate(): Promise<string[]>;
+  /** On PostgreSQL: `COPY … TO STDOUT`, its output as a stream (see `CopyOut`). */
+  readonly copyOut?: CopyOut;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -39,7 +42,10 @@ export interface DatabaseOptions {
 export const SQLITE_FILE_NAME = "certyneo.sqlite";
 
 export function openDatabase(options: DatabaseOptions): Database {
-  if (options.databaseUrl) return wrap(postgres(options.databaseUrl), "postgres");
+  if (options.databaseUrl) {
+    const { db, copyOut } = postgres(options.databaseUrl);
+    return { ...wrap(db, "postgres"), copyOut };
+  }
   const { db, checkpoints } = sqlite(options.dataDir);
   return wrap(db, "sqlite", () => checkpoints.stop());
 }
@@ -105,12 +111,15 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-function postgres(connectionString: string): Kysely<Tables> {
+function postgres(connectionString: string): { db: Kysely<Tables>; copyOut: CopyOut } {
   const pool = new pg.Pool({ connectionString, max: 10 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   pool.on("connect", prepareRegisteredStatements);
-  return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }),
+    copyOut: copyOutOf(pool),
+  };
 }
 
 function wrap(

@@ -1,9 +1,11 @@
 import { open, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import type { Kysely } from "kysely";
+import type { CopyOut } from "../db/copy-out.js";
 import type { Tables } from "../db/schema.js";
 import type { ByteRange } from "../domain/byte-range.js";
 import { BlobMissingError, type BlobStore, type StagedBlob } from "./blob-store.js";
+import { chunkRows } from "./chunk-rows.js";
 import type { FilesystemBlobStore } from "./filesystem-blob-store.js";
 import { stageFile } from "./staging.js";
 
@@ -26,6 +28,8 @@ export class DatabaseBlobStore implements BlobStore {
     private readonly db: Kysely<Tables>,
     private readonly stagingDir: string,
     private readonly earlier?: FilesystemBlobStore,
+    /** On PostgreSQL: chunks are read as the bytes they are, not as hex text. */
+    private readonly copyOut?: CopyOut,
   ) {}
 
   async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
@@ -81,16 +85,8 @@ export class DatabaseBlobStore implements BlobStore {
     const start = range?.start ?? 0;
     const end = range?.end ?? size - 1;
     const chunk = async (seq: number): Promise<Buffer> => {
-      const row = await this.db
-        .selectFrom("stored_blob_chunks")
-        .select("data")
-        .where("sha256", "=", sha256)
-        .where("seq", "=", seq)
-        .executeTakeFirst();
-      if (!row) throw new BlobMissingError(sha256);
-      const data = Buffer.isBuffer(row.data)
-        ? row.data
-        : Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength);
+      const data = await this.chunk(sha256, seq);
+      if (!data) throw new BlobMissingError(sha256);
       const from = seq * chunkBytes;
       return data.subarray(Math.max(0, start - from), Math.min(data.length, end - from + 1));
     };
@@ -102,6 +98,31 @@ export class DatabaseBlobStore implements BlobStore {
       for (let seq = first + 1; seq * chunkBytes <= end; seq++) yield chunk(seq);
     }
     return Readable.from(rest(), { objectMode: false });
+  }
+
+  /** The bytes of one chunk; on PostgreSQL copied out as bytes rather than selected as hex. */
+  private async chunk(sha256: string, seq: number): Promise<Buffer | undefined> {
+    if (this.copyOut) {
+      // The hash is written in the statement (COPY takes no parameters): checked to be one.
+      if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+      const rows = chunkRows(
+        await this.copyOut(
+          `copy (select seq, data from stored_blob_chunks where sha256 = '${sha256}' and seq = ${seq}) to stdout (format binary)`,
+        ),
+      );
+      return rows[0]?.data;
+    }
+    const row = await this.db
+      .selectFrom("stored_blob_chunks")
+      .select("data")
+      .where("sha256", "=", sha256)
+      .where("seq", "=", seq)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { data } = row;
+    return Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   }
 
   async read(sha256: string): Promise<Buffer> {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { bigPdf } from "../../bench/big-pdf.js";
 import { copyIntoDatabase } from "../../src/services/blob-references.js";
+import { chunkRows } from "../../src/storage/chunk-rows.js";
 import { CHUNK_BYTES, type DatabaseBlobStore } from "../../src/storage/database-blob-store.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { filesUnder } from "../helpers/files.js";
@@ -72,6 +73,34 @@ describe("the database blob store", () => {
       assert.equal(part.status, 206);
       assert.ok(Buffer.from(await part.arrayBuffer()).equals(pdf.subarray(start, end + 1)));
     }
+  });
+
+  it("reads chunks on PostgreSQL as bytes (COPY in binary), and gives a connection back after a failed COPY", async () => {
+    const { copyOut } = t.app.database;
+    if (t.app.database.dialect === "sqlite") {
+      assert.equal(copyOut, undefined, "SQLite selects its blobs as bytes already");
+      return;
+    }
+    assert.ok(copyOut);
+    const pdf = bigPdf(3, Math.round(1.5 * CHUNK_BYTES));
+    const doc = await upload(pdf, "copied.pdf");
+    const rows = chunkRows(
+      await copyOut(
+        `copy (select seq, data from stored_blob_chunks where sha256 = '${doc.sha256}' order by seq) to stdout (format binary)`,
+      ),
+    );
+    assert.deepEqual(
+      rows.map((r) => r.seq),
+      [0, 1],
+    );
+    assert.ok(Buffer.concat(rows.map((r) => r.data)).equals(pdf));
+    // Every connection of the pool made to fail a COPY: each is closed, none is reused broken.
+    for (let i = 0; i < 12; i++)
+      await assert.rejects(copyOut("copy (select no_such_column from stored_blobs) to stdout"));
+    const read = await fetch(`${t.url}/api/v1/documents/${doc.id}/content`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    assert.ok(Buffer.from(await read.arrayBuffer()).equals(pdf));
   });
 
   it("seals an envelope whose files are in the database, and keeps the sealed PDF there", async () => {
