@@ -17,7 +17,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
+import {
+  constants,
+  monitorEventLoopDelay,
+  PerformanceObserver,
+  performance,
+} from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { crc32, deflateSync } from "node:zlib";
@@ -313,6 +318,7 @@ async function sealAll(
   const loop = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
   const threads = threadCpu();
+  const pauses = mainThreadPauses();
   startWorker(bench);
   await until(
     async () => (await sealedCount(bench.app, ids)) === ids.length,
@@ -324,7 +330,7 @@ async function sealAll(
     elapsedMs: performance.now() - start,
     mainBusy: performance.eventLoopUtilization(loop).utilization,
     cpuMs: ((used) => (used.user + used.system) / 1000)(process.cpuUsage(cpu)),
-    byThread: threadCpuSince(threads, ids.length),
+    byThread: `${threadCpuSince(threads, ids.length)}; main thread ${pauses.stop()}`,
   };
 }
 
@@ -825,6 +831,33 @@ async function load(url: string, key: string, overallRate?: number): Promise<Loa
   return result;
 }
 
+/**
+ * How long the thread serving HTTP was held at a time, from now until `stop`: the longest delay
+ * of its event loop, and its garbage collections of 5 ms or more.
+ */
+function mainThreadPauses(): { stop(): string } {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const collections: number[] = [];
+  let major = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      collections.push(entry.duration);
+      const { detail } = entry as { detail?: { kind?: number } };
+      if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major++;
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  delay.enable();
+  return {
+    stop() {
+      delay.disable();
+      observer.disconnect();
+      const long = collections.filter((d) => d >= 5);
+      return `loop delay max ${(delay.max / 1e6).toFixed(0)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms; ${long.length} GC >= 5 ms, longest ${Math.max(0, ...collections).toFixed(0)} ms, ${major} full`;
+    },
+  };
+}
+
 async function latencyBench(kind: DatabaseKind, root: string, pdf: Buffer) {
   console.log(
     `\n4. GET /api/v1/envelopes/{id}, ${LOAD_CONNECTIONS} connections for ${LOAD_SECONDS} s, ${BUSY_ENVELOPES} envelopes (5 MB) sealing (${kind})`,
@@ -837,8 +870,13 @@ async function latencyBench(kind: DatabaseKind, root: string, pdf: Buffer) {
     const url = `${bench.url}/api/v1/envelopes/${ids[0]}`;
     const measured = async (rate?: number) => {
       const loop = performance.eventLoopUtilization();
+      const blocked = mainThreadPauses();
       const result = await load(url, key, rate);
-      return { result, mainBusy: performance.eventLoopUtilization(loop).utilization };
+      return {
+        result,
+        mainBusy: performance.eventLoopUtilization(loop).utilization,
+        pauses: blocked.stop(),
+      };
     };
     // As fast as the server answers (the main thread saturated by the reads alone, so any CPU
     // the sealing takes shows as queueing), and at half that rate, as a busy integration would
@@ -850,8 +888,8 @@ async function latencyBench(kind: DatabaseKind, root: string, pdf: Buffer) {
     startWorker(bench);
     const busyAtRate = { ...(await measured(rate)), sealed: await sealedCount(bench.app, ids) };
     const busy = { ...(await measured()), sealed: await sealedCount(bench.app, ids) };
-    const describe = (r: { result: LoadResult; mainBusy: number }) =>
-      `p99 ${r.result.latency.p99} ms (p50 ${r.result.latency.p50}, ${r.result.requests.average.toFixed(0)} req/s, main thread ${percent(r.mainBusy)} busy)`;
+    const describe = (r: { result: LoadResult; mainBusy: number; pauses: string }) =>
+      `p99 ${r.result.latency.p99} ms (p50 ${r.result.latency.p50}, ${r.result.requests.average.toFixed(0)} req/s, main thread ${percent(r.mainBusy)} busy; ${r.pauses})`;
     for (const [what, busyRun, idleRun] of [
       ["as fast as it answers", busy, idle],
       [`at ${rate} req/s`, busyAtRate, idleAtRate],

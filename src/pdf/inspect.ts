@@ -69,16 +69,19 @@ function invalid(kind: "unsupported_media_type" | "unprocessable", code: string,
 /** What to inspect: bytes in memory, or a file on disk, read whole when it is inspected. */
 export type PdfSource = Uint8Array | { readonly file: string };
 
+/** The bytes of `source`: read whole if it is a file. */
+export async function pdfSourceBytes(source: PdfSource): Promise<Buffer> {
+  return source instanceof Uint8Array
+    ? Buffer.from(source.buffer, source.byteOffset, source.byteLength)
+    : readFile(source.file);
+}
+
 /** `inspectPdf` of the bytes of `source`. */
 export async function inspectPdfSource(
   source: PdfSource,
   limits: PdfLimits = DEFAULT_PDF_LIMITS,
 ): Promise<PdfFacts> {
-  const bytes =
-    source instanceof Uint8Array
-      ? Buffer.from(source.buffer, source.byteOffset, source.byteLength)
-      : await readFile(source.file);
-  return inspectPdf(bytes, limits);
+  return inspectPdf(await pdfSourceBytes(source), limits);
 }
 
 export async function inspectPdf(

@@ -1,6 +1,7 @@
 import { PDF, type Signer } from "@libpdf/core";
 import type { LongTermEvidence } from "../pki/evidence.js";
 import { type AuditTrailData, renderAuditTrail } from "./audit-trail.js";
+import { type PdfSource, pdfSourceBytes } from "./inspect.js";
 import { type SealedPdf, sealPdf, signLoaded } from "./seal.js";
 import type { SealRecord } from "./seal-record.js";
 import { drawStamps, type PageMarks, type Stamp } from "./stamp.js";
@@ -22,7 +23,8 @@ export interface SealSettings {
 }
 
 export interface EnvelopeToSeal {
-  documents: { id: string; original: Uint8Array; stamps: Stamp[] }[];
+  /** Each original as bytes, or as the stored file the thread reads itself. */
+  documents: { id: string; original: PdfSource; stamps: Stamp[] }[];
   /** Written on every page: the test mark outside `live`, the envelope's id. */
   marks: PageMarks;
   seal: SealSettings;
@@ -42,8 +44,10 @@ export async function sealEnvelope(
   const stamped: Uint8Array[] = [];
   const parts: SealedPart[] = [];
   for (const document of envelope.documents) {
+    // Outside `unusable`: a file that cannot be read is not a document that cannot be stamped.
+    const original = await pdfSourceBytes(document.original);
     const pdf = await unusable(`Document ${document.id} cannot be stamped`, async () => {
-      const loaded = await PDF.load(document.original);
+      const loaded = await PDF.load(original);
       drawStamps(loaded, document.stamps, envelope.marks);
       // The stamped document without its signature, to be merged with the others.
       if (!single) stamped.push(await loaded.save({ incremental: true }));

@@ -8,6 +8,7 @@ import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
 import { displayText, safeFileName } from "../domain/user-text.js";
+import type { PdfSource } from "../pdf/inspect.js";
 import {
   ALL_DOCUMENTS,
   type EnvelopeToSeal,
@@ -177,7 +178,7 @@ export class SealingService {
           stamps.push({ ...box, kind: "text", text: displayText(field.value) });
         }
       }
-      const original = await this.readStored(document.sha256, `document ${document.id}`);
+      const original = await this.storedSource(document.sha256, `document ${document.id}`);
       toSeal.push({ id: document.id, original, stamps });
     }
     let parts: SealedPart[];
@@ -292,9 +293,26 @@ export class SealingService {
   }
 
   /** A stored file's bytes; a missing one fails the job for good. */
-  private async readStored(sha256: string, what: string): Promise<Uint8Array> {
+  /**
+   * A stored file for a PDF thread: its path when it is on this disk (the thread reads it: the
+   * megabytes never pass through the thread serving HTTP), else its bytes.
+   */
+  private storedSource(sha256: string, what: string): Promise<PdfSource> {
+    return this.permanentIfMissing(what, async () =>
+      this.blobs.localPath
+        ? { file: await this.blobs.localPath(sha256) }
+        : await this.blobs.read(sha256),
+    );
+  }
+
+  private readStored(sha256: string, what: string): Promise<Uint8Array> {
+    return this.permanentIfMissing(what, () => this.blobs.read(sha256));
+  }
+
+  /** A stored file that is missing fails the job for good: retrying cannot bring it back. */
+  private async permanentIfMissing<T>(what: string, read: () => Promise<T>): Promise<T> {
     try {
-      return await this.blobs.read(sha256);
+      return await read();
     } catch (error) {
       if (error instanceof BlobMissingError)
         throw new PermanentJobError(`The stored file of ${what} is missing.`, { cause: error });

@@ -59,8 +59,10 @@ export class PdfPool {
 
   async sealEnvelope(envelope: EnvelopeToSeal, signal?: AbortSignal): Promise<SealedPart[]> {
     const identity = await this.identity();
-    // The originals are not used here again: moved to the thread, not copied.
-    const originals = envelope.documents.map((d) => d.original);
+    // The originals in memory are not used here again: moved to the thread, not copied.
+    const originals = envelope.documents.flatMap((d) =>
+      d.original instanceof Uint8Array ? [d.original] : [],
+    );
     const result = await this.run({ type: "seal-envelope", envelope, identity }, signal, originals);
     return expect(result, "seal-envelope").parts;
   }
