@@ -38,7 +38,7 @@ import { createPostgresDatabase } from "../test/helpers/database.js";
 import { makePdf } from "../test/helpers/pdf.js";
 import { signaturePngDataUrl } from "../test/helpers/png.js";
 import { until } from "../test/helpers/wait.js";
-import type { BareSignTask } from "./bare-sign-thread.js";
+import { type BareSignTask, signOnce } from "./bare-sign-thread.js";
 
 type DatabaseKind = "sqlite" | "postgres";
 
@@ -479,17 +479,7 @@ interface Seal {
  * B-LTA, the same timestamp authority and revocation data), after three warm-up signatures.
  */
 async function bareSign(bytes: Buffer, { signer, evidence }: Seal, count: number): Promise<number> {
-  const sign = async () => {
-    const pdf = await PDF.load(bytes);
-    await pdf.sign({
-      signer,
-      subFilter: "ETSI.CAdES.detached",
-      digestAlgorithm: "SHA-256",
-      level: "B-LTA",
-      timestampAuthority: evidence.timestampAuthority,
-      revocationProvider: evidence.revocation(),
-    });
-  };
+  const sign = () => signOnce(bytes, signer, evidence);
   for (let i = 0; i < 3; i++) await sign();
   const start = performance.now();
   for (let i = 0; i < count; i++) await sign();
@@ -860,13 +850,15 @@ function mainThreadPauses(): { stop(): string } {
 
 async function latencyBench(kind: DatabaseKind, root: string, pdf: Buffer) {
   console.log(
-    `\n4. GET /api/v1/envelopes/{id}, ${LOAD_CONNECTIONS} connections for ${LOAD_SECONDS} s, ${BUSY_ENVELOPES} envelopes (5 MB) sealing (${kind})`,
+    `\n4. GET /api/v1/envelopes/{id}, ${LOAD_CONNECTIONS} connections for ${LOAD_SECONDS} s, two batches of ${BUSY_ENVELOPES} envelopes (5 MB) sealing (${kind})`,
   );
   const bench = await startBench(kind, root);
   try {
     const key = await bench.account();
     const documentId = await upload(bench, key, pdf);
-    const ids = await completeEnvelopes(bench, key, documentId, BUSY_ENVELOPES);
+    // A batch of 50 for each of the two measurements while sealing, so that sealing goes on
+    // until the end of the second: the worker seals them in turn.
+    const ids = await completeEnvelopes(bench, key, documentId, 2 * BUSY_ENVELOPES);
     const url = `${bench.url}/api/v1/envelopes/${ids[0]}`;
     const measured = async (rate?: number) => {
       const loop = performance.eventLoopUtilization();
@@ -880,8 +872,7 @@ async function latencyBench(kind: DatabaseKind, root: string, pdf: Buffer) {
     };
     // As fast as the server answers (the main thread saturated by the reads alone, so any CPU
     // the sealing takes shows as queueing), and at half that rate, as a busy integration would
-    // call: both idle first, then both with the 50 envelopes sealing (at the rate first: the
-    // sealing goes faster then, and must still be going on at the end of the second).
+    // call: both idle first, then both with the envelopes sealing.
     const idle = await measured();
     const rate = Math.round(idle.result.requests.average / 2);
     const idleAtRate = await measured(rate);
@@ -897,13 +888,12 @@ async function latencyBench(kind: DatabaseKind, root: string, pdf: Buffer) {
       const { sealed } = busyRun;
       record({
         database: kind,
-        measure: `GET envelope p99 while sealing, ${what} (${sealed}/${BUSY_ENVELOPES} sealed by the end)`,
+        measure: `GET envelope p99 while sealing, ${what} (${sealed}/${ids.length} sealed by the end)`,
         figure: describe(busyRun),
         baseline: `${describe(idleRun)} idle`,
         ratio: `${(busyRun.result.latency.p99 / idleRun.result.latency.p99).toFixed(2)}x`,
         target: "<= 2x idle",
-        pass:
-          busyRun.result.latency.p99 <= 2 * idleRun.result.latency.p99 && sealed < BUSY_ENVELOPES,
+        pass: busyRun.result.latency.p99 <= 2 * idleRun.result.latency.p99 && sealed < ids.length,
       });
     }
   } finally {

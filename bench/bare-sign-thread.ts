@@ -26,15 +26,22 @@ async function load(files: BareSignTask["pki"]) {
 export default async function signBare({ pdf: bytes, pki, count }: BareSignTask): Promise<void> {
   loaded ??= load(pki);
   const { signer, evidence } = await loaded;
-  for (let i = 0; i < count; i++) {
-    const pdf = await PDF.load(bytes);
-    await pdf.sign({
-      signer,
-      subFilter: "ETSI.CAdES.detached",
-      digestAlgorithm: "SHA-256",
-      level: "B-LTA",
-      timestampAuthority: evidence.timestampAuthority,
-      revocationProvider: evidence.revocation(),
-    });
-  }
+  for (let i = 0; i < count; i++) await signOnce(bytes, signer, evidence);
+}
+
+/** `PDF.load` and `sign` at the level the product seals at: the baseline of the sealing. */
+export async function signOnce(
+  bytes: Uint8Array,
+  signer: Signer,
+  evidence: LongTermEvidence,
+): Promise<void> {
+  const pdf = await PDF.load(bytes);
+  await pdf.sign({
+    signer,
+    subFilter: "ETSI.CAdES.detached",
+    digestAlgorithm: "SHA-256",
+    level: "B-LTA",
+    timestampAuthority: evidence.timestampAuthority,
+    revocationProvider: evidence.revocation(),
+  });
 }

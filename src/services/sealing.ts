@@ -9,16 +9,12 @@ import type { Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
 import { displayText, safeFileName } from "../domain/user-text.js";
 import type { PdfSource } from "../pdf/inspect.js";
-import {
-  ALL_DOCUMENTS,
-  type EnvelopeToSeal,
-  type SealedPart,
-  UnusableDocumentError,
-} from "../pdf/seal-envelope.js";
+import { ALL_DOCUMENTS, type EnvelopeToSeal, UnusableDocumentError } from "../pdf/seal-envelope.js";
 import { signersOf } from "../pdf/seal-record.js";
 import type { Stamp } from "../pdf/stamp.js";
 import { BlobMissingError, type BlobStore, type StagedBlob } from "../storage/blob-store.js";
 import type { PdfPool } from "../workers/pdf-pool.js";
+import type { StagedPart } from "../workers/pdf-thread.js";
 import { deleteBlobIfUnreferenced, keepBlob } from "./blob-references.js";
 import { contentMissing } from "./documents.js";
 import { type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
@@ -181,7 +177,7 @@ export class SealingService {
       const original = await this.storedSource(document.sha256, `document ${document.id}`);
       toSeal.push({ id: document.id, original, stamps });
     }
-    let parts: SealedPart[];
+    let parts: StagedPart[];
     try {
       parts = await this.pdf.sealEnvelope(
         {
@@ -202,6 +198,7 @@ export class SealingService {
             },
           },
         },
+        this.blobs.stagingDir,
         signal,
       );
     } catch (error) {
@@ -213,16 +210,14 @@ export class SealingService {
     const stored: Stored[] = [];
     const kept: string[] = [];
     try {
-      // A part that is another's very bytes (the combined PDF of a single document) is staged once.
-      const staging = new Map<Uint8Array, StagedBlob>();
-      for (const { part, bytes, timestampExpiresAt } of parts) {
-        let staged = staging.get(bytes);
+      // A part that is another's very bytes (the combined PDF of a single document) was staged
+      // once, by the thread: its bytes never come to this one.
+      const staging = new Map<string, StagedBlob>();
+      for (const { part, staged: file, timestampExpiresAt } of parts) {
+        let staged = staging.get(file.file);
         if (!staged) {
-          staged = await this.blobs.stage(
-            Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-            Number.MAX_SAFE_INTEGER,
-          );
-          staging.set(bytes, staged);
+          staged = this.blobs.adopt(file);
+          staging.set(file.file, staged);
         }
         stored.push({ part, sha256: staged.sha256, size: staged.size, staged, timestampExpiresAt });
       }

@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import type { Kysely } from "kysely";
 import type { Tables } from "../db/schema.js";
 import type { ByteRange } from "../domain/byte-range.js";
+import type { StagedFile } from "./staging.js";
 
 /** A blob written to temporary storage, hashed and measured, not yet kept. */
 export interface StagedBlob {
@@ -47,6 +48,10 @@ export class BlobMissingError extends Error {
 export interface BlobStore {
   /** Streams `source` to staging, refusing more than `maxBytes` with `BlobTooLargeError`. */
   stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob>;
+  /** Where this store stages: another thread may stage a file there (`stageFile`), for `adopt`. */
+  readonly stagingDir: string;
+  /** A file another thread staged in `stagingDir`, as this store's staged blob. */
+  adopt(staged: StagedFile): StagedBlob;
   /**
    * The bytes of `sha256`, or those of `range` only; `BlobMissingError` when they are not stored.
    */

@@ -7,7 +7,7 @@ import type { ByteRange } from "../domain/byte-range.js";
 import { BlobMissingError, type BlobStore, type StagedBlob } from "./blob-store.js";
 import { chunkRows } from "./chunk-rows.js";
 import type { FilesystemBlobStore } from "./filesystem-blob-store.js";
-import { stageFile } from "./staging.js";
+import { type StagedFile, stageFile } from "./staging.js";
 
 /** The size of a stored chunk: what one row holds, and what a reader holds at a time. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -26,14 +26,17 @@ export const CHUNK_BYTES = 1024 * 1024;
 export class DatabaseBlobStore implements BlobStore {
   constructor(
     private readonly db: Kysely<Tables>,
-    private readonly stagingDir: string,
+    readonly stagingDir: string,
     private readonly earlier?: FilesystemBlobStore,
     /** On PostgreSQL: chunks are read as the bytes they are, not as hex text. */
     private readonly copyOut?: CopyOut,
   ) {}
 
   async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
-    const staged = await stageFile(this.stagingDir, source, maxBytes);
+    return this.adopt(await stageFile(this.stagingDir, source, maxBytes));
+  }
+
+  adopt(staged: StagedFile): StagedBlob {
     return {
       ...staged,
       commit: async (db = this.db) => {

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import type { ByteRange } from "../domain/byte-range.js";
 import { BlobMissingError, type BlobStore, type StagedBlob } from "./blob-store.js";
-import { DIR_MODE, stageFile } from "./staging.js";
+import { DIR_MODE, type StagedFile, stageFile } from "./staging.js";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -13,18 +13,17 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * delete under the hash's lock (see `services/blob-references.ts`).
  */
 export class FilesystemBlobStore implements BlobStore {
-  private readonly staging: string;
+  readonly stagingDir: string;
 
   constructor(private readonly root: string) {
-    this.staging = path.join(root, "tmp");
+    this.stagingDir = path.join(root, "tmp");
   }
 
   async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
-    const { sha256, size, file } = await stageFile(this.staging, source, maxBytes);
-    return this.staged(sha256, size, file);
+    return this.adopt(await stageFile(this.stagingDir, source, maxBytes));
   }
 
-  private staged(sha256: string, size: number, tempPath: string): StagedBlob {
+  adopt({ sha256, size, file: tempPath }: StagedFile): StagedBlob {
     const finalPath = this.pathOf(sha256);
     return {
       sha256,

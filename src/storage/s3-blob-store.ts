@@ -12,7 +12,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import type { ByteRange } from "../domain/byte-range.js";
 import { BlobMissingError, type BlobStore, type StagedBlob } from "./blob-store.js";
-import { stageFile } from "./staging.js";
+import { type StagedFile, stageFile } from "./staging.js";
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -41,8 +41,15 @@ export class S3BlobStore implements BlobStore {
     this.client = new S3Client({ forcePathStyle: options.forcePathStyle });
   }
 
+  get stagingDir(): string {
+    return this.options.stagingDir;
+  }
+
   async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
-    const staged = await stageFile(this.options.stagingDir, source, maxBytes);
+    return this.adopt(await stageFile(this.stagingDir, source, maxBytes));
+  }
+
+  adopt(staged: StagedFile): StagedBlob {
     return {
       ...staged,
       commit: async () => {

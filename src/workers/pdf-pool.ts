@@ -4,13 +4,12 @@ import type { AuditTrailData } from "../pdf/audit-trail.js";
 import type { PdfFacts, PdfLimits, PdfSource } from "../pdf/inspect.js";
 import {
   type EnvelopeToSeal,
-  type SealedPart,
   type SealSettings,
   UnusableDocumentError,
 } from "../pdf/seal-envelope.js";
 import type { VerificationReport, VerificationTrust } from "../pdf/verify-pdf.js";
 import type { SealIdentity } from "../pki/signer-spec.js";
-import type { PdfResult, PdfTask } from "./pdf-thread.js";
+import type { PdfResult, PdfTask, StagedPart } from "./pdf-thread.js";
 import { ownBuffers } from "./transfer.js";
 
 /** Under tsx (tests) the thread runs the TypeScript source; once built, the JavaScript. */
@@ -57,13 +56,22 @@ export class PdfPool {
     return expect(result, "inspect").facts;
   }
 
-  async sealEnvelope(envelope: EnvelopeToSeal, signal?: AbortSignal): Promise<SealedPart[]> {
+  /** The envelope's sealed PDFs, staged by the thread in `stagingDir`. */
+  async sealEnvelope(
+    envelope: EnvelopeToSeal,
+    stagingDir: string,
+    signal?: AbortSignal,
+  ): Promise<StagedPart[]> {
     const identity = await this.identity();
     // The originals in memory are not used here again: moved to the thread, not copied.
     const originals = envelope.documents.flatMap((d) =>
       d.original instanceof Uint8Array ? [d.original] : [],
     );
-    const result = await this.run({ type: "seal-envelope", envelope, identity }, signal, originals);
+    const result = await this.run(
+      { type: "seal-envelope", envelope, identity, stagingDir },
+      signal,
+      originals,
+    );
     return expect(result, "seal-envelope").parts;
   }
 

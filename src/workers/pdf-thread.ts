@@ -3,12 +3,18 @@
  * serves HTTP. Tasks and results are plain data; a document's own fault comes back as a result
  * (`unusable`, `refused`), anything else as a thrown error.
  */
-import { readFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import type { Signer } from "@libpdf/core";
 import { Piscina } from "piscina";
 import { CertyneoError, type ErrorKind } from "../domain/errors.js";
 import type { AuditTrailData } from "../pdf/audit-trail.js";
-import { inspectPdfSource, type PdfFacts, type PdfLimits, type PdfSource } from "../pdf/inspect.js";
+import {
+  inspectPdfSource,
+  type PdfFacts,
+  type PdfLimits,
+  type PdfSource,
+  pdfSourceBytes,
+} from "../pdf/inspect.js";
 import { renewArchive } from "../pdf/seal.js";
 import {
   type EnvelopeToSeal,
@@ -21,12 +27,19 @@ import {
 import { type VerificationReport, type VerificationTrust, verifyPdf } from "../pdf/verify-pdf.js";
 import { type LongTermEvidence, longTermEvidence } from "../pki/evidence.js";
 import { type SealIdentity, type SignerSpec, signerFromSpec } from "../pki/signer-spec.js";
+import { type StagedFile, stageFile } from "../storage/staging.js";
 import { lowerThreadPriority } from "./thread-priority.js";
 import { ownBuffers } from "./transfer.js";
 
 export type PdfTask =
   | { type: "inspect"; source: PdfSource; limits: PdfLimits }
-  | { type: "seal-envelope"; envelope: EnvelopeToSeal; identity: SealIdentity }
+  | {
+      type: "seal-envelope";
+      envelope: EnvelopeToSeal;
+      identity: SealIdentity;
+      /** Where the sealed PDFs are staged, for the blob store to keep (`BlobStore.adopt`). */
+      stagingDir: string;
+    }
   | { type: "audit-trail"; trail: AuditTrailData; seal: SealSettings; identity: SealIdentity }
   | {
       type: "renew-archive";
@@ -38,12 +51,19 @@ export type PdfTask =
 
 export type PdfResult =
   | { type: "inspect"; facts: PdfFacts }
-  | { type: "seal-envelope"; parts: SealedPart[] }
+  | { type: "seal-envelope"; parts: StagedPart[] }
   | { type: "audit-trail"; bytes: Uint8Array }
   | { type: "renew-archive"; bytes: Uint8Array; timestampExpiresAt: string | null }
   | { type: "verify"; report: VerificationReport }
   | { type: "unusable"; message: string }
   | { type: "refused"; kind: ErrorKind; code: string; message: string; param?: string };
+
+/** A sealed part as the file this thread staged it to: its bytes never go to another thread. */
+export interface StagedPart {
+  part: string;
+  staged: StagedFile;
+  timestampExpiresAt: string | null;
+}
 
 lowerThreadPriority();
 
@@ -92,16 +112,10 @@ export default async function run(task: PdfTask): Promise<PdfResult> {
     if (task.type === "seal-envelope") {
       const made = sealWith(task.identity, task.envelope.seal.timestampUrl);
       const parts = await sealEnvelope(task.envelope, await made.signer, await made.evidence);
-      return moved(
-        { type: task.type, parts },
-        parts.map((p) => p.bytes),
-      );
+      return { type: task.type, parts: await stageParts(parts, task.stagingDir) };
     }
     if (task.type === "verify") {
-      const bytes =
-        task.source instanceof Uint8Array
-          ? Buffer.from(task.source.buffer, task.source.byteOffset, task.source.byteLength)
-          : await readFile(task.source.file);
+      const bytes = await pdfSourceBytes(task.source);
       return { type: task.type, report: await verifyPdf(bytes, task.trust, task.limits) };
     }
     if (task.type === "renew-archive") {
@@ -137,4 +151,24 @@ export default async function run(task: PdfTask): Promise<PdfResult> {
     }
     throw error;
   }
+}
+
+/** Each distinct sealed PDF staged once (one document is also its own combined PDF). */
+async function stageParts(parts: readonly SealedPart[], dir: string): Promise<StagedPart[]> {
+  const staged = new Map<Uint8Array, StagedFile>();
+  try {
+    for (const { bytes } of parts) {
+      if (staged.has(bytes)) continue;
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      staged.set(bytes, await stageFile(dir, buffer, Number.MAX_SAFE_INTEGER));
+    }
+  } catch (error) {
+    for (const file of staged.values()) await rm(file.file, { force: true });
+    throw error;
+  }
+  return parts.map(({ part, bytes, timestampExpiresAt }) => ({
+    part,
+    staged: staged.get(bytes)!,
+    timestampExpiresAt,
+  }));
 }
