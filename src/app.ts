@@ -40,6 +40,7 @@ import { WebhookService } from "./services/webhooks.js";
 import type { BlobStore } from "./storage/blob-store.js";
 import { DatabaseBlobStore } from "./storage/database-blob-store.js";
 import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
+import { sweepStaging } from "./storage/staging.js";
 import { VERIFY_PATH } from "./verify/page.js";
 import { listenForJobs } from "./workers/job-wakeups.js";
 import { type JobHandler, JobWorker, type WorkerLog } from "./workers/job-worker.js";
@@ -352,6 +353,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       atMostEvery(RENEWAL_INTERVAL_MS, clock, () => evidence.scheduled()),
       atMostEvery(PRUNE_INTERVAL_MS, clock, () =>
         jobs.pruneDone(new Date(clock.now().getTime() - config.jobRetentionDays * DAY_MS)),
+      ),
+      // Files' own times are the system's, whatever the app's clock says.
+      atMostEvery(PRUNE_INTERVAL_MS, clock, () =>
+        sweepStaging(blobs.stagingDir, new Date(Date.now() - DAY_MS)),
       ),
     ],
   );

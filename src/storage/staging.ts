@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -57,4 +57,27 @@ const SLICE_BYTES = 256 * 1024;
 function* slices(bytes: Buffer): Generator<Buffer> {
   for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES)
     yield bytes.subarray(offset, offset + SLICE_BYTES);
+}
+
+/**
+ * Removes the files of `dir` last written before `before`: staged and never kept, by a process
+ * stopped half-way through an upload or a seal (no upload or seal takes a day). Returns how many.
+ */
+export async function sweepStaging(dir: string, before: Date): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw error;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile() || info.mtimeMs >= before.getTime()) continue;
+    await rm(file, { force: true });
+    removed++;
+  }
+  return removed;
 }

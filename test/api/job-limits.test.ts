@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdir, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { signer, uploadDocument } from "../helpers/fixtures.js";
 import { signaturePngDataUrl } from "../helpers/png.js";
@@ -103,5 +105,22 @@ describe("job limits: a time limit per job, finished jobs pruned", () => {
       ["job_old_failed", "job_recent_done"],
       "a failed job stays for the operator; a done one goes after 7 days",
     );
+  });
+
+  it("removes staged files left a day ago by a process stopped half-way, keeps recent ones", async () => {
+    const dir = t.app.blobs.stagingDir;
+    await mkdir(dir, { recursive: true });
+    const old = path.join(dir, "1700000000000-left-by-a-killed-upload");
+    const recent = path.join(dir, `${Date.now()}-being-written`);
+    await writeFile(old, "x");
+    await writeFile(recent, "y");
+    const dayAndMinuteAgo = new Date(Date.now() - DAY_MS - 60_000);
+    await utimes(old, dayAndMinuteAgo, dayAndMinuteAgo);
+    t.clock.advance(60_000);
+    await t.app.worker.runDue();
+    const left = await readdir(dir);
+    assert.ok(!left.includes(path.basename(old)), "the old one removed");
+    assert.ok(left.includes(path.basename(recent)), "the recent one kept");
+    await rm(recent);
   });
 });
