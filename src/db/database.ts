@@ -26,7 +26,7 @@ export interface Database {
   readonly dialect: Dialect;
   /** Applies pending migrations; returns the names of those applied. */
   migrate(): Promise<string[]>;
-  /** On PostgreSQL: `COPY … TO STDOUT`, its output as a stream (see `CopyOut`). */
+  /** On PostgreSQL: `COPY … TO STDOUT`, its whole output (see `CopyOut`). */
   readonly copyOut?: CopyOut;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;

@@ -287,7 +287,6 @@ export class SealingService {
     });
   }
 
-  /** A stored file's bytes; a missing one fails the job for good. */
   /**
    * A stored file for a PDF thread: its path when it is on this disk (the thread reads it: the
    * megabytes never pass through the thread serving HTTP), else its bytes.
@@ -300,6 +299,7 @@ export class SealingService {
     );
   }
 
+  /** A stored file's bytes. */
   private readStored(sha256: string, what: string): Promise<Uint8Array> {
     return this.permanentIfMissing(what, () => this.blobs.read(sha256));
   }
