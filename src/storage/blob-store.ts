@@ -4,6 +4,9 @@ import type { Tables } from "../db/schema.js";
 import type { ByteRange } from "../domain/byte-range.js";
 import type { StagedFile } from "./staging.js";
 
+/** A blob's name: its SHA-256, in lower-case hex. */
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
 /** A blob written to temporary storage, hashed and measured, not yet kept. */
 export interface StagedBlob {
   readonly sha256: string;

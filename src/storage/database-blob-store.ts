@@ -4,7 +4,7 @@ import type { Kysely } from "kysely";
 import type { CopyOut } from "../db/copy-out.js";
 import type { Tables } from "../db/schema.js";
 import type { ByteRange } from "../domain/byte-range.js";
-import { BlobMissingError, type BlobStore, type StagedBlob } from "./blob-store.js";
+import { BlobMissingError, type BlobStore, SHA256_HEX, type StagedBlob } from "./blob-store.js";
 import { chunkRows } from "./chunk-rows.js";
 import type { FilesystemBlobStore } from "./filesystem-blob-store.js";
 import { type StagedFile, stageFile } from "./staging.js";
@@ -107,7 +107,7 @@ export class DatabaseBlobStore implements BlobStore {
   private async chunk(sha256: string, seq: number): Promise<Buffer | undefined> {
     if (this.copyOut) {
       // The hash is written in the statement (COPY takes no parameters): checked to be one.
-      if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+      if (!SHA256_HEX.test(sha256)) return undefined;
       const rows = chunkRows(
         await this.copyOut(
           `copy (select seq, data from stored_blob_chunks where sha256 = '${sha256}' and seq = ${seq}) to stdout (format binary)`,

@@ -2,10 +2,8 @@ import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { ByteRange } from "../domain/byte-range.js";
-import { BlobMissingError, type BlobStore, type StagedBlob } from "./blob-store.js";
+import { BlobMissingError, type BlobStore, SHA256_HEX, type StagedBlob } from "./blob-store.js";
 import { DIR_MODE, type StagedFile, stageFile } from "./staging.js";
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * Blobs as files under `root`: `ab/cd/abcd…` by SHA-256, staged in `root/tmp` first. Directories

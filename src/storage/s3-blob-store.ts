@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { ByteRange } from "../domain/byte-range.js";
-import { BlobMissingError, type BlobStore, type StagedBlob } from "./blob-store.js";
+import { BlobMissingError, type BlobStore, SHA256_HEX, type StagedBlob } from "./blob-store.js";
 import { type StagedFile, stageFile } from "./staging.js";
 
 export interface S3BlobStoreOptions {
@@ -126,7 +126,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   private key(sha256: string): string {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
+    if (!SHA256_HEX.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
     return `${this.options.prefix}${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
   }
 }
