@@ -145,7 +145,11 @@ async function blobStore(config: Config, database: Database): Promise<BlobStore>
   const stagingDir = path.join(config.dataDir, "blobs", "tmp");
   // In the database, files stored on this disk before are still read from it.
   if (config.blobStore === "database")
-    return new DatabaseBlobStore(database.db, stagingDir, localBlobs, database.copyOut);
+    return new DatabaseBlobStore(database.db, stagingDir, {
+      earlier: localBlobs,
+      copyOut: database.copyOut,
+      databaseUrl: config.databaseUrl,
+    });
   if (config.blobStore === "s3" && config.s3) {
     // Loaded only when used: the AWS SDK is large.
     const { S3BlobStore } = await import("./storage/s3-blob-store.js");

@@ -251,7 +251,7 @@ async function copyFiles(
   ).map((row) => row.sha256);
   const blobs = path.join(config.dataDir, "blobs");
   const disk = new FilesystemBlobStore(blobs);
-  const store = new DatabaseBlobStore(target, path.join(blobs, "tmp"), disk);
+  const store = new DatabaseBlobStore(target, path.join(blobs, "tmp"), { earlier: disk });
   // A fresh database: no other writer to order with, each file committed on its own.
   const files = await copyFromDisk(referenced, store, async (staged) => {
     await staged.commit(target);

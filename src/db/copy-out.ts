@@ -1,4 +1,4 @@
-import type pg from "pg";
+import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 
 /**
@@ -24,4 +24,31 @@ export function copyOutOf(pool: pg.Pool): CopyOut {
       throw error;
     }
   };
+}
+
+/** How a worker thread's own connections show in `pg_stat_activity` (`application_name`). */
+export const THREAD_CONNECTION_NAME = "certyneo worker thread";
+
+/** This thread's pools for `threadCopyOut`, by database URL. */
+const threadPools = new Map<string, pg.Pool>();
+
+/**
+ * `CopyOut` on a connection of this thread's own, for a worker thread reading stored files by
+ * itself (`storage/stored-file.ts`): at most 2 connections a thread, closed after 10 idle seconds.
+ */
+export function threadCopyOut(databaseUrl: string): CopyOut {
+  let pool = threadPools.get(databaseUrl);
+  if (!pool) {
+    pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 2,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+      application_name: THREAD_CONNECTION_NAME,
+    });
+    // An idle client losing its connection must not end the thread; the pool replaces it.
+    pool.on("error", () => {});
+    threadPools.set(databaseUrl, pool);
+  }
+  return copyOutOf(pool);
 }

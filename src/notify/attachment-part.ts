@@ -1,6 +1,6 @@
-import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import MimeNode from "nodemailer/lib/mime-node/index.js";
+import { storedFileChunks } from "../storage/stored-file.js";
 import type { EmailAttachment } from "./mailer.js";
 
 /** Base64 lines are 76 characters: 57 bytes each. */
@@ -22,17 +22,8 @@ export function attachmentPart(attachment: EmailAttachment): Readable {
     ? [source]
     : source instanceof Readable
       ? source
-      : fileChunks(source.path);
+      : storedFileChunks(source);
   return Readable.from(parts(`${part.buildHeaders()}\r\n\r\n`, content), { objectMode: false });
-}
-
-/**
- * The file's bytes, opened only once the part is read: a file that is gone then fails the send
- * that reads it. (A stream opened at once would report it before anyone listens: an uncaught
- * error, which ended the mail thread and, now and then, left the send waiting for ever.)
- */
-async function* fileChunks(file: string): AsyncGenerator<Buffer> {
-  yield* createReadStream(file);
 }
 
 async function* parts(

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import nodemailer, { type Transporter } from "nodemailer";
 import { displayText } from "../domain/user-text.js";
+import type { StoredFileRef } from "../storage/stored-file.js";
 import { attachmentPart } from "./attachment-part.js";
 import { writeOutboxFile } from "./outbox.js";
 
@@ -10,7 +11,7 @@ export interface EmailAttachment {
    * The bytes, a stream of them (read once, by the one send), or the file that holds them (read
    * by whichever thread sends the message). Streams and files are encoded a chunk at a time.
    */
-  readonly content: Buffer | Readable | { readonly path: string };
+  readonly content: Buffer | Readable | StoredFileRef;
   readonly contentType: string;
 }
 

@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { PDF, type PDFPage, PdfArray, PdfNumber, type PdfRef } from "@libpdf/core";
 import { CertyneoError } from "../domain/errors.js";
+import { readStoredFile, type StoredFileRef } from "../storage/stored-file.js";
 import { checkInflatedSize, isWhitespace } from "./stream-limits.js";
 
 export interface PageSize {
@@ -66,14 +66,14 @@ function invalid(kind: "unsupported_media_type" | "unprocessable", code: string,
  * only when the object count is within the limit, and whatever is accepted can be stamped, sealed
  * and merged.
  */
-/** What to inspect: bytes in memory, or a file on disk, read whole when it is inspected. */
-export type PdfSource = Uint8Array | { readonly file: string };
+/** What to inspect: bytes in memory, or a stored file, read whole when it is inspected. */
+export type PdfSource = Uint8Array | StoredFileRef;
 
-/** The bytes of `source`: read whole if it is a file. */
+/** The bytes of `source`: read whole if it is a stored file. */
 export async function pdfSourceBytes(source: PdfSource): Promise<Buffer> {
   return source instanceof Uint8Array
     ? Buffer.from(source.buffer, source.byteOffset, source.byteLength)
-    : readFile(source.file);
+    : readStoredFile(source);
 }
 
 /** `inspectPdf` of the bytes of `source`. */

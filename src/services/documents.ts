@@ -96,7 +96,7 @@ export class DocumentService {
         // Bytes already in memory are inspected as they are; a stream is read back once from
         // disk, by the inspecting thread: never held by the thread that serves HTTP.
         facts: await this.inspect(
-          Buffer.isBuffer(content) ? content : { file: staged.file },
+          Buffer.isBuffer(content) ? content : { path: staged.file },
           this.limits,
         ),
         discard: () => staged.discard(),

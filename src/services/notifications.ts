@@ -435,10 +435,9 @@ export class NotificationService {
       return {
         attachment: {
           filename: `${safeFileName(envelope.subject, envelope.id, 100)} - signed.pdf`,
-          // Read by the thread that sends the message, when the store is on this disk.
-          content: this.blobs.localPath
-            ? { path: await this.blobs.localPath(sealed.sha256) }
-            : await this.blobs.open(sealed.sha256),
+          // Read by the thread that sends the message, when the store has a way.
+          content:
+            (await this.blobs.threadRef?.(sealed.sha256)) ?? (await this.blobs.open(sealed.sha256)),
           contentType: "application/pdf",
         },
       };

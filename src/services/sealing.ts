@@ -204,6 +204,14 @@ export class SealingService {
     } catch (error) {
       if (error instanceof UnusableDocumentError)
         throw new PermanentJobError(error.message, { cause: error });
+      // Read by the thread: a file found stored above, then missing its bytes.
+      if (error instanceof BlobMissingError) {
+        const document = documents.find((d) => d.sha256 === error.sha256);
+        throw new PermanentJobError(
+          `The stored file of ${document ? `document ${document.id}` : error.sha256} is missing.`,
+          { cause: error },
+        );
+      }
       throw error;
     }
 
@@ -288,14 +296,13 @@ export class SealingService {
   }
 
   /**
-   * A stored file for a PDF thread: its path when it is on this disk (the thread reads it: the
+   * A stored file for a PDF thread: where it reads it by itself when the store has a way (the
    * megabytes never pass through the thread serving HTTP), else its bytes.
    */
   private storedSource(sha256: string, what: string): Promise<PdfSource> {
-    return this.permanentIfMissing(what, async () =>
-      this.blobs.localPath
-        ? { file: await this.blobs.localPath(sha256) }
-        : await this.blobs.read(sha256),
+    return this.permanentIfMissing(
+      what,
+      async () => (await this.blobs.threadRef?.(sha256)) ?? (await this.blobs.read(sha256)),
     );
   }
 

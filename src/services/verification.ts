@@ -58,7 +58,7 @@ export class VerificationService {
       const trust = await this.trust();
       await this.acquire();
       try {
-        return await this.pdf.verify({ file: staged.file }, trust, this.documents.limits);
+        return await this.pdf.verify({ path: staged.file }, trust, this.documents.limits);
       } finally {
         this.release();
       }

@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Tables } from "../db/schema.js";
 import type { ByteRange } from "../domain/byte-range.js";
 import type { StagedFile } from "./staging.js";
+import type { StoredFileRef } from "./stored-file.js";
 
 /** A blob's name: its SHA-256, in lower-case hex. */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -62,10 +63,11 @@ export interface BlobStore {
   /** The bytes of `sha256`, whole, in a buffer of their own; `BlobMissingError` when not stored. */
   read(sha256: string): Promise<Buffer>;
   /**
-   * Where the bytes of `sha256` are on this machine's disk, for a stored file to be read by
-   * another thread; `BlobMissingError` when not stored. Only a store on the local disk has it.
+   * Where another thread of this process reads the bytes of `sha256` by itself (a path on this
+   * disk, chunks in PostgreSQL): they never pass through the thread serving HTTP.
+   * `BlobMissingError` when not stored; undefined (or no method) when this store has no such way.
    */
-  localPath?(sha256: string): Promise<string>;
+  threadRef?(sha256: string): Promise<StoredFileRef | undefined>;
   /** Removes the bytes of `sha256`; a database store does it through `db` (see `commit`). */
   delete(sha256: string, db?: Kysely<Tables>): Promise<void>;
 }

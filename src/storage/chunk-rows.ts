@@ -1,3 +1,6 @@
+import type { CopyOut } from "../db/copy-out.js";
+import { SHA256_HEX } from "./blob-store.js";
+
 /**
  * The rows of `COPY (SELECT seq, data FROM stored_blob_chunks …) TO STDOUT (FORMAT binary)`, in
  * PostgreSQL's binary copy format: a signature, flags and a header extension; then each row as
@@ -29,4 +32,20 @@ export function chunkRows(output: Buffer): { seq: number; data: Buffer }[] {
     const seq = take(4).readInt32BE(0);
     rows.push({ seq, data: take(take(4).readInt32BE(0)) });
   }
+}
+
+/** The bytes of chunk `seq` of the stored file `sha256`, copied out as bytes (not hex text). */
+export async function copyChunk(
+  copyOut: CopyOut,
+  sha256: string,
+  seq: number,
+): Promise<Buffer | undefined> {
+  // The hash and the number are written in the statement (COPY takes no parameters): checked.
+  if (!SHA256_HEX.test(sha256) || !Number.isSafeInteger(seq)) return undefined;
+  const rows = chunkRows(
+    await copyOut(
+      `copy (select seq, data from stored_blob_chunks where sha256 = '${sha256}' and seq = ${seq}) to stdout (format binary)`,
+    ),
+  );
+  return rows[0]?.data;
 }

@@ -4,10 +4,11 @@ import type { Kysely } from "kysely";
 import type { CopyOut } from "../db/copy-out.js";
 import type { Tables } from "../db/schema.js";
 import type { ByteRange } from "../domain/byte-range.js";
-import { BlobMissingError, type BlobStore, SHA256_HEX, type StagedBlob } from "./blob-store.js";
-import { chunkRows } from "./chunk-rows.js";
+import { BlobMissingError, type BlobStore, type StagedBlob } from "./blob-store.js";
+import { copyChunk } from "./chunk-rows.js";
 import type { FilesystemBlobStore } from "./filesystem-blob-store.js";
 import { type StagedFile, stageFile } from "./staging.js";
+import type { StoredFileRef } from "./stored-file.js";
 
 /** The size of a stored chunk: what one row holds, and what a reader holds at a time. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -19,18 +20,21 @@ export const CHUNK_BYTES = 1024 * 1024;
  * references the file. Read a chunk at a time: a 25 MB document is never whole in memory but
  * when a caller asks for it whole (`read`), and then once.
  *
- * `earlier`: the files this deployment kept on disk before it used this store; read from there
- * while they are not copied over (`certyneo blobs copy`, `copyIntoDatabase`), and deleted from
- * there too.
  */
 export class DatabaseBlobStore implements BlobStore {
+  private readonly earlier: FilesystemBlobStore | undefined;
+  private readonly copyOut: CopyOut | undefined;
+  private readonly databaseUrl: string | undefined;
+
   constructor(
     private readonly db: Kysely<Tables>,
     readonly stagingDir: string,
-    private readonly earlier?: FilesystemBlobStore,
-    /** On PostgreSQL: chunks are read as the bytes they are, not as hex text. */
-    private readonly copyOut?: CopyOut,
-  ) {}
+    options: DatabaseBlobStoreOptions = {},
+  ) {
+    this.earlier = options.earlier;
+    this.copyOut = options.copyOut;
+    this.databaseUrl = options.databaseUrl;
+  }
 
   async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
     return this.adopt(await stageFile(this.stagingDir, source, maxBytes));
@@ -103,18 +107,20 @@ export class DatabaseBlobStore implements BlobStore {
     return Readable.from(rest(), { objectMode: false });
   }
 
+  /**
+   * On PostgreSQL, the file as a worker thread reads it on a connection of its own: its bytes
+   * never pass through this thread. Undefined elsewhere (the caller reads the bytes itself).
+   */
+  async threadRef(sha256: string): Promise<StoredFileRef | undefined> {
+    if (!this.databaseUrl) return undefined;
+    const stored = await this.stored(sha256);
+    if (!stored) return this.fromEarlier(sha256, (earlier) => earlier.threadRef(sha256));
+    return { chunks: { databaseUrl: this.databaseUrl, sha256, ...stored } };
+  }
+
   /** The bytes of one chunk; on PostgreSQL copied out as bytes rather than selected as hex. */
   private async chunk(sha256: string, seq: number): Promise<Buffer | undefined> {
-    if (this.copyOut) {
-      // The hash is written in the statement (COPY takes no parameters): checked to be one.
-      if (!SHA256_HEX.test(sha256)) return undefined;
-      const rows = chunkRows(
-        await this.copyOut(
-          `copy (select seq, data from stored_blob_chunks where sha256 = '${sha256}' and seq = ${seq}) to stdout (format binary)`,
-        ),
-      );
-      return rows[0]?.data;
-    }
+    if (this.copyOut) return copyChunk(this.copyOut, sha256, seq);
     const row = await this.db
       .selectFrom("stored_blob_chunks")
       .select("data")
@@ -191,4 +197,16 @@ export class DatabaseBlobStore implements BlobStore {
     if (!this.earlier) throw new BlobMissingError(sha256);
     return use(this.earlier);
   }
+}
+
+export interface DatabaseBlobStoreOptions {
+  /**
+   * The files this deployment kept on disk before it used this store; read from there while they
+   * are not copied over (`certyneo blobs copy`, `copyIntoDatabase`), and deleted from there too.
+   */
+  readonly earlier?: FilesystemBlobStore | undefined;
+  /** On PostgreSQL: chunks are read as the bytes they are, not as hex text. */
+  readonly copyOut?: CopyOut | undefined;
+  /** On PostgreSQL: where worker threads read stored files on their own (`threadRef`). */
+  readonly databaseUrl?: string | undefined;
 }

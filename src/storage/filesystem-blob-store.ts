@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import type { ByteRange } from "../domain/byte-range.js";
 import { BlobMissingError, type BlobStore, SHA256_HEX, type StagedBlob } from "./blob-store.js";
 import { DIR_MODE, type StagedFile, stageFile } from "./staging.js";
+import type { StoredFileRef } from "./stored-file.js";
 
 /**
  * Blobs as files under `root`: `ab/cd/abcd…` by SHA-256, staged in `root/tmp` first. Directories
@@ -36,12 +37,12 @@ export class FilesystemBlobStore implements BlobStore {
     };
   }
 
-  async localPath(sha256: string): Promise<string> {
+  async threadRef(sha256: string): Promise<StoredFileRef> {
     const file = this.pathOf(sha256);
     await stat(file).catch((error: unknown) => {
       throw missing(sha256, error);
     });
-    return file;
+    return { path: file };
   }
 
   async read(sha256: string): Promise<Buffer> {

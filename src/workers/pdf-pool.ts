@@ -9,6 +9,7 @@ import {
 } from "../pdf/seal-envelope.js";
 import type { VerificationReport, VerificationTrust } from "../pdf/verify-pdf.js";
 import type { SealIdentity } from "../pki/signer-spec.js";
+import { BlobMissingError } from "../storage/blob-store.js";
 import type { PdfResult, PdfTask, StagedPart } from "./pdf-thread.js";
 import { ownBuffers } from "./transfer.js";
 
@@ -119,6 +120,7 @@ export class PdfPool {
       transferList: ownBuffers(move),
     });
     if (result.type === "unusable") throw new UnusableDocumentError(result.message);
+    if (result.type === "missing") throw new BlobMissingError(result.sha256);
     if (result.type === "refused")
       throw new CertyneoError(result.kind, result.code, result.message, result.param);
     return result;

@@ -27,6 +27,7 @@ import {
 import { type VerificationReport, type VerificationTrust, verifyPdf } from "../pdf/verify-pdf.js";
 import { type LongTermEvidence, longTermEvidence } from "../pki/evidence.js";
 import { type SealIdentity, type SignerSpec, signerFromSpec } from "../pki/signer-spec.js";
+import { BlobMissingError } from "../storage/blob-store.js";
 import { type StagedFile, stageFile } from "../storage/staging.js";
 import { lowerThreadPriority } from "./thread-priority.js";
 import { ownBuffers } from "./transfer.js";
@@ -56,6 +57,8 @@ export type PdfResult =
   | { type: "renew-archive"; bytes: Uint8Array; timestampExpiresAt: string | null }
   | { type: "verify"; report: VerificationReport }
   | { type: "unusable"; message: string }
+  /** A stored file the thread read by itself (`StoredFileRef`) is not there. */
+  | { type: "missing"; sha256: string }
   | { type: "refused"; kind: ErrorKind; code: string; message: string; param?: string };
 
 /** A sealed part as the file this thread staged it to: its bytes never go to another thread. */
@@ -140,6 +143,7 @@ export default async function run(task: PdfTask): Promise<PdfResult> {
     return moved({ type: task.type, bytes }, [bytes]);
   } catch (error) {
     if (error instanceof UnusableDocumentError) return { type: "unusable", message: error.message };
+    if (error instanceof BlobMissingError) return { type: "missing", sha256: error.sha256 };
     if (error instanceof CertyneoError) {
       return {
         type: "refused",

@@ -2,10 +2,15 @@ import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { sql } from "kysely";
 import { bigPdf } from "../../bench/big-pdf.js";
+import { THREAD_CONNECTION_NAME } from "../../src/db/copy-out.js";
+import { DEFAULT_PDF_LIMITS } from "../../src/pdf/inspect.js";
 import { copyIntoDatabase } from "../../src/services/blob-references.js";
+import { BlobMissingError } from "../../src/storage/blob-store.js";
 import { chunkRows } from "../../src/storage/chunk-rows.js";
 import { CHUNK_BYTES, type DatabaseBlobStore } from "../../src/storage/database-blob-store.js";
+import { readStoredFile, storedFileChunks } from "../../src/storage/stored-file.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { filesUnder } from "../helpers/files.js";
 import { sealedEnvelope, uploadDocument } from "../helpers/fixtures.js";
@@ -101,6 +106,39 @@ describe("the database blob store", () => {
       headers: { authorization: `Bearer ${key}` },
     });
     assert.ok(Buffer.from(await read.arrayBuffer()).equals(pdf));
+  });
+
+  it("lets worker threads read a stored file on their own connection (PostgreSQL)", async () => {
+    const pdf = bigPdf(4, Math.round(2.2 * CHUNK_BYTES));
+    const doc = await upload(pdf, "threads.pdf");
+    const ref = await t.app.blobs.threadRef?.(doc.sha256);
+    if (t.app.database.dialect === "sqlite") {
+      assert.equal(ref, undefined, "on SQLite the bytes are read where they are needed");
+      return;
+    }
+    assert.ok(ref && "chunks" in ref, JSON.stringify(ref));
+    assert.equal(ref.chunks.size, pdf.length);
+    assert.equal(ref.chunks.sha256, doc.sha256);
+    // A PDF thread reads it by itself, on a connection named for operators (pg_stat_activity).
+    const facts = await t.app.pdf.inspect(ref, DEFAULT_PDF_LIMITS);
+    assert.equal(facts.pages.length, 4);
+    const threads = await sql<{ count: string }>`
+      select count(*) as count from pg_stat_activity
+      where datname = current_database() and application_name = ${THREAD_CONNECTION_NAME}`.execute(
+      db(),
+    );
+    assert.ok(Number(threads.rows[0]!.count) >= 1, "a worker thread's own connection");
+    assert.ok((await readStoredFile(ref)).equals(pdf));
+    const chunks: Buffer[] = [];
+    for await (const chunk of storedFileChunks(ref)) chunks.push(chunk);
+    assert.deepEqual(
+      chunks.map((c) => c.length),
+      [CHUNK_BYTES, CHUNK_BYTES, pdf.length - 2 * CHUNK_BYTES],
+    );
+    // A file whose rows went after the reference was taken: the typed error, from either reader.
+    await db().deleteFrom("stored_blob_chunks").where("sha256", "=", doc.sha256).execute();
+    await assert.rejects(readStoredFile(ref), BlobMissingError);
+    await assert.rejects(t.app.pdf.inspect(ref, DEFAULT_PDF_LIMITS), BlobMissingError);
   });
 
   it("seals an envelope whose files are in the database, and keeps the sealed PDF there", async () => {

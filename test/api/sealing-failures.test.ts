@@ -117,6 +117,31 @@ describe("sealing that cannot succeed", () => {
   });
 });
 
+describe("sealing from the database blob store", () => {
+  let t: TestServer;
+  let key: string;
+  before(async () => {
+    t = await startTestServer({ env: { CERTYNEO_BLOB_STORE: "database" } });
+    ({ secret: key } = await t.newAccount());
+  });
+  after(() => t.close());
+
+  // On PostgreSQL the PDF thread reads the document's chunks on its own connection: the row says
+  // the file is stored, the thread finds its bytes gone.
+  it("fails for good at once when a document's stored bytes are gone", async () => {
+    const { id, documentSha } = await completed(t, key);
+    await t.app.database.db
+      .deleteFrom("stored_blob_chunks")
+      .where("sha256", "=", documentSha)
+      .execute();
+    await t.app.worker.runDue();
+    const job = await t.app.jobs.find("seal_envelope", id);
+    assert.equal(job?.state, "failed", "no retry can bring the file back");
+    assert.equal(job?.attempts, 1);
+    assert.match(job?.last_error ?? "", /stored file of document doc_\w+ is missing/);
+  });
+});
+
 describe("a job's lock", () => {
   let t: TestServer;
   before(async () => {
