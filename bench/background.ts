@@ -9,12 +9,15 @@
 //   4. p99 of GET /api/v1/envelopes/{id} (autocannon in its own process, bench/load-client.mjs)
 //      while 50 envelopes of 5 MB are being sealed, against the same idle.
 // BENCH_DATABASES=sqlite,postgres (the default) picks the databases, BENCH_ONLY the measurements.
+// BENCH_PROFILE=dir writes a CPU profile of the main thread for each measurement of 4, idle and
+// while sealing (dir/<database>-[idle-]<rate|fastest>.cpuprofile, for DevTools or speedscope).
 
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
+import { Session } from "node:inspector/promises";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -848,6 +851,24 @@ function mainThreadPauses(): { stop(): string } {
   };
 }
 
+/** A CPU profile of this (the main) thread, when `BENCH_PROFILE` names where to write it. */
+async function startProfile(): Promise<{ stop(name: string): Promise<void> } | undefined> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return {
+    async stop(name) {
+      const { profile } = await session.post("Profiler.stop");
+      session.disconnect();
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+}
+
 async function latencyBench(kind: DatabaseKind, root: string, pdf: Buffer) {
   console.log(
     `\n4. GET /api/v1/envelopes/{id}, ${LOAD_CONNECTIONS} connections for ${LOAD_SECONDS} s, two batches of ${BUSY_ENVELOPES} envelopes (5 MB) sealing (${kind})`,
@@ -860,25 +881,31 @@ async function latencyBench(kind: DatabaseKind, root: string, pdf: Buffer) {
     // until the end of the second: the worker seals them in turn.
     const ids = await completeEnvelopes(bench, key, documentId, 2 * BUSY_ENVELOPES);
     const url = `${bench.url}/api/v1/envelopes/${ids[0]}`;
-    const measured = async (rate?: number) => {
+    const measured = async (rate?: number, profile?: string) => {
+      const profiler = profile ? await startProfile() : undefined;
       const loop = performance.eventLoopUtilization();
       const blocked = mainThreadPauses();
       const result = await load(url, key, rate);
-      return {
-        result,
-        mainBusy: performance.eventLoopUtilization(loop).utilization,
-        pauses: blocked.stop(),
-      };
+      const mainBusy = performance.eventLoopUtilization(loop).utilization;
+      const pauses = blocked.stop();
+      await profiler?.stop(`${kind}-${profile}`);
+      return { result, mainBusy, pauses };
     };
     // As fast as the server answers (the main thread saturated by the reads alone, so any CPU
     // the sealing takes shows as queueing), and at half that rate, as a busy integration would
     // call: both idle first, then both with the envelopes sealing.
-    const idle = await measured();
+    const idle = await measured(undefined, "idle-fastest");
     const rate = Math.round(idle.result.requests.average / 2);
-    const idleAtRate = await measured(rate);
+    const idleAtRate = await measured(rate, "idle-rate");
     startWorker(bench);
-    const busyAtRate = { ...(await measured(rate)), sealed: await sealedCount(bench.app, ids) };
-    const busy = { ...(await measured()), sealed: await sealedCount(bench.app, ids) };
+    const busyAtRate = {
+      ...(await measured(rate, "rate")),
+      sealed: await sealedCount(bench.app, ids),
+    };
+    const busy = {
+      ...(await measured(undefined, "fastest")),
+      sealed: await sealedCount(bench.app, ids),
+    };
     const describe = (r: { result: LoadResult; mainBusy: number; pauses: string }) =>
       `p99 ${r.result.latency.p99} ms (p50 ${r.result.latency.p50}, ${r.result.requests.average.toFixed(0)} req/s, main thread ${percent(r.mainBusy)} busy; ${r.pauses})`;
     for (const [what, busyRun, idleRun] of [
