@@ -5,12 +5,44 @@
 // event. The worker is stopped: what is measured is the API's write path, not the sending of
 // 1,500 emails a second. Baseline in the same run: bare Fastify answering the same bytes.
 
+import { readFileSync } from "node:fs";
 import { baseline, load, onEachDatabase, ourServer, report, serverErrors } from "./autocannon.js";
 
 const CONNECTIONS = Number(process.env.BENCH_WRITES_CONNECTIONS ?? 8);
 const SECONDS = Number(process.env.BENCH_WRITES_SECONDS ?? 10);
 /** Issue 15: at least 500 envelopes created and sent per second on SQLite. */
 const TARGET = 500;
+
+/** This process's I/O counters (Linux: /proc/self/io); undefined elsewhere. */
+function ioCounters(): Record<string, number> | undefined {
+  try {
+    return Object.fromEntries(
+      readFileSync("/proc/self/io", "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => {
+          const [name, value] = line.split(": ");
+          return [name!, Number(value)];
+        }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What was written per request since `before`: the database's log (SQLite's WAL frames) and the
+ * checkpoints' copies into the database file are most of it.
+ */
+function ioCountersSince(
+  before: Record<string, number> | undefined,
+  requests: number,
+): string | undefined {
+  const after = ioCounters();
+  if (!before || !after || requests === 0) return undefined;
+  const per = (name: string) => ((after[name] ?? 0) - (before[name] ?? 0)) / requests;
+  return `${per("syscw").toFixed(0)} write calls, ${(per("wchar") / 1024).toFixed(0)} KB written`;
+}
 
 async function run(label: string, env: Record<string, string>, target: number | null) {
   const server = await ourServer(
@@ -21,6 +53,7 @@ async function run(label: string, env: Record<string, string>, target: number | 
     const scope = (await server.app.keys.authenticate(server.options.key))!.scope;
     await server.app.webhooks.create(scope, { url: "http://127.0.0.1:9/hooks" });
     const floor = await baseline(server.envelopeJson, CONNECTIONS, SECONDS);
+    const io = ioCounters();
     const result = await load({
       url: server.url,
       connections: CONNECTIONS,
@@ -34,6 +67,7 @@ async function run(label: string, env: Record<string, string>, target: number | 
       .where("status", "=", "SENT")
       .executeTakeFirstOrThrow();
     const perSecond = Number(sent.n) / SECONDS;
+    const written = ioCountersSince(io, result.requests.total);
     console.log(
       `\nWrites on ${label}: create + send, 3 signers, ${CONNECTIONS} clients, ${SECONDS} s`,
     );
@@ -45,6 +79,7 @@ async function run(label: string, env: Record<string, string>, target: number | 
           ? " (reported)"
           : `  target >= ${target}/s: ${perSecond >= target ? "PASS" : "FAIL"}`),
     );
+    if (written) console.log(`per request, by this process: ${written}`);
     return serverErrors(result);
   } finally {
     await server.close();
