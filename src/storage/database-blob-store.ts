@@ -19,7 +19,6 @@ export const CHUNK_BYTES = 1024 * 1024;
  * host's disk like any store; committed through the caller's transaction, with the row that
  * references the file. Read a chunk at a time: a 25 MB document is never whole in memory but
  * when a caller asks for it whole (`read`), and then once.
- *
  */
 export class DatabaseBlobStore implements BlobStore {
   private readonly earlier: FilesystemBlobStore | undefined;
