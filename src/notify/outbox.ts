@@ -22,10 +22,14 @@ export async function writeOutboxFile(
   if (!(content instanceof Readable)) return writeFile(file, content, { mode: 0o600 });
   // Named once whole: a reader of the outbox never sees half a message.
   const partial = `${file}.part`;
+  const out = createWriteStream(partial, { mode: 0o600 });
   try {
-    await pipeline(content, createWriteStream(partial, { mode: 0o600 }));
+    await pipeline(content, out);
     await rename(partial, file);
   } catch (error) {
+    // A message that failed while the file was still being opened: the file appears once the
+    // open completes, so it is removed after the stream has closed (CI saw two left behind).
+    if (!out.closed) await new Promise<void>((closed) => out.once("close", () => closed()));
     await rm(partial, { force: true });
     throw error;
   }
