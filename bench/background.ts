@@ -10,8 +10,9 @@
 //      while envelopes of 5 MB are being sealed (a batch of 100 for each of its two measurements,
 //      so that sealing lasts them: at least the issue's 50 in flight), against the same idle.
 // BENCH_DATABASES=sqlite,postgres (the default) picks the databases, BENCH_ONLY the measurements.
-// BENCH_PROFILE=dir writes a CPU profile of the main thread for each measurement of 4, idle and
-// while sealing (dir/<database>-[idle-]<rate|fastest>.cpuprofile, for DevTools or speedscope).
+// BENCH_PROFILE=dir writes a CPU profile and a sampling heap profile (what was allocated) of the
+// main thread for each measurement of 4, idle and while sealing
+// (dir/<database>-[idle-]<rate|fastest>.cpuprofile and .heapprofile, for DevTools).
 
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -860,12 +861,20 @@ async function startProfile(): Promise<{ stop(name: string): Promise<void> } | u
   session.connect();
   await session.post("Profiler.enable");
   await session.post("Profiler.start");
+  await session.post("HeapProfiler.enable");
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 64 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
   return {
     async stop(name) {
       const { profile } = await session.post("Profiler.stop");
+      const { profile: heap } = await session.post("HeapProfiler.stopSampling");
       session.disconnect();
       await mkdir(dir, { recursive: true });
       await writeFile(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      await writeFile(path.join(dir, `${name}.heapprofile`), JSON.stringify(heap));
     },
   };
 }

@@ -4,12 +4,29 @@ import { hashBearerToken } from "./bearer-tokens.js";
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const TOKEN_LENGTH = 43;
 
-function toBase62(bytes: Buffer): string {
-  let value = BigInt(`0x${bytes.toString("hex")}`);
+/**
+ * The first `TOKEN_LENGTH` base62 digits of `bytes` read as one big-endian number, least
+ * significant first: long division of its 32-bit limbs (exact in doubles: a remainder times 2^32
+ * stays below 2^38), where BigInt arithmetic allocated about 4 KB a token, and every envelope
+ * read derives its recipients' tokens.
+ */
+export function toBase62(bytes: Uint8Array): string {
+  const limbs: number[] = [];
+  for (let end = bytes.length; end > 0; end -= 4) {
+    let limb = 0;
+    for (let i = Math.max(0, end - 4); i < end; i++) limb = limb * 256 + bytes[i]!;
+    limbs.unshift(limb);
+  }
   let out = "";
-  while (out.length < TOKEN_LENGTH) {
-    out += BASE62[Number(value % 62n)];
-    value /= 62n;
+  for (let n = 0; n < TOKEN_LENGTH; n++) {
+    let remainder = 0;
+    for (let i = 0; i < limbs.length; i++) {
+      const value = remainder * 0x1_0000_0000 + limbs[i]!;
+      const quotient = Math.floor(value / 62);
+      limbs[i] = quotient;
+      remainder = value - quotient * 62;
+    }
+    out += BASE62[remainder];
   }
   return out;
 }

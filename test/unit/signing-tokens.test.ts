@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { describe, it } from "node:test";
+import { SigningTokens, toBase62 } from "../../src/security/signing-tokens.js";
+
+/** The digits as BigInt arithmetic gives them: what every token sent so far was made with. */
+function base62ByBigInt(bytes: Uint8Array, length = 43): string {
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  let value = BigInt(`0x${Buffer.from(bytes).toString("hex") || "0"}`);
+  let out = "";
+  while (out.length < length) {
+    out += alphabet[Number(value % 62n)];
+    value /= 62n;
+  }
+  return out;
+}
+
+describe("signing tokens", () => {
+  it("are the digits BigInt arithmetic gives, for any 32 bytes", () => {
+    const cases = [Buffer.alloc(32), Buffer.alloc(32, 0xff), Buffer.from([1, ...Buffer.alloc(31)])];
+    for (let i = 0; i < 2000; i++) cases.push(randomBytes(32));
+    for (const bytes of cases) assert.equal(toBase62(bytes), base62ByBigInt(bytes));
+  });
+
+  it("stay the tokens of links already sent", () => {
+    // Made by the first implementation: a signing link sent then must still open.
+    const tokens = new SigningTokens(Buffer.alloc(32, 7));
+    assert.equal(tokens.tokenFor("rcp_known"), "h66h5QKS5wjYCS3tfmWo8HaJgiAzyIpmqwLKOBpOmkJ");
+    assert.equal(
+      tokens.tokenFor("rcp_Z1ucsqSZhpOgqiE9pndV1l9w"),
+      "VDuikIzL3jg3UVyojj7TuuaRwdyUhC76vI335DMCWkY",
+    );
+  });
+});
