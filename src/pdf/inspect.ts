@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { PDF, type PDFPage, PdfArray, PdfNumber, type PdfRef } from "@libpdf/core";
 import { CertyneoError } from "../domain/errors.js";
 import { readStoredFile, type StoredFileRef } from "../storage/stored-file.js";
@@ -76,12 +77,22 @@ export async function pdfSourceBytes(source: PdfSource): Promise<Buffer> {
     : readStoredFile(source);
 }
 
-/** `inspectPdf` of the bytes of `source`. */
+/** What `inspectPdfSource` learns: the PDF's facts, and the SHA-256 of the bytes it read. */
+export interface InspectedPdf extends PdfFacts {
+  readonly sha256: string;
+}
+
+/**
+ * `inspectPdf` of the bytes of `source`, and their hash: whoever reads them whole (a PDF thread)
+ * hashes them too, so that the thread that staged them need not.
+ */
 export async function inspectPdfSource(
   source: PdfSource,
   limits: PdfLimits = DEFAULT_PDF_LIMITS,
-): Promise<PdfFacts> {
-  return inspectPdf(await pdfSourceBytes(source), limits);
+): Promise<InspectedPdf> {
+  const bytes = await pdfSourceBytes(source);
+  const facts = await inspectPdf(bytes, limits);
+  return { ...facts, sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
 export async function inspectPdf(

@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
@@ -10,6 +11,7 @@ import { CertyneoError, notFound } from "../domain/errors.js";
 import type { Page, PageRequest } from "../domain/pagination.js";
 import {
   DEFAULT_PDF_LIMITS,
+  type InspectedPdf,
   inspectPdfSource,
   type PageSize,
   type PdfFacts,
@@ -23,6 +25,7 @@ import {
   BlobTooLargeError,
   type StagedBlob,
 } from "../storage/blob-store.js";
+import { stageUnhashed, type UnhashedFile } from "../storage/staging.js";
 import { deleteBlobIfUnreferenced, keepBlob } from "./blob-references.js";
 
 export interface Document {
@@ -68,7 +71,7 @@ export class DocumentService {
     private readonly inspect: (
       source: PdfSource,
       limits: PdfLimits,
-    ) => Promise<PdfFacts> = inspectPdfSource,
+    ) => Promise<InspectedPdf> = inspectPdfSource,
   ) {}
 
   /**
@@ -89,31 +92,30 @@ export class DocumentService {
 
   /** First half of an upload: the bytes staged and checked, nothing kept yet. */
   async prepare(content: Readable | Buffer): Promise<PreparedUpload> {
-    const staged = await this.stage(content);
+    const file = await this.stage(content);
     try {
-      return {
-        staged,
-        // Bytes already in memory are inspected as they are; a stream is read back once from
-        // disk, by the inspecting thread: never held by the thread that serves HTTP.
-        facts: await this.inspect(
-          Buffer.isBuffer(content) ? content : { path: staged.file },
-          this.limits,
-        ),
-        discard: () => staged.discard(),
-      };
+      // Bytes already in memory are inspected as they are; a stream is read back once from disk,
+      // by the inspecting thread: never held by the thread that serves HTTP. That thread hashes
+      // the bytes too, and the store takes the staged file with its hash.
+      const { sha256, ...facts } = await this.inspect(
+        Buffer.isBuffer(content) ? content : { path: file.file },
+        this.limits,
+      );
+      const staged = this.blobs.adopt({ ...file, sha256 });
+      return { staged, facts, discard: () => staged.discard() };
     } catch (error) {
-      await staged.discard();
+      await rm(file.file, { force: true });
       throw error;
     }
   }
 
   /**
-   * The bytes staged on this host's disk as they stream, refused past the size limit
-   * (`document_too_large`): the caller discards them.
+   * The bytes staged on this host's disk as they stream, not hashed (whoever reads them back
+   * does), refused past the size limit (`document_too_large`): the caller removes the file.
    */
-  async stage(content: Readable | Buffer): Promise<StagedBlob> {
+  async stage(content: Readable | Buffer): Promise<UnhashedFile> {
     try {
-      return await this.blobs.stage(content, this.maxBytes);
+      return await stageUnhashed(this.blobs.stagingDir, content, this.maxBytes);
     } catch (error) {
       if (error instanceof BlobTooLargeError || isMultipartTooLarge(error)) throw this.tooLarge();
       throw error;

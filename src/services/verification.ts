@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { CertyneoError, RateLimitedError } from "../domain/errors.js";
 import type { TokenBucketPolicy } from "../domain/token-bucket.js";
@@ -63,7 +64,7 @@ export class VerificationService {
         this.release();
       }
     } finally {
-      await staged.discard();
+      await rm(staged.file, { force: true });
     }
   }
 

@@ -1,7 +1,7 @@
 import { Piscina } from "piscina";
 import { CertyneoError } from "../domain/errors.js";
 import type { AuditTrailData } from "../pdf/audit-trail.js";
-import type { PdfFacts, PdfLimits, PdfSource } from "../pdf/inspect.js";
+import type { InspectedPdf, PdfLimits, PdfSource } from "../pdf/inspect.js";
 import {
   type EnvelopeToSeal,
   type SealSettings,
@@ -49,10 +49,11 @@ export class PdfPool {
   ) {}
 
   /**
-   * What `inspectPdf` says of the bytes: their facts, or the same `CertyneoError`. A file is read
-   * by the thread: 25 MB are neither read nor copied to it by the thread serving HTTP.
+   * What `inspectPdf` says of the bytes, and their SHA-256; or the same `CertyneoError`. A file is
+   * read (and hashed) by the thread: 25 MB are neither read, hashed nor copied to it by the thread
+   * serving HTTP.
    */
-  async inspect(source: PdfSource, limits: PdfLimits): Promise<PdfFacts> {
+  async inspect(source: PdfSource, limits: PdfLimits): Promise<InspectedPdf> {
     const result = await this.run({ type: "inspect", source, limits });
     return expect(result, "inspect").facts;
   }

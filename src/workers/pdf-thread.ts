@@ -9,8 +9,8 @@ import { Piscina } from "piscina";
 import { CertyneoError, type ErrorKind } from "../domain/errors.js";
 import type { AuditTrailData } from "../pdf/audit-trail.js";
 import {
+  type InspectedPdf,
   inspectPdfSource,
-  type PdfFacts,
   type PdfLimits,
   type PdfSource,
   pdfSourceBytes,
@@ -51,7 +51,7 @@ export type PdfTask =
   | { type: "verify"; source: PdfSource; trust: VerificationTrust; limits: PdfLimits };
 
 export type PdfResult =
-  | { type: "inspect"; facts: PdfFacts }
+  | { type: "inspect"; facts: InspectedPdf }
   | { type: "seal-envelope"; parts: StagedPart[] }
   | { type: "audit-trail"; bytes: Uint8Array }
   | { type: "renew-archive"; bytes: Uint8Array; timestampExpiresAt: string | null }
