@@ -38,7 +38,8 @@ export async function stageFile(
 
 /**
  * `stageFile` without the hash, for bytes that another thread reads back whole anyway and hashes
- * there (an upload's inspection): 25 MB hashed cost the thread serving HTTP 15-25 ms.
+ * there (an upload's inspection): hashing cost the thread serving HTTP about 13 ms of CPU per
+24 MB upload (46-49 ms before, 34 ms after).
  */
 export function stageUnhashed(
   dir: string,
