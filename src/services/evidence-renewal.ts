@@ -5,6 +5,7 @@ import type { Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment } from "../domain/environment.js";
 import type { BlobStore } from "../storage/blob-store.js";
+import { stageBlob } from "../storage/staging.js";
 import type { PdfPool } from "../workers/pdf-pool.js";
 import { deleteBlobIfUnreferenced, keepBlob } from "./blob-references.js";
 import { type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
@@ -111,7 +112,8 @@ export class EvidenceRenewalService {
     const { envelope_id: envelopeId, sha256: previous } = parts[0]!;
     const scope = { accountId: parts[0]!.account_id, environment: parts[0]!.environment };
     const renewed = await this.pdf.renewArchive(await this.blobs.read(previous), this.timestampUrl);
-    const staged = await this.blobs.stage(
+    const staged = await stageBlob(
+      this.blobs,
       Buffer.from(renewed.bytes.buffer, renewed.bytes.byteOffset, renewed.bytes.byteLength),
       Number.MAX_SAFE_INTEGER,
     );

@@ -207,10 +207,7 @@ export class SealingService {
       // Read by the thread: a file found stored above, then missing its bytes.
       if (error instanceof BlobMissingError) {
         const document = documents.find((d) => d.sha256 === error.sha256);
-        throw new PermanentJobError(
-          `The stored file of ${document ? `document ${document.id}` : error.sha256} is missing.`,
-          { cause: error },
-        );
+        throw missingFile(document ? `document ${document.id}` : error.sha256, error);
       }
       throw error;
     }
@@ -311,13 +308,12 @@ export class SealingService {
     return this.permanentIfMissing(what, () => this.blobs.read(sha256));
   }
 
-  /** A stored file that is missing fails the job for good: retrying cannot bring it back. */
+  /** `read`, with a missing stored file (`what`) failing the job for good. */
   private async permanentIfMissing<T>(what: string, read: () => Promise<T>): Promise<T> {
     try {
       return await read();
     } catch (error) {
-      if (error instanceof BlobMissingError)
-        throw new PermanentJobError(`The stored file of ${what} is missing.`, { cause: error });
+      if (error instanceof BlobMissingError) throw missingFile(what, error);
       throw error;
     }
   }
@@ -408,4 +404,9 @@ function refuseUnlessCompleted(status: string): void {
       `The envelope is ${status}: its signed documents exist once every recipient has signed.`,
     );
   }
+}
+
+/** A stored file that is missing fails the job for good: retrying cannot bring it back. */
+function missingFile(what: string, cause: BlobMissingError): PermanentJobError {
+  return new PermanentJobError(`The stored file of ${what} is missing.`, { cause });
 }

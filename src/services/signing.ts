@@ -33,6 +33,7 @@ import type { RateLimiter } from "../rate-limit/limiter.js";
 import { SigningTokens } from "../security/signing-tokens.js";
 import type { Locale } from "../signing/i18n.js";
 import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
+import { stageBlob } from "../storage/staging.js";
 import { keepBlob } from "./blob-references.js";
 import { senderOf } from "./branding.js";
 import type { DocumentService } from "./documents.js";
@@ -872,7 +873,7 @@ export class SigningService {
         "signature.image",
       );
     }
-    const staged = await this.blobs.stage(bytes, MAX_SIGNATURE_IMAGE_BYTES);
+    const staged = await stageBlob(this.blobs, bytes, MAX_SIGNATURE_IMAGE_BYTES);
     return { type, sha256: staged.sha256, staged };
   }
 

@@ -50,9 +50,7 @@ export class BlobMissingError extends Error {
 
 /** Immutable, content-addressed (SHA-256) bytes: originals and, later, signed PDFs. */
 export interface BlobStore {
-  /** Streams `source` to staging, refusing more than `maxBytes` with `BlobTooLargeError`. */
-  stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob>;
-  /** Where this store stages: another thread may stage a file there (`stageFile`), for `adopt`. */
+  /** Where this store stages (`stageBlob`); another thread may stage a file there too, for `adopt`. */
   readonly stagingDir: string;
   /** A file another thread staged in `stagingDir`, as this store's staged blob. */
   adopt(staged: StagedFile): StagedBlob;

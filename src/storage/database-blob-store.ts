@@ -7,7 +7,7 @@ import type { ByteRange } from "../domain/byte-range.js";
 import { BlobMissingError, type BlobStore, type StagedBlob } from "./blob-store.js";
 import { copyChunk } from "./chunk-rows.js";
 import type { FilesystemBlobStore } from "./filesystem-blob-store.js";
-import { type StagedFile, stageFile } from "./staging.js";
+import { type StagedFile, stageBlob } from "./staging.js";
 import type { StoredFileRef } from "./stored-file.js";
 
 /** The size of a stored chunk: what one row holds, and what a reader holds at a time. */
@@ -33,10 +33,6 @@ export class DatabaseBlobStore implements BlobStore {
     this.earlier = options.earlier;
     this.copyOut = options.copyOut;
     this.databaseUrl = options.databaseUrl;
-  }
-
-  async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
-    return this.adopt(await stageFile(this.stagingDir, source, maxBytes));
   }
 
   adopt(staged: StagedFile): StagedBlob {
@@ -181,7 +177,7 @@ export class DatabaseBlobStore implements BlobStore {
    */
   async stageEarlier(sha256: string): Promise<StagedBlob> {
     const bytes = await this.fromEarlier(sha256, (earlier) => earlier.open(sha256));
-    return this.stage(bytes, Number.POSITIVE_INFINITY);
+    return stageBlob(this, bytes, Number.POSITIVE_INFINITY);
   }
 
   /** Removes this disk's copy of a file the database now keeps. */

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import type { ByteRange } from "../domain/byte-range.js";
 import { BlobMissingError, type BlobStore, SHA256_HEX, type StagedBlob } from "./blob-store.js";
-import { DIR_MODE, type StagedFile, stageFile } from "./staging.js";
+import { DIR_MODE, type StagedFile } from "./staging.js";
 import type { StoredFileRef } from "./stored-file.js";
 
 /**
@@ -16,10 +16,6 @@ export class FilesystemBlobStore implements BlobStore {
 
   constructor(private readonly root: string) {
     this.stagingDir = path.join(root, "tmp");
-  }
-
-  async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
-    return this.adopt(await stageFile(this.stagingDir, source, maxBytes));
   }
 
   adopt({ sha256, size, file: tempPath }: StagedFile): StagedBlob {

@@ -12,7 +12,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import type { ByteRange } from "../domain/byte-range.js";
 import { BlobMissingError, type BlobStore, SHA256_HEX, type StagedBlob } from "./blob-store.js";
-import { type StagedFile, stageFile } from "./staging.js";
+import type { StagedFile } from "./staging.js";
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -43,10 +43,6 @@ export class S3BlobStore implements BlobStore {
 
   get stagingDir(): string {
     return this.options.stagingDir;
-  }
-
-  async stage(source: Readable | Buffer, maxBytes: number): Promise<StagedBlob> {
-    return this.adopt(await stageFile(this.stagingDir, source, maxBytes));
   }
 
   adopt(staged: StagedFile): StagedBlob {
