@@ -15,6 +15,7 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from "../security/pr
 import { type CopyOut, copyOutOf } from "./copy-out.js";
 import type { Dialect } from "./dialect.js";
 import { migrationProvider } from "./migrations/index.js";
+import { runsOnSqlite } from "./precompiled.js";
 import { prepareRegisteredStatements } from "./prepared-statements.js";
 import type { Tables } from "./schema.js";
 import { checkpointInBackground, type WalCheckpoints } from "./wal-checkpoints.js";
@@ -62,12 +63,11 @@ function sqlite(dataDir: string): { db: Kysely<Tables>; checkpoints: WalCheckpoi
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");
   connection.pragma("busy_timeout = 5000");
-  return {
-    db: new Kysely<Tables>({
-      dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }),
-    }),
-    checkpoints: checkpointInBackground(connection),
-  };
+  const db = new Kysely<Tables>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }),
+  });
+  runsOnSqlite(db, connection);
+  return { db, checkpoints: checkpointInBackground(connection) };
 }
 
 /** Statements kept prepared, by SQL text: Kysely prepares every query anew otherwise. */

@@ -1,9 +1,18 @@
+import type SQLite from "better-sqlite3";
 import { type Compilable, CompiledQuery, type Kysely } from "kysely";
 import { registerPreparedStatement } from "./prepared-statements.js";
 import type { Tables } from "./schema.js";
 
 /** Stands for the i-th argument while the query is compiled once. */
 const placeholder = (i: number) => `\u0000certyneo-arg-${i}\u0000`;
+
+/** The SQLite connection under each Kysely instance that has one (`runsOnSqlite`). */
+const sqliteConnections = new WeakMap<Kysely<Tables>, SQLite.Database>();
+
+/** Lets precompiled queries on `db`, outside a transaction, run on `connection` directly. */
+export function runsOnSqlite(db: Kysely<Tables>, connection: SQLite.Database): void {
+  sqliteConnections.set(db, connection);
+}
 
 /**
  * A query whose SQL is compiled once, on first use: `build` is called with placeholders for its
@@ -35,6 +44,16 @@ export function precompiled<A extends (string | number)[], R>(
     const parameters = compiled.slots.map((slot) =>
       typeof slot === "number" ? args[slot] : slot.value,
     );
+    // better-sqlite3 runs a statement synchronously: with no transaction open on the connection,
+    // nothing can come between, and Kysely's queue for the connection (promises, a mutex) is
+    // only a cost. Inside a transaction, the statement waits for it to end, as it did.
+    const connection = sqliteConnections.get(db);
+    if (connection && !connection.inTransaction) {
+      const statement = connection.prepare(compiled.sql);
+      if (statement.reader) return statement.all(parameters) as R[];
+      statement.run(parameters);
+      return [];
+    }
     const result = await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters));
     return result.rows;
   };

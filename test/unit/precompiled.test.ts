@@ -73,4 +73,71 @@ describe("queries compiled once", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("on SQLite, never reads what a transaction in progress has not committed", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "precompiled-"));
+    const database = openDatabase({ databaseUrl: undefined, dataDir: dir });
+    try {
+      await database.migrate();
+      const byId = precompiled((db, id: string) =>
+        db.selectFrom("accounts").select("name").where("id", "=", id),
+      );
+      const account = (id: string) => ({
+        id,
+        name: id,
+        created_at: "2026-01-01T00:00:00.000Z",
+        display_name: null,
+        accent_color: null,
+        logo: null,
+        branding_updated_at: null,
+      });
+      const inserting = (id: string, outcome: "commit" | "rollback") => {
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let inserted!: () => void;
+        const written = new Promise<void>((resolve) => {
+          inserted = resolve;
+        });
+        const done = database.db
+          .transaction()
+          .execute(async (trx) => {
+            await trx.insertInto("accounts").values(account(id)).execute();
+            inserted();
+            await held;
+            if (outcome === "rollback") throw new Error("rolled back");
+          })
+          .catch(() => {});
+        return { written, release, done };
+      };
+
+      // Read while the insert is written but not committed: answered once it is, as committed.
+      const committing = inserting("acct_c", "commit");
+      await committing.written;
+      let seen: unknown;
+      const reading = byId(database.db, "acct_c").then((rows) => {
+        seen = rows;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(seen, undefined, "the read waits for the transaction");
+      committing.release();
+      await committing.done;
+      await reading;
+      assert.deepEqual(seen, [{ name: "acct_c" }]);
+
+      const rolling = inserting("acct_r", "rollback");
+      await rolling.written;
+      const rolledBack = byId(database.db, "acct_r");
+      rolling.release();
+      await rolling.done;
+      assert.deepEqual(await rolledBack, [], "nothing of a rolled back transaction");
+
+      // Outside any transaction, at once.
+      assert.deepEqual(await byId(database.db, "acct_c"), [{ name: "acct_c" }]);
+    } finally {
+      await database.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
