@@ -3,8 +3,13 @@
 // Fastify serving the same envelope JSON in the same run. Issue 15's targets are printed beside
 // each figure. A list is measured in an account of 1,000 envelopes and in one of 100,000.
 
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import Fastify from "fastify";
 import { type Kysely, sql } from "kysely";
+import { SQLITE_FILE_NAME } from "../src/db/database.js";
 import type { Tables } from "../src/db/schema.js";
+import { hashApiKeySecret } from "../src/security/api-key-secret.js";
 import { newId } from "../src/security/random.js";
 import {
   baseline,
@@ -89,6 +94,45 @@ async function seed(
   return secret;
 }
 
+/**
+ * The practical ceiling of an authenticated read on SQLite, as issue 15 describes it: bare Fastify
+ * that hashes the bearer key, finds the key's row by that hash and the envelope's row by its id
+ * (one prepared statement each, on a read-only connection to the server's database), then answers
+ * the same bytes. No framework hooks, no rate limit, no parts of the envelope, no serialisation.
+ */
+async function ceiling(
+  dataDir: string,
+  server: Awaited<ReturnType<typeof ourServer>>,
+): Promise<LoadResult> {
+  const db = new SQLite(path.join(dataDir, SQLITE_FILE_NAME), { readonly: true });
+  const keyByHash = db.prepare<[string], { account_id: string; revoked_at: string | null }>(
+    "select account_id, revoked_at from api_keys where secret_hash = ?",
+  );
+  const envelopeById = db.prepare("select * from envelopes where id = ? and account_id = ?");
+  const bare = Fastify();
+  bare.get<{ Params: { id: string } }>("/:id", (request, reply) => {
+    const secret = request.headers.authorization?.slice("Bearer ".length) ?? "";
+    const key = keyByHash.get(hashApiKeySecret(secret));
+    if (!key || key.revoked_at !== null) return reply.code(401).send();
+    if (!envelopeById.get(request.params.id, key.account_id)) return reply.code(404).send();
+    return reply.type("application/json; charset=utf-8").send(server.envelopeJson);
+  });
+  await bare.listen({ host: "127.0.0.1", port: 0 });
+  const address = bare.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  try {
+    return await load({
+      url: `http://127.0.0.1:${port}/${server.options.envelopeId}`,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      headers: { authorization: `Bearer ${server.options.key}` },
+    });
+  } finally {
+    await bare.close();
+    db.close();
+  }
+}
+
 interface Row {
   label: string;
   result: LoadResult;
@@ -120,11 +164,15 @@ async function run(label: string, env: Record<string, string>, envelopeTarget: n
     console.log(report("bare Fastify, same bytes (baseline)", floor, base));
     add("GET /healthz", await get("/healthz", {}), 0.6);
     add("GET /api/v1/keys?limit=1", await get("/api/v1/keys?limit=1"), null);
-    add(
-      `GET /api/v1/envelopes/{id}`,
-      await get(`/api/v1/envelopes/${server.options.envelopeId}`),
-      envelopeTarget,
-    );
+    const envelope = await get(`/api/v1/envelopes/${server.options.envelopeId}`);
+    add(`GET /api/v1/envelopes/{id}`, envelope, envelopeTarget);
+    const dataDir = env.CERTYNEO_DATA_DIR;
+    let practical: LoadResult | undefined;
+    if (server.app.database.dialect === "sqlite" && dataDir) {
+      practical = await ceiling(dataDir, server);
+      add("ceiling: key by hash + envelope row, bare", practical, null);
+      if (practical.non2xx > 0) throw new Error("the ceiling's reads were refused");
+    }
     const small = await seed(server.app.database.db, server, 1000);
     const big = await seed(server.app.database.db, server, BIG);
     const listSmall = await get("/api/v1/envelopes?limit=100", {
@@ -143,6 +191,10 @@ async function run(label: string, env: Record<string, string>, envelopeTarget: n
         `  target ${row.target}${row.pass === null ? "" : row.pass ? ": PASS" : ": FAIL"}`,
       );
     }
+    if (practical)
+      console.log(
+        `GET /api/v1/envelopes/{id} at ${(envelope.requests.average / practical.requests.average).toFixed(2)}x of the ceiling`,
+      );
     const slowdown = listSmall.requests.average / listBig.requests.average;
     console.log(
       `list with ${BIG.toLocaleString("en")} envelopes vs 1,000: ${slowdown.toFixed(2)}x slower (target <= 1.5x): ${slowdown <= 1.5 ? "PASS" : "FAIL"}`,
