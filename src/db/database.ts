@@ -15,7 +15,7 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from "../security/pr
 import { type CopyOut, copyOutOf } from "./copy-out.js";
 import type { Dialect } from "./dialect.js";
 import { migrationProvider } from "./migrations/index.js";
-import { runsOnSqlite } from "./precompiled.js";
+import { runsOnPostgres, runsOnSqlite } from "./precompiled.js";
 import { prepareRegisteredStatements } from "./prepared-statements.js";
 import type { Tables } from "./schema.js";
 import { checkpointInBackground, type WalCheckpoints } from "./wal-checkpoints.js";
@@ -116,10 +116,9 @@ function postgres(connectionString: string): { db: Kysely<Tables>; copyOut: Copy
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   pool.on("connect", prepareRegisteredStatements);
-  return {
-    db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }),
-    copyOut: copyOutOf(pool),
-  };
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  runsOnPostgres(db, pool);
+  return { db, copyOut: copyOutOf(pool) };
 }
 
 function wrap(

@@ -1,17 +1,48 @@
 import type SQLite from "better-sqlite3";
 import { type Compilable, CompiledQuery, type Kysely } from "kysely";
+import type pg from "pg";
 import { registerPreparedStatement } from "./prepared-statements.js";
 import type { Tables } from "./schema.js";
 
 /** Stands for the i-th argument while the query is compiled once. */
 const placeholder = (i: number) => `\u0000certyneo-arg-${i}\u0000`;
 
-/** The SQLite connection under each Kysely instance that has one (`runsOnSqlite`). */
-const sqliteConnections = new WeakMap<Kysely<Tables>, SQLite.Database>();
+/** Runs compiled SQL on the driver itself, or answers `undefined` to leave it to Kysely. */
+type DirectRun = (sql: string, parameters: unknown[]) => Promise<unknown[]> | unknown[] | undefined;
 
-/** Lets precompiled queries on `db`, outside a transaction, run on `connection` directly. */
+/**
+ * How precompiled queries on a Kysely instance (never a transaction's) skip Kysely's executor:
+ * its plugins (we have none), its connection provider and its promises per query cost more than
+ * one of our point reads once compiled.
+ */
+const directRuns = new WeakMap<Kysely<Tables>, DirectRun>();
+
+/**
+ * Precompiled queries on `db` run on `connection` at once. better-sqlite3 runs a statement
+ * synchronously: with no transaction open on the connection, nothing can come between. Inside a
+ * transaction they go through Kysely, whose queue makes them wait for it to end, as before.
+ */
 export function runsOnSqlite(db: Kysely<Tables>, connection: SQLite.Database): void {
-  sqliteConnections.set(db, connection);
+  directRuns.set(db, (sql, parameters) => {
+    if (connection.inTransaction) return undefined;
+    const statement = connection.prepare(sql);
+    if (statement.reader) return statement.all(parameters);
+    statement.run(parameters);
+    return [];
+  });
+}
+
+/** Precompiled queries on `db` run on a client of `pool`, as Kysely would, without its executor. */
+export function runsOnPostgres(db: Kysely<Tables>, pool: pg.Pool): void {
+  directRuns.set(db, async (sql, parameters) => {
+    const client = await pool.connect();
+    try {
+      // Two arguments: the client runs a registered text as its named statement.
+      return (await client.query(sql, parameters)).rows;
+    } finally {
+      client.release();
+    }
+  });
 }
 
 /**
@@ -44,16 +75,8 @@ export function precompiled<A extends (string | number)[], R>(
     const parameters = compiled.slots.map((slot) =>
       typeof slot === "number" ? args[slot] : slot.value,
     );
-    // better-sqlite3 runs a statement synchronously: with no transaction open on the connection,
-    // nothing can come between, and Kysely's queue for the connection (promises, a mutex) is
-    // only a cost. Inside a transaction, the statement waits for it to end, as it did.
-    const connection = sqliteConnections.get(db);
-    if (connection && !connection.inTransaction) {
-      const statement = connection.prepare(compiled.sql);
-      if (statement.reader) return statement.all(parameters) as R[];
-      statement.run(parameters);
-      return [];
-    }
+    const direct = directRuns.get(db)?.(compiled.sql, parameters);
+    if (direct) return (await direct) as R[];
     const result = await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters));
     return result.rows;
   };
