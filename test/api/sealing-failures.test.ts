@@ -5,6 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sendEnvelope, signer, uploadDocument } from "../helpers/fixtures.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
+import { signal } from "../helpers/wait.js";
 
 /** Sends an envelope to one signer and signs it: COMPLETED, with its sealing job queued. */
 async function completed(t: TestServer, key: string): Promise<{ id: string; documentSha: string }> {
@@ -157,17 +158,11 @@ describe("a job's lock", () => {
     const scope = { accountId, environment: "test" as const };
     await queue.enqueue(t.app.database.db, "seal_envelope", { id: "env_lock", scope });
 
-    let release!: () => void;
-    const working = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => {
-      started = resolve;
-    });
+    const working = signal();
+    const running = signal();
     const handler = async () => {
-      started();
-      await working;
+      running.fire();
+      await working.promise;
     };
     const worker = new JobWorker(
       queue,
@@ -183,7 +178,7 @@ describe("a job's lock", () => {
       5,
     );
     const pass = worker.runDue();
-    await running;
+    await running.promise;
     const lockOf = async () =>
       (await queue.find("seal_envelope", "env_lock"))?.locked_until ?? "none";
     const first = await lockOf();
@@ -196,7 +191,7 @@ describe("a job's lock", () => {
     assert.ok((await lockOf()) > first, "the lock was renewed");
     t.clock.advance(JOB_LOCK_MS - 1000);
     assert.equal(await queue.claim(JOB_KINDS), undefined, "a live worker's job is not taken over");
-    release();
+    working.fire();
     assert.equal(await pass, 1);
     assert.equal((await queue.find("seal_envelope", "env_lock"))?.state, "done");
 

@@ -13,6 +13,7 @@ import {
 import { openDatabase } from "../../src/db/database.js";
 import { precompiled } from "../../src/db/precompiled.js";
 import type { Tables } from "../../src/db/schema.js";
+import { signal } from "../helpers/wait.js";
 
 describe("queries compiled once", () => {
   it("runs with each call's values, constants kept, per SQL dialect", async () => {
@@ -92,24 +93,18 @@ describe("queries compiled once", () => {
         branding_updated_at: null,
       });
       const inserting = (id: string, outcome: "commit" | "rollback") => {
-        let release!: () => void;
-        const held = new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        let inserted!: () => void;
-        const written = new Promise<void>((resolve) => {
-          inserted = resolve;
-        });
+        const held = signal();
+        const written = signal();
         const done = database.db
           .transaction()
           .execute(async (trx) => {
             await trx.insertInto("accounts").values(account(id)).execute();
-            inserted();
-            await held;
+            written.fire();
+            await held.promise;
             if (outcome === "rollback") throw new Error("rolled back");
           })
           .catch(() => {});
-        return { written, release, done };
+        return { written: written.promise, release: held.fire, done };
       };
 
       // Read while the insert is written but not committed: answered once it is, as committed.
