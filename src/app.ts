@@ -16,6 +16,7 @@ import { loadSecretKey } from "./security/secret-key.js";
 import { SigningTokens } from "./security/signing-tokens.js";
 import { AccountSettingsService } from "./services/account-settings.js";
 import { AccountService } from "./services/accounts.js";
+import { API_KEY_CHANGES_FILE_NAME, ApiKeyCache } from "./services/api-key-cache.js";
 import { ApiKeyService } from "./services/api-keys.js";
 import { AuditTrailService } from "./services/audit-trail.js";
 import { BrandingService } from "./services/branding.js";
@@ -389,6 +390,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       lastUsed,
       config.rateLimit,
       bucketStore instanceof PostgresRateLimitStore,
+      database.dialect === "sqlite"
+        ? new ApiKeyCache(path.join(config.dataDir, API_KEY_CHANGES_FILE_NAME))
+        : undefined,
     ),
     users: new UserService(database.db, clock),
     sessions: new SessionService(database.db, clock, secretKey),

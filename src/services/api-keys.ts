@@ -15,6 +15,7 @@ import {
   parseApiKeySecret,
 } from "../security/api-key-secret.js";
 import { newId } from "../security/random.js";
+import type { ApiKeyCache } from "./api-key-cache.js";
 import type { LastUsedTracker } from "./last-used.js";
 
 export interface ApiKey {
@@ -55,7 +56,8 @@ const KEY_COLUMNS = [
   "rate_limit_burst",
 ] as const satisfies readonly (keyof ApiKeysTable)[];
 
-type KeyRow = Pick<ApiKeysTable, (typeof KEY_COLUMNS)[number]>;
+/** What authenticating a request reads of its key (kept between requests on SQLite). */
+export type KeyRow = Pick<ApiKeysTable, (typeof KEY_COLUMNS)[number]>;
 type KeyTakingToken = KeyRow & { tokens: number | null; last_take_allowed: number | null };
 
 /** The key of a secret's hash: every authenticated request asks it, so it is compiled once. */
@@ -100,6 +102,7 @@ export class ApiKeyService {
   /**
    * @param takesTokenOnLookup the rate-limit buckets are in this (PostgreSQL) database: the key
    *   lookup takes the request's token in the same statement.
+   * @param cache keys kept between requests, checked against changes on every instance (SQLite).
    */
   constructor(
     private readonly db: Kysely<Tables>,
@@ -107,6 +110,7 @@ export class ApiKeyService {
     private readonly lastUsed: LastUsedTracker,
     private readonly defaultRateLimit: TokenBucketPolicy,
     private readonly takesTokenOnLookup = false,
+    private readonly cache?: ApiKeyCache<KeyRow>,
   ) {}
 
   async create(
@@ -153,6 +157,7 @@ export class ApiKeyService {
       .where("environment", "=", scope.environment)
       .where("revoked_at", "is", null)
       .execute();
+    this.cache?.changed();
     return this.get(scope, id);
   }
 
@@ -171,7 +176,7 @@ export class ApiKeyService {
           this.defaultRateLimit.perMinute,
           this.defaultRateLimit.burst,
         )
-      : await keyByHash(this.db, hash);
+      : await this.keyByHash(hash, now.getTime());
     if (!row || row.revoked_at !== null || row.environment !== environment) return undefined;
     if (!hashesEqual(row.secret_hash, hash)) return undefined;
     this.lastUsed.record(row.id, now.toISOString());
@@ -186,6 +191,17 @@ export class ApiKeyService {
         taken: { allowed: row.last_take_allowed === 1, tokens: row.tokens },
       }),
     };
+  }
+
+  /** The key of `hash`: kept from an earlier request if no key changed since, else read. */
+  private async keyByHash(hash: string, nowMs: number): Promise<KeyRow[]> {
+    if (!this.cache) return keyByHash(this.db, hash);
+    const version = this.cache.version();
+    const kept = this.cache.get(hash, version, nowMs);
+    if (kept) return [kept];
+    const rows = await keyByHash(this.db, hash);
+    if (rows[0]) this.cache.set(hash, rows[0], version, nowMs);
+    return rows;
   }
 
   /** The limit `key` is held to: its operator override, else the instance's default. */
@@ -225,6 +241,7 @@ export class ApiKeyService {
       })
       .where("id", "=", id)
       .execute();
+    this.cache?.changed();
     return (await this.findForOperator(id))!;
   }
 

@@ -1,0 +1,64 @@
+import { appendFileSync, statSync } from "node:fs";
+import { PRIVATE_FILE_MODE } from "../security/private-files.js";
+
+/** The file, in the data directory beside the SQLite database, that key changes grow. */
+export const API_KEY_CHANGES_FILE_NAME = "certyneo.sqlite-key-changes";
+
+/**
+ * The keys an instance on SQLite has read to authenticate requests, kept between requests, and a
+ * file beside the database that grows by one byte each time a key changes (revoked, rate limit
+ * set) through any instance or the CLI: every instance on that database is on this host and
+ * shares the file. Before each lookup an instance reads the file's size (one `stat`, about a
+ * microsecond, where reading the key's row costs ten to twenty) and uses a kept key only if the
+ * size is the one it saw before reading that key. So a change committed and signalled before its
+ * response is refused by the next request on every instance.
+ *
+ * A change made another way (an operator's SQL by hand, a crash between a revocation's commit and
+ * its signal) is seen once the kept key is `maxAgeMs` old; an instance signals at start, for the
+ * case where it crashed before.
+ */
+export class ApiKeyCache<Row> {
+  private readonly entries = new Map<string, { row: Row; version: string; readAtMs: number }>();
+
+  constructor(
+    private readonly file: string,
+    private readonly maxEntries = 10_000,
+    private readonly maxAgeMs = 60_000,
+  ) {
+    this.changed();
+  }
+
+  /** What the file says now: read before the database, and given back to `get` and `set`. */
+  version(): string {
+    const stat = statSync(this.file, { throwIfNoEntry: false });
+    return stat ? `${stat.ino}:${stat.size}` : "";
+  }
+
+  /** The row kept for `hash`, if it was read under `version` less than `maxAgeMs` ago. */
+  get(hash: string, version: string, nowMs: number): Row | undefined {
+    const entry = this.entries.get(hash);
+    if (!entry) return undefined;
+    if (entry.version === version && version !== "" && nowMs - entry.readAtMs < this.maxAgeMs)
+      return entry.row;
+    this.entries.delete(hash);
+    return undefined;
+  }
+
+  /** Keeps `row`, read after `version` was. The oldest kept key makes room for a new one. */
+  set(hash: string, row: Row, version: string, nowMs: number): void {
+    if (version === "") return;
+    if (this.entries.size >= this.maxEntries && !this.entries.has(hash))
+      this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(hash, { row, version, readAtMs: nowMs });
+  }
+
+  /** Tells every instance that a key changed: call it after the change is committed. */
+  changed(): void {
+    this.entries.clear();
+    appendFileSync(this.file, "\n", { mode: PRIVATE_FILE_MODE });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
