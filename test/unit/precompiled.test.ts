@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
+import SQLite from "better-sqlite3";
 import {
   DummyDriver,
   Kysely,
@@ -10,7 +11,7 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
 } from "kysely";
-import { openDatabase } from "../../src/db/database.js";
+import { openDatabase, SQLITE_FILE_NAME } from "../../src/db/database.js";
 import { precompiled } from "../../src/db/precompiled.js";
 import type { Tables } from "../../src/db/schema.js";
 import { signal } from "../helpers/wait.js";
@@ -131,6 +132,32 @@ describe("queries compiled once", () => {
       // Outside any transaction, at once.
       assert.deepEqual(await byId(database.db, "acct_c"), [{ name: "acct_c" }]);
     } finally {
+      await database.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("on SQLite, names a `select *`'s columns anew after another instance changed the table", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "precompiled-"));
+    const database = openDatabase({ databaseUrl: undefined, dataDir: dir });
+    const other = new SQLite(path.join(dir, SQLITE_FILE_NAME));
+    try {
+      await database.migrate();
+      other.exec("create table things (id text primary key, a text)");
+      other.exec("insert into things values ('t1', 'one')");
+      const byId = precompiled((db, id: string) =>
+        (db as unknown as Kysely<{ things: { id: string; a: string } }>)
+          .selectFrom("things")
+          .selectAll()
+          .where("id", "=", id),
+      );
+      assert.deepEqual(await byId(database.db, "t1"), [{ id: "t1", a: "one" }]);
+      other.exec("alter table things add column b text default 'two'");
+      assert.deepEqual(await byId(database.db, "t1"), [{ id: "t1", a: "one", b: "two" }]);
+      other.exec("alter table things drop column a");
+      assert.deepEqual(await byId(database.db, "t1"), [{ id: "t1", b: "two" }]);
+    } finally {
+      other.close();
       await database.close();
       await rm(dir, { recursive: true, force: true });
     }
