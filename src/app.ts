@@ -378,22 +378,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config.publicUrl,
   );
   const accounts = new AccountService(database.db, clock);
+  const keys = new ApiKeyService(
+    database.db,
+    clock,
+    lastUsed,
+    config.rateLimit,
+    bucketStore instanceof PostgresRateLimitStore,
+    database.dialect === "sqlite"
+      ? new ApiKeyCache(path.join(config.dataDir, API_KEY_CHANGES_FILE_NAME))
+      : undefined,
+  );
   return {
     config,
     database,
     clock,
     accounts,
     settings,
-    keys: new ApiKeyService(
-      database.db,
-      clock,
-      lastUsed,
-      config.rateLimit,
-      bucketStore instanceof PostgresRateLimitStore,
-      database.dialect === "sqlite"
-        ? new ApiKeyCache(path.join(config.dataDir, API_KEY_CHANGES_FILE_NAME))
-        : undefined,
-    ),
+    keys,
     users: new UserService(database.db, clock),
     sessions: new SessionService(database.db, clock, secretKey),
     signInMail: new SignInMail(mailer, database.db, config.publicUrl),
@@ -459,6 +460,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await worker.stop(config.shutdownGraceMs);
       await lastUsed.stop();
       await limiter.close();
+      keys.close();
       await database.close();
     },
   };

@@ -204,6 +204,11 @@ export class ApiKeyService {
     return rows;
   }
 
+  /** Lets go of what the kept keys hold (a file). */
+  close(): void {
+    this.cache?.close();
+  }
+
   /** The limit `key` is held to: its operator override, else the instance's default. */
   effectiveRateLimit(key: ApiKey): TokenBucketPolicy {
     return {

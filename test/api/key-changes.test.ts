@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm, unlink } from "node:fs/promises";
+import { appendFile, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -64,11 +64,13 @@ describe("ApiKeyCache", () => {
     assert.equal(cache.get("a", version, 999), "row a");
     assert.equal(cache.get("a", version, 1000), undefined, "too old");
     cache.set("a", "row a", version, 0);
-    // Another instance's change grows the file: what was read before it is not used.
-    new ApiKeyCache<string>(file).changed();
+    // Another instance's start (or change) grows the file: what was read before it is not used.
+    const other = new ApiKeyCache<string>(file);
+    other.close();
     assert.notEqual(cache.version(), version);
     assert.equal(cache.get("a", cache.version(), 1), undefined);
     assert.equal(cache.size, 0);
+    cache.close();
   });
 
   it("forgets every row at a change of its own", () => {
@@ -77,6 +79,7 @@ describe("ApiKeyCache", () => {
     cache.set("a", "row a", version, 0);
     cache.changed();
     assert.equal(cache.size, 0);
+    cache.close();
   });
 
   it("holds at most its bound, dropping the oldest", () => {
@@ -86,16 +89,17 @@ describe("ApiKeyCache", () => {
     assert.equal(cache.size, 2);
     assert.equal(cache.get("a", version, 0), undefined);
     assert.equal(cache.get("c", version, 0), "row c");
+    cache.close();
   });
 
-  it("keeps nothing while the file is missing", async () => {
+  it("sees the file grow through its path, by another process's append", async () => {
     const cache = new ApiKeyCache<string>(file);
-    await unlink(file);
     const version = cache.version();
-    assert.equal(version, "");
+    assert.equal(cache.version(), version, "the same while nothing changes");
     cache.set("a", "row a", version, 0);
-    assert.equal(cache.get("a", version, 0), undefined);
-    cache.changed();
-    assert.notEqual(cache.version(), "");
+    await appendFile(file, "\n");
+    assert.equal(cache.version(), version + 1);
+    assert.equal(cache.get("a", cache.version(), 0), undefined);
+    cache.close();
   });
 });
