@@ -187,9 +187,10 @@ export class ApiKeyService {
         perMinute: row.rate_limit_per_minute ?? this.defaultRateLimit.perMinute,
         burst: row.rate_limit_burst ?? this.defaultRateLimit.burst,
       },
-      ...(row.tokens != null && {
-        taken: { allowed: row.last_take_allowed === 1, tokens: row.tokens },
-      }),
+      taken:
+        row.tokens != null
+          ? { allowed: row.last_take_allowed === 1, tokens: row.tokens }
+          : undefined,
     };
   }
 
