@@ -167,18 +167,10 @@ export class ApiKeyService {
     if (!environment) return undefined;
     const hash = hashApiKeySecret(secret);
     const now = this.clock.now();
-    const [row]: (KeyRow & Partial<KeyTakingToken>)[] = this.takesTokenOnLookup
-      ? await keyByHashTakingToken(
-          this.db,
-          hash,
-          environment,
-          now.getTime(),
-          this.defaultRateLimit.perMinute,
-          this.defaultRateLimit.burst,
-        )
-      : await this.keyByHash(hash, now.getTime());
+    const row: (KeyRow & Partial<KeyTakingToken>) | undefined = this.takesTokenOnLookup
+      ? await this.keyTakingToken(hash, environment, now.getTime())
+      : await this.keyRow(hash, now.getTime());
     if (!row || row.revoked_at !== null || row.environment !== environment) return undefined;
-    if (!hashesEqual(row.secret_hash, hash)) return undefined;
     this.lastUsed.record(row.id, now.toISOString());
     return {
       keyId: row.id,
@@ -194,15 +186,35 @@ export class ApiKeyService {
     };
   }
 
-  /** The key of `hash`: kept from an earlier request if no key changed since, else read. */
-  private async keyByHash(hash: string, nowMs: number): Promise<KeyRow[]> {
-    if (!this.cache) return keyByHash(this.db, hash);
-    const version = this.cache.version();
-    const kept = this.cache.get(hash, version, nowMs);
-    if (kept) return [kept];
-    const rows = await keyByHash(this.db, hash);
-    if (rows[0]) this.cache.set(hash, rows[0], version, nowMs);
-    return rows;
+  /** The key of `hash`, with a token taken from its bucket (see `keyByHashTakingToken`). */
+  private async keyTakingToken(
+    hash: string,
+    environment: string,
+    nowMs: number,
+  ): Promise<KeyTakingToken | undefined> {
+    const [row] = await keyByHashTakingToken(
+      this.db,
+      hash,
+      environment,
+      nowMs,
+      this.defaultRateLimit.perMinute,
+      this.defaultRateLimit.burst,
+    );
+    return row && hashesEqual(row.secret_hash, hash) ? row : undefined;
+  }
+
+  /**
+   * The key of `hash`: kept from an earlier request if no key changed since (compared then), else
+   * read and compared.
+   */
+  private async keyRow(hash: string, nowMs: number): Promise<KeyRow | undefined> {
+    const version = this.cache?.version();
+    const kept = version === undefined ? undefined : this.cache?.get(hash, version, nowMs);
+    if (kept) return kept;
+    const [row] = await keyByHash(this.db, hash);
+    if (!row || !hashesEqual(row.secret_hash, hash)) return undefined;
+    if (version !== undefined) this.cache?.set(hash, row, version, nowMs);
+    return row;
   }
 
   /** Lets go of what the kept keys hold (a file). */
