@@ -15,7 +15,8 @@ export interface EnvelopeDocumentRow {
   sha256: string;
 }
 
-export type EnvelopeRecipientRow = Omit<RecipientsTable, "otp_hash" | "token_hash">;
+/** What an envelope shows of each of its recipients: no secret, nothing of their signing session. */
+export type EnvelopeRecipientRow = Pick<RecipientsTable, (typeof RECIPIENT_COLUMNS)[number]>;
 
 export interface EnvelopeWithParts {
   envelope: EnvelopesTable;
@@ -52,18 +53,12 @@ export const RECIPIENT_COLUMNS = [
   "signed_at",
   "declined_at",
   "decline_reason",
-  "otp_expires_at",
-  "otp_attempts",
-  "otp_verified_at",
-  "signature_type",
-  "signature_text",
-  "signature_image_sha256",
   "channels",
   "reminders_sent",
   "last_reminded_at",
   "next_reminder_at",
   "redirect_url",
-] as const satisfies readonly (keyof EnvelopeRecipientRow)[];
+] as const satisfies readonly (keyof RecipientsTable)[];
 
 export const FIELD_COLUMNS = [
   "id",
