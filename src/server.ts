@@ -85,6 +85,11 @@ export interface ServerParts {
 /** Paths whose last segment is a bearer token must not reach the logs whole. */
 const TOKEN_IN_PATH = /\/(sign|signing)\/[^/?]+/g;
 
+/** `url` as it may be logged: its signing tokens redacted (a global replace only where one may be). */
+function loggablePath(url: string): string {
+  return url.includes("/sign") ? url.replace(TOKEN_IN_PATH, "/$1/[redacted]") : url;
+}
+
 export interface RegisteredRoute {
   method: string;
   url: string;
@@ -107,7 +112,7 @@ function registerRequestLog(app: FastifyInstance): void {
     request.log.info(
       {
         method: request.method,
-        path: request.url.replace(TOKEN_IN_PATH, "/$1/[redacted]"),
+        path: loggablePath(request.url),
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 10) / 10,
         ip: request.ip,
@@ -151,7 +156,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       serializers: {
         req: (request) => ({
           method: request.method,
-          url: request.url.replace(TOKEN_IN_PATH, "/$1/[redacted]"),
+          url: loggablePath(request.url),
           remoteAddress: request.ip,
         }),
       },

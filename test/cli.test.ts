@@ -551,6 +551,16 @@ describe("the certyneo command", () => {
         !entries.some((e) => e.msg === "incoming request" || e.msg === "request completed"),
       );
       for (const line of logLines) assert.doesNotMatch(line, /sk_test_|authorization/i);
+      // A signing link's token is a bearer secret too: its paths are logged without it.
+      const token = "tok3nThatMustNotBeLogged";
+      await fetch(`${first.url}/sign/${token}?x=1`);
+      await fetch(`${first.url}/api/v1/signing/${token}`);
+      await until(
+        async () => first.output().includes('"path":"/api/v1/signing/[redacted]"'),
+        "the signing API's log line",
+      );
+      assert.match(first.output(), /"path":"\/sign\/\[redacted\]\?x=1"/);
+      assert.doesNotMatch(first.output(), new RegExp(token));
       const warned = entries.some((e) => e.level === 40 && /CERTYNEO_SECRET_KEY/.test(e.msg));
       assert.equal(
         warned,
