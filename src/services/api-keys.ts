@@ -171,7 +171,7 @@ export class ApiKeyService {
       ? await this.keyTakingToken(hash, environment, now.getTime())
       : await this.keyRow(hash, now.getTime());
     if (!row || row.revoked_at !== null || row.environment !== environment) return undefined;
-    this.lastUsed.record(row.id, now.toISOString());
+    this.lastUsed.record(row.id, now.getTime());
     return {
       keyId: row.id,
       scope: { accountId: row.account_id, environment: row.environment },

@@ -6,7 +6,8 @@ import type { Tables } from "../db/schema.js";
  * request never costs a database write.
  */
 export class LastUsedTracker {
-  private pending = new Map<string, string>();
+  /** By key, the time of its last use in ms: made an ISO date only when read or written. */
+  private pending = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -14,20 +15,22 @@ export class LastUsedTracker {
     private readonly flushIntervalMs = 10_000,
   ) {}
 
-  record(keyId: string, at: string): void {
+  record(keyId: string, atMs: number): void {
     const previous = this.pending.get(keyId);
-    if (!previous || previous < at) this.pending.set(keyId, at);
+    if (previous === undefined || previous < atMs) this.pending.set(keyId, atMs);
   }
 
   /** A use recorded here but not yet written. */
   pendingFor(keyId: string): string | undefined {
-    return this.pending.get(keyId);
+    const atMs = this.pending.get(keyId);
+    return atMs === undefined ? undefined : new Date(atMs).toISOString();
   }
 
   async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = new Map();
-    for (const [keyId, at] of batch) {
+    for (const [keyId, atMs] of batch) {
+      const at = new Date(atMs).toISOString();
       await this.db
         .updateTable("api_keys")
         .set({ last_used_at: at })
