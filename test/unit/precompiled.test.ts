@@ -16,12 +16,24 @@ import { precompiled } from "../../src/db/precompiled.js";
 import type { Tables } from "../../src/db/schema.js";
 import { signal } from "../helpers/wait.js";
 
+/** `use` on a migrated SQLite database in a directory of its own, removed afterwards. */
+async function onSqlite(
+  use: (database: ReturnType<typeof openDatabase>, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "precompiled-"));
+  const database = openDatabase({ databaseUrl: undefined, dataDir: dir });
+  try {
+    await database.migrate();
+    await use(database, dir);
+  } finally {
+    await database.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe("queries compiled once", () => {
   it("runs with each call's values, constants kept, per SQL dialect", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "precompiled-"));
-    const database = openDatabase({ databaseUrl: undefined, dataDir: dir });
-    try {
-      await database.migrate();
+    await onSqlite(async (database) => {
       for (const [id, name] of [
         ["acct_a", "Alpha"],
         ["acct_b", "Beta"],
@@ -70,17 +82,11 @@ describe("queries compiled once", () => {
         { id: "acct_b", name: "Beta" },
       ]);
       assert.equal(builds, 2, "built once per dialect");
-    } finally {
-      await database.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("on SQLite, never reads what a transaction in progress has not committed", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "precompiled-"));
-    const database = openDatabase({ databaseUrl: undefined, dataDir: dir });
-    try {
-      await database.migrate();
+    await onSqlite(async (database) => {
       const byId = precompiled((db, id: string) =>
         db.selectFrom("accounts").select("name").where("id", "=", id),
       );
@@ -131,35 +137,29 @@ describe("queries compiled once", () => {
 
       // Outside any transaction, at once.
       assert.deepEqual(await byId(database.db, "acct_c"), [{ name: "acct_c" }]);
-    } finally {
-      await database.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("on SQLite, names a `select *`'s columns anew after another instance changed the table", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "precompiled-"));
-    const database = openDatabase({ databaseUrl: undefined, dataDir: dir });
-    const other = new SQLite(path.join(dir, SQLITE_FILE_NAME));
-    try {
-      await database.migrate();
-      other.exec("create table things (id text primary key, a text)");
-      other.exec("insert into things values ('t1', 'one')");
-      const byId = precompiled((db, id: string) =>
-        (db as unknown as Kysely<{ things: { id: string; a: string } }>)
-          .selectFrom("things")
-          .selectAll()
-          .where("id", "=", id),
-      );
-      assert.deepEqual(await byId(database.db, "t1"), [{ id: "t1", a: "one" }]);
-      other.exec("alter table things add column b text default 'two'");
-      assert.deepEqual(await byId(database.db, "t1"), [{ id: "t1", a: "one", b: "two" }]);
-      other.exec("alter table things drop column a");
-      assert.deepEqual(await byId(database.db, "t1"), [{ id: "t1", b: "two" }]);
-    } finally {
-      other.close();
-      await database.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+    await onSqlite(async (database, dir) => {
+      const other = new SQLite(path.join(dir, SQLITE_FILE_NAME));
+      try {
+        other.exec("create table things (id text primary key, a text)");
+        other.exec("insert into things values ('t1', 'one')");
+        const byId = precompiled((db, id: string) =>
+          (db as unknown as Kysely<{ things: { id: string; a: string } }>)
+            .selectFrom("things")
+            .selectAll()
+            .where("id", "=", id),
+        );
+        assert.deepEqual(await byId(database.db, "t1"), [{ id: "t1", a: "one" }]);
+        other.exec("alter table things add column b text default 'two'");
+        assert.deepEqual(await byId(database.db, "t1"), [{ id: "t1", a: "one", b: "two" }]);
+        other.exec("alter table things drop column a");
+        assert.deepEqual(await byId(database.db, "t1"), [{ id: "t1", b: "two" }]);
+      } finally {
+        other.close();
+      }
+    });
   });
 });
