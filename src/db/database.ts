@@ -63,6 +63,9 @@ function sqlite(dataDir: string): { db: Kysely<Tables>; checkpoints: WalCheckpoi
   connection.pragma("synchronous = NORMAL");
   connection.pragma("foreign_keys = ON");
   connection.pragma("busy_timeout = 5000");
+  // A statement that changes several rows within a transaction keeps what it overwrote (to undo
+  // it alone on failure) in memory, not in a temporary file written page by page.
+  connection.pragma("temp_store = MEMORY");
   const db = new Kysely<Tables>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }),
   });

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { fixedLimit } from "../db/fixed-limit.js";
 import { inStatementSizedChunks } from "../db/row-chunks.js";
 import type { EventsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
@@ -87,7 +88,7 @@ export class EventLog {
       .select(["sequence", "hash"])
       .where("envelope_id", "=", envelope.id)
       .orderBy("sequence", "desc")
-      .limit(1)
+      .limit(fixedLimit(1))
       .executeTakeFirst();
     let sequence = last?.sequence ?? 0;
     let previousHash = last?.hash ?? GENESIS_HASH;

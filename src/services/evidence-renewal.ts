@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
+import { fixedLimit } from "../db/fixed-limit.js";
 import { lockEnvelope } from "../db/locks.js";
 import type { Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
@@ -75,7 +76,7 @@ export class EvidenceRenewalService {
           eb("sealed_documents.timestamp_expires_at", "<", before),
         ]),
       )
-      .limit(BATCH)
+      .limit(fixedLimit(BATCH))
       .execute();
     // Parts of one envelope that are the same bytes (the combined PDF of a single document) are
     // renewed once, and stay the same bytes.

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
+import { fixedLimit } from "../db/fixed-limit.js";
 import { lockEnvelope } from "../db/locks.js";
 import type { Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
@@ -30,7 +31,7 @@ export class ExpiryService {
       .where("status", "=", "SENT")
       .where("expires_at", "<=", now)
       .orderBy("expires_at")
-      .limit(BATCH)
+      .limit(fixedLimit(BATCH))
       .execute();
     return runEach(overdue, ({ id }) =>
       this.db.transaction().execute(async (trx) => {

@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Dialect } from "../db/dialect.js";
+import { fixedLimit } from "../db/fixed-limit.js";
 import { lockLane } from "../db/locks.js";
 import { inStatementSizedChunks } from "../db/row-chunks.js";
 import type { JobsTable, Tables } from "../db/schema.js";
@@ -237,7 +238,7 @@ export class JobQueue {
       .select("id")
       .where("lane", "=", lane)
       .where("state", "in", ["pending", "running", "waiting"])
-      .limit(1)
+      .limit(fixedLimit(1))
       .executeTakeFirst();
     return row !== undefined;
   }

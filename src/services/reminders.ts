@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
+import { fixedLimit } from "../db/fixed-limit.js";
 import { lockEnvelope } from "../db/locks.js";
 import type { EnvelopesTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
@@ -44,7 +45,7 @@ export class ReminderService {
       .select(["id", "envelope_id"])
       .where("next_reminder_at", "<=", now)
       .orderBy("next_reminder_at")
-      .limit(BATCH)
+      .limit(fixedLimit(BATCH))
       .execute();
     return runEach(due, ({ id, envelope_id }) =>
       this.db.transaction().execute(async (trx) => {

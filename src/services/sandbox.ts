@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
+import { fixedLimit } from "../db/fixed-limit.js";
 import type { Tables } from "../db/schema.js";
 import { notFound } from "../domain/errors.js";
 import type { BlobStore } from "../storage/blob-store.js";
@@ -45,7 +46,7 @@ export class SandboxService {
           .select("id")
           .where("account_id", "=", accountId)
           .where("environment", "=", "test")
-          .limit(BATCH)
+          .limit(fixedLimit(BATCH))
           .execute()
       ).map((r) => r.id);
       if (ids.length === 0) break;

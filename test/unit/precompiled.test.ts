@@ -10,8 +10,10 @@ import {
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
+  sql,
 } from "kysely";
 import { openDatabase, SQLITE_FILE_NAME } from "../../src/db/database.js";
+import { fixedLimit } from "../../src/db/fixed-limit.js";
 import { precompiled } from "../../src/db/precompiled.js";
 import type { Tables } from "../../src/db/schema.js";
 import { signal } from "../helpers/wait.js";
@@ -160,6 +162,35 @@ describe("queries compiled once", () => {
       } finally {
         other.close();
       }
+    });
+  });
+});
+
+describe("statements cheap to run again", () => {
+  it("writes a constant LIMIT into the SQL text, where binding it would prepare it anew", () => {
+    const compiled = new Kysely<Tables>({
+      dialect: {
+        createAdapter: () => new PostgresAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (db) => new PostgresIntrospector(db),
+        createQueryCompiler: () => new PostgresQueryCompiler(),
+      },
+    })
+      .selectFrom("jobs")
+      .select("id")
+      .where("lane", "=", "l")
+      .limit(fixedLimit(1))
+      .compile();
+    assert.match(compiled.sql, / limit 1$/);
+    assert.deepEqual(compiled.parameters, ["l"]);
+    assert.throws(() => fixedLimit(1.5), RangeError);
+    assert.throws(() => fixedLimit(-1), RangeError);
+  });
+
+  it("on SQLite, keeps a statement's undo of its own rows in memory, not in a temporary file", async () => {
+    await onSqlite(async (database) => {
+      const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(database.db);
+      assert.deepEqual(rows, [{ temp_store: 2 }], "2: MEMORY");
     });
   });
 });
