@@ -305,7 +305,7 @@ export class EnvelopeService {
       await trx.insertInto("envelopes").values(row).execute();
       await this.writeContents(trx, row.id, spec, []);
       const snapshot = this.snapshotOf(scope, row.id, trx);
-      await this.events.append(trx, { id: row.id, scope, snapshot }, context, [
+      await this.events.append(trx, { id: row.id, scope, snapshot, justCreated: true }, context, [
         { type: "envelope.created" },
       ]);
       return snapshot();
@@ -345,9 +345,8 @@ export class EnvelopeService {
     context: ActionContext,
   ): Promise<Envelope> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await this.lock(trx, scope, id);
-      this.allow(row, "update");
-      const current = await this.get(scope, id, trx);
+      const current = await this.lockWithParts(trx, scope, id);
+      this.allow(current.status, "update");
       const merged: EnvelopeInput = {
         subject: patch.subject ?? current.subject,
         message: patch.message !== undefined ? patch.message : current.message,
@@ -407,7 +406,7 @@ export class EnvelopeService {
     return this.db.transaction().execute(async (trx) => {
       const row = await this.lock(trx, scope, id);
       if (row.status === "DRAFT") {
-        this.allow(row, "delete");
+        this.allow(row.status, "delete");
         await this.events.append(trx, { id, scope }, context, [{ type: "envelope.deleted" }]);
         await trx.deleteFrom("fields").where("envelope_id", "=", id).execute();
         await trx.deleteFrom("recipients").where("envelope_id", "=", id).execute();
@@ -415,7 +414,7 @@ export class EnvelopeService {
         await trx.deleteFrom("envelopes").where("id", "=", id).execute();
         return { deleted: true as const };
       }
-      this.allow(row, "void");
+      this.allow(row.status, "void");
       const now = this.clock.now().toISOString();
       await trx
         .updateTable("envelopes")
@@ -432,9 +431,8 @@ export class EnvelopeService {
 
   async send(scope: Scope, id: string, context: ActionContext): Promise<Envelope> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await this.lock(trx, scope, id);
-      this.allow(row, "send");
-      const envelope = await this.get(scope, id, trx);
+      const envelope = await this.lockWithParts(trx, scope, id);
+      this.allow(envelope.status, "send");
       this.checkSendable(envelope);
       const now = this.clock.now().toISOString();
       // CC recipients get a link too: it downloads the signed copy once the envelope completes.
@@ -516,9 +514,18 @@ export class EnvelopeService {
     }
   }
 
-  private allow(row: EnvelopesTable, action: EnvelopeAction): void {
-    const result = transition(row.status as EnvelopeStatus, action);
+  private allow(status: string, action: EnvelopeAction): void {
+    const result = transition(status as EnvelopeStatus, action);
     if (!result.allowed) throw new CertyneoError("conflict", result.code, result.message);
+  }
+
+  /**
+   * The envelope `id` of `scope` with its parts, locked as by `lock`. On SQLite, whose
+   * transactions hold the write lock from their start, that is one read.
+   */
+  private async lockWithParts(trx: Kysely<Tables>, scope: Scope, id: string): Promise<Envelope> {
+    if (this.dialect === "postgres") await this.lock(trx, scope, id);
+    return this.get(scope, id, trx);
   }
 
   private async lock(trx: Kysely<Tables>, scope: Scope, id: string): Promise<EnvelopesTable> {

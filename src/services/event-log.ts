@@ -58,6 +58,8 @@ export interface EventSubject {
   readonly id: string;
   readonly scope: Scope;
   readonly snapshot?: (() => Promise<object>) | undefined;
+  /** Created by the same transaction: it has no event yet, so its chain is not read. */
+  readonly justCreated?: boolean;
 }
 
 /**
@@ -83,13 +85,15 @@ export class EventLog {
     events: readonly NewEvent[],
   ): Promise<void> {
     if (events.length === 0) return;
-    const last = await trx
-      .selectFrom("events")
-      .select(["sequence", "hash"])
-      .where("envelope_id", "=", envelope.id)
-      .orderBy("sequence", "desc")
-      .limit(fixedLimit(1))
-      .executeTakeFirst();
+    const last = envelope.justCreated
+      ? undefined
+      : await trx
+          .selectFrom("events")
+          .select(["sequence", "hash"])
+          .where("envelope_id", "=", envelope.id)
+          .orderBy("sequence", "desc")
+          .limit(fixedLimit(1))
+          .executeTakeFirst();
     let sequence = last?.sequence ?? 0;
     let previousHash = last?.hash ?? GENESIS_HASH;
     const createdAt = this.clock.now().toISOString();
