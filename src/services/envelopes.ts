@@ -9,9 +9,9 @@ import {
   FIELD_COLUMNS,
   RECIPIENT_COLUMNS,
 } from "../db/envelope-with-parts.js";
+import { insertRows } from "../db/insert-rows.js";
 import { lockEnvelope } from "../db/locks.js";
 import { type ListFilters, listNewestFirst } from "../db/pagination.js";
-import { inStatementSizedChunks } from "../db/row-chunks.js";
 import type { EnvelopesTable, FieldsTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import {
@@ -302,7 +302,7 @@ export class EnvelopeService {
       sealing_error: null,
     };
     return this.db.transaction().execute(async (trx) => {
-      await trx.insertInto("envelopes").values(row).execute();
+      await insertRows(trx, "envelopes", [row]);
       await this.writeContents(trx, row.id, spec, []);
       const snapshot = this.snapshotOf(scope, row.id, trx);
       await this.events.append(trx, { id: row.id, scope, snapshot, justCreated: true }, context, [
@@ -661,18 +661,15 @@ export class EnvelopeService {
     spec: EnvelopeSpec,
     keptIds: readonly string[],
   ) {
-    if (spec.documentIds.length > 0) {
-      await trx
-        .insertInto("envelope_documents")
-        .values(
-          spec.documentIds.map((document_id, position) => ({
-            envelope_id: envelopeId,
-            document_id,
-            position,
-          })),
-        )
-        .execute();
-    }
+    await insertRows(
+      trx,
+      "envelope_documents",
+      spec.documentIds.map((document_id, position) => ({
+        envelope_id: envelopeId,
+        document_id,
+        position,
+      })),
+    );
     const recipientRows: RecipientsTable[] = [];
     const fieldRows: FieldsTable[] = [];
     for (const [position, recipient] of spec.recipients.entries()) {
@@ -730,12 +727,8 @@ export class EnvelopeService {
         ),
       );
     }
-    for (const chunk of inStatementSizedChunks(recipientRows)) {
-      await trx.insertInto("recipients").values(chunk).execute();
-    }
-    for (const chunk of inStatementSizedChunks(fieldRows)) {
-      await trx.insertInto("fields").values(chunk).execute();
-    }
+    await insertRows(trx, "recipients", recipientRows);
+    await insertRows(trx, "fields", fieldRows);
   }
 
   /** Envelopes with their documents, recipients and fields, in three queries for any count. */

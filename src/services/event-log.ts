@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import { fixedLimit } from "../db/fixed-limit.js";
-import { inStatementSizedChunks } from "../db/row-chunks.js";
+import { insertRows } from "../db/insert-rows.js";
 import type { EventsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
@@ -141,9 +141,7 @@ export class EventLog {
       });
       previousHash = hash;
     }
-    for (const chunk of inStatementSizedChunks(rows)) {
-      await trx.insertInto("events").values(chunk).execute();
-    }
+    await insertRows(trx, "events", rows);
     for (const react of this.reactions) await react(trx, envelope, appended);
   }
 

@@ -1,8 +1,8 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { fixedLimit } from "../db/fixed-limit.js";
+import { insertRows } from "../db/insert-rows.js";
 import { lockLane } from "../db/locks.js";
-import { inStatementSizedChunks } from "../db/row-chunks.js";
 import type { JobsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
@@ -168,13 +168,7 @@ export class JobQueue {
         updated_at: now.toISOString(),
       });
     }
-    for (const chunk of inStatementSizedChunks(rows)) {
-      await trx
-        .insertInto("jobs")
-        .values(chunk)
-        .onConflict((oc) => oc.columns(["kind", "subject_id"]).doNothing())
-        .execute();
-    }
+    await insertRows(trx, "jobs", rows, ["kind", "subject_id"]);
     if (this.dialect !== "postgres") return this.wakeLocally(kind);
     // Once per kind and transaction: PostgreSQL would fold the duplicates anyway.
     if (trx.isTransaction) {

@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { findEnvelope } from "../db/envelopes.js";
+import { insertRows } from "../db/insert-rows.js";
 import { lockEnvelope } from "../db/locks.js";
 import { listNewestFirst } from "../db/pagination.js";
-import { inStatementSizedChunks } from "../db/row-chunks.js";
 import type { EnvelopesTable, NotificationsTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { type EnvelopeStatus, effectiveStatus } from "../domain/envelope-lifecycle.js";
@@ -221,9 +221,7 @@ export class NotificationService {
         });
       }
     }
-    for (const chunk of inStatementSizedChunks(rows)) {
-      await trx.insertInto("notifications").values(chunk).execute();
-    }
+    await insertRows(trx, "notifications", rows);
     return rows.map((r) => r.id);
   }
 

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
+import { insertRows } from "../db/insert-rows.js";
 import { type Cursor, listNewestFirst, olderThan } from "../db/pagination.js";
-import { inStatementSizedChunks } from "../db/row-chunks.js";
 import type { Tables, WebhookDeliveriesTable } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
@@ -334,9 +334,7 @@ export class WebhookService {
         });
       }
     }
-    for (const chunk of inStatementSizedChunks(rows)) {
-      await trx.insertInto("webhook_deliveries").values(chunk).execute();
-    }
+    await insertRows(trx, "webhook_deliveries", rows);
     return deliveries;
   }
 
