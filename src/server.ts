@@ -224,6 +224,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   await app.register(
     async (api) => {
       api.decorateRequest("auth", null as unknown as Caller);
+      api.decorateRequest("keyedRead", undefined);
       api.addHook(
         "onRequest",
         authenticate(parts.keys, parts.sessions, parts.limiter, config.rateLimit),

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from "kysely";
+import { type ExpressionBuilder, type Kysely, type RawBuilder, sql } from "kysely";
 import { jsonArrayFrom as postgresJsonArray } from "kysely/helpers/postgres";
 import { jsonArrayFrom as sqliteJsonArray } from "kysely/helpers/sqlite";
 import type { Dialect } from "./dialect.js";
@@ -128,6 +128,27 @@ function parts<T extends { position: number }>(value: unknown): T[] {
 }
 
 /**
+ * On PostgreSQL, the envelope `id` of the key being authenticated (`k.account_id`,
+ * `k.environment`: see `KeyedRead`) with its parts, as one JSON value (null if none): read by the
+ * statement that looks the key up.
+ */
+export function envelopeWithPartsOfKey(db: Kysely<Tables>, id: string): RawBuilder<unknown> {
+  // The key's columns where the other reads bind values: Kysely takes either.
+  const envelope = query(postgresJsonArray as unknown as JsonArrayFrom)(
+    db,
+    sql.ref("k.account_id") as unknown as string,
+    sql.ref("k.environment") as unknown as string,
+    id,
+  );
+  return sql`(select row_to_json(e) from (${envelope}) as e)`;
+}
+
+/** What `envelopeWithPartsOfKey` answered, as `envelopeWithParts` answers it. */
+export function envelopeWithPartsFromJson(value: unknown): EnvelopeWithParts | undefined {
+  return value ? withParts(value as Row) : undefined;
+}
+
+/**
  * Envelope `id` of the account and environment with its documents (in order), recipients and
  * fields, read by one statement (one round trip to PostgreSQL, where four took four); `undefined`
  * if there is none.
@@ -141,7 +162,10 @@ export async function envelopeWithParts(
 ): Promise<EnvelopeWithParts | undefined> {
   const read = dialect === "postgres" ? postgresQuery : sqliteQuery;
   const [row] = (await read(db, accountId, environment, id)) as unknown as Row[];
-  if (!row) return undefined;
+  return row && withParts(row);
+}
+
+function withParts(row: Row): EnvelopeWithParts {
   // The row is the envelope: the parts' three columns stay on it, unread (copying the row
   // without them costs a microsecond, a slow path of V8's).
   return {

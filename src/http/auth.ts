@@ -9,7 +9,7 @@ import {
 } from "../domain/token-bucket.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { parseApiKeySecret } from "../security/api-key-secret.js";
-import type { ApiKeyService } from "../services/api-keys.js";
+import type { ApiKeyService, KeyedRead } from "../services/api-keys.js";
 import type { Session, SessionService } from "../services/sessions.js";
 import type { UserRole } from "../services/users.js";
 
@@ -28,10 +28,17 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Set by the authentication hook on every `/api/v1` route that requires a caller. */
     auth: Caller;
+    /**
+     * What the route's `keyedRead` answered (`null`: nothing), when the key's lookup made it;
+     * otherwise `undefined`, and the route reads as usual.
+     */
+    keyedRead: unknown;
   }
   interface FastifyContextConfig {
     /** The least role that may call the route: admin for what manages the account. */
     role?: UserRole;
+    /** A read the key's lookup may make for the route, given the path parameter `param`. */
+    keyedRead?: { read: KeyedRead; param: string };
   }
 }
 
@@ -152,7 +159,12 @@ export function authenticate(
         "The API key is malformed: it starts with sk_test_ or sk_live_ followed by at least 24 letters and digits.",
       );
     }
-    const key = await keys.authenticate(secret);
+    const keyed = keys.readsWithKey ? request.routeOptions.config.keyedRead : undefined;
+    const argument = keyed && keyedArgument(request.params, keyed.param);
+    const key = await keys.authenticate(
+      secret,
+      keyed && argument !== undefined ? { keyedRead: keyed.read, argument } : undefined,
+    );
     if (!key) {
       throw unauthenticated(
         reply,
@@ -167,11 +179,23 @@ export function authenticate(
       bucket: key.keyId,
       rateLimit: key.rateLimit,
     };
+    if (argument !== undefined) request.keyedRead = key.read ?? null;
     await limit(request, reply, limiter, key.taken);
     // An API key manages its account as an admin does: what only an owner may do, it may not.
     const needed = request.routeOptions.config.role;
     if (needed) requireRole(request.auth, needed, "do this");
   };
+}
+
+/**
+ * The path parameter a keyed read is given, if it can be: the route's validation comes after this
+ * hook, so a value it would refuse (not 1-100 characters, or holding U+0000, which PostgreSQL
+ * text cannot hold) is not read here; the route then reads, or refuses, as usual.
+ */
+function keyedArgument(params: unknown, name: string): string | undefined {
+  const value = (params as Record<string, unknown> | undefined)?.[name];
+  if (typeof value !== "string" || value.length === 0 || value.length > 100) return undefined;
+  return value.includes("\0") ? undefined : value;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import { listNewestFirst } from "../db/pagination.js";
 import { precompiled } from "../db/precompiled.js";
 import type { ApiKeysTable, Tables } from "../db/schema.js";
@@ -43,6 +43,21 @@ export interface AuthenticatedKey {
   rateLimit: TokenBucketPolicy;
   /** The token taken from the key's bucket by the lookup itself, when its buckets are in the database. */
   taken?: TakeResult;
+  /**
+   * What the lookup's `KeyedRead` answered (`null`: nothing), when it made one: only once the key
+   * is live, of its environment, and its token taken.
+   */
+  read?: unknown;
+}
+
+/**
+ * A read of the caller's own data that the statement authenticating its key makes too, where
+ * keys are looked up in PostgreSQL: one round trip for both. `build` answers a scalar subquery
+ * (one JSON value, or null) scoped by `k.account_id` and `k.environment`, the key's, and given
+ * one argument of the request (a placeholder while it is compiled once).
+ */
+export interface KeyedRead {
+  build(db: Kysely<Tables>, argument: string): RawBuilder<unknown>;
 }
 
 /** What authenticating a request reads of its key. */
@@ -58,7 +73,11 @@ const KEY_COLUMNS = [
 
 /** What authenticating a request reads of its key (kept between requests on SQLite). */
 export type KeyRow = Pick<ApiKeysTable, (typeof KEY_COLUMNS)[number]>;
-type KeyTakingToken = KeyRow & { tokens: number | null; last_take_allowed: number | null };
+type KeyTakingToken = KeyRow & {
+  tokens: number | null;
+  last_take_allowed: number | null;
+  read?: unknown;
+};
 
 /** The key of a secret's hash: every authenticated request asks it, so it is compiled once. */
 const keyByHash = precompiled((db: Kysely<Tables>, hash: string) =>
@@ -70,33 +89,50 @@ const keyByHash = precompiled((db: Kysely<Tables>, hash: string) =>
  * when it is live and of that environment, a token taken from its bucket, in one statement. Every
  * authenticated request would otherwise pay two round trips before its own work.
  */
-const keyByHashTakingToken = precompiled(
-  (
-    db: Kysely<Tables>,
-    hash: string,
-    environment: string,
-    nowMs: number,
-    defaultPerMinute: number,
-    defaultBurst: number,
-  ) => {
-    const statement = sql<KeyTakingToken>`
-      with k as (
-        select ${sql.join(KEY_COLUMNS.map((column) => sql.ref(column)))}
-        from api_keys where secret_hash = ${hash}
-      ), policy as (
-        select coalesce(rate_limit_burst, ${defaultBurst})::float8 as burst,
-          coalesce(rate_limit_per_minute, ${defaultPerMinute})::float8 / 60000 as rate
-        from k
-      ), taken as (${takeTokenStatement(
-        sql`select id, (select burst from policy) - 1, ${nowMs}::float8, 1 from k
-          where revoked_at is null and environment = ${environment}`,
-        sql`(select burst from policy)`,
-        sql`(select rate from policy)`,
-      )})
-      select k.*, taken.tokens, taken.last_take_allowed from k left join taken on true`;
-    return { compile: () => statement.compile(db) };
-  },
-);
+function keyTakingTokenStatement(keyedRead?: KeyedRead) {
+  return precompiled(
+    (
+      db: Kysely<Tables>,
+      hash: string,
+      environment: string,
+      nowMs: number,
+      defaultPerMinute: number,
+      defaultBurst: number,
+      argument: string,
+    ) => {
+      const read = keyedRead
+        ? sql`, case when k.revoked_at is null and k.environment = ${environment}
+            and taken.last_take_allowed = 1 then ${keyedRead.build(db, argument)} end as read`
+        : sql``;
+      const statement = sql<KeyTakingToken>`
+        with k as (
+          select ${sql.join(KEY_COLUMNS.map((column) => sql.ref(column)))}
+          from api_keys where secret_hash = ${hash}
+        ), policy as (
+          select coalesce(rate_limit_burst, ${defaultBurst})::float8 as burst,
+            coalesce(rate_limit_per_minute, ${defaultPerMinute})::float8 / 60000 as rate
+          from k
+        ), taken as (${takeTokenStatement(
+          sql`select id, (select burst from policy) - 1, ${nowMs}::float8, 1 from k
+            where revoked_at is null and environment = ${environment}`,
+          sql`(select burst from policy)`,
+          sql`(select rate from policy)`,
+        )})
+        select k.*, taken.tokens, taken.last_take_allowed${read} from k left join taken on true`;
+      return { compile: () => statement.compile(db) };
+    },
+  );
+}
+
+/**
+ * On PostgreSQL, with the rate-limit buckets in the same database: the key of a secret's hash and,
+ * when it is live and of that environment, a token taken from its bucket, in one statement. Every
+ * authenticated request would otherwise pay two round trips before its own work.
+ */
+const keyByHashTakingToken = keyTakingTokenStatement();
+
+/** `keyByHashTakingToken` making a `KeyedRead` too: one statement for each read. */
+const keyByHashReading = new Map<KeyedRead, ReturnType<typeof keyTakingTokenStatement>>();
 
 export class ApiKeyService {
   /**
@@ -161,14 +197,25 @@ export class ApiKeyService {
     return this.get(scope, id);
   }
 
-  /** The key a request presents, or `undefined` when it is malformed, unknown or revoked. */
-  async authenticate(secret: string): Promise<AuthenticatedKey | undefined> {
+  /** Whether `authenticate` makes a `KeyedRead` it is given (keys looked up in PostgreSQL). */
+  get readsWithKey(): boolean {
+    return this.takesTokenOnLookup;
+  }
+
+  /**
+   * The key a request presents, or `undefined` when it is malformed, unknown or revoked. With
+   * `read`, where `readsWithKey`, its answer comes as `read` (see `KeyedRead`).
+   */
+  async authenticate(
+    secret: string,
+    read?: { keyedRead: KeyedRead; argument: string },
+  ): Promise<AuthenticatedKey | undefined> {
     const environment = parseApiKeySecret(secret);
     if (!environment) return undefined;
     const hash = hashApiKeySecret(secret);
     const now = this.clock.now();
     const row: (KeyRow & Partial<KeyTakingToken>) | undefined = this.takesTokenOnLookup
-      ? await this.keyTakingToken(hash, environment, now.getTime())
+      ? await this.keyTakingToken(hash, environment, now.getTime(), read)
       : await this.keyRow(hash, now.getTime());
     if (!row || row.revoked_at !== null || row.environment !== environment) return undefined;
     this.lastUsed.record(row.id, now.getTime());
@@ -183,6 +230,7 @@ export class ApiKeyService {
         row.tokens != null
           ? { allowed: row.last_take_allowed === 1, tokens: row.tokens }
           : undefined,
+      read: row.read,
     };
   }
 
@@ -191,14 +239,21 @@ export class ApiKeyService {
     hash: string,
     environment: string,
     nowMs: number,
+    read: { keyedRead: KeyedRead; argument: string } | undefined,
   ): Promise<KeyTakingToken | undefined> {
-    const [row] = await keyByHashTakingToken(
+    let statement = keyByHashTakingToken;
+    if (read) {
+      statement = keyByHashReading.get(read.keyedRead) ?? keyTakingTokenStatement(read.keyedRead);
+      keyByHashReading.set(read.keyedRead, statement);
+    }
+    const [row] = await statement(
       this.db,
       hash,
       environment,
       nowMs,
       this.defaultRateLimit.perMinute,
       this.defaultRateLimit.burst,
+      read?.argument ?? "",
     );
     return row && hashesEqual(row.secret_hash, hash) ? row : undefined;
   }

@@ -6,6 +6,8 @@ import {
   type EnvelopeDocumentRow,
   type EnvelopeRecipientRow,
   envelopeWithParts,
+  envelopeWithPartsFromJson,
+  envelopeWithPartsOfKey,
   FIELD_COLUMNS,
   RECIPIENT_COLUMNS,
 } from "../db/envelope-with-parts.js";
@@ -47,6 +49,7 @@ import {
 import { newId } from "../security/random.js";
 import { SigningTokens } from "../security/signing-tokens.js";
 import { type AccountSettingsService, checkReminderPolicy } from "./account-settings.js";
+import type { KeyedRead } from "./api-keys.js";
 import type { DocumentService } from "./documents.js";
 import type { ActionContext, EventLog } from "./event-log.js";
 import { inviteCurrentStage } from "./invitations.js";
@@ -261,6 +264,9 @@ const recipientsOf = (db: Kysely<Tables>, ids: string[]) =>
 const fieldsOf = (db: Kysely<Tables>, ids: string[]) =>
   db.selectFrom("fields").select(FIELD_COLUMNS).where("envelope_id", "in", ids).orderBy("position");
 
+/** The envelope of the request's `id`, read by the statement that looks its key up (PostgreSQL). */
+export const ENVELOPE_OF_KEY: KeyedRead = { build: envelopeWithPartsOfKey };
+
 export class EnvelopeService {
   constructor(
     private readonly db: Kysely<Tables>,
@@ -328,6 +334,13 @@ export class EnvelopeService {
       envelopeListFilters(request),
     );
     return { ...page, data: await this.assemble(this.db, page.data) };
+  }
+
+  /** The envelope `id` that `ENVELOPE_OF_KEY` answered with the caller's key. */
+  fromKeyedRead(id: string, value: unknown): Envelope {
+    const found = envelopeWithPartsFromJson(value);
+    if (!found) throw notFound("envelope", id);
+    return this.toEnvelope(found.envelope, found.documents, found.recipients, found.fields);
   }
 
   /** The envelope `id` of `scope`; within a transaction, pass it as `db`. */

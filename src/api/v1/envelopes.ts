@@ -25,7 +25,7 @@ import {
   Timestamp,
   With,
 } from "../../http/schemas.js";
-import type { Envelope, EnvelopeService } from "../../services/envelopes.js";
+import { ENVELOPE_OF_KEY, type Envelope, type EnvelopeService } from "../../services/envelopes.js";
 import type { ReminderService } from "../../services/reminders.js";
 
 export const FieldType = Component("FieldType", OneOf(FIELD_TYPES, "What the field holds"));
@@ -455,9 +455,14 @@ export const envelopesRoutes: FastifyPluginAsyncTypebox<{
         params: IdParams,
         response: { 200: EnvelopeObject, ...errorResponses(...AUTHENTICATED_ERRORS, 404) },
       },
+      config: { keyedRead: { read: ENVELOPE_OF_KEY, param: "id" } },
     },
     async (request) =>
-      serializeEnvelope(await envelopes.get(request.auth.scope, request.params.id)),
+      serializeEnvelope(
+        request.keyedRead === undefined
+          ? await envelopes.get(request.auth.scope, request.params.id)
+          : envelopes.fromKeyedRead(request.params.id, request.keyedRead),
+      ),
   );
 
   app.patch(
