@@ -39,7 +39,9 @@ export interface WalCheckpointOptions {
  * steady writes, the thread never catches up with the last commit before the next begins. So once
  * the log passes `restartFrames`, the connection runs a checkpoint itself between two
  * transactions: it copies the few pages the thread has not, and its next write starts the log
- * over. If the thread fails, the connection checkpoints on its own again, as SQLite does.
+ * over. That checkpoint costs its fsyncs (11-13 ms measured under writes), so it comes rarely:
+ * past 16,384 pages (64 MB of log), where 4,096 spent 6.5 % of the thread's time in it. If the
+ * thread fails, the connection checkpoints on its own again, as SQLite does.
  * The thread starts only once the log file reaches `startBytes` (1 MB).
  */
 export function checkpointInBackground(
@@ -47,7 +49,7 @@ export function checkpointInBackground(
   options: WalCheckpointOptions = {},
 ): WalCheckpoints {
   const task: CheckpointTask = { maxFrames: options.maxFrames ?? 64 * 1024 };
-  const restartFrames = options.restartFrames ?? 4096;
+  const restartFrames = options.restartFrames ?? 16384;
   const startBytes = options.startBytes ?? 1024 * 1024;
   let pool: Piscina<CheckpointTask, CheckpointResult> | undefined;
   let running: Promise<void> | undefined;
