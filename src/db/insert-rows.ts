@@ -1,4 +1,5 @@
-import { CompiledQuery, type Insertable, type Kysely } from "kysely";
+import type { Insertable, Kysely } from "kysely";
+import { runCompiled } from "./precompiled.js";
 import { inStatementSizedChunks } from "./row-chunks.js";
 import type { Tables } from "./schema.js";
 
@@ -47,11 +48,10 @@ export async function insertRows<T extends keyof Tables & string>(
       shape = compile(db, table, columns, chunk.length, ignoreConflictOn);
       if (shapes.size < MAX_SHAPES) shapes.set(key, shape);
     }
-    await db.executeQuery(
-      CompiledQuery.raw(
-        shape.sql,
-        shape.slots.map((slot) => values[slot]),
-      ),
+    await runCompiled(
+      db,
+      shape.sql,
+      shape.slots.map((slot) => values[slot]),
     );
   }
 }

@@ -7,15 +7,22 @@ import type { Tables } from "./schema.js";
 /** Stands for the i-th argument while the query is compiled once. */
 const placeholder = (i: number) => `\u0000certyneo-arg-${i}\u0000`;
 
-/** Runs compiled SQL on the driver itself, or answers `undefined` to leave it to Kysely. */
-type DirectRun = (sql: string, parameters: unknown[]) => Promise<unknown[]> | unknown[] | undefined;
+/**
+ * Runs compiled SQL on the driver itself, or answers `undefined` to leave it to Kysely.
+ * `inTransaction`: `db` is a transaction of the instance (which then holds its connection).
+ */
+type DirectRun = (
+  sql: string,
+  parameters: unknown[],
+  inTransaction: boolean,
+) => Promise<unknown[]> | unknown[] | undefined;
 
 /**
- * How precompiled queries on a Kysely instance (never a transaction's) skip Kysely's executor:
- * its plugins (we have none), its connection provider and its promises per query cost more than
- * one of our point reads once compiled.
+ * How compiled queries skip Kysely's executor: its plugins (we have none), its connection provider
+ * and its promises per query cost more than one of our point reads once compiled. By the
+ * instance's adapter, which its transactions share (and no other instance does).
  */
-const directRuns = new WeakMap<Kysely<Tables>, DirectRun>();
+const directRuns = new WeakMap<object, DirectRun>();
 
 /**
  * A function making the object of a row from its values, as a literal with the columns' names:
@@ -32,9 +39,11 @@ function rowMaker(statement: SQLite.Statement): (values: unknown[]) => unknown {
 }
 
 /**
- * Precompiled queries on `db` run on `connection` at once. better-sqlite3 runs a statement
- * synchronously: with no transaction open on the connection, nothing can come between. Inside a
- * transaction they go through Kysely, whose queue makes them wait for it to end, as before.
+ * Compiled queries on `db`, or on a transaction of it, run on `connection` at once.
+ * better-sqlite3 runs a statement synchronously: with no transaction open on the connection,
+ * nothing can come between; a transaction of `db` holds the connection until it ends, so its own
+ * queries are the only ones to run on it. A query on `db` itself while a transaction is open goes
+ * through Kysely, whose queue makes it wait for the transaction to end, as before.
  * Each text is prepared once, its rows read as arrays of values and made objects by `rowMaker`.
  */
 export function runsOnSqlite(db: Kysely<Tables>, connection: SQLite.Database): void {
@@ -50,8 +59,8 @@ export function runsOnSqlite(db: Kysely<Tables>, connection: SQLite.Database): v
     statement.raw(true);
     return { statement, width: statement.columns().length, make: rowMaker(statement) };
   };
-  directRuns.set(db, (sql, parameters) => {
-    if (connection.inTransaction) return undefined;
+  directRuns.set(db.getExecutor().adapter, (sql, parameters, inTransaction) => {
+    if (connection.inTransaction !== inTransaction) return undefined;
     let prepared = statements.get(sql);
     if (!prepared) {
       prepared = prepare(sql);
@@ -73,9 +82,12 @@ export function runsOnSqlite(db: Kysely<Tables>, connection: SQLite.Database): v
   });
 }
 
-/** Precompiled queries on `db` run on a client of `pool`, as Kysely would, without its executor. */
+/**
+ * Compiled queries on `db` run on a client of `pool`, as Kysely would, without its executor; a
+ * transaction's, on its own client, through Kysely.
+ */
 export function runsOnPostgres(db: Kysely<Tables>, pool: pg.Pool): void {
-  directRuns.set(db, async (sql, parameters) => {
+  const onClient = async (sql: string, parameters: unknown[]) => {
     const client = await pool.connect();
     try {
       // Two arguments: the client runs a registered text as its named statement.
@@ -83,7 +95,10 @@ export function runsOnPostgres(db: Kysely<Tables>, pool: pg.Pool): void {
     } finally {
       client.release();
     }
-  });
+  };
+  directRuns.set(db.getExecutor().adapter, (sql, parameters, inTransaction) =>
+    inTransaction ? undefined : onClient(sql, parameters),
+  );
 }
 
 /**
@@ -116,9 +131,18 @@ export function precompiled<A extends (string | number)[], R>(
     const parameters = compiled.slots.map((slot) =>
       typeof slot === "number" ? args[slot] : slot.value,
     );
-    const direct = directRuns.get(db)?.(compiled.sql, parameters);
-    if (direct) return (await direct) as R[];
-    const result = await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters));
-    return result.rows;
+    return runCompiled<R>(db, compiled.sql, parameters);
   };
+}
+
+/** Runs SQL compiled for `db`'s dialect, on the driver itself where it can (see `directRuns`). */
+export async function runCompiled<R>(
+  db: Kysely<Tables>,
+  sql: string,
+  parameters: unknown[],
+): Promise<R[]> {
+  const direct = directRuns.get(db.getExecutor().adapter)?.(sql, parameters, db.isTransaction);
+  if (direct) return (await direct) as R[];
+  const result = await db.executeQuery<R>(CompiledQuery.raw(sql, parameters));
+  return result.rows;
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { precompiled } from "../db/precompiled.js";
 import type { AccountSettingsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
@@ -58,6 +59,15 @@ export function checkReminderPolicy(policy: ReminderPolicy, param: string): Remi
   return policy;
 }
 
+/** The scope's stored settings: read by every envelope created and sent. */
+const settingsOf = precompiled((db: Kysely<Tables>, accountId: string, environment: string) =>
+  db
+    .selectFrom("account_settings")
+    .selectAll()
+    .where("account_id", "=", accountId)
+    .where("environment", "=", environment as Environment),
+);
+
 export class AccountSettingsService {
   constructor(
     private readonly db: Kysely<Tables>,
@@ -116,13 +126,9 @@ export class AccountSettingsService {
     return this.get(scope);
   }
 
-  private stored(scope: Scope, db: Kysely<Tables> = this.db) {
-    return db
-      .selectFrom("account_settings")
-      .selectAll()
-      .where("account_id", "=", scope.accountId)
-      .where("environment", "=", scope.environment)
-      .executeTakeFirst();
+  private async stored(scope: Scope, db: Kysely<Tables> = this.db) {
+    const [row] = await settingsOf(db, scope.accountId, scope.environment);
+    return row;
   }
 }
 

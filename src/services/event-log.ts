@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import { fixedLimit } from "../db/fixed-limit.js";
 import { insertRows } from "../db/insert-rows.js";
+import { precompiled } from "../db/precompiled.js";
 import type { EventsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
@@ -72,6 +73,16 @@ export type EventReaction = (
   events: readonly AppendedEvent[],
 ) => Promise<void>;
 
+/** The envelope's last event: where its chain goes on. */
+const lastEvent = precompiled((db: Kysely<Tables>, envelopeId: string) =>
+  db
+    .selectFrom("events")
+    .select(["sequence", "hash"])
+    .where("envelope_id", "=", envelopeId)
+    .orderBy("sequence", "desc")
+    .limit(fixedLimit(1)),
+);
+
 export class EventLog {
   constructor(
     private readonly clock: Clock,
@@ -85,15 +96,7 @@ export class EventLog {
     events: readonly NewEvent[],
   ): Promise<void> {
     if (events.length === 0) return;
-    const last = envelope.justCreated
-      ? undefined
-      : await trx
-          .selectFrom("events")
-          .select(["sequence", "hash"])
-          .where("envelope_id", "=", envelope.id)
-          .orderBy("sequence", "desc")
-          .limit(fixedLimit(1))
-          .executeTakeFirst();
+    const [last] = envelope.justCreated ? [] : await lastEvent(trx, envelope.id);
     let sequence = last?.sequence ?? 0;
     let previousHash = last?.hash ?? GENESIS_HASH;
     const createdAt = this.clock.now().toISOString();

@@ -3,6 +3,7 @@ import type { Dialect } from "../db/dialect.js";
 import { fixedLimit } from "../db/fixed-limit.js";
 import { insertRows } from "../db/insert-rows.js";
 import { lockLane } from "../db/locks.js";
+import { precompiled } from "../db/precompiled.js";
 import type { JobsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
@@ -76,6 +77,16 @@ export interface JobStats {
  * PostgreSQL several instances claim jobs with `FOR UPDATE SKIP LOCKED` and never run one twice
  * at the same time.
  */
+/** A job of the lane pending, running or waiting, if any. */
+const unfinishedInLane = precompiled((db: Kysely<Tables>, lane: string) =>
+  db
+    .selectFrom("jobs")
+    .select("id")
+    .where("lane", "=", lane)
+    .where("state", "in", ["pending", "running", "waiting"])
+    .limit(fixedLimit(1)),
+);
+
 export class JobQueue {
   constructor(
     private readonly db: Kysely<Tables>,
@@ -227,14 +238,7 @@ export class JobQueue {
 
   /** Whether a lane has a job pending, running or waiting. */
   private async laneBusy(trx: Kysely<Tables>, lane: string): Promise<boolean> {
-    const row = await trx
-      .selectFrom("jobs")
-      .select("id")
-      .where("lane", "=", lane)
-      .where("state", "in", ["pending", "running", "waiting"])
-      .limit(fixedLimit(1))
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await unfinishedInLane(trx, lane)).length > 0;
   }
 
   /** After a lane's job ended: its next waiting job, in enqueue order, becomes due. */

@@ -4,6 +4,7 @@ import { findEnvelope } from "../db/envelopes.js";
 import { insertRows } from "../db/insert-rows.js";
 import { lockEnvelope } from "../db/locks.js";
 import { listNewestFirst } from "../db/pagination.js";
+import { precompiled } from "../db/precompiled.js";
 import type { EnvelopesTable, NotificationsTable, RecipientsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import { type EnvelopeStatus, effectiveStatus } from "../domain/envelope-lifecycle.js";
@@ -99,6 +100,11 @@ export function recipientChannels(recipient: Pick<RecipientsTable, "channels">):
  * per message, in the event's own transaction (so it is never lost); the job worker sends each
  * afterwards, at least once, and records the outcome as an event of the envelope.
  */
+/** The envelope's recipients, in order: read for each message planned or sent. */
+const recipientsOf = precompiled((db: Kysely<Tables>, envelopeId: string) =>
+  db.selectFrom("recipients").selectAll().where("envelope_id", "=", envelopeId).orderBy("position"),
+);
+
 export class NotificationService {
   constructor(
     private readonly db: Kysely<Tables>,
@@ -180,12 +186,7 @@ export class NotificationService {
     });
     if (planned.length === 0) return [];
     // Who is who once every event's change is made: read once for all of them.
-    const recipients = await trx
-      .selectFrom("recipients")
-      .selectAll()
-      .where("envelope_id", "=", envelope.id)
-      .orderBy("position")
-      .execute();
+    const recipients = await recipientsOf(trx, envelope.id);
     let settings: Promise<AccountSettings> | undefined;
     const senders = async (): Promise<Addressee[]> => {
       settings ??= this.settings.get(envelope.scope, trx);
@@ -323,12 +324,7 @@ export class NotificationService {
     envelope: EnvelopesTable,
   ): Promise<OutgoingEmail | string | null> {
     const sender = await senderOf(this.db, envelope.account_id);
-    const recipients = await this.db
-      .selectFrom("recipients")
-      .selectAll()
-      .where("envelope_id", "=", envelope.id)
-      .orderBy("position")
-      .execute();
+    const recipients = await recipientsOf(this.db, envelope.id);
     const recipient = recipients.find((r) => r.id === notification.recipient_id);
     const facts: EnvelopeFacts = {
       locale: notification.locale as Locale,

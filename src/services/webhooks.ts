@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { insertRows } from "../db/insert-rows.js";
 import { type Cursor, listNewestFirst, olderThan } from "../db/pagination.js";
+import { precompiled } from "../db/precompiled.js";
 import type { Tables, WebhookDeliveriesTable } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
@@ -136,6 +137,20 @@ export function attemptsQuery(
     .orderBy("webhook_attempts.id", "desc")
     .limit(limit + 1);
 }
+
+/**
+ * The scope's live endpoints, in id order: each delivery locks its endpoint's job lane, always in
+ * the same order.
+ */
+const liveEndpoints = precompiled((db: Kysely<Tables>, accountId: string, environment: string) =>
+  db
+    .selectFrom("webhooks")
+    .selectAll()
+    .where("account_id", "=", accountId)
+    .where("environment", "=", environment as Environment)
+    .where("disabled_at", "is", null)
+    .orderBy("id"),
+);
 
 export class WebhookService {
   /** Sends the deliveries: the worker's runs, pings and manual retries. */
@@ -283,17 +298,10 @@ export class WebhookService {
   ): Promise<FannedOutDelivery[]> {
     const published = events.filter((e) => (WEBHOOK_EVENTS as readonly string[]).includes(e.type));
     if (published.length === 0) return [];
-    const endpoints = (
-      await trx
-        .selectFrom("webhooks")
-        .selectAll()
-        .where("account_id", "=", scope.accountId)
-        .where("environment", "=", scope.environment)
-        .where("disabled_at", "is", null)
-        // In id order: each delivery locks its endpoint's job lane, always in the same order.
-        .orderBy("id")
-        .execute()
-    ).map((w) => ({ ...w, subscribed: w.events ? (JSON.parse(w.events) as string[]) : null }));
+    const endpoints = (await liveEndpoints(trx, scope.accountId, scope.environment)).map((w) => ({
+      ...w,
+      subscribed: w.events ? (JSON.parse(w.events) as string[]) : null,
+    }));
     const rows: WebhookDeliveriesTable[] = [];
     const deliveries: FannedOutDelivery[] = [];
     let snapshot: Promise<unknown> | undefined;

@@ -33,6 +33,18 @@ async function onSqlite(
   }
 }
 
+/** A PostgreSQL Kysely that compiles and answers nothing. */
+function compilingForPostgres(): Kysely<Tables> {
+  return new Kysely<Tables>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+}
+
 describe("queries compiled once", () => {
   it("runs with each call's values, constants kept, per SQL dialect", async () => {
     await onSqlite(async (database) => {
@@ -64,14 +76,7 @@ describe("queries compiled once", () => {
           .orderBy("id");
       });
       // A PostgreSQL Kysely that compiles and answers nothing: its SQL ($1) must not reach SQLite.
-      const postgres = new Kysely<Tables>({
-        dialect: {
-          createAdapter: () => new PostgresAdapter(),
-          createDriver: () => new DummyDriver(),
-          createIntrospector: (db) => new PostgresIntrospector(db),
-          createQueryCompiler: () => new PostgresQueryCompiler(),
-        },
-      });
+      const postgres = compilingForPostgres();
       assert.deepEqual(await byIdOrName(postgres, "acct_a", "x"), []);
       assert.deepEqual(await byIdOrName(database.db, "acct_a", "nobody"), [
         { id: "acct_a", name: "Alpha" },
@@ -87,7 +92,7 @@ describe("queries compiled once", () => {
     });
   });
 
-  it("on SQLite, never reads what a transaction in progress has not committed", async () => {
+  it("on SQLite, never reads what a transaction in progress has not committed, but in it", async () => {
     await onSqlite(async (database) => {
       const byId = precompiled((db, id: string) =>
         db.selectFrom("accounts").select("name").where("id", "=", id),
@@ -104,21 +109,25 @@ describe("queries compiled once", () => {
       const inserting = (id: string, outcome: "commit" | "rollback") => {
         const held = signal();
         const written = signal();
+        let ownRead: unknown;
         const done = database.db
           .transaction()
           .execute(async (trx) => {
             await trx.insertInto("accounts").values(account(id)).execute();
+            // The transaction's own queries run on its connection, and see what it wrote.
+            ownRead = await byId(trx, id);
             written.fire();
             await held.promise;
             if (outcome === "rollback") throw new Error("rolled back");
           })
           .catch(() => {});
-        return { written: written.promise, release: held.fire, done };
+        return { written: written.promise, release: held.fire, done, ownRead: () => ownRead };
       };
 
       // Read while the insert is written but not committed: answered once it is, as committed.
       const committing = inserting("acct_c", "commit");
       await committing.written;
+      assert.deepEqual(committing.ownRead(), [{ name: "acct_c" }]);
       let seen: unknown;
       const reading = byId(database.db, "acct_c").then((rows) => {
         seen = rows;
@@ -168,14 +177,7 @@ describe("queries compiled once", () => {
 
 describe("statements cheap to run again", () => {
   it("writes a constant LIMIT into the SQL text, where binding it would prepare it anew", () => {
-    const compiled = new Kysely<Tables>({
-      dialect: {
-        createAdapter: () => new PostgresAdapter(),
-        createDriver: () => new DummyDriver(),
-        createIntrospector: (db) => new PostgresIntrospector(db),
-        createQueryCompiler: () => new PostgresQueryCompiler(),
-      },
-    })
+    const compiled = compilingForPostgres()
       .selectFrom("jobs")
       .select("id")
       .where("lane", "=", "l")
