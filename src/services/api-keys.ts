@@ -85,9 +85,8 @@ const keyByHash = precompiled((db: Kysely<Tables>, hash: string) =>
 );
 
 /**
- * On PostgreSQL, with the rate-limit buckets in the same database: the key of a secret's hash and,
- * when it is live and of that environment, a token taken from its bucket, in one statement. Every
- * authenticated request would otherwise pay two round trips before its own work.
+ * The statement of `keyByHashTakingToken`; with `keyedRead`, its answer as the column `read`, made
+ * only for a live key of the secret's environment whose token was taken (else null).
  */
 function keyTakingTokenStatement(keyedRead?: KeyedRead) {
   return precompiled(
