@@ -1,22 +1,12 @@
 import type { Insertable, Kysely } from "kysely";
-import { runCompiled } from "./precompiled.js";
+import { type CompiledShape, compileShape, parametersOf, runCompiled } from "./precompiled.js";
 import { inStatementSizedChunks } from "./row-chunks.js";
 import type { Tables } from "./schema.js";
-
-/** Stands for the i-th value while an insert's shape is compiled. */
-const placeholder = (i: number) => `\u0000certyneo-value-${i}\u0000`;
 
 /** Past this many shapes, an insert is compiled each time, as Kysely does (bounded memory). */
 const MAX_SHAPES = 1000;
 
-/** An insert's SQL by shape, and for each of its parameters the value it takes. */
-interface Shape {
-  sql: string;
-  /** The index, in the rows' values (row by row, column by column), of each parameter. */
-  slots: number[];
-}
-
-const shapes = new Map<string, Shape>();
+const shapes = new Map<string, CompiledShape>();
 
 /**
  * Inserts `rows` into `table`, as `db.insertInto(table).values(rows)` would, in statements that
@@ -48,42 +38,27 @@ export async function insertRows<T extends keyof Tables & string>(
       shape = compile(db, table, columns, chunk.length, ignoreConflictOn);
       if (shapes.size < MAX_SHAPES) shapes.set(key, shape);
     }
-    await runCompiled(
-      db,
-      shape.sql,
-      shape.slots.map((slot) => values[slot]),
-    );
+    await runCompiled(db, shape.sql, parametersOf(shape, values));
   }
 }
 
+/** The insert of `count` rows of `columns`, its values row by row, column by column. */
 function compile(
   db: Kysely<Tables>,
   table: keyof Tables & string,
   columns: readonly string[],
   count: number,
   ignoreConflictOn: readonly string[] | undefined,
-): Shape {
-  const slotOf = new Map<string, number>();
-  const rows = Array.from({ length: count }, () =>
-    Object.fromEntries(
-      columns.map((column) => {
-        const name = placeholder(slotOf.size);
-        slotOf.set(name, slotOf.size);
-        return [column, name];
-      }),
-    ),
-  );
-  // The shape's types are checked by `insertRows`' signature; Kysely sees placeholders.
-  const untyped = db as unknown as Kysely<Record<string, Record<string, string>>>;
-  let query = untyped.insertInto(table).values(rows);
-  if (ignoreConflictOn)
-    query = query.onConflict((oc) => oc.columns([...ignoreConflictOn]).doNothing());
-  const compiled = query.compile();
-  const slots = compiled.parameters.map((value) => {
-    const slot = slotOf.get(value as string);
-    if (slot === undefined)
-      throw new Error(`insertRows(${table}): a parameter of its own in ${compiled.sql}`);
-    return slot;
+): CompiledShape {
+  return compileShape(columns.length * count, (values) => {
+    const rows = Array.from({ length: count }, (_, row) =>
+      Object.fromEntries(columns.map((column, i) => [column, values[row * columns.length + i]!])),
+    );
+    // The rows' types are checked by `insertRows`' signature; Kysely sees placeholders.
+    const untyped = db as unknown as Kysely<Record<string, Record<string, string>>>;
+    let query = untyped.insertInto(table).values(rows);
+    if (ignoreConflictOn)
+      query = query.onConflict((oc) => oc.columns([...ignoreConflictOn]).doNothing());
+    return query.compile();
   });
-  return { sql: compiled.sql, slots };
 }

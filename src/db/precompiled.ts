@@ -8,6 +8,32 @@ import type { Tables } from "./schema.js";
 const placeholder = (i: number) => `\u0000certyneo-arg-${i}\u0000`;
 
 /**
+ * SQL compiled once for values given later: for each of its parameters, the index of the value
+ * it takes, or a constant of the query itself.
+ */
+export interface CompiledShape {
+  sql: string;
+  slots: (number | { value: unknown })[];
+}
+
+/** Compiles what `build` makes of `count` placeholders (it must not branch on them). */
+export function compileShape(
+  count: number,
+  build: (placeholders: string[]) => CompiledQuery,
+): CompiledShape {
+  const placeholders = Array.from({ length: count }, (_, i) => placeholder(i));
+  const slotOf = new Map(placeholders.map((name, i) => [name, i]));
+  const query = build(placeholders);
+  const slots = query.parameters.map((value) => slotOf.get(value as string) ?? { value });
+  return { sql: query.sql, slots };
+}
+
+/** The parameters of `shape` for `values`. */
+export function parametersOf(shape: CompiledShape, values: readonly unknown[]): unknown[] {
+  return shape.slots.map((slot) => (typeof slot === "number" ? values[slot] : slot.value));
+}
+
+/**
  * Runs compiled SQL on the driver itself, or answers `undefined` to leave it to Kysely.
  * `inTransaction`: `db` is a transaction of the instance (which then holds its connection).
  */
@@ -113,25 +139,16 @@ export function precompiled<A extends (string | number)[], R>(
   build: (db: Kysely<Tables>, ...args: A) => Compilable<R>,
 ): (db: Kysely<Tables>, ...args: A) => Promise<R[]> {
   // By SQL dialect (its adapter's class): one process may hold SQLite and PostgreSQL at once.
-  const byDialect = new Map<unknown, { sql: string; slots: (number | { value: unknown })[] }>();
+  const byDialect = new Map<unknown, CompiledShape>();
   return async (db, ...args) => {
     const dialect = db.getExecutor().adapter.constructor;
     let compiled = byDialect.get(dialect);
     if (!compiled) {
-      const names = args.map((_, i) => placeholder(i)) as A;
-      const query = build(db, ...names).compile();
-      const slots = query.parameters.map((value) => {
-        const index = names.indexOf(value as string);
-        return index >= 0 ? index : { value };
-      });
-      compiled = { sql: query.sql, slots };
+      compiled = compileShape(args.length, (names) => build(db, ...(names as A)).compile());
       byDialect.set(dialect, compiled);
-      registerPreparedStatement(query.sql);
+      registerPreparedStatement(compiled.sql);
     }
-    const parameters = compiled.slots.map((slot) =>
-      typeof slot === "number" ? args[slot] : slot.value,
-    );
-    return runCompiled<R>(db, compiled.sql, parameters);
+    return runCompiled<R>(db, compiled.sql, parametersOf(compiled, args));
   };
 }
 

@@ -71,12 +71,6 @@ export interface JobStats {
   oldestDueSeconds: number | null;
 }
 
-/**
- * Durable jobs in the database. A job is enqueued in the transaction of the event that calls for
- * it, so it is never lost; a crashed worker's job is taken over when its lock expires; on
- * PostgreSQL several instances claim jobs with `FOR UPDATE SKIP LOCKED` and never run one twice
- * at the same time.
- */
 /** A job of the lane pending, running or waiting, if any. */
 const unfinishedInLane = precompiled((db: Kysely<Tables>, lane: string) =>
   db
@@ -87,6 +81,12 @@ const unfinishedInLane = precompiled((db: Kysely<Tables>, lane: string) =>
     .limit(fixedLimit(1)),
 );
 
+/**
+ * Durable jobs in the database. A job is enqueued in the transaction of the event that calls for
+ * it, so it is never lost; a crashed worker's job is taken over when its lock expires; on
+ * PostgreSQL several instances claim jobs with `FOR UPDATE SKIP LOCKED` and never run one twice
+ * at the same time.
+ */
 export class JobQueue {
   constructor(
     private readonly db: Kysely<Tables>,

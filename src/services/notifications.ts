@@ -95,16 +95,16 @@ export function recipientChannels(recipient: Pick<RecipientsTable, "channels">):
   return recipient.channels ? (JSON.parse(recipient.channels) as Channel[]) : ["email"];
 }
 
-/**
- * Messages to recipients and to the sender's team. What an event calls for is written, one row
- * per message, in the event's own transaction (so it is never lost); the job worker sends each
- * afterwards, at least once, and records the outcome as an event of the envelope.
- */
 /** The envelope's recipients, in order: read for each message planned or sent. */
 const recipientsOf = precompiled((db: Kysely<Tables>, envelopeId: string) =>
   db.selectFrom("recipients").selectAll().where("envelope_id", "=", envelopeId).orderBy("position"),
 );
 
+/**
+ * Messages to recipients and to the sender's team. What an event calls for is written, one row
+ * per message, in the event's own transaction (so it is never lost); the job worker sends each
+ * afterwards, at least once, and records the outcome as an event of the envelope.
+ */
 export class NotificationService {
   constructor(
     private readonly db: Kysely<Tables>,
