@@ -37,12 +37,29 @@ export function toBase62(bytes: Uint8Array): string {
  * holding it: the database keeps only the token's SHA-256, which is how a token is looked up.
  */
 export class SigningTokens {
-  constructor(private readonly secret: Buffer) {}
+  /**
+   * Tokens derived lately, by recipient id: a send derives each token twice (its hash, then the
+   * response's links) and every read of an envelope derives them again. Kept in memory only, as
+   * the secret they come from is.
+   */
+  private readonly derived = new Map<string, string>();
+
+  constructor(
+    private readonly secret: Buffer,
+    private readonly maxKept = 10_000,
+  ) {}
 
   tokenFor(recipientId: string): string {
-    return toBase62(
+    const kept = this.derived.get(recipientId);
+    if (kept !== undefined) return kept;
+    const token = toBase62(
       createHmac("sha256", this.secret).update(`signing-token:v1:${recipientId}`).digest(),
     );
+    // The first kept is the first to go: no reordering on a hit, which a send's second use and
+    // a client reading an envelope it just wrote do not need.
+    if (this.derived.size >= this.maxKept) this.derived.delete(this.derived.keys().next().value!);
+    this.derived.set(recipientId, token);
+    return token;
   }
 
   static hash(token: string): string {

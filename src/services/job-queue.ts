@@ -7,7 +7,7 @@ import { precompiled } from "../db/precompiled.js";
 import type { JobsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
-import { newId } from "../security/random.js";
+import { newOrderedId } from "../security/random.js";
 
 export const JOB_KINDS = [
   "seal_envelope",
@@ -72,14 +72,37 @@ export interface JobStats {
 }
 
 /** A job of the lane pending, running or waiting, if any. */
-const unfinishedInLane = precompiled((db: Kysely<Tables>, lane: string) =>
+export const unfinishedInLaneQuery = (db: Kysely<Tables>, lane: string) =>
   db
     .selectFrom("jobs")
     .select("id")
     .where("lane", "=", lane)
     .where("state", "in", ["pending", "running", "waiting"])
-    .limit(fixedLimit(1)),
-);
+    .limit(fixedLimit(1));
+
+const unfinishedInLane = precompiled(unfinishedInLaneQuery);
+
+/**
+ * Finished jobs last touched before `before`. The states here and in `failedNewestFirstQuery` are
+ * constants of the SQL, as in the WHERE of the indexes holding only those jobs (a bound value
+ * does not tell the planner that the index holds every row asked for).
+ */
+export const doneBeforeQuery = (db: Kysely<Tables>, before: string, batch: number) =>
+  db
+    .selectFrom("jobs")
+    .select("id")
+    .where("state", "=", sql.lit("done"))
+    .where("updated_at", "<", before)
+    .limit(batch);
+
+/** Jobs that failed for good, newest first. */
+export const failedNewestFirstQuery = (db: Kysely<Tables>, limit: number) =>
+  db
+    .selectFrom("jobs")
+    .selectAll()
+    .where("state", "=", sql.lit("failed"))
+    .orderBy("updated_at", "desc")
+    .limit(limit);
 
 /**
  * Durable jobs in the database. A job is enqueued in the transaction of the event that calls for
@@ -162,7 +185,7 @@ export class JobQueue {
         busy.add(lane);
       }
       rows.push({
-        id: newId("job"),
+        id: newOrderedId("job"),
         kind,
         subject_id: subjectId,
         envelope_id: envelope.id,
@@ -463,16 +486,7 @@ export class JobQueue {
   async pruneDone(before: Date, batch = 1000): Promise<number> {
     const result = await this.db
       .deleteFrom("jobs")
-      .where(
-        "id",
-        "in",
-        this.db
-          .selectFrom("jobs")
-          .select("id")
-          .where("state", "=", "done")
-          .where("updated_at", "<", before.toISOString())
-          .limit(batch),
-      )
+      .where("id", "in", doneBeforeQuery(this.db, before.toISOString(), batch))
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
@@ -531,13 +545,7 @@ export class JobQueue {
 
   /** Jobs that failed for good, newest first: what an operator has to look at. */
   async listFailed(limit = 100): Promise<Job[]> {
-    return this.db
-      .selectFrom("jobs")
-      .selectAll()
-      .where("state", "=", "failed")
-      .orderBy("updated_at", "desc")
-      .limit(limit)
-      .execute();
+    return failedNewestFirstQuery(this.db, limit).execute();
   }
 
   /** Runs a failed job again now, with a fresh schedule; `false` when no such failed job. */

@@ -32,7 +32,7 @@ import {
 } from "../notify/emails.js";
 import type { Mailer, OutgoingEmail } from "../notify/mailer.js";
 import type { SmsSender } from "../notify/sms.js";
-import { newId } from "../security/random.js";
+import { newOrderedId } from "../security/random.js";
 import { SigningTokens } from "../security/signing-tokens.js";
 import { type Locale, resolveLocale } from "../signing/i18n.js";
 import type { BlobStore } from "../storage/blob-store.js";
@@ -204,7 +204,7 @@ export class NotificationService {
       const unique = new Map(addressees.map((a) => [`${a.channel}:${a.address.toLowerCase()}`, a]));
       for (const a of unique.values()) {
         rows.push({
-          id: newId("ntf"),
+          id: newOrderedId("ntf"),
           envelope_id: envelope.id,
           account_id: envelope.scope.accountId,
           environment: envelope.scope.environment,

@@ -19,6 +19,15 @@ import { type ActionContext, type EventLog, SYSTEM_CONTEXT } from "./event-log.j
 /** How many due reminders one pass of the scheduler sends at most; the next pass takes the rest. */
 const BATCH = 100;
 
+/** Recipients whose reminder is due at `now`, soonest first, by the index of scheduled ones. */
+export const dueRemindersQuery = (db: Kysely<Tables>, now: string) =>
+  db
+    .selectFrom("recipients")
+    .select(["id", "envelope_id"])
+    .where("next_reminder_at", "<=", now)
+    .orderBy("next_reminder_at")
+    .limit(fixedLimit(BATCH));
+
 /**
  * Reminds recipients whose turn it is and who have not acted: automatically on the envelope's
  * policy, or at once when the sender asks. Each reminder is a `recipient.reminded` event, whose
@@ -40,13 +49,7 @@ export class ReminderService {
     const now = this.clock.now().toISOString();
     // By the index on next_reminder_at alone: a join would let the planner walk every SENT
     // envelope. What is no longer due is found below, and its schedule cleared.
-    const due = await this.db
-      .selectFrom("recipients")
-      .select(["id", "envelope_id"])
-      .where("next_reminder_at", "<=", now)
-      .orderBy("next_reminder_at")
-      .limit(fixedLimit(BATCH))
-      .execute();
+    const due = await dueRemindersQuery(this.db, now).execute();
     return runEach(due, ({ id, envelope_id }) =>
       this.db.transaction().execute(async (trx) => {
         const envelope = await lockEnvelope(trx, this.dialect, envelope_id);

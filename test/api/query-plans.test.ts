@@ -4,6 +4,12 @@ import { CompiledQuery, type Kysely, sql } from "kysely";
 import { type ListFilters, newestFirstQuery } from "../../src/db/pagination.js";
 import type { Tables } from "../../src/db/schema.js";
 import { envelopeListFilters } from "../../src/services/envelopes.js";
+import {
+  doneBeforeQuery,
+  failedNewestFirstQuery,
+  unfinishedInLaneQuery,
+} from "../../src/services/job-queue.js";
+import { dueRemindersQuery } from "../../src/services/reminders.js";
 import { attemptsQuery } from "../../src/services/webhooks.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -70,6 +76,49 @@ describe("query plans of the lists", () => {
       }
     }
   });
+
+  // Indexes that hold only some rows (migration 0016_partial_indexes): each query of those rows
+  // is still served by its index, by name.
+  const partial: [string, () => CompiledQuery, string][] = [
+    [
+      "a lane's unfinished job",
+      () => unfinishedInLaneQuery(t.app.database.db, "whk_x").compile(),
+      "jobs_lane",
+    ],
+    [
+      "finished jobs to prune",
+      () => doneBeforeQuery(t.app.database.db, "2026-01-01T00:00:00.000Z", 1000).compile(),
+      "jobs_done_updated_at",
+    ],
+    [
+      "failed jobs, newest first",
+      () => failedNewestFirstQuery(t.app.database.db, 100).compile(),
+      "jobs_failed_updated_at",
+    ],
+    [
+      "reminders due",
+      () => dueRemindersQuery(t.app.database.db, "2026-01-01T00:00:00.000Z").compile(),
+      "recipients_next_reminder",
+    ],
+    [
+      "a signature image's references",
+      () =>
+        t.app.database.db
+          .selectFrom("recipients")
+          .select("id")
+          .where("signature_image_sha256", "=", "ab".repeat(32))
+          .compile(),
+      "recipients_signature_image_sha256",
+    ],
+  ];
+  for (const [name, query, index] of partial) {
+    it(`finds ${name} by the index holding only those (${index})`, async () => {
+      const text = await plan(query());
+      assert.match(text, new RegExp(`\\b${index}\\b`), text);
+      if (t.app.database.dialect === "sqlite") assert.doesNotMatch(text, /USE TEMP B-TREE/, text);
+      else assert.doesNotMatch(text, /\bSort\b/, text);
+    });
+  }
 
   for (const [name, table, filters] of cases) {
     it(`pages ${name} through an index, in its order`, async () => {

@@ -6,7 +6,7 @@ import {
   hashesEqual,
   parseApiKeySecret,
 } from "../../src/security/api-key-secret.js";
-import { newId, randomBase62 } from "../../src/security/random.js";
+import { newId, newOrderedId, randomBase62 } from "../../src/security/random.js";
 
 describe("random identifiers and secrets", () => {
   it("draws base62 characters evenly", () => {
@@ -21,6 +21,16 @@ describe("random identifiers and secrets", () => {
     const ids = new Set(Array.from({ length: 10_000 }, () => newId("key")));
     assert.equal(ids.size, 10_000);
     for (const id of ids) assert.match(id, /^key_[0-9A-Za-z]{24}$/);
+  });
+
+  it("orders internal ids by their time, and keeps them unique", () => {
+    const times = [0, 1, 61, 62, 1_700_000_000_000, Date.now(), 253_402_300_799_000];
+    const ordered = times.map((ms) => newOrderedId("job", ms));
+    for (const id of ordered) assert.match(id, /^job_[0-9A-Za-z]{24}$/);
+    // Byte order, as SQLite compares text: later ids sort after.
+    assert.deepEqual([...ordered].sort(), ordered);
+    const sameMs = new Set(Array.from({ length: 10_000 }, () => newOrderedId("ntf", 5)));
+    assert.equal(sameMs.size, 10_000);
   });
 
   it("makes API key secrets the contract's shape", () => {

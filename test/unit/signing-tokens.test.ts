@@ -22,6 +22,25 @@ describe("signing tokens", () => {
     for (const bytes of cases) assert.equal(toBase62(bytes), base62ByBigInt(bytes));
   });
 
+  it("are the same whether kept or derived again, and keep a bounded number", () => {
+    const secret = randomBytes(32);
+    const kept = new SigningTokens(secret, 3);
+    const ids = ["rcp_a", "rcp_b", "rcp_c", "rcp_d", "rcp_e"];
+    const first = ids.map((id) => kept.tokenFor(id));
+    // Again, kept or not (the first two went when the fourth and fifth came): the same tokens
+    // as a fresh instance derives.
+    assert.deepEqual(
+      ids.map((id) => kept.tokenFor(id)),
+      first,
+    );
+    assert.deepEqual(
+      ids.map((id) => new SigningTokens(secret).tokenFor(id)),
+      first,
+    );
+    assert.equal((kept as unknown as { derived: Map<string, string> }).derived.size, 3);
+    assert.notEqual(new SigningTokens(randomBytes(32)).tokenFor("rcp_a"), first[0]);
+  });
+
   it("stay the tokens of links already sent", () => {
     // Made by the first implementation: a signing link sent then must still open.
     const tokens = new SigningTokens(Buffer.alloc(32, 7));

@@ -15,6 +15,7 @@ import { listIndexes } from "./0012_list_indexes.js";
 import { archiveTimestamps } from "./0013_archive_timestamps.js";
 import { redirectUrls } from "./0014_redirect_urls.js";
 import { storedBlobs } from "./0015_stored_blobs.js";
+import { partialIndexes } from "./0016_partial_indexes.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -34,6 +35,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0013_archive_timestamps": archiveTimestamps,
     "0014_redirect_urls": redirectUrls,
     "0015_stored_blobs": storedBlobs(dialect),
+    "0016_partial_indexes": partialIndexes,
   };
   return { getMigrations: async () => migrations };
 }
