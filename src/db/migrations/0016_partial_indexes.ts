@@ -1,8 +1,8 @@
 import { type Kysely, type Migration, sql } from "kysely";
 
 /**
- * Indexes that hold only the rows their queries look for. Each index a row enters costs a write
- * a page of SQLite's log (or PostgreSQL's) at commit, whether the row is ever looked up there or
+ * Indexes that hold only the rows their queries look for. Each index a row enters costs a page
+ * of SQLite's log (or of PostgreSQL's WAL) at commit, whether the row is ever looked up there or
  * not: a new recipient has no reminder due and no signature image, a notification's job no lane,
  * a job being planned is neither finished nor failed. Their queries name what the index holds
  * (`lane = ?` holds only where a lane is; the finished and the failed jobs are looked up by
