@@ -242,8 +242,12 @@ export class ApiKeyService {
   ): Promise<KeyTakingToken | undefined> {
     let statement = keyByHashTakingToken;
     if (read) {
-      statement = keyByHashReading.get(read.keyedRead) ?? keyTakingTokenStatement(read.keyedRead);
-      keyByHashReading.set(read.keyedRead, statement);
+      let reading = keyByHashReading.get(read.keyedRead);
+      if (!reading) {
+        reading = keyTakingTokenStatement(read.keyedRead);
+        keyByHashReading.set(read.keyedRead, reading);
+      }
+      statement = reading;
     }
     const [row] = await statement(
       this.db,

@@ -1,5 +1,11 @@
 import { type Kysely, type Migration, sql } from "kysely";
 
+/** A recipient's columns that stay null until later, each looked up by an index of its own. */
+const SET_ONLY_LATER = [
+  ["recipients", "recipients_next_reminder", "next_reminder_at"],
+  ["recipients", "recipients_signature_image_sha256", "signature_image_sha256"],
+] as const;
+
 /**
  * Indexes that hold only the rows their queries look for. Each index a row enters costs a page
  * of SQLite's log (or of PostgreSQL's WAL) at commit, whether the row is ever looked up there or
@@ -10,10 +16,7 @@ import { type Kysely, type Migration, sql } from "kysely";
  */
 export const partialIndexes: Migration = {
   async up(db: Kysely<unknown>) {
-    for (const [table, name, column] of [
-      ["recipients", "recipients_next_reminder", "next_reminder_at"],
-      ["recipients", "recipients_signature_image_sha256", "signature_image_sha256"],
-    ] as const) {
+    for (const [table, name, column] of SET_ONLY_LATER) {
       await db.schema.dropIndex(name).execute();
       await db.schema
         .createIndex(name)
@@ -51,10 +54,7 @@ export const partialIndexes: Migration = {
       .execute();
     await db.schema.dropIndex("jobs_lane").execute();
     await db.schema.createIndex("jobs_lane").on("jobs").columns(["lane", "state", "seq"]).execute();
-    for (const [table, name, column] of [
-      ["recipients", "recipients_next_reminder", "next_reminder_at"],
-      ["recipients", "recipients_signature_image_sha256", "signature_image_sha256"],
-    ] as const) {
+    for (const [table, name, column] of SET_ONLY_LATER) {
       await db.schema.dropIndex(name).execute();
       await db.schema.createIndex(name).on(table).column(column).execute();
     }
