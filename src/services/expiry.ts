@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { fixedLimit } from "../db/fixed-limit.js";
 import { lockEnvelope } from "../db/locks.js";
@@ -9,6 +9,19 @@ import { runEach } from "./batch.js";
 import { type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
 
 const BATCH = 100;
+
+/**
+ * Envelopes SENT whose time ran out, oldest first. The status is a constant of the SQL, as in the
+ * WHERE of the index holding only SENT envelopes (`envelopes_expiry`).
+ */
+export const overdueQuery = (db: Kysely<Tables>, now: string) =>
+  db
+    .selectFrom("envelopes")
+    .select("id")
+    .where("status", "=", sql.lit("SENT"))
+    .where("expires_at", "<=", now)
+    .orderBy("expires_at")
+    .limit(fixedLimit(BATCH));
 
 /** Moves envelopes still waiting past their `expiresAt` to EXPIRED (`envelope.expired`). */
 export class ExpiryService {
@@ -25,14 +38,7 @@ export class ExpiryService {
    */
   async expireDue(): Promise<number> {
     const now = this.clock.now().toISOString();
-    const overdue = await this.db
-      .selectFrom("envelopes")
-      .select("id")
-      .where("status", "=", "SENT")
-      .where("expires_at", "<=", now)
-      .orderBy("expires_at")
-      .limit(fixedLimit(BATCH))
-      .execute();
+    const overdue = await overdueQuery(this.db, now).execute();
     return runEach(overdue, ({ id }) =>
       this.db.transaction().execute(async (trx) => {
         const envelope = await lockEnvelope(trx, this.dialect, id);

@@ -4,9 +4,12 @@ import { CompiledQuery, type Kysely, sql } from "kysely";
 import { type ListFilters, newestFirstQuery } from "../../src/db/pagination.js";
 import type { Tables } from "../../src/db/schema.js";
 import { envelopeListFilters } from "../../src/services/envelopes.js";
+import { overdueQuery } from "../../src/services/expiry.js";
 import {
   doneBeforeQuery,
   failedNewestFirstQuery,
+  firstClaimableQuery,
+  type JobKind,
   unfinishedInLaneQuery,
 } from "../../src/services/job-queue.js";
 import { dueRemindersQuery } from "../../src/services/reminders.js";
@@ -101,6 +104,11 @@ describe("query plans of the lists", () => {
       "recipients_next_reminder",
     ],
     [
+      "envelopes past their expiry",
+      () => overdueQuery(t.app.database.db, "2026-01-01T00:00:00.000Z").compile(),
+      "envelopes_expiry",
+    ],
+    [
       "a signature image's references",
       () =>
         t.app.database.db
@@ -118,6 +126,32 @@ describe("query plans of the lists", () => {
       if (t.app.database.dialect === "sqlite") assert.doesNotMatch(text, /USE TEMP B-TREE/, text);
       else assert.doesNotMatch(text, /\bSort\b/, text);
     });
+  }
+
+  // A claim reads one index entry per kind, never the due jobs of other kinds or all of its own.
+  const claims: JobKind[][] = [["seal_envelope"], ["send_notification", "send_invitation"]];
+  for (const kinds of claims) {
+    for (const claimable of ["due", "abandoned"] as const) {
+      it(`claims the first ${claimable} job of ${kinds.join(" or ")} by one seek per kind`, async () => {
+        const { db, dialect } = t.app.database;
+        const query = firstClaimableQuery(dialect, kinds, claimable, "2026-01-01T00:00:00.000Z");
+        const text = await plan(query.compile(db));
+        if (dialect === "sqlite") {
+          const searches = text.split("\n").filter((line) => /\bjobs\b/.test(line));
+          assert.equal(searches.length, kinds.length, text);
+          for (const line of searches) {
+            assert.match(
+              line,
+              /SEARCH jobs USING INDEX jobs_kind_due \(kind=\? AND state=\?/,
+              text,
+            );
+          }
+        } else {
+          assert.match(text, /Index Scan using jobs_kind_due/, text);
+          assert.doesNotMatch(text, /Seq Scan on jobs\b/, text);
+        }
+      });
+    }
   }
 
   for (const [name, table, filters] of cases) {

@@ -16,6 +16,7 @@ import { archiveTimestamps } from "./0013_archive_timestamps.js";
 import { redirectUrls } from "./0014_redirect_urls.js";
 import { storedBlobs } from "./0015_stored_blobs.js";
 import { partialIndexes } from "./0016_partial_indexes.js";
+import { claimAndExpiryIndexes } from "./0017_claim_and_expiry_indexes.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -36,6 +37,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0014_redirect_urls": redirectUrls,
     "0015_stored_blobs": storedBlobs(dialect),
     "0016_partial_indexes": partialIndexes,
+    "0017_claim_and_expiry_indexes": claimAndExpiryIndexes,
   };
   return { getMigrations: async () => migrations };
 }
