@@ -46,7 +46,7 @@ import {
   type ReminderPolicy,
   serializeReminderPolicy,
 } from "../domain/reminders.js";
-import { newId } from "../security/random.js";
+import { newId, newIdIn } from "../security/random.js";
 import { SigningTokens } from "../security/signing-tokens.js";
 import { type AccountSettingsService, checkReminderPolicy } from "./account-settings.js";
 import type { KeyedRead } from "./api-keys.js";
@@ -687,7 +687,7 @@ export class EnvelopeService {
     const fieldRows: FieldsTable[] = [];
     for (const [position, recipient] of spec.recipients.entries()) {
       const row: RecipientsTable = {
-        id: keptIds[position] ?? newId("rcp"),
+        id: keptIds[position] ?? newIdIn(trx, "rcp"),
         envelope_id: envelopeId,
         position,
         email: recipient.email,
@@ -721,7 +721,7 @@ export class EnvelopeService {
       fieldRows.push(
         ...recipient.fields.map(
           (field, fieldPosition): FieldsTable => ({
-            id: newId("fld"),
+            id: newIdIn(trx, "fld"),
             envelope_id: envelopeId,
             recipient_id: row.id,
             document_id: field.documentId,

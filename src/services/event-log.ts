@@ -6,7 +6,7 @@ import type { EventsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
 import { chainHash, GENESIS_HASH, type StoredChainedEvent } from "../domain/event-chain.js";
-import { newId } from "../security/random.js";
+import { newIdIn } from "../security/random.js";
 
 export type Actor =
   | { type: "api_key"; id: string }
@@ -105,7 +105,7 @@ export class EventLog {
     for (const event of events) {
       sequence += 1;
       const content = {
-        id: newId("evt"),
+        id: newIdIn(trx, "evt"),
         envelopeId: envelope.id,
         sequence,
         type: event.type,

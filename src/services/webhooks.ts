@@ -13,7 +13,7 @@ import {
   type PageRequest,
   toPage,
 } from "../domain/pagination.js";
-import { newId, randomBase62 } from "../security/random.js";
+import { newId, newIdIn, randomBase62 } from "../security/random.js";
 import type { SecretBox } from "../security/secret-box.js";
 import { refusedDestination } from "../webhooks/address-policy.js";
 import type { AppendedEvent } from "./event-log.js";
@@ -324,7 +324,7 @@ export class WebhookService {
         },
       });
       for (const endpoint of subscribers) {
-        const id = newId("dlv");
+        const id = newIdIn(trx, "dlv");
         rows.push({
           id,
           webhook_id: endpoint.id,

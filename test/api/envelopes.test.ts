@@ -69,6 +69,26 @@ describe("envelopes", () => {
     assert.equal(new Set(invitations.map((n) => n.address)).size, 50);
   });
 
+  it("gives the rows one write creates ids with a shared random head, and each envelope its own", async () => {
+    const body = { subject: "Heads", documentIds: [doc.id], recipients: [signer(1), signer(2)] };
+    const [first, second] = [(await create(body)).body, (await create(body)).body];
+    const head = (id: string) => id.slice(id.indexOf("_") + 1, id.indexOf("_") + 9);
+    const headsOf = (envelope: any) =>
+      new Set(
+        envelope.recipients
+          .flatMap((r: any) => [r.id, ...r.fields.map((f: any) => f.id)])
+          .map(head),
+      );
+    assert.equal(headsOf(first).size, 1, "recipients and fields of one create");
+    assert.notDeepEqual(headsOf(first), headsOf(second));
+    for (const id of [first.id, first.recipients[0].id, first.recipients[0].fields[0].id])
+      assert.match(id, /^[a-z]+_[0-9A-Za-z]{24}$/);
+    assert.equal((await send(first.id)).status, 200);
+    const sendEvents = (await events(first.id)).filter((e) => e.type !== "envelope.created");
+    assert.ok(sendEvents.length >= 3);
+    assert.equal(new Set(sendEvents.map((e) => head(e.id))).size, 1, "the events of one send");
+  });
+
   it("creates a DRAFT from the quick start's minimal body, with a signature field placed", async () => {
     const res = await create({
       subject: "Contrat de prestation",

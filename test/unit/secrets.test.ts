@@ -6,7 +6,7 @@ import {
   hashesEqual,
   parseApiKeySecret,
 } from "../../src/security/api-key-secret.js";
-import { newId, newOrderedId, randomBase62 } from "../../src/security/random.js";
+import { newId, newIdIn, newOrderedId, randomBase62 } from "../../src/security/random.js";
 
 describe("random identifiers and secrets", () => {
   it("draws base62 characters evenly", () => {
@@ -31,6 +31,23 @@ describe("random identifiers and secrets", () => {
     assert.deepEqual([...ordered].sort(), ordered);
     const sameMs = new Set(Array.from({ length: 10_000 }, () => newOrderedId("ntf", 5)));
     assert.equal(sameMs.size, 10_000);
+  });
+
+  it("gives the ids of one transaction a random head of their own, and each id its own rest", () => {
+    const first = { isTransaction: true };
+    const second = { isTransaction: true };
+    const ids = Array.from({ length: 10_000 }, (_, n) => newIdIn(first, n % 2 ? "rcp" : "fld"));
+    for (const id of ids) assert.match(id, /^(rcp|fld)_[0-9A-Za-z]{24}$/);
+    assert.equal(new Set(ids).size, 10_000);
+    const head = (id: string) => id.slice(4, 12);
+    assert.equal(new Set(ids.map(head)).size, 1, "one head in a transaction");
+    assert.equal(new Set(ids.map((id) => id.slice(12))).size, 10_000);
+    // Heads are drawn anew for each transaction (two alike: one chance in 62^8).
+    assert.notEqual(head(newIdIn(second, "rcp")), head(ids[0]!));
+    // Outside a transaction, every id is wholly its own.
+    const outside = { isTransaction: false };
+    const heads = new Set(Array.from({ length: 100 }, () => head(newIdIn(outside, "evt"))));
+    assert.equal(heads.size, 100);
   });
 
   it("makes API key secrets the contract's shape", () => {
