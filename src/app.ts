@@ -21,7 +21,7 @@ import { ApiKeyService } from "./services/api-keys.js";
 import { AuditTrailService } from "./services/audit-trail.js";
 import { BrandingService } from "./services/branding.js";
 import { DocumentService } from "./services/documents.js";
-import { EnvelopeService } from "./services/envelopes.js";
+import { EnvelopeService } from "./services/envelopes/index.js";
 import { EventLog } from "./services/event-log.js";
 import { EvidenceRenewalService, RENEWAL_INTERVAL_MS } from "./services/evidence-renewal.js";
 import { ExpiryService } from "./services/expiry.js";

@@ -39,7 +39,7 @@ import type { ApiKeyService } from "./services/api-keys.js";
 import type { AuditTrailService } from "./services/audit-trail.js";
 import type { BrandingService } from "./services/branding.js";
 import type { DocumentService } from "./services/documents.js";
-import type { EnvelopeService } from "./services/envelopes.js";
+import type { EnvelopeService } from "./services/envelopes/index.js";
 import type { EventLog } from "./services/event-log.js";
 import type { IdempotencyStore } from "./services/idempotency.js";
 import type { NotificationService } from "./services/notifications.js";

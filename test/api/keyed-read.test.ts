@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ENVELOPE_OF_KEY } from "../../src/services/envelopes.js";
+import { ENVELOPE_OF_KEY } from "../../src/services/envelopes/index.js";
 import { testDatabaseKind } from "../helpers/database.js";
 import { signer, uploadDocument } from "../helpers/fixtures.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";

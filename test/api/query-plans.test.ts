@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { CompiledQuery, type Kysely, sql } from "kysely";
 import { type ListFilters, newestFirstQuery } from "../../src/db/pagination.js";
 import type { Tables } from "../../src/db/schema.js";
-import { envelopeListFilters } from "../../src/services/envelopes.js";
+import { envelopeListFilters } from "../../src/services/envelopes/index.js";
 import { overdueQuery } from "../../src/services/expiry.js";
 import {
   doneBeforeQuery,

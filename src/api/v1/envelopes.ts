@@ -25,7 +25,11 @@ import {
   Timestamp,
   With,
 } from "../../http/schemas.js";
-import { ENVELOPE_OF_KEY, type Envelope, type EnvelopeService } from "../../services/envelopes.js";
+import {
+  ENVELOPE_OF_KEY,
+  type Envelope,
+  type EnvelopeService,
+} from "../../services/envelopes/index.js";
 import type { ReminderService } from "../../services/reminders.js";
 
 export const FieldType = Component("FieldType", OneOf(FIELD_TYPES, "What the field holds"));

@@ -11,7 +11,7 @@ import {
   OneOf,
   Timestamp,
 } from "../../http/schemas.js";
-import type { EnvelopeService } from "../../services/envelopes.js";
+import type { EnvelopeService } from "../../services/envelopes/index.js";
 import type { EventLog, StoredEvent } from "../../services/event-log.js";
 
 /** A SHA-256, in hex. */

@@ -1,0 +1,55 @@
+import { insertRows } from "../../db/insert-rows.js";
+import type { EnvelopesTable } from "../../db/schema.js";
+import type { Scope } from "../../domain/environment.js";
+import { serializeReminderPolicy } from "../../domain/reminders.js";
+import { newId } from "../../security/random.js";
+import type { ActionContext } from "../event-log.js";
+import { snapshotOf } from "./helpers.js";
+import type { Envelope, EnvelopeDeps, EnvelopeInput } from "./types.js";
+import { validateEnvelope } from "./validate-envelope.js";
+import { writeContents } from "./write-contents.js";
+
+/** A DRAFT envelope from `input`, checked whole first (`envelope.created`). */
+export async function createEnvelope(
+  deps: EnvelopeDeps,
+  scope: Scope,
+  input: EnvelopeInput,
+  context: ActionContext,
+): Promise<Envelope> {
+  const reminders =
+    input.reminders === undefined ? (await deps.settings.get(scope)).reminders : input.reminders;
+  const spec = await validateEnvelope(deps, scope, { ...input, reminders });
+  const now = deps.clock.now().toISOString();
+  const row: EnvelopesTable = {
+    id: newId("env"),
+    account_id: scope.accountId,
+    environment: scope.environment,
+    status: "DRAFT",
+    subject: spec.subject,
+    message: spec.message,
+    signing_order: spec.signingOrder,
+    metadata: JSON.stringify(spec.metadata),
+    expires_at: spec.expiresAt,
+    reminders: serializeReminderPolicy(spec.reminders),
+    redirect_url: spec.redirectUrl,
+    created_at: now,
+    updated_at: now,
+    sent_at: null,
+    completed_at: null,
+    declined_at: null,
+    voided_at: null,
+    void_reason: null,
+    expired_at: null,
+    sealed_at: null,
+    sealing_error: null,
+  };
+  return deps.db.transaction().execute(async (trx) => {
+    await insertRows(trx, "envelopes", [row]);
+    await writeContents(trx, row.id, spec, []);
+    const snapshot = snapshotOf(deps, scope, row.id, trx);
+    await deps.events.append(trx, { id: row.id, scope, snapshot, justCreated: true }, context, [
+      { type: "envelope.created" },
+    ]);
+    return snapshot();
+  });
+}

@@ -1,0 +1,86 @@
+import type { Kysely } from "kysely";
+import type { Dialect } from "../../db/dialect.js";
+import type { Tables } from "../../db/schema.js";
+import type { Clock } from "../../domain/clock.js";
+import type { Scope } from "../../domain/environment.js";
+import type { Page } from "../../domain/pagination.js";
+import type { SigningTokens } from "../../security/signing-tokens.js";
+import type { AccountSettingsService } from "../account-settings.js";
+import type { DocumentService } from "../documents.js";
+import type { ActionContext, EventLog } from "../event-log.js";
+import { createEnvelope } from "./create-envelope.js";
+import { deleteEnvelope } from "./delete-envelope.js";
+import { envelopeFromKeyedRead, getEnvelope, listEnvelopes } from "./read-envelopes.js";
+import { sendEnvelope } from "./send-envelope.js";
+import type {
+  Envelope,
+  EnvelopeDeps,
+  EnvelopeInput,
+  EnvelopeListRequest,
+  EnvelopePatch,
+} from "./types.js";
+import { updateEnvelope } from "./update-envelope.js";
+
+export { ENVELOPE_OF_KEY, envelopeListFilters } from "./read-envelopes.js";
+export type {
+  Envelope,
+  EnvelopeInput,
+  EnvelopeListRequest,
+  EnvelopePatch,
+  Field,
+  FieldInput,
+  Recipient,
+  RecipientInput,
+} from "./types.js";
+
+/** Envelopes of an account: each use case is a file of this folder, named by its verb. */
+export class EnvelopeService {
+  private readonly deps: EnvelopeDeps;
+
+  constructor(
+    db: Kysely<Tables>,
+    dialect: Dialect,
+    clock: Clock,
+    documents: DocumentService,
+    events: EventLog,
+    tokens: SigningTokens,
+    settings: AccountSettingsService,
+    publicUrl: string,
+  ) {
+    this.deps = { db, dialect, clock, documents, events, tokens, settings, publicUrl };
+  }
+
+  create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope> {
+    return createEnvelope(this.deps, scope, input, context);
+  }
+
+  list(scope: Scope, request: EnvelopeListRequest): Promise<Page<Envelope>> {
+    return listEnvelopes(this.deps, scope, request);
+  }
+
+  /** The envelope `id` that `ENVELOPE_OF_KEY` answered with the caller's key. */
+  fromKeyedRead(id: string, value: unknown): Envelope {
+    return envelopeFromKeyedRead(this.deps, id, value);
+  }
+
+  /** The envelope `id` of `scope`; within a transaction, pass it as `db`. */
+  get(scope: Scope, id: string, db: Kysely<Tables> = this.deps.db): Promise<Envelope> {
+    return getEnvelope(this.deps, scope, id, db);
+  }
+
+  update(scope: Scope, id: string, patch: EnvelopePatch, context: ActionContext) {
+    return updateEnvelope(this.deps, scope, id, patch, context);
+  }
+
+  /**
+   * A draft is deleted; a sent envelope is voided (its links stop working); a finished one is
+   * left alone.
+   */
+  delete(scope: Scope, id: string, reason: string | undefined, context: ActionContext) {
+    return deleteEnvelope(this.deps, scope, id, reason, context);
+  }
+
+  send(scope: Scope, id: string, context: ActionContext): Promise<Envelope> {
+    return sendEnvelope(this.deps, scope, id, context);
+  }
+}

@@ -1,0 +1,213 @@
+import { type Kysely, sql } from "kysely";
+import {
+  DOCUMENT_COLUMNS,
+  type EnvelopeDocumentRow,
+  type EnvelopeRecipientRow,
+  envelopeWithParts,
+  envelopeWithPartsFromJson,
+  envelopeWithPartsOfKey,
+  FIELD_COLUMNS,
+  RECIPIENT_COLUMNS,
+} from "../../db/envelope-with-parts.js";
+import { type ListFilters, listNewestFirst } from "../../db/pagination.js";
+import type { EnvelopesTable, FieldsTable, Tables } from "../../db/schema.js";
+import type { EnvelopeStatus } from "../../domain/envelope-lifecycle.js";
+import type { Scope } from "../../domain/environment.js";
+import { notFound } from "../../domain/errors.js";
+import type { FieldType } from "../../domain/fields.js";
+import type { Page } from "../../domain/pagination.js";
+import {
+  acts,
+  awaitsAction,
+  type RecipientAuth,
+  type RecipientRole,
+  type RecipientStatus,
+  type SigningOrder,
+} from "../../domain/recipients.js";
+import { parseReminderPolicy } from "../../domain/reminders.js";
+import type { KeyedRead } from "../api-keys.js";
+import { recipientChannels } from "../notifications.js";
+import type { Envelope, EnvelopeDeps, EnvelopeListRequest, Field } from "./types.js";
+
+/** What turning rows into an envelope needs: its recipients' links. */
+type Links = Pick<EnvelopeDeps, "tokens" | "publicUrl">;
+
+/** A LIKE pattern matching `text` anywhere, its own `%`, `_` and `!` taken literally (`escape '!'`). */
+function containing(text: string): string {
+  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/** What `GET /envelopes` filters on: the status, and the search. */
+export function envelopeListFilters(request: EnvelopeListRequest): ListFilters {
+  return {
+    filters: { status: request.status },
+    condition: request.q?.trim() ? matching(request.q) : undefined,
+  };
+}
+
+/** Envelopes whose subject, or a recipient's name or email, contains `q`. */
+function matching(q: string) {
+  const pattern = containing(q.trim());
+  return sql<boolean>`(lower(subject) like ${pattern} escape '!' or exists (select 1 from recipients r where r.envelope_id = envelopes.id and (lower(r.email) like ${pattern} escape '!' or lower(r.name) like ${pattern} escape '!')))`;
+}
+
+const documentsOf = (db: Kysely<Tables>, ids: string[]) =>
+  db
+    .selectFrom("envelope_documents")
+    .innerJoin("documents", "documents.id", "envelope_documents.document_id")
+    .select(DOCUMENT_COLUMNS)
+    .where("envelope_documents.envelope_id", "in", ids)
+    .orderBy("envelope_documents.position");
+const recipientsOf = (db: Kysely<Tables>, ids: string[]) =>
+  db
+    .selectFrom("recipients")
+    .select(RECIPIENT_COLUMNS)
+    .where("envelope_id", "in", ids)
+    .orderBy("position");
+const fieldsOf = (db: Kysely<Tables>, ids: string[]) =>
+  db.selectFrom("fields").select(FIELD_COLUMNS).where("envelope_id", "in", ids).orderBy("position");
+
+/** The envelope of the request's `id`, read by the statement that looks its key up (PostgreSQL). */
+export const ENVELOPE_OF_KEY: KeyedRead = { build: envelopeWithPartsOfKey };
+
+export async function listEnvelopes(
+  deps: EnvelopeDeps,
+  scope: Scope,
+  request: EnvelopeListRequest,
+): Promise<Page<Envelope>> {
+  const page = await listNewestFirst(
+    deps.db,
+    "envelopes",
+    scope,
+    request,
+    "an envelope",
+    envelopeListFilters(request),
+  );
+  return { ...page, data: await assemble(deps, deps.db, page.data) };
+}
+
+/** The envelope `id` that `ENVELOPE_OF_KEY` answered with the caller's key. */
+export function envelopeFromKeyedRead(links: Links, id: string, value: unknown): Envelope {
+  const found = envelopeWithPartsFromJson(value);
+  if (!found) throw notFound("envelope", id);
+  return toEnvelope(links, found.envelope, found.documents, found.recipients, found.fields);
+}
+
+/** The envelope `id` of `scope`; within a transaction, pass it as `db`. */
+export async function getEnvelope(
+  deps: EnvelopeDeps,
+  scope: Scope,
+  id: string,
+  db: Kysely<Tables> = deps.db,
+): Promise<Envelope> {
+  const found = await envelopeWithParts(db, deps.dialect, scope.accountId, scope.environment, id);
+  if (!found) throw notFound("envelope", id);
+  return toEnvelope(deps, found.envelope, found.documents, found.recipients, found.fields);
+}
+
+/** Envelopes with their documents, recipients and fields, in three queries for any count. */
+async function assemble(
+  links: Links,
+  db: Kysely<Tables>,
+  rows: EnvelopesTable[],
+): Promise<Envelope[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [documentRows, recipientRows, fieldRows] = await Promise.all([
+    documentsOf(db, ids).execute(),
+    recipientsOf(db, ids).execute(),
+    fieldsOf(db, ids).execute(),
+  ]);
+  return rows.map((row) => toEnvelope(links, row, documentRows, recipientRows, fieldRows));
+}
+
+/** An envelope from its row and its parts (those of other envelopes among them are left out). */
+function toEnvelope(
+  links: Links,
+  row: EnvelopesTable,
+  documentRows: readonly EnvelopeDocumentRow[],
+  recipientRows: readonly EnvelopeRecipientRow[],
+  fieldRows: readonly FieldsTable[],
+): Envelope {
+  const sent = row.status !== "DRAFT";
+  return {
+    id: row.id,
+    status: row.status as EnvelopeStatus,
+    subject: row.subject,
+    message: row.message,
+    environment: row.environment,
+    signingOrder: row.signing_order as SigningOrder,
+    documents: documentRows
+      .filter((d) => d.envelope_id === row.id)
+      .map((d) => ({ id: d.id, name: d.name, pages: d.pages, sha256: d.sha256 })),
+    recipients: recipientRows
+      .filter((r) => r.envelope_id === row.id)
+      .map((r) => ({
+        id: r.id,
+        email: r.email,
+        name: r.name,
+        role: r.role as RecipientRole,
+        order: r.routing_order,
+        status: r.status as RecipientStatus,
+        auth: r.auth as RecipientAuth,
+        phone: r.phone,
+        locale: r.locale,
+        channels: recipientChannels(r),
+        ...signingLink(links, sent && acts(r.role as RecipientRole) ? r.id : null),
+        invitedAt: r.invited_at,
+        viewedAt: r.viewed_at,
+        signedAt: r.signed_at,
+        declinedAt: r.declined_at,
+        declineReason: r.decline_reason,
+        remindersSent: r.reminders_sent,
+        lastRemindedAt: r.last_reminded_at,
+        nextReminderAt:
+          row.status === "SENT" && awaitsAction(r.status as RecipientStatus)
+            ? r.next_reminder_at
+            : null,
+        fields: fieldRows.filter((f) => f.recipient_id === r.id).map(toField),
+        redirectUrl: r.redirect_url,
+      })),
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    expiresAt: row.expires_at,
+    reminders: parseReminderPolicy(row.reminders),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    sentAt: row.sent_at,
+    completedAt: row.completed_at,
+    declinedAt: row.declined_at,
+    voidedAt: row.voided_at,
+    voidReason: row.void_reason,
+    expiredAt: row.expired_at,
+    sealedAt: row.sealed_at,
+    sealingError: row.sealing_error,
+    redirectUrl: row.redirect_url,
+  };
+}
+
+/** A recipient's link and its token, for one who signs or approves once sent; else nulls. */
+function signingLink(
+  links: Links,
+  recipientId: string | null,
+): { signUrl: string | null; signingToken: string | null } {
+  if (!recipientId) return { signUrl: null, signingToken: null };
+  const token = links.tokens.tokenFor(recipientId);
+  return { signUrl: `${links.publicUrl}/sign/${token}`, signingToken: token };
+}
+
+function toField(row: FieldsTable): Field {
+  return {
+    id: row.id,
+    type: row.type as FieldType,
+    documentId: row.document_id,
+    page: row.page,
+    x: row.x,
+    y: row.y,
+    width: row.width,
+    height: row.height,
+    required: row.required === 1,
+    label: row.label,
+    value: row.value,
+    autoPlaced: row.auto_placed === 1,
+  };
+}

@@ -1,0 +1,99 @@
+import type { Scope } from "../../domain/environment.js";
+import { serializeReminderPolicy } from "../../domain/reminders.js";
+import type { ActionContext } from "../event-log.js";
+import { allow, lockWithParts, snapshotOf } from "./helpers.js";
+import type {
+  Envelope,
+  EnvelopeDeps,
+  EnvelopeInput,
+  EnvelopePatch,
+  Recipient,
+  RecipientInput,
+} from "./types.js";
+import { validateEnvelope } from "./validate-envelope.js";
+import { writeContents } from "./write-contents.js";
+
+/** Replaces the given top-level fields of a draft; what is absent keeps its value. */
+export async function updateEnvelope(
+  deps: EnvelopeDeps,
+  scope: Scope,
+  id: string,
+  patch: EnvelopePatch,
+  context: ActionContext,
+): Promise<Envelope> {
+  return deps.db.transaction().execute(async (trx) => {
+    const current = await lockWithParts(deps, trx, scope, id);
+    allow(current.status, "update");
+    const merged: EnvelopeInput = {
+      subject: patch.subject ?? current.subject,
+      message: patch.message !== undefined ? patch.message : current.message,
+      documentIds: patch.documentIds ?? current.documents.map((d) => d.id),
+      // A new signing order re-derives the kept recipients' default order from their position.
+      recipients:
+        patch.recipients ??
+        current.recipients.map((r) => ({
+          ...toRecipientInput(r),
+          order: patch.signingOrder ? undefined : r.order,
+        })),
+      signingOrder: patch.signingOrder ?? current.signingOrder,
+      expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : current.expiresAt,
+      reminders: patch.reminders !== undefined ? patch.reminders : current.reminders,
+      metadata: patch.metadata ?? current.metadata,
+      redirectUrl: patch.redirectUrl !== undefined ? patch.redirectUrl : current.redirectUrl,
+    };
+    const spec = await validateEnvelope(deps, scope, merged, trx);
+    await trx
+      .updateTable("envelopes")
+      .set({
+        subject: spec.subject,
+        message: spec.message,
+        signing_order: spec.signingOrder,
+        metadata: JSON.stringify(spec.metadata),
+        expires_at: spec.expiresAt,
+        reminders: serializeReminderPolicy(spec.reminders),
+        redirect_url: spec.redirectUrl,
+        updated_at: deps.clock.now().toISOString(),
+      })
+      .where("id", "=", id)
+      .execute();
+    await trx.deleteFrom("fields").where("envelope_id", "=", id).execute();
+    await trx.deleteFrom("recipients").where("envelope_id", "=", id).execute();
+    await trx.deleteFrom("envelope_documents").where("envelope_id", "=", id).execute();
+    // Recipients keep their ids unless the patch replaces them.
+    const keptIds = patch.recipients ? [] : current.recipients.map((r) => r.id);
+    await writeContents(trx, id, spec, keptIds);
+    const snapshot = snapshotOf(deps, scope, id, trx);
+    await deps.events.append(trx, { id, scope, snapshot }, context, [
+      { type: "envelope.updated", data: { fields: Object.keys(patch).sort() } },
+    ]);
+    return snapshot();
+  });
+}
+
+/** A stored recipient as input again; automatic fields are left out, to be placed anew. */
+function toRecipientInput(recipient: Recipient): RecipientInput {
+  return {
+    email: recipient.email,
+    name: recipient.name,
+    role: recipient.role,
+    order: recipient.order,
+    phone: recipient.phone ?? undefined,
+    auth: recipient.auth,
+    locale: recipient.locale ?? undefined,
+    channels: recipient.channels,
+    redirectUrl: recipient.redirectUrl ?? undefined,
+    fields: recipient.fields
+      .filter((f) => !f.autoPlaced)
+      .map((f) => ({
+        type: f.type,
+        documentId: f.documentId,
+        page: f.page,
+        x: f.x,
+        y: f.y,
+        width: f.width,
+        height: f.height,
+        required: f.required,
+        label: f.label ?? undefined,
+      })),
+  };
+}

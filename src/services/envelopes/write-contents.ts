@@ -1,0 +1,82 @@
+import type { Kysely } from "kysely";
+import { insertRows } from "../../db/insert-rows.js";
+import type { FieldsTable, RecipientsTable, Tables } from "../../db/schema.js";
+import { newIdIn } from "../../security/random.js";
+import type { EnvelopeSpec } from "./types.js";
+
+/** A draft's documents, recipients and fields as `spec` has them (recipients of `keptIds` keep their ids). */
+export async function writeContents(
+  trx: Kysely<Tables>,
+  envelopeId: string,
+  spec: EnvelopeSpec,
+  keptIds: readonly string[],
+) {
+  await insertRows(
+    trx,
+    "envelope_documents",
+    spec.documentIds.map((document_id, position) => ({
+      envelope_id: envelopeId,
+      document_id,
+      position,
+    })),
+  );
+  const recipientRows: RecipientsTable[] = [];
+  const fieldRows: FieldsTable[] = [];
+  for (const [position, recipient] of spec.recipients.entries()) {
+    const row: RecipientsTable = {
+      id: keptIds[position] ?? newIdIn(trx, "rcp"),
+      envelope_id: envelopeId,
+      position,
+      email: recipient.email,
+      name: recipient.name,
+      role: recipient.role,
+      routing_order: recipient.order,
+      status: "PENDING",
+      auth: recipient.auth ?? "none",
+      phone: recipient.phone ?? null,
+      locale: recipient.locale ?? null,
+      channels: recipient.channels.join() === "email" ? null : JSON.stringify(recipient.channels),
+      token_hash: null,
+      invited_at: null,
+      viewed_at: null,
+      signed_at: null,
+      declined_at: null,
+      decline_reason: null,
+      otp_hash: null,
+      otp_expires_at: null,
+      otp_attempts: null,
+      otp_verified_at: null,
+      signature_type: null,
+      signature_text: null,
+      signature_image_sha256: null,
+      reminders_sent: 0,
+      last_reminded_at: null,
+      next_reminder_at: null,
+      redirect_url: recipient.redirectUrl ?? null,
+    };
+    recipientRows.push(row);
+    fieldRows.push(
+      ...recipient.fields.map(
+        (field, fieldPosition): FieldsTable => ({
+          id: newIdIn(trx, "fld"),
+          envelope_id: envelopeId,
+          recipient_id: row.id,
+          document_id: field.documentId,
+          position: fieldPosition,
+          type: field.type,
+          page: field.page,
+          x: field.x,
+          y: field.y,
+          width: field.width,
+          height: field.height,
+          required: field.required === false ? 0 : 1,
+          auto_placed: field.autoPlaced ? 1 : 0,
+          label: field.label ?? null,
+          value: null,
+        }),
+      ),
+    );
+  }
+  await insertRows(trx, "recipients", recipientRows);
+  await insertRows(trx, "fields", fieldRows);
+}
