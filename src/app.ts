@@ -34,7 +34,11 @@ import { SandboxService } from "./services/sandbox.js";
 import { SealingService } from "./services/sealing.js";
 import { SessionService } from "./services/sessions.js";
 import { SignInMail } from "./services/sign-in-mail.js";
-import { DEFAULT_SIGNING_LIMITS, type SigningLimits, SigningService } from "./services/signing.js";
+import {
+  DEFAULT_SIGNING_LIMITS,
+  type SigningLimits,
+  SigningService,
+} from "./services/signing/index.js";
 import { UserService } from "./services/users.js";
 import { VerificationService } from "./services/verification.js";
 import { WebhookService } from "./services/webhooks.js";

@@ -48,7 +48,7 @@ import type { SandboxService } from "./services/sandbox.js";
 import type { SealingService } from "./services/sealing.js";
 import type { SessionService } from "./services/sessions.js";
 import type { SignInMail } from "./services/sign-in-mail.js";
-import type { SigningService } from "./services/signing.js";
+import type { SigningService } from "./services/signing/index.js";
 import type { UserService } from "./services/users.js";
 import type { VerificationService } from "./services/verification.js";
 import type { WebhookService } from "./services/webhooks.js";

@@ -1,5 +1,5 @@
 import { displayLines, displayText } from "../domain/user-text.js";
-import type { SenderBranding, SigningView } from "../services/signing.js";
+import type { SenderBranding, SigningView } from "../services/signing/index.js";
 import { ASSET_PREFIX } from "./assets.js";
 import { type Locale, messagesFor, translate } from "./i18n.js";
 
