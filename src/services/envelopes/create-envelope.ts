@@ -1,13 +1,12 @@
 import { insertRows } from "../../db/insert-rows.js";
 import type { EnvelopesTable } from "../../db/schema.js";
 import type { Scope } from "../../domain/environment.js";
-import { serializeReminderPolicy } from "../../domain/reminders.js";
 import { newId } from "../../security/random.js";
 import type { ActionContext } from "../event-log.js";
 import { snapshotOf } from "./helpers.js";
 import type { Envelope, EnvelopeDeps, EnvelopeInput } from "./types.js";
 import { validateEnvelope } from "./validate-envelope.js";
-import { writeContents } from "./write-contents.js";
+import { specColumns, writeContents } from "./write-contents.js";
 
 /** A DRAFT envelope from `input`, checked whole first (`envelope.created`). */
 export async function createEnvelope(
@@ -25,13 +24,7 @@ export async function createEnvelope(
     account_id: scope.accountId,
     environment: scope.environment,
     status: "DRAFT",
-    subject: spec.subject,
-    message: spec.message,
-    signing_order: spec.signingOrder,
-    metadata: JSON.stringify(spec.metadata),
-    expires_at: spec.expiresAt,
-    reminders: serializeReminderPolicy(spec.reminders),
-    redirect_url: spec.redirectUrl,
+    ...specColumns(spec),
     created_at: now,
     updated_at: now,
     sent_at: null,

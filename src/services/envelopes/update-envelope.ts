@@ -1,5 +1,4 @@
 import type { Scope } from "../../domain/environment.js";
-import { serializeReminderPolicy } from "../../domain/reminders.js";
 import type { ActionContext } from "../event-log.js";
 import { allow, lockWithParts, snapshotOf } from "./helpers.js";
 import type {
@@ -11,7 +10,7 @@ import type {
   RecipientInput,
 } from "./types.js";
 import { validateEnvelope } from "./validate-envelope.js";
-import { writeContents } from "./write-contents.js";
+import { specColumns, writeContents } from "./write-contents.js";
 
 /** Replaces the given top-level fields of a draft; what is absent keeps its value. */
 export async function updateEnvelope(
@@ -45,13 +44,7 @@ export async function updateEnvelope(
     await trx
       .updateTable("envelopes")
       .set({
-        subject: spec.subject,
-        message: spec.message,
-        signing_order: spec.signingOrder,
-        metadata: JSON.stringify(spec.metadata),
-        expires_at: spec.expiresAt,
-        reminders: serializeReminderPolicy(spec.reminders),
-        redirect_url: spec.redirectUrl,
+        ...specColumns(spec),
         updated_at: deps.clock.now().toISOString(),
       })
       .where("id", "=", id)

@@ -1,8 +1,27 @@
 import type { Kysely } from "kysely";
 import { insertRows } from "../../db/insert-rows.js";
-import type { FieldsTable, RecipientsTable, Tables } from "../../db/schema.js";
+import type { EnvelopesTable, FieldsTable, RecipientsTable, Tables } from "../../db/schema.js";
+import { serializeReminderPolicy } from "../../domain/reminders.js";
 import { newIdIn } from "../../security/random.js";
 import type { EnvelopeSpec } from "./types.js";
+
+/** The envelope's own columns that `spec` sets, on create and on update alike. */
+export function specColumns(
+  spec: EnvelopeSpec,
+): Pick<
+  EnvelopesTable,
+  "subject" | "message" | "signing_order" | "metadata" | "expires_at" | "reminders" | "redirect_url"
+> {
+  return {
+    subject: spec.subject,
+    message: spec.message,
+    signing_order: spec.signingOrder,
+    metadata: JSON.stringify(spec.metadata),
+    expires_at: spec.expiresAt,
+    reminders: serializeReminderPolicy(spec.reminders),
+    redirect_url: spec.redirectUrl,
+  };
+}
 
 /** A draft's documents, recipients and fields as `spec` has them (recipients of `keptIds` keep their ids). */
 export async function writeContents(
