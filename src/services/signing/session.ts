@@ -15,6 +15,7 @@ import {
   type SigningOrder,
 } from "../../domain/recipients.js";
 import { SigningTokens } from "../../security/signing-tokens.js";
+import { senderOf } from "../branding.js";
 import type { ActionContext, NewEvent } from "../event-log.js";
 import {
   type CannotActReason,
@@ -96,17 +97,8 @@ export async function resolveSession(
 }
 
 /** Who sent the envelope of a valid link, as its recipients see them: for its ended pages too. */
-export async function senderBranding(deps: SigningDeps, session: Session): Promise<SenderBranding> {
-  const account = await deps.db
-    .selectFrom("accounts")
-    .select(["name", "display_name", "accent_color", "logo"])
-    .where("id", "=", session.envelope.account_id)
-    .executeTakeFirstOrThrow();
-  return {
-    name: account.display_name ?? account.name,
-    accentColor: account.accent_color,
-    logo: account.logo,
-  };
+export function senderBranding(deps: SigningDeps, session: Session): Promise<SenderBranding> {
+  return senderOf(deps.db, session.envelope.account_id);
 }
 
 /** A link whose envelope has ended answers 410 with the reason. */
@@ -134,12 +126,8 @@ function statusNow(deps: SigningDeps, envelope: EnvelopesTable): EnvelopeStatus 
 /** What the recipient of `session` is shown, and whether they may act now. */
 export async function describe(deps: SigningDeps, session: Session): Promise<SigningView> {
   const { envelope, recipient } = session;
-  const [account, documentRows, fieldRows, recipients] = await Promise.all([
-    deps.db
-      .selectFrom("accounts")
-      .select(["name", "display_name", "accent_color", "logo"])
-      .where("id", "=", envelope.account_id)
-      .executeTakeFirstOrThrow(),
+  const [sender, documentRows, fieldRows, recipients] = await Promise.all([
+    senderOf(deps.db, envelope.account_id),
     deps.db
       .selectFrom("envelope_documents")
       .select(["document_id"])
@@ -171,8 +159,8 @@ export async function describe(deps: SigningDeps, session: Session): Promise<Sig
       message: envelope.message,
       status: statusNow(deps, envelope),
       environment: envelope.environment,
-      accountName: account.display_name ?? account.name,
-      branding: { accentColor: account.accent_color, logo: account.logo },
+      accountName: sender.name,
+      branding: { accentColor: sender.accentColor, logo: sender.logo },
       documents: documentRows.map((d) => {
         const document = documents.get(d.document_id)!;
         return {

@@ -11,6 +11,7 @@ import type { SmsSender } from "../../notify/sms.js";
 import { DEFAULT_PNG_LIMITS, type PngLimits } from "../../pdf/png-limits.js";
 import type { RateLimiter } from "../../rate-limit/limiter.js";
 import type { BlobStore, StagedBlob } from "../../storage/blob-store.js";
+import type { Sender } from "../branding.js";
 import type { DocumentService } from "../documents.js";
 import type { EventLog } from "../event-log.js";
 
@@ -65,11 +66,8 @@ export interface SigningField {
 
 export type CannotActReason = "not_your_turn" | "already_acted" | "declined" | "no_action";
 
-export interface SenderBranding {
-  name: string;
-  accentColor: string | null;
-  logo: string | null;
-}
+/** Who sent an envelope, as its recipients see them. */
+export type SenderBranding = Sender;
 
 export interface SigningView {
   envelope: {
