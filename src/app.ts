@@ -1,9 +1,11 @@
 import path from "node:path";
+import { blobStore, messageSenders } from "./app-io.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
+import { WriteLock } from "./db/write-lock.js";
 import { type Clock, systemClock } from "./domain/clock.js";
-import { countedSender, Metrics, timedHandlers } from "./metrics.js";
-import { createHttpSms, createOutboxSms } from "./notify/sms.js";
+import { wireEnvelopeServices } from "./envelope-services.js";
+import { Metrics, timedHandlers } from "./metrics.js";
 import { DEFAULT_PNG_LIMITS } from "./pdf/png-limits.js";
 import { loadPlatformPki, type PlatformPki } from "./pki/platform-pki.js";
 import { RateLimiter } from "./rate-limit/limiter.js";
@@ -13,22 +15,23 @@ import type { RateLimitStore } from "./rate-limit/store.js";
 import { ensurePrivateDir } from "./security/private-files.js";
 import { SecretBox } from "./security/secret-box.js";
 import { loadSecretKey } from "./security/secret-key.js";
-import { SigningTokens } from "./security/signing-tokens.js";
-import { AccountSettingsService } from "./services/account-settings.js";
+import type { AccountSettingsService } from "./services/account-settings.js";
 import { AccountService } from "./services/accounts.js";
 import { API_KEY_CHANGES_FILE_NAME, ApiKeyCache } from "./services/api-key-cache.js";
 import { ApiKeyService } from "./services/api-keys.js";
 import { AuditTrailService } from "./services/audit-trail.js";
 import { BrandingService } from "./services/branding.js";
-import { DocumentService } from "./services/documents.js";
-import { EnvelopeService } from "./services/envelopes/index.js";
-import { EventLog } from "./services/event-log.js";
+import type { DocumentService } from "./services/documents.js";
+import type { EnvelopeService } from "./services/envelopes/index.js";
+import { EnvelopeWriter } from "./services/envelopes/writer.js";
+import type { EventLog } from "./services/event-log.js";
 import { EvidenceRenewalService, RENEWAL_INTERVAL_MS } from "./services/evidence-renewal.js";
 import { ExpiryService } from "./services/expiry.js";
 import { IdempotencyStore } from "./services/idempotency.js";
-import { type JobKind, JobQueue } from "./services/job-queue.js";
+import type { JobKind, JobQueue } from "./services/job-queue.js";
+import { JobSequence } from "./services/job-sequence.js";
 import { LastUsedTracker } from "./services/last-used.js";
-import { NotificationService } from "./services/notifications.js";
+import type { NotificationService } from "./services/notifications.js";
 import { ReminderService } from "./services/reminders.js";
 import { SandboxService } from "./services/sandbox.js";
 import { SealingService } from "./services/sealing.js";
@@ -41,15 +44,12 @@ import {
 } from "./services/signing/index.js";
 import { UserService } from "./services/users.js";
 import { VerificationService } from "./services/verification.js";
-import { WebhookService } from "./services/webhooks.js";
+import type { WebhookService } from "./services/webhooks.js";
 import type { BlobStore } from "./storage/blob-store.js";
-import { DatabaseBlobStore } from "./storage/database-blob-store.js";
-import { FilesystemBlobStore } from "./storage/filesystem-blob-store.js";
 import { sweepStaging } from "./storage/staging.js";
 import { VERIFY_PATH } from "./verify/page.js";
 import { listenForJobs } from "./workers/job-wakeups.js";
 import { type JobHandler, JobWorker, type WorkerLog } from "./workers/job-worker.js";
-import { createThreadedMailer } from "./workers/mail-pool.js";
 import { PdfPool } from "./workers/pdf-pool.js";
 
 /** Longest an email or SMS job may take: above SMTP's own 30 s connect and 60 s idle timeouts. */
@@ -144,31 +144,14 @@ function signingLimits(config: Config): SigningLimits {
   };
 }
 
-/** The store of `CERTYNEO_BLOB_STORE`; every one stages uploads in `dataDir/blobs/tmp`. */
-async function blobStore(config: Config, database: Database): Promise<BlobStore> {
-  const localBlobs = new FilesystemBlobStore(path.join(config.dataDir, "blobs"));
-  const stagingDir = path.join(config.dataDir, "blobs", "tmp");
-  // In the database, files stored on this disk before are still read from it.
-  if (config.blobStore === "database")
-    return new DatabaseBlobStore(database.db, stagingDir, {
-      earlier: localBlobs,
-      copyOut: database.copyOut,
-      databaseUrl: config.databaseUrl,
-    });
-  if (config.blobStore === "s3" && config.s3) {
-    // Loaded only when used: the AWS SDK is large.
-    const { S3BlobStore } = await import("./storage/s3-blob-store.js");
-    return new S3BlobStore({ ...config.s3, stagingDir });
-  }
-  return localBlobs;
-}
-
 /** Opens the database and applies pending migrations. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   // Owner-only, created or tightened before anything is written in it (docs/security.md).
   ensurePrivateDir(config.dataDir);
-  const database = openDatabase(config);
+  // On SQLite, the envelopes' writes run on a thread of their own, which shares the write lock.
+  const writeLock = !config.databaseUrl && config.sqliteWriterThread ? new WriteLock() : undefined;
+  const database = openDatabase(config, { writeLock });
   try {
     await database.migrate();
   } catch (error) {
@@ -198,78 +181,35 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     return pkiLoading;
   };
   const pdf = new PdfPool(async () => (await pki()).identity, config.pdfThreads);
-  const documents = new DocumentService(
-    database.db,
-    database.dialect,
-    blobs,
-    clock,
-    config.maxDocumentBytes,
-    config.documentLimits,
-    (source, limits = config.documentLimits) => pdf.inspect(source, limits),
-  );
-  const jobs = new JobQueue(
-    database.db,
-    database.dialect,
-    clock,
-    { deliver_webhook: config.webhookRetrySchedule },
-    config.jobLockMs,
-  );
   // Counted only when they are exposed: no cost otherwise.
   const metrics = config.metricsToken ? new Metrics(() => jobs.stats()) : undefined;
-  const webhooks = new WebhookService(
-    database.db,
-    clock,
-    jobs,
-    new SecretBox(secretKey, "certyneo webhook secrets v1"),
-    {
-      allowPrivate: config.webhookAllowPrivate,
-      timeoutMs: config.webhookTimeoutMs,
-      ...(metrics && { onAttempt: (delivered: boolean) => metrics.webhookAttempt(delivered) }),
-    },
-  );
-  // Declared below; the reaction runs only once the app is built.
-  let envelopes: EnvelopeService | undefined;
-  let notifications: NotificationService | undefined;
-  const events = new EventLog(clock, [
-    // Work that an event calls for is enqueued in the event's transaction: delayed, never lost.
-    async (trx, envelope, appended) => {
-      if (appended.some((e) => e.type === "envelope.completed"))
-        await jobs.enqueue(trx, "seal_envelope", envelope);
-      // Each message is a job, sent by the worker once the events are committed.
-      const messages = await notifications!.plan(trx, envelope, appended);
-      await jobs.enqueueAll(
-        trx,
-        "send_notification",
-        envelope,
-        messages.map((subjectId) => ({ subjectId })),
-      );
-      const snapshot =
-        envelope.snapshot ?? (() => envelopes!.get(envelope.scope, envelope.id, trx));
-      const deliveries = await webhooks.fanOut(trx, envelope.scope, appended, async () => ({
-        object: "envelope",
-        ...(await snapshot()),
-      }));
-      // One lane per endpoint: its deliveries go one at a time, in order, backing off together.
-      await jobs.enqueueAll(
-        trx,
-        "deliver_webhook",
-        envelope,
-        deliveries.map((d) => ({ subjectId: d.id, lane: d.webhookId, runAfter: d.retryAt })),
-      );
-    },
-  ]);
-  const outboxDir = path.join(config.dataDir, "outbox");
-  const mailer = countedSender(
-    createThreadedMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir }),
-    "email",
-    metrics,
-  );
-  const sms = countedSender(
-    config.sms ? createHttpSms({ ...config.sms, timeoutMs: 10_000 }) : createOutboxSms(outboxDir),
-    "sms",
-    metrics,
-  );
-  const settings = new AccountSettingsService(database.db, clock, config.expiryDays);
+  const { mailer, sms } = messageSenders(config, metrics);
+  const jobSequence = new JobSequence();
+  const writer =
+    writeLock &&
+    new EnvelopeWriter({
+      config,
+      secretKey,
+      writeLock,
+      jobSequence,
+      clock: clock === systemClock ? undefined : clock,
+      // Its jobs wake this thread's worker, as this thread's own do.
+      onEnqueued: (kind) => jobs.enqueuedElsewhere(kind),
+    });
+  const { documents, jobs, webhooks, events, settings, notifications, envelopes } =
+    wireEnvelopeServices({
+      database,
+      clock,
+      config,
+      secretKey,
+      blobs,
+      inspect: (source, limits = config.documentLimits) => pdf.inspect(source, limits),
+      mailer,
+      sms,
+      metrics,
+      jobSequence,
+      writes: writer,
+    });
   const bucketStore = await rateLimitStore(config, database);
   const limiter = new RateLimiter(bucketStore, clock);
   const sealing = new SealingService(
@@ -280,19 +220,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     events,
     pdf,
     config.tsaUrl,
-  );
-  const tokens = new SigningTokens(secretKey);
-  notifications = new NotificationService(
-    database.db,
-    database.dialect,
-    clock,
-    events,
-    mailer,
-    sms,
-    tokens,
-    settings,
-    blobs,
-    { publicUrl: config.publicUrl, attachmentMaxBytes: config.mailAttachmentMaxBytes },
   );
   const reminders = new ReminderService(database.db, database.dialect, clock, events);
   const expiry = new ExpiryService(database.db, database.dialect, clock, events);
@@ -307,11 +234,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     send_invitation: (job) =>
       database.db.transaction().execute(async (trx) => {
         const scope = { accountId: job.account_id, environment: job.environment };
-        for (const message of await notifications!.planStored(trx, job.subject_id))
+        for (const message of await notifications.planStored(trx, job.subject_id))
           await jobs.enqueue(trx, "send_notification", { id: job.envelope_id, scope }, message);
       }),
     send_notification: (job) =>
-      notifications!.deliver(
+      notifications.deliver(
         job.subject_id,
         job.attempts,
         jobs.nextAttemptAt("send_notification", job.attempts),
@@ -371,16 +298,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
   const stopLocalWakeups = jobs.onEnqueued((kind) => worker.wake(kind));
   let wakeups: { close(): Promise<void> } | undefined;
-  envelopes = new EnvelopeService(
-    database.db,
-    database.dialect,
-    clock,
-    documents,
-    events,
-    tokens,
-    settings,
-    config.publicUrl,
-  );
   const accounts = new AccountService(database.db, clock);
   const keys = new ApiKeyService(
     database.db,
@@ -465,6 +382,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await lastUsed.stop();
       await limiter.close();
       keys.close();
+      // Its connection first: the last to close checkpoints the whole log.
+      await writer?.close();
       await database.close();
     },
   };

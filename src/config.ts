@@ -103,6 +103,8 @@ export interface Config {
   jobLockMs: number;
   /** Deliver webhooks to private, loopback and link-local addresses too (development only). */
   webhookAllowPrivate: boolean;
+  /** On SQLite, the envelopes' writes run on a thread of their own (`CERTYNEO_SQLITE_WRITER_THREAD`). */
+  sqliteWriterThread: boolean;
   /** Seconds between delivery attempts; its length is the number of retries. */
   webhookRetrySchedule: number[];
   webhookTimeoutMs: number;
@@ -301,6 +303,7 @@ export function loadConfig(env: Env = process.env): Config {
   const jobRetentionDays = integer("CERTYNEO_JOB_RETENTION_DAYS", 7, 1, 3650);
   const jobLockMs = integer("CERTYNEO_JOB_LOCK_MS", 30_000, 1000, 3600_000);
   const webhookAllowPrivate = boolean("CERTYNEO_WEBHOOK_ALLOW_PRIVATE", false);
+  const sqliteWriterThread = boolean("CERTYNEO_SQLITE_WRITER_THREAD", true);
   const webhookTimeoutMs = integer("CERTYNEO_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000);
   const scheduleText =
     read("CERTYNEO_WEBHOOK_RETRY_SCHEDULE") ?? "60,300,1800,7200,21600,43200,86400,86400";
@@ -376,6 +379,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobRetentionDays,
     jobLockMs,
     webhookAllowPrivate,
+    sqliteWriterThread,
     webhookRetrySchedule,
     webhookTimeoutMs,
   };

@@ -3,11 +3,13 @@ import path from "node:path";
 import SQLite from "better-sqlite3";
 import {
   CompiledQuery,
+  type DatabaseConnection,
   type Driver,
   Kysely,
   Migrator,
   PostgresDialect,
   SqliteDialect,
+  type SqliteDialectConfig,
   sql,
 } from "kysely";
 import pg from "pg";
@@ -19,6 +21,7 @@ import { runsOnPostgres, runsOnSqlite } from "./precompiled.js";
 import { prepareRegisteredStatements } from "./prepared-statements.js";
 import type { Tables } from "./schema.js";
 import { checkpointInBackground, type WalCheckpoints } from "./wal-checkpoints.js";
+import type { WriteLock } from "./write-lock.js";
 
 export type { Dialect };
 
@@ -29,6 +32,8 @@ export interface Database {
   migrate(): Promise<string[]>;
   /** On PostgreSQL: `COPY … TO STDOUT`, its whole output (see `CopyOut`). */
   readonly copyOut?: CopyOut;
+  /** On SQLite, the write lock this connection shares with the process's other threads. */
+  readonly writeLock?: WriteLock | undefined;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -40,18 +45,32 @@ export interface DatabaseOptions {
   dataDir: string;
 }
 
+/** How a thread of a process whose threads share one SQLite database opens it. */
+export interface SqliteThreadOptions {
+  /** Taken before each write, by every thread of the process that writes (see `WriteLock`). */
+  writeLock?: WriteLock;
+  /**
+   * Whether this connection runs the log's checkpoints (`checkpointInBackground`): the main
+   * thread's does; another thread's leaves them to it (`wal_autocheckpoint = 0`).
+   */
+  checkpoints?: boolean;
+}
+
 export const SQLITE_FILE_NAME = "certyneo.sqlite";
 
-export function openDatabase(options: DatabaseOptions): Database {
+export function openDatabase(options: DatabaseOptions, thread: SqliteThreadOptions = {}): Database {
   if (options.databaseUrl) {
     const { db, copyOut } = postgres(options.databaseUrl);
     return { ...wrap(db, "postgres"), copyOut };
   }
-  const { db, checkpoints } = sqlite(options.dataDir);
-  return wrap(db, "sqlite", () => checkpoints.stop());
+  const { db, checkpoints } = sqlite(options.dataDir, thread);
+  return { ...wrap(db, "sqlite", async () => checkpoints?.stop()), writeLock: thread.writeLock };
 }
 
-function sqlite(dataDir: string): { db: Kysely<Tables>; checkpoints: WalCheckpoints } {
+function sqlite(
+  dataDir: string,
+  { writeLock, checkpoints = true }: SqliteThreadOptions,
+): { db: Kysely<Tables>; checkpoints: WalCheckpoints | undefined } {
   ensurePrivateDir(dataDir);
   const file = path.join(dataDir, SQLITE_FILE_NAME);
   // Created owner-only before SQLite opens it (SQLite gives its -wal and -shm the same mode);
@@ -66,11 +85,12 @@ function sqlite(dataDir: string): { db: Kysely<Tables>; checkpoints: WalCheckpoi
   // A statement that changes several rows within a transaction keeps what it overwrote (to undo
   // it alone on failure) in memory, not in a temporary file written page by page.
   connection.pragma("temp_store = MEMORY");
+  if (!checkpoints) connection.pragma("wal_autocheckpoint = 0");
   const db = new Kysely<Tables>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }),
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }, writeLock),
   });
-  runsOnSqlite(db, connection);
-  return { db, checkpoints: checkpointInBackground(connection) };
+  runsOnSqlite(db, connection, writeLock !== undefined);
+  return { db, checkpoints: checkpoints ? checkpointInBackground(connection) : undefined };
 }
 
 /** Statements kept prepared, by SQL text: Kysely prepares every query anew otherwise. */
@@ -103,12 +123,99 @@ function withStatementCache(connection: SQLite.Database): SQLite.Database {
  * Transactions that take SQLite's write lock when they begin. A deferred one reads, then fails
  * with SQLITE_BUSY at its first write if another process (a second instance, the CLI) wrote
  * meanwhile, without waiting; an immediate one waits its turn (`busy_timeout`) instead.
+ *
+ * With a `writeLock`, shared with the other threads of the process that write, each transaction
+ * and each write outside one awaits it first: a thread never sleeps in `busy_timeout` behind
+ * another of its process.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly options: SqliteDialectConfig & { database: SQLite.Database },
+    private readonly writeLock?: WriteLock,
+  ) {
+    super(options);
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
+    const lock = this.writeLock;
+    if (!lock) {
+      driver.beginTransaction = async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+      };
+      return driver;
+    }
+    const sqlite = this.options.database;
+    // Kysely's driver holds its one connection behind a mutex from `acquireConnection` until
+    // `releaseConnection`. A lease here takes it only when it runs a query, and a transaction only
+    // once it holds the write lock: while a write waits for the lock, reads go on.
+    const take = driver.acquireConnection.bind(driver);
+    const give = driver.releaseConnection.bind(driver);
+    const leases = new WeakMap<DatabaseConnection, { held: DatabaseConnection | undefined }>();
+    const leaseOf = (connection: DatabaseConnection) => leases.get(connection)!;
+    driver.acquireConnection = async () => {
+      const lease = { held: undefined as DatabaseConnection | undefined };
+      const connection: DatabaseConnection = {
+        executeQuery: async (query) => {
+          if (lease.held) return lease.held.executeQuery(query);
+          // A statement SQLite calls read-only needs no lock (WAL): readers never wait.
+          const writes = !sqlite.prepare(query.sql).readonly;
+          if (writes) await lock.acquire();
+          try {
+            const held = await take();
+            try {
+              return await held.executeQuery(query);
+            } finally {
+              await give(held);
+            }
+          } finally {
+            if (writes) lock.release();
+          }
+        },
+        streamQuery: (query, chunkSize) => {
+          if (lease.held) return lease.held.streamQuery(query, chunkSize);
+          return (async function* () {
+            const held = await take();
+            try {
+              yield* held.streamQuery(query, chunkSize);
+            } finally {
+              await give(held);
+            }
+          })();
+        },
+      };
+      leases.set(connection, lease);
+      return connection;
+    };
+    driver.releaseConnection = async (connection) => {
+      const lease = leaseOf(connection);
+      const held = lease.held;
+      lease.held = undefined;
+      if (held) await give(held);
+    };
     driver.beginTransaction = async (connection) => {
-      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+      const lease = leaseOf(connection);
+      await lock.acquire();
+      try {
+        lease.held = await take();
+        await lease.held.executeQuery(CompiledQuery.raw("begin immediate"));
+      } catch (error) {
+        lock.release();
+        throw error;
+      }
+    };
+    driver.commitTransaction = async (connection) => {
+      // A commit that fails leaves the lock held: Kysely rolls back next, which releases it.
+      await leaseOf(connection).held!.executeQuery(CompiledQuery.raw("commit"));
+      lock.release();
+    };
+    driver.rollbackTransaction = async (connection) => {
+      try {
+        if (sqlite.inTransaction)
+          await leaseOf(connection).held!.executeQuery(CompiledQuery.raw("rollback"));
+      } finally {
+        lock.release();
+      }
     };
     return driver;
   }

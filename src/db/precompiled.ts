@@ -72,7 +72,12 @@ function rowMaker(statement: SQLite.Statement): (values: unknown[]) => unknown {
  * through Kysely, whose queue makes it wait for the transaction to end, as before.
  * Each text is prepared once, its rows read as arrays of values and made objects by `rowMaker`.
  */
-export function runsOnSqlite(db: Kysely<Tables>, connection: SQLite.Database): void {
+export function runsOnSqlite(
+  db: Kysely<Tables>,
+  connection: SQLite.Database,
+  /** Writes outside a transaction await the process's write lock: through Kysely's driver. */
+  writesLocked = false,
+): void {
   // Precompiled texts are few and fixed: the map stays small. Not the connection's cache of
   // statements, which Kysely shares and expects to answer objects.
   const statements = new Map<
@@ -93,6 +98,7 @@ export function runsOnSqlite(db: Kysely<Tables>, connection: SQLite.Database): v
       statements.set(sql, prepared);
     }
     const { statement } = prepared;
+    if (writesLocked && !inTransaction && !statement.readonly) return undefined;
     if (!statement.reader) {
       statement.run(parameters);
       return [];

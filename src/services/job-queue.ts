@@ -8,6 +8,7 @@ import type { JobsTable, Tables } from "../db/schema.js";
 import type { Clock } from "../domain/clock.js";
 import type { Scope } from "../domain/environment.js";
 import { newOrderedId } from "../security/random.js";
+import { JobSequence } from "./job-sequence.js";
 
 export const JOB_KINDS = [
   "seal_envelope",
@@ -153,16 +154,16 @@ export class JobQueue {
     /** Retry delays in seconds by kind, where a kind needs its own. */
     private readonly schedules: Partial<Record<JobKind, readonly number[]>> = {},
     readonly lockMs: number = JOB_LOCK_MS,
+    /** Shared with the process's other threads that enqueue (the envelope writer). */
+    private readonly sequence: JobSequence = new JobSequence(),
   ) {}
 
-  private lastSeq = 0;
   /** When each set of kinds (a lane's) last looked for a dead worker's job. */
   private readonly lastTakeover = new Map<string, number>();
 
   /** Increasing within a process, and with the clock across processes. */
   private nextSeq(): number {
-    this.lastSeq = Math.max(this.clock.now().getTime() * 1000, this.lastSeq + 1);
-    return this.lastSeq;
+    return this.sequence.next(this.clock.now().getTime());
   }
 
   /** When the attempt after `attempts` failed ones would run, or `null` once the schedule is spent. */
@@ -492,6 +493,14 @@ export class JobQueue {
     if (this.dialect === "postgres")
       await sql`select pg_notify(${JOBS_CHANNEL}, ${kind ?? ""})`.execute(this.db);
     else this.wakeLocally(kind);
+  }
+
+  /**
+   * Tells this process's listeners (`onEnqueued`) of jobs of `kind` that another thread of the
+   * process enqueued on its own connection (the envelope writer's).
+   */
+  enqueuedElsewhere(kind: JobKind): void {
+    this.wakeLocally(kind);
   }
 
   private wakeLocally(kind?: JobKind): void {

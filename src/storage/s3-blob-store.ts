@@ -1,15 +1,7 @@
 import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  HeadObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import type { GetObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
 import type { ByteRange } from "../domain/byte-range.js";
 import { BlobMissingError, type BlobStore, SHA256_HEX, type StagedBlob } from "./blob-store.js";
 import type { StagedFile } from "./staging.js";
@@ -24,6 +16,12 @@ export interface S3BlobStoreOptions {
   stagingDir: string;
 }
 
+interface Sdk {
+  s3: typeof import("@aws-sdk/client-s3");
+  Upload: typeof import("@aws-sdk/lib-storage").Upload;
+  client: S3Client;
+}
+
 /** Parts of a multipart upload: the file is read and sent 8 MB at a time, 2 parts at once. */
 const PART_BYTES = 8 * 1024 * 1024;
 
@@ -35,10 +33,24 @@ const PART_BYTES = 8 * 1024 * 1024;
  * `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, profiles, instance roles…).
  */
 export class S3BlobStore implements BlobStore {
-  private readonly client: S3Client;
+  private sdk: Promise<Sdk> | undefined;
 
-  constructor(private readonly options: S3BlobStoreOptions) {
-    this.client = new S3Client({ forcePathStyle: options.forcePathStyle });
+  constructor(private readonly options: S3BlobStoreOptions) {}
+
+  /**
+   * The AWS SDK and a client, loaded at the first operation: the SDK is large, and a thread may
+   * hold the store without ever using it (the envelope writer's).
+   */
+  private loaded(): Promise<Sdk> {
+    this.sdk ??= (async () => {
+      const [s3, storage] = await Promise.all([
+        import("@aws-sdk/client-s3"),
+        import("@aws-sdk/lib-storage"),
+      ]);
+      const client = new s3.S3Client({ forcePathStyle: this.options.forcePathStyle });
+      return { s3, Upload: storage.Upload, client };
+    })();
+    return this.sdk;
   }
 
   get stagingDir(): string {
@@ -50,8 +62,9 @@ export class S3BlobStore implements BlobStore {
       ...staged,
       commit: async () => {
         if (!(await this.exists(staged.sha256))) {
+          const { Upload, client } = await this.loaded();
           await new Upload({
-            client: this.client,
+            client,
             params: {
               Bucket: this.options.bucket,
               Key: this.key(staged.sha256),
@@ -69,9 +82,10 @@ export class S3BlobStore implements BlobStore {
   }
 
   async open(sha256: string, range?: ByteRange): Promise<Readable> {
+    const { s3, client } = await this.loaded();
     try {
-      const object = await this.client.send(
-        new GetObjectCommand({
+      const object = await client.send(
+        new s3.GetObjectCommand({
           Bucket: this.options.bucket,
           Key: this.key(sha256),
           ...(range && { Range: `bytes=${range.start}-${range.end}` }),
@@ -79,18 +93,19 @@ export class S3BlobStore implements BlobStore {
       );
       return object.Body as Readable;
     } catch (error) {
-      throw missing(sha256, error);
+      throw missing(s3, sha256, error);
     }
   }
 
   async read(sha256: string): Promise<Buffer> {
+    const { s3, client } = await this.loaded();
     let object: GetObjectCommandOutput;
     try {
-      object = await this.client.send(
-        new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(sha256) }),
+      object = await client.send(
+        new s3.GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(sha256) }),
       );
     } catch (error) {
-      throw missing(sha256, error);
+      throw missing(s3, sha256, error);
     }
     // One buffer of the object's size, filled as its bytes arrive.
     const whole = Buffer.allocUnsafe(object.ContentLength ?? 0);
@@ -104,19 +119,21 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(sha256: string): Promise<void> {
-    await this.client.send(
-      new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.key(sha256) }),
+    const { s3, client } = await this.loaded();
+    await client.send(
+      new s3.DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.key(sha256) }),
     );
   }
 
   private async exists(sha256: string): Promise<boolean> {
+    const { s3, client } = await this.loaded();
     try {
-      await this.client.send(
-        new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.key(sha256) }),
+      await client.send(
+        new s3.HeadObjectCommand({ Bucket: this.options.bucket, Key: this.key(sha256) }),
       );
       return true;
     } catch (error) {
-      if (missing(sha256, error) instanceof BlobMissingError) return false;
+      if (missing(s3, sha256, error) instanceof BlobMissingError) return false;
       throw error;
     }
   }
@@ -127,8 +144,9 @@ export class S3BlobStore implements BlobStore {
   }
 }
 
-function missing(sha256: string, error: unknown): unknown {
-  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+function missing(s3: Sdk["s3"], sha256: string, error: unknown): unknown {
+  const status =
+    error instanceof s3.S3ServiceException ? error.$metadata.httpStatusCode : undefined;
   const name = (error as { name?: string }).name;
   return status === 404 || name === "NoSuchKey" || name === "NotFound"
     ? new BlobMissingError(sha256, { cause: error })

@@ -12,6 +12,7 @@ describe("configuration", () => {
     assert.equal(config.databaseUrl, undefined);
     assert.equal(config.dataDir, path.resolve("data"));
     assert.deepEqual(config.rateLimit, { perMinute: 100, burst: 200 });
+    assert.equal(config.sqliteWriterThread, true);
   });
 
   it("reads every variable", () => {
@@ -27,6 +28,7 @@ describe("configuration", () => {
       CERTYNEO_RATE_LIMIT_PER_MINUTE: "10",
       CERTYNEO_RATE_LIMIT_BURST: "20",
       CERTYNEO_TRUST_PROXY: "true",
+      CERTYNEO_SQLITE_WRITER_THREAD: "false",
     });
     assert.equal(config.publicUrl, "https://sign.example.com");
     assert.equal(config.databaseUrl, "postgres://u:p@db/certyneo");
@@ -34,6 +36,7 @@ describe("configuration", () => {
     assert.deepEqual(config.rateLimit, { perMinute: 10, burst: 20 });
     assert.equal(config.trustProxy, true);
     assert.equal(config.bodyLimit, 2048);
+    assert.equal(config.sqliteWriterThread, false);
   });
 
   it("reports every bad value at once, naming the variable", () => {

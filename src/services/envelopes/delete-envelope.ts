@@ -3,6 +3,9 @@ import type { ActionContext } from "../event-log.js";
 import { allow, lock, snapshotOf } from "./helpers.js";
 import type { Envelope, EnvelopeDeps } from "./types.js";
 
+/** What a delete did: a draft is gone; a sent envelope is voided, and answered. */
+export type DeleteOutcome = { deleted: true } | { deleted: false; envelope: Envelope };
+
 /**
  * A draft is deleted; a sent envelope is voided (its links stop working); a finished one is
  * left alone.
@@ -13,7 +16,7 @@ export async function deleteEnvelope(
   id: string,
   reason: string | undefined,
   context: ActionContext,
-): Promise<{ deleted: true } | { deleted: false; envelope: Envelope }> {
+): Promise<DeleteOutcome> {
   return deps.db.transaction().execute(async (trx) => {
     const row = await lock(deps, trx, scope, id);
     if (row.status === "DRAFT") {

@@ -9,7 +9,7 @@ import type { AccountSettingsService } from "../account-settings.js";
 import type { DocumentService } from "../documents.js";
 import type { ActionContext, EventLog } from "../event-log.js";
 import { createEnvelope } from "./create-envelope.js";
-import { deleteEnvelope } from "./delete-envelope.js";
+import { type DeleteOutcome, deleteEnvelope } from "./delete-envelope.js";
 import { envelopeFromKeyedRead, getEnvelope, listEnvelopes } from "./read-envelopes.js";
 import { sendEnvelope } from "./send-envelope.js";
 import type {
@@ -33,8 +33,24 @@ export type {
   RecipientInput,
 } from "./types.js";
 
-/** Envelopes of an account: each use case is a file of this folder, named by its verb. */
-export class EnvelopeService {
+/** The envelope's writes, where they can run on another thread (`EnvelopeWriter`). */
+export interface EnvelopeWrites {
+  create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope>;
+  update(scope: Scope, id: string, patch: EnvelopePatch, context: ActionContext): Promise<Envelope>;
+  delete(
+    scope: Scope,
+    id: string,
+    reason: string | undefined,
+    context: ActionContext,
+  ): Promise<DeleteOutcome>;
+  send(scope: Scope, id: string, context: ActionContext): Promise<Envelope>;
+}
+
+/**
+ * Envelopes of an account: each use case is a file of this folder, named by its verb. Writes run
+ * here, or on the thread of `writes` when given.
+ */
+export class EnvelopeService implements EnvelopeWrites {
   private readonly deps: EnvelopeDeps;
 
   constructor(
@@ -46,11 +62,13 @@ export class EnvelopeService {
     tokens: SigningTokens,
     settings: AccountSettingsService,
     publicUrl: string,
+    private readonly writes?: EnvelopeWrites,
   ) {
     this.deps = { db, dialect, clock, documents, events, tokens, settings, publicUrl };
   }
 
   create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope> {
+    if (this.writes) return this.writes.create(scope, input, context);
     return createEnvelope(this.deps, scope, input, context);
   }
 
@@ -69,6 +87,7 @@ export class EnvelopeService {
   }
 
   update(scope: Scope, id: string, patch: EnvelopePatch, context: ActionContext) {
+    if (this.writes) return this.writes.update(scope, id, patch, context);
     return updateEnvelope(this.deps, scope, id, patch, context);
   }
 
@@ -77,10 +96,12 @@ export class EnvelopeService {
    * left alone.
    */
   delete(scope: Scope, id: string, reason: string | undefined, context: ActionContext) {
+    if (this.writes) return this.writes.delete(scope, id, reason, context);
     return deleteEnvelope(this.deps, scope, id, reason, context);
   }
 
   send(scope: Scope, id: string, context: ActionContext): Promise<Envelope> {
+    if (this.writes) return this.writes.send(scope, id, context);
     return sendEnvelope(this.deps, scope, id, context);
   }
 }
