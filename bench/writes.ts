@@ -6,7 +6,7 @@
 // 1,500 emails a second. Baseline in the same run: bare Fastify answering the same bytes.
 // Like bench:reads, the route first runs unmeasured (`BENCH_WRITES_WARM_UP_SECONDS`, 3 s) until V8
 // has optimised it: a server answers from warm code once it has run for a few seconds, and the
-// first seconds of a cold one (a third fewer envelopes, measured) are not what it sustains.
+// first seconds of a cold one (about 30 % fewer requests, measured) are not what it sustains.
 
 import { readFileSync } from "node:fs";
 import { baseline, load, onEachDatabase, ourServer, report, serverErrors } from "./autocannon.js";
