@@ -153,6 +153,19 @@ describe("closing the app (SQLite)", { skip: testDatabaseKind !== "sqlite" }, ()
         settled.map((s) => s.status),
         Array(5).fill("fulfilled"),
       );
+      // A write after the close is refused, not run on a thread started anew.
+      await assert.rejects(
+        t.app.envelopes.create(
+          scope,
+          {
+            subject: "Too late",
+            documentIds: [document.id],
+            recipients: [{ ...signer(9), role: "SIGNER" as const }],
+          },
+          SYSTEM_CONTEXT,
+        ),
+        /The envelope writer is closed/,
+      );
       // Both connections closed, the writer's first: the last emptied the log and removed it.
       const dataDir = database.env.CERTYNEO_DATA_DIR;
       assert.equal(existsSync(path.join(dataDir, `${SQLITE_FILE_NAME}-wal`)), false);

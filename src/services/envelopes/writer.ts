@@ -55,6 +55,7 @@ export class EnvelopeWriter implements EnvelopeWrites {
   private pool: Piscina<WriterTask, WriteReply | undefined> | undefined;
   private inFlight = 0;
   private drained: (() => void) | undefined;
+  private closed = false;
 
   constructor(private readonly options: EnvelopeWriterOptions) {}
 
@@ -76,6 +77,7 @@ export class EnvelopeWriter implements EnvelopeWrites {
 
   /** Ends the thread once it has answered every call, its connection closed first. */
   async close(): Promise<void> {
+    this.closed = true;
     const pool = this.pool;
     if (!pool) return;
     this.pool = undefined;
@@ -88,6 +90,8 @@ export class EnvelopeWriter implements EnvelopeWrites {
   }
 
   private async call(method: WriteMethod, args: unknown[]): Promise<unknown> {
+    // The app is closing: its connections are, or are about to be.
+    if (this.closed) throw new Error("The envelope writer is closed");
     this.pool ??= this.start();
     const call: WriteCall = { method, args, now: this.options.clock?.now().getTime() };
     this.inFlight += 1;
