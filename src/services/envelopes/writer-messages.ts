@@ -1,11 +1,12 @@
+import type { Config } from "../../config.js";
 import { CertyneoError } from "../../domain/errors.js";
 import type { JobKind } from "../job-queue.js";
 import type { EnvelopeWrites } from "./index.js";
 
 /** What the envelope writer's thread is given when it starts. */
 export interface WriterData {
-  /** The app's configuration (`Config`), as loaded by the main thread. */
-  config: unknown;
+  /** The app's configuration, as loaded by the main thread. */
+  config: Config;
   secretKey: Uint8Array;
   /** The process's write lock (`WriteLock`), shared. */
   lock: SharedArrayBuffer;

@@ -4,7 +4,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { workerData } from "node:worker_threads";
 import { blobStore, messageSenders } from "../../app-io.js";
-import type { Config } from "../../config.js";
 import { openDatabase } from "../../db/database.js";
 import { WriteLock } from "../../db/write-lock.js";
 import type { Clock } from "../../domain/clock.js";
@@ -15,7 +14,7 @@ import type { EnvelopeWrites } from "./index.js";
 import { sentError, type WriteReply, type WriterData, type WriterTask } from "./writer-messages.js";
 
 const data = workerData as WriterData;
-const config = data.config as Config;
+const { config } = data;
 
 /** Each call's own: the main thread's clock at the call, and the kinds of job it enqueued. */
 const calls = new AsyncLocalStorage<{ now: number | undefined; enqueued: Set<JobKind> }>();
