@@ -1,17 +1,7 @@
 import { closeSync, openSync } from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import {
-  CompiledQuery,
-  type DatabaseConnection,
-  type Driver,
-  Kysely,
-  Migrator,
-  PostgresDialect,
-  SqliteDialect,
-  type SqliteDialectConfig,
-  sql,
-} from "kysely";
+import { Kysely, Migrator, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenFile } from "../security/private-files.js";
 import { type CopyOut, copyOutOf } from "./copy-out.js";
@@ -20,6 +10,7 @@ import { migrationProvider } from "./migrations/index.js";
 import { runsOnPostgres, runsOnSqlite } from "./precompiled.js";
 import { prepareRegisteredStatements } from "./prepared-statements.js";
 import type { Tables } from "./schema.js";
+import { type CommitGroups, ImmediateSqliteDialect, type SqliteWrites } from "./sqlite-dialect.js";
 import { checkpointInBackground, type WalCheckpoints } from "./wal-checkpoints.js";
 import type { WriteLock } from "./write-lock.js";
 
@@ -34,6 +25,8 @@ export interface Database {
   readonly copyOut?: CopyOut;
   /** On SQLite, the write lock this connection shares with the process's other threads. */
   readonly writeLock?: WriteLock | undefined;
+  /** With group commit (`SqliteWrites.groupCommit`), its groups; without, each commits alone. */
+  readonly commitGroups?: CommitGroups | undefined;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -46,9 +39,7 @@ export interface DatabaseOptions {
 }
 
 /** How a thread of a process whose threads share one SQLite database opens it. */
-export interface SqliteThreadOptions {
-  /** Taken before each write, by every thread of the process that writes (see `WriteLock`). */
-  writeLock?: WriteLock;
+export interface SqliteThreadOptions extends SqliteWrites {
   /**
    * Whether this connection runs the log's checkpoints (`checkpointInBackground`): the main
    * thread's does; another thread's leaves them to it (`wal_autocheckpoint = 0`).
@@ -63,14 +54,26 @@ export function openDatabase(options: DatabaseOptions, thread: SqliteThreadOptio
     const { db, copyOut } = postgres(options.databaseUrl);
     return { ...wrap(db, "postgres"), copyOut };
   }
-  const { db, checkpoints } = sqlite(options.dataDir, thread);
-  return { ...wrap(db, "sqlite", async () => checkpoints?.stop()), writeLock: thread.writeLock };
+  const { db, checkpoints, groups } = sqlite(options.dataDir, thread);
+  const beforeClose = async () => {
+    await groups?.committed().catch(() => {});
+    await checkpoints?.stop();
+  };
+  return {
+    ...wrap(db, "sqlite", beforeClose),
+    writeLock: thread.writeLock,
+    commitGroups: groups,
+  };
 }
 
 function sqlite(
   dataDir: string,
-  { writeLock, checkpoints = true }: SqliteThreadOptions,
-): { db: Kysely<Tables>; checkpoints: WalCheckpoints | undefined } {
+  { checkpoints = true, ...writes }: SqliteThreadOptions,
+): {
+  db: Kysely<Tables>;
+  checkpoints: WalCheckpoints | undefined;
+  groups: CommitGroups | undefined;
+} {
   ensurePrivateDir(dataDir);
   const file = path.join(dataDir, SQLITE_FILE_NAME);
   // Created owner-only before SQLite opens it (SQLite gives its -wal and -shm the same mode);
@@ -86,11 +89,14 @@ function sqlite(
   // it alone on failure) in memory, not in a temporary file written page by page.
   connection.pragma("temp_store = MEMORY");
   if (!checkpoints) connection.pragma("wal_autocheckpoint = 0");
-  const db = new Kysely<Tables>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }, writeLock),
-  });
-  runsOnSqlite(db, connection, writeLock !== undefined);
-  return { db, checkpoints: checkpoints ? checkpointInBackground(connection) : undefined };
+  const dialect = new ImmediateSqliteDialect({ database: withStatementCache(connection) }, writes);
+  const db = new Kysely<Tables>({ dialect });
+  runsOnSqlite(db, connection, writes.writeLock !== undefined);
+  return {
+    db,
+    checkpoints: checkpoints ? checkpointInBackground(connection) : undefined,
+    groups: dialect.groups,
+  };
 }
 
 /** Statements kept prepared, by SQL text: Kysely prepares every query anew otherwise. */
@@ -117,108 +123,6 @@ function withStatementCache(connection: SQLite.Database): SQLite.Database {
     return statement;
   }) as typeof connection.prepare;
   return connection;
-}
-
-/**
- * Transactions that take SQLite's write lock when they begin. A deferred one reads, then fails
- * with SQLITE_BUSY at its first write if another process (a second instance, the CLI) wrote
- * meanwhile, without waiting; an immediate one waits its turn (`busy_timeout`) instead.
- *
- * With a `writeLock`, shared with the other threads of the process that write, each transaction
- * and each write outside one awaits it first: a thread never sleeps in `busy_timeout` behind
- * another of its process.
- */
-class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(
-    private readonly options: SqliteDialectConfig & { database: SQLite.Database },
-    private readonly writeLock?: WriteLock,
-  ) {
-    super(options);
-  }
-
-  override createDriver(): Driver {
-    const driver = super.createDriver();
-    const lock = this.writeLock;
-    if (!lock) {
-      driver.beginTransaction = async (connection) => {
-        await connection.executeQuery(CompiledQuery.raw("begin immediate"));
-      };
-      return driver;
-    }
-    const sqlite = this.options.database;
-    // Kysely's driver holds its one connection behind a mutex from `acquireConnection` until
-    // `releaseConnection`. A lease here takes it only when it runs a query, and a transaction only
-    // once it holds the write lock: while a write waits for the lock, reads go on.
-    const take = driver.acquireConnection.bind(driver);
-    const give = driver.releaseConnection.bind(driver);
-    const leases = new WeakMap<DatabaseConnection, { held: DatabaseConnection | undefined }>();
-    const leaseOf = (connection: DatabaseConnection) => leases.get(connection)!;
-    driver.acquireConnection = async () => {
-      const lease = { held: undefined as DatabaseConnection | undefined };
-      const connection: DatabaseConnection = {
-        executeQuery: async (query) => {
-          if (lease.held) return lease.held.executeQuery(query);
-          // A statement SQLite calls read-only needs no lock (WAL): readers never wait.
-          const writes = !sqlite.prepare(query.sql).readonly;
-          if (writes) await lock.acquire();
-          try {
-            const held = await take();
-            try {
-              return await held.executeQuery(query);
-            } finally {
-              await give(held);
-            }
-          } finally {
-            if (writes) lock.release();
-          }
-        },
-        streamQuery: (query, chunkSize) => {
-          if (lease.held) return lease.held.streamQuery(query, chunkSize);
-          return (async function* () {
-            const held = await take();
-            try {
-              yield* held.streamQuery(query, chunkSize);
-            } finally {
-              await give(held);
-            }
-          })();
-        },
-      };
-      leases.set(connection, lease);
-      return connection;
-    };
-    driver.releaseConnection = async (connection) => {
-      const lease = leaseOf(connection);
-      const held = lease.held;
-      lease.held = undefined;
-      if (held) await give(held);
-    };
-    driver.beginTransaction = async (connection) => {
-      const lease = leaseOf(connection);
-      await lock.acquire();
-      try {
-        lease.held = await take();
-        await lease.held.executeQuery(CompiledQuery.raw("begin immediate"));
-      } catch (error) {
-        lock.release();
-        throw error;
-      }
-    };
-    driver.commitTransaction = async (connection) => {
-      // A commit that fails leaves the lock held: Kysely rolls back next, which releases it.
-      await leaseOf(connection).held!.executeQuery(CompiledQuery.raw("commit"));
-      lock.release();
-    };
-    driver.rollbackTransaction = async (connection) => {
-      try {
-        if (sqlite.inTransaction)
-          await leaseOf(connection).held!.executeQuery(CompiledQuery.raw("rollback"));
-      } finally {
-        lock.release();
-      }
-    };
-    return driver;
-  }
 }
 
 function postgres(connectionString: string): { db: Kysely<Tables>; copyOut: CopyOut } {

@@ -16,8 +16,15 @@ import { sentError, type WriteReply, type WriterData, type WriterTask } from "./
 const data = workerData as WriterData;
 const { config } = data;
 
-/** Each call's own: the main thread's clock at the call, and the kinds of job it enqueued. */
-const calls = new AsyncLocalStorage<{ now: number | undefined; enqueued: Set<JobKind> }>();
+/**
+ * Each call's own: the main thread's clock at the call, the kinds of job it enqueued, and the
+ * commits of the groups its writes joined (group commit).
+ */
+const calls = new AsyncLocalStorage<{
+  now: number | undefined;
+  enqueued: Set<JobKind>;
+  commits: Set<Promise<void>>;
+}>();
 const clock: Clock = {
   now: () => {
     const now = calls.getStore()?.now;
@@ -28,6 +35,7 @@ const clock: Clock = {
 const ready = (async () => {
   const database = openDatabase(config, {
     writeLock: new WriteLock(data.lock, data.slot),
+    groupCommit: true,
     checkpoints: false,
   });
   const services = wireEnvelopeServices({
@@ -42,6 +50,7 @@ const ready = (async () => {
   services.jobs.onEnqueued((kind) => {
     if (kind) calls.getStore()?.enqueued.add(kind);
   });
+  database.commitGroups?.onJoined((committed) => calls.getStore()?.commits.add(committed));
   return { database, envelopes: services.envelopes as EnvelopeWrites };
 })();
 
@@ -55,11 +64,13 @@ export default async function run(task: WriterTask): Promise<WriteReply | undefi
     await opened?.database.close();
     return undefined;
   }
-  const state = { now: task.now, enqueued: new Set<JobKind>() };
+  const state = { now: task.now, enqueued: new Set<JobKind>(), commits: new Set<Promise<void>>() };
   try {
     const { envelopes } = await ready;
     const method = envelopes[task.method] as (...args: unknown[]) => Promise<unknown>;
     const result = await calls.run(state, () => method.apply(envelopes, task.args));
+    // The call's writes commit with their turn's others (group commit): only then is it done.
+    await Promise.all(state.commits);
     return { enqueued: [...state.enqueued], result };
   } catch (error) {
     return { enqueued: [...state.enqueued], error: sentError(error) };
