@@ -21,8 +21,13 @@ export interface SqliteWrites {
   groupCommit?: boolean | undefined;
 }
 
-/** A group's size at which it commits without waiting for the turn to end. */
-const MAX_GROUP = 64;
+/**
+ * A group's size at which it commits without waiting for its turn to end. A group of a few
+ * envelopes already shares most of the pages a commit writes; a larger one only keeps its first
+ * callers waiting, while committing as it fills lets their answers go out as the next calls run
+ * (8 clients creating and sending: +7 % against groups of up to 64, docs/benchmarks.md).
+ */
+const GROUP_SIZE = 4;
 
 const SAVEPOINT = "certyneo_call";
 
@@ -182,7 +187,7 @@ interface Group {
 /**
  * Group commit: the transactions run within one turn of the event loop share one SQLite
  * transaction, each in a savepoint of its own, committed once the turn ends (or the group is
- * `MAX_GROUP` large). A commit writes each page it changed once to the log, however many of the
+ * `GROUP_SIZE` large). A commit writes each page it changed once to the log, however many of the
  * group's transactions changed it, and takes the write lock once: the rows of several envelopes
  * share the same last pages of each table and index.
  *
@@ -300,7 +305,7 @@ export class CommitGroups {
         const group = this.group!;
         this.join(group);
         group.calls += 1;
-        if (group.calls >= MAX_GROUP) await end(held, group);
+        if (group.calls >= GROUP_SIZE) await end(held, group);
       },
       rollback: async (held) => {
         if (!sqlite.inTransaction) {
