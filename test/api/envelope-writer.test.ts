@@ -98,6 +98,43 @@ describe("the envelope writer's thread (SQLite)", { skip: testDatabaseKind !== "
     assert.equal(again.body.error.code, "envelope_not_draft");
   });
 
+  it("answers writes sent together once their group has committed; one failing leaves the rest", async () => {
+    /** `writes` started while the write lock is held: in the thread, they run as groups. */
+    const together = async <T>(writes: () => Promise<T>[]): Promise<T[]> => {
+      const lock = await holdWriteLock();
+      let started: Promise<T>[];
+      try {
+        started = writes();
+        await sleep(200); // Every call is in the thread, the first waiting for the lock.
+      } finally {
+        lock.release();
+      }
+      return Promise.all(started);
+    };
+    const created = await together(() => Array.from({ length: 10 }, () => createEnvelope()));
+    // Each answer means committed: the main thread's connection, which sees only committed rows,
+    // reads each envelope.
+    const read = (id: string) => request(t.url, `/api/v1/envelopes/${id}`, { key });
+    for (const response of created) {
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      assert.equal((await read(response.body.id)).status, 200);
+    }
+    const ids = created.map((response) => response.body.id as string);
+    const send = (id: string) =>
+      request(t.url, `/api/v1/envelopes/${id}/send`, { method: "POST", key });
+    // The same envelope twice, in the middle: its second send is refused, within a group.
+    const sends = await together(() => [
+      ...ids.slice(0, 5).map(send),
+      send(ids[0]!),
+      ...ids.slice(5).map(send),
+    ]);
+    assert.deepEqual(
+      sends.map((response) => response.status),
+      [...Array(5).fill(200), 409, ...Array(5).fill(200)],
+    );
+    for (const id of ids) assert.equal((await read(id)).body.status, "SENT");
+  });
+
   it("refuses the calls of a thread that ended, skips its turn for the lock, and starts another", async () => {
     const lock = await holdWriteLock();
     try {
