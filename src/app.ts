@@ -28,7 +28,7 @@ import type { EventLog } from "./services/event-log.js";
 import { EvidenceRenewalService, RENEWAL_INTERVAL_MS } from "./services/evidence-renewal.js";
 import { ExpiryService } from "./services/expiry.js";
 import { IdempotencyStore } from "./services/idempotency.js";
-import type { JobKind, JobQueue } from "./services/job-queue.js";
+import type { JobKind, JobQueue } from "./services/job-queue/index.js";
 import { JobSequence } from "./services/job-sequence.js";
 import { LastUsedTracker } from "./services/last-used.js";
 import type { NotificationService } from "./services/notifications.js";

@@ -10,7 +10,7 @@ import { AccountSettingsService } from "./services/account-settings.js";
 import { DocumentService } from "./services/documents.js";
 import { EnvelopeService, type EnvelopeWrites } from "./services/envelopes/index.js";
 import { EventLog } from "./services/event-log.js";
-import { JobQueue } from "./services/job-queue.js";
+import { JobQueue } from "./services/job-queue/index.js";
 import type { JobSequence } from "./services/job-sequence.js";
 import { NotificationService } from "./services/notifications.js";
 import { WebhookService } from "./services/webhooks.js";

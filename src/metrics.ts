@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { JOB_KINDS, type JobStats } from "./services/job-queue.js";
+import { JOB_KINDS, type JobStats } from "./services/job-queue/index.js";
 
 /** Seconds: from a fast read to a slow upload or a seal of a large envelope. */
 const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

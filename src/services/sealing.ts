@@ -18,7 +18,7 @@ import type { StagedPart } from "../workers/pdf-thread.js";
 import { deleteBlobIfUnreferenced, keepBlob } from "./blob-references.js";
 import { contentMissing } from "./documents.js";
 import { type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
-import { JobHandedBackError, PermanentJobError } from "./job-queue.js";
+import { JobHandedBackError, PermanentJobError } from "./job-queue/index.js";
 
 export { ALL_DOCUMENTS };
 export const TEST_MARK = "TEST — not legally binding";

@@ -7,7 +7,7 @@ import type { SecretBox } from "../security/secret-box.js";
 import { checkDestination } from "../webhooks/address-policy.js";
 import { postJson } from "../webhooks/post.js";
 import { signatureHeader } from "../webhooks/signature.js";
-import type { Job, JobQueue } from "./job-queue.js";
+import type { Job, JobQueue } from "./job-queue/index.js";
 
 /** After 3 days of failures in a row, an endpoint is disabled. */
 export const DISABLE_AFTER_MS = 3 * 24 * 60 * 60 * 1000;

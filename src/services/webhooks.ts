@@ -17,7 +17,7 @@ import { newId, newIdIn, randomBase62 } from "../security/random.js";
 import type { SecretBox } from "../security/secret-box.js";
 import { refusedDestination } from "../webhooks/address-policy.js";
 import type { AppendedEvent } from "./event-log.js";
-import type { JobQueue } from "./job-queue.js";
+import type { JobQueue } from "./job-queue/index.js";
 import { type AttemptOutcome, WebhookDelivery, type WebhookOptions } from "./webhook-delivery.js";
 
 /** The events a webhook can receive. */

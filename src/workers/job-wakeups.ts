@@ -1,5 +1,5 @@
 import pg from "pg";
-import { JOBS_CHANNEL, type JobKind } from "../services/job-queue.js";
+import { JOBS_CHANNEL, type JobKind } from "../services/job-queue/index.js";
 import type { WorkerLog } from "./job-worker.js";
 
 const RECONNECT_MS = 2000;

@@ -4,7 +4,7 @@ import {
   type JobKind,
   type JobQueue,
   JobTimeoutError,
-} from "../services/job-queue.js";
+} from "../services/job-queue/index.js";
 
 export interface WorkerLog {
   info(details: object, message: string): void;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import type { JobKind } from "../../src/services/job-queue.js";
+import type { JobKind } from "../../src/services/job-queue/index.js";
 import type { ManualClock } from "../helpers/clock.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 

@@ -11,7 +11,7 @@ import {
   firstClaimableQuery,
   type JobKind,
   unfinishedInLaneQuery,
-} from "../../src/services/job-queue.js";
+} from "../../src/services/job-queue/index.js";
 import { dueRemindersQuery } from "../../src/services/reminders.js";
 import { attemptsQuery } from "../../src/services/webhooks.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";

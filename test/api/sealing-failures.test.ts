@@ -151,7 +151,9 @@ describe("a job's lock", () => {
   after(() => t.close());
 
   it("is renewed while its worker works, and taken over soon after the worker dies", async () => {
-    const { JobQueue, JOB_LOCK_MS, JOB_KINDS } = await import("../../src/services/job-queue.js");
+    const { JobQueue, JOB_LOCK_MS, JOB_KINDS } = await import(
+      "../../src/services/job-queue/index.js"
+    );
     const { JobWorker } = await import("../../src/workers/job-worker.js");
     const queue = new JobQueue(t.app.database.db, t.app.database.dialect, t.clock);
     const { accountId } = await t.newAccount();

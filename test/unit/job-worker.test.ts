@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Job, JobQueue } from "../../src/services/job-queue.js";
+import type { Job, JobQueue } from "../../src/services/job-queue/index.js";
 import { JobWorker } from "../../src/workers/job-worker.js";
 import { until } from "../helpers/wait.js";
 

@@ -1,6 +1,6 @@
 import type { Config } from "../../config.js";
 import { CertyneoError } from "../../domain/errors.js";
-import type { JobKind } from "../job-queue.js";
+import type { JobKind } from "../job-queue/index.js";
 import type { EnvelopeWrites } from "./index.js";
 
 /** What the envelope writer's thread is given when it starts. */

@@ -8,7 +8,7 @@ import { openDatabase } from "../../db/database.js";
 import { WriteLock } from "../../db/write-lock.js";
 import type { Clock } from "../../domain/clock.js";
 import { wireEnvelopeServices } from "../../envelope-services.js";
-import type { JobKind } from "../job-queue.js";
+import type { JobKind } from "../job-queue/index.js";
 import { JobSequence } from "../job-sequence.js";
 import type { EnvelopeWrites } from "./index.js";
 import { sentError, type WriteReply, type WriterData, type WriterTask } from "./writer-messages.js";

@@ -4,7 +4,7 @@ import type { WriteLock } from "../../db/write-lock.js";
 import type { Clock } from "../../domain/clock.js";
 import type { Scope } from "../../domain/environment.js";
 import type { ActionContext } from "../event-log.js";
-import type { JobKind } from "../job-queue.js";
+import type { JobKind } from "../job-queue/index.js";
 import type { JobSequence } from "../job-sequence.js";
 import type { DeleteOutcome } from "./delete-envelope.js";
 import type { EnvelopeWrites } from "./index.js";

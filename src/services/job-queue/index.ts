@@ -1,144 +1,40 @@
-import { type Kysely, type RawBuilder, sql } from "kysely";
-import type { Dialect } from "../db/dialect.js";
-import { fixedLimit } from "../db/fixed-limit.js";
-import { insertRows } from "../db/insert-rows.js";
-import { lockLane } from "../db/locks.js";
-import { precompiled } from "../db/precompiled.js";
-import type { JobsTable, Tables } from "../db/schema.js";
-import type { Clock } from "../domain/clock.js";
-import type { Scope } from "../domain/environment.js";
-import { newOrderedId } from "../security/random.js";
-import { JobSequence } from "./job-sequence.js";
+import { type Kysely, sql } from "kysely";
+import type { Dialect } from "../../db/dialect.js";
+import { insertRows } from "../../db/insert-rows.js";
+import { lockLane } from "../../db/locks.js";
+import type { JobsTable, Tables } from "../../db/schema.js";
+import type { Clock } from "../../domain/clock.js";
+import type { Scope } from "../../domain/environment.js";
+import { newOrderedId } from "../../security/random.js";
+import { JobSequence } from "../job-sequence.js";
+import {
+  JOB_LOCK_MS,
+  JOBS_CHANNEL,
+  type Job,
+  type JobKind,
+  type JobStats,
+  PermanentJobError,
+  RETRY_SCHEDULE_SECONDS,
+} from "./definitions.js";
+import { endRun } from "./end-run.js";
+import { type LaneContext, laneBusy, promoteNext } from "./lanes.js";
+import {
+  type Claimable,
+  doneBeforeQuery,
+  failedNewestFirstQuery,
+  firstClaimableQuery,
+} from "./queries.js";
+import { jobStats } from "./report-stats.js";
+import { retryJob } from "./retry-job.js";
 
-export const JOB_KINDS = [
-  "seal_envelope",
-  "send_notification",
-  "deliver_webhook",
-  /** Queued by versions before notifications were recorded: an invitation event's id. */
-  "send_invitation",
-] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
-
-/** Seconds to wait before the next attempt, by attempts made so far; then the job fails. */
-export const RETRY_SCHEDULE_SECONDS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800];
-/**
- * A running job's lock (the default of `CERTYNEO_JOB_LOCK_MS`): its worker renews it every third
- * of it while it works, so a job whose process died (kill -9, a lost host) is taken over this
- * long after its last renewal.
- */
-export const JOB_LOCK_MS = 30 * 1000;
-
-/**
- * A failure that another attempt cannot mend: the job's own input is unusable (a stored file is
- * missing, a document cannot be read). The job fails for good at once instead of retrying.
- */
-export class PermanentJobError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "PermanentJobError";
-  }
-}
-
-/** A job that ran past its lane's time limit: it fails, and is retried on its schedule. */
-export class JobTimeoutError extends Error {
-  constructor(limitMs: number) {
-    super(`The job ran past its time limit of ${Math.round(limitMs / 1000)} s.`);
-    this.name = "JobTimeoutError";
-  }
-}
-
-/** A job given back at shutdown, to run again elsewhere: not a failure. */
-export class JobHandedBackError extends Error {
-  constructor() {
-    super("The worker is shutting down: the job was handed back.");
-    this.name = "JobHandedBackError";
-  }
-}
-
-export type Job = JobsTable;
-
-/** PostgreSQL's channel on which an enqueue wakes every instance's workers (the kind as payload). */
-export const JOBS_CHANNEL = "certyneo_jobs";
-
-export interface JobStats {
-  kind: JobKind;
-  /** Pending and due now: waiting for a free worker. */
-  due: number;
-  /** Pending, due now or later (retries), or waiting behind another job of their lane. */
-  pending: number;
-  running: number;
-  failed: number;
-  /** How long the oldest due job has been waiting; `null` when none is due. */
-  oldestDueSeconds: number | null;
-}
-
-/** A job of the lane pending, running or waiting, if any. */
-export const unfinishedInLaneQuery = (db: Kysely<Tables>, lane: string) =>
-  db
-    .selectFrom("jobs")
-    .select("id")
-    .where("lane", "=", lane)
-    .where("state", "in", ["pending", "running", "waiting"])
-    .limit(fixedLimit(1));
-
-const unfinishedInLane = precompiled(unfinishedInLaneQuery);
-
-/**
- * Finished jobs last touched before `before`. The states here and in `failedNewestFirstQuery` are
- * constants of the SQL, as in the WHERE of the indexes holding only those jobs (a bound value
- * does not tell the planner that the index holds every row asked for).
- */
-export const doneBeforeQuery = (db: Kysely<Tables>, before: string, batch: number) =>
-  db
-    .selectFrom("jobs")
-    .select("id")
-    .where("state", "=", sql.lit("done"))
-    .where("updated_at", "<", before)
-    .limit(batch);
-
-/** Jobs that failed for good, newest first. */
-export const failedNewestFirstQuery = (db: Kysely<Tables>, limit: number) =>
-  db
-    .selectFrom("jobs")
-    .selectAll()
-    .where("state", "=", sql.lit("failed"))
-    .orderBy("updated_at", "desc")
-    .limit(limit);
-
-/** Which jobs a claim may take: pending ones now due, or running ones whose worker died. */
-export type Claimable = "due" | "abandoned";
-
-/**
- * The first job of `kinds` that is `claimable`, in (run_after, seq) order. Each kind's first is
- * found by one seek of the index on (kind, state, run_after, seq), then the earliest of those is
- * taken: one query over several kinds would read every due job of those kinds to order them (4.7
- * ms a claim on SQLite behind 10,000 pending notifications, and draining them so is quadratic).
- * On PostgreSQL, where a UNION cannot lock, each kind's first is locked with `SKIP LOCKED` in a
- * lateral subquery, so instances claiming together never take the same job.
- */
-export function firstClaimableQuery(
-  dialect: Dialect,
-  kinds: readonly JobKind[],
-  claimable: Claimable,
-  nowIso: string,
-): RawBuilder<{ id: string }> {
-  const condition =
-    claimable === "due"
-      ? sql`state = 'pending' and run_after <= ${nowIso}`
-      : sql`state = 'running' and locked_until < ${nowIso}`;
-  const firstOf = (kind: RawBuilder<unknown>, lock: RawBuilder<unknown>) =>
-    sql`select id, run_after, seq from jobs where jobs.kind = ${kind} and ${condition}
-        order by run_after, seq limit 1 ${lock}`;
-  if (dialect === "postgres") {
-    return sql<{ id: string }>`
-      select first.id from unnest(cast(${[...kinds]} as text[])) as kinds(kind)
-      cross join lateral (${firstOf(sql.ref("kinds.kind"), sql`for update skip locked`)}) as first
-      order by first.run_after, first.seq limit 1`;
-  }
-  const heads = kinds.map((kind) => sql`select * from (${firstOf(sql.val(kind), sql``)})`);
-  return sql<{ id: string }>`
-    select id from (${sql.join(heads, sql` union all `)}) order by run_after, seq limit 1`;
-}
+export * from "./definitions.js";
+export {
+  type Claimable,
+  doneBeforeQuery,
+  failedNewestFirstQuery,
+  firstClaimableQuery,
+  unfinishedInLaneQuery,
+} from "./queries.js";
 
 /**
  * Durable jobs in the database. A job is enqueued in the transaction of the event that calls for
@@ -157,6 +53,11 @@ export class JobQueue {
     /** Shared with the process's other threads that enqueue (the envelope writer). */
     private readonly sequence: JobSequence = new JobSequence(),
   ) {}
+
+  /** What the lane functions (`lanes.ts`) need, within `trx`. */
+  private lanes(trx: Kysely<Tables>): LaneContext {
+    return { trx, dialect: this.dialect, clock: this.clock };
+  }
 
   /** When each set of kinds (a lane's) last looked for a dead worker's job. */
   private readonly lastTakeover = new Map<string, number>();
@@ -215,7 +116,7 @@ export class JobQueue {
         if (!seen.has(lane)) {
           seen.add(lane);
           await lockLane(trx, this.dialect, lane);
-          if (await this.laneBusy(trx, lane)) busy.add(lane);
+          if (await laneBusy(trx, lane)) busy.add(lane);
         }
         if (busy.has(lane)) state = "waiting";
         busy.add(lane);
@@ -289,31 +190,13 @@ export class JobQueue {
     return rows[0];
   }
 
-  /** Whether a lane has a job pending, running or waiting. */
-  private async laneBusy(trx: Kysely<Tables>, lane: string): Promise<boolean> {
-    return (await unfinishedInLane(trx, lane)).length > 0;
-  }
-
-  /** After a lane's job ended: its next waiting job, in enqueue order, becomes due. */
-  private async promoteNext(trx: Kysely<Tables>, lane: string): Promise<void> {
-    await lockLane(trx, this.dialect, lane);
-    await sql`
-      update jobs set state = 'pending', updated_at = ${this.clock.now().toISOString()}
-      where id = (
-        select id from jobs where lane = ${lane} and state = 'waiting' order by seq limit 1
-      )
-      and not exists (
-        select 1 from jobs where lane = ${lane} and state in ('pending', 'running')
-      )`.execute(trx);
-  }
-
   /** Runs `change` and, for a job of a lane, hands the lane to its next job, in one transaction. */
   private async ending(job: Job, change: (trx: Kysely<Tables>) => Promise<void>): Promise<void> {
     if (!job.lane) return change(this.db);
     const lane = job.lane;
     await this.db.transaction().execute(async (trx) => {
       await change(trx);
-      await this.promoteNext(trx, lane);
+      await promoteNext(this.lanes(trx), lane);
     });
   }
 
@@ -336,7 +219,7 @@ export class JobQueue {
       .where("state", "=", "running")
       .where("attempts", "=", job.attempts)
       .execute();
-    if (job.lane) await this.promoteNext(trx, job.lane);
+    if (job.lane) await promoteNext(this.lanes(trx), job.lane);
   }
 
   /** The jobs waiting in `lane` behind its first one, in their turn: at most `limit`. */
@@ -352,62 +235,16 @@ export class JobQueue {
   }
 
   /**
-   * Ends, within `trx`, a run of a lane's jobs: its first job `head` (running, this worker's), and
-   * `followers`, jobs that waited behind it and were done in the same run. `failed`, the follower
-   * the run stopped at, is claimed for this worker (its attempt counted), so that its failure is
-   * recorded and retried as its own; otherwise the lane's next job gets its turn. `owned: false`
-   * (nothing written) when `head` is no longer this worker's: its lock ran out and another worker
-   * took it over.
+   * Ends, within `trx`, a run of a lane's jobs (see `endRun` in `end-run.ts`): `owned: false` when
+   * `head` is no longer this worker's.
    */
-  async endRun(
+  endRun(
     trx: Kysely<Tables>,
     head: Job,
     followers: readonly Job[],
     failed?: Job,
   ): Promise<{ owned: false } | { owned: true; claimed: Job | undefined }> {
-    const now = this.clock.now();
-    const ended = await trx
-      .updateTable("jobs")
-      .set({ state: "done", locked_until: null, last_error: null, updated_at: now.toISOString() })
-      .where("id", "=", head.id)
-      .where("state", "=", "running")
-      .where("attempts", "=", head.attempts)
-      .executeTakeFirst();
-    if (Number(ended.numUpdatedRows) !== 1) return { owned: false };
-    if (followers.length > 0) {
-      await trx
-        .updateTable("jobs")
-        .set((eb) => ({
-          state: "done",
-          attempts: eb("attempts", "+", 1),
-          last_error: null,
-          updated_at: now.toISOString(),
-        }))
-        .where(
-          "id",
-          "in",
-          followers.map((job) => job.id),
-        )
-        .where("state", "=", "waiting")
-        .execute();
-    }
-    if (failed) {
-      const claimed = await trx
-        .updateTable("jobs")
-        .set((eb) => ({
-          state: "running",
-          attempts: eb("attempts", "+", 1),
-          locked_until: new Date(now.getTime() + this.lockMs).toISOString(),
-          updated_at: now.toISOString(),
-        }))
-        .where("id", "=", failed.id)
-        .where("state", "=", "waiting")
-        .returningAll()
-        .executeTakeFirst();
-      if (claimed) return { owned: true, claimed };
-    }
-    if (head.lane) await this.promoteNext(trx, head.lane);
-    return { owned: true, claimed: undefined };
+    return endRun(this.lanes(trx), this.lockMs, head, followers, failed);
   }
 
   /**
@@ -530,55 +367,8 @@ export class JobQueue {
   }
 
   /** By kind: jobs due now, running, and failed for good, and the age of the oldest due one. */
-  async stats(): Promise<JobStats[]> {
-    const nowIso = this.clock.now().toISOString();
-    const rows = await this.db
-      .selectFrom("jobs")
-      .select((eb) => [
-        "kind",
-        eb.fn
-          .sum<number>(
-            eb
-              .case()
-              .when(eb.and([eb("state", "=", "pending"), eb("run_after", "<=", nowIso)]))
-              .then(1)
-              .else(0)
-              .end(),
-          )
-          .as("due"),
-        eb.fn
-          .sum<number>(eb.case().when("state", "in", ["pending", "waiting"]).then(1).else(0).end())
-          .as("pending"),
-        eb.fn
-          .sum<number>(eb.case().when("state", "=", "running").then(1).else(0).end())
-          .as("running"),
-        eb.fn
-          .sum<number>(eb.case().when("state", "=", "failed").then(1).else(0).end())
-          .as("failed"),
-        eb.fn
-          .min<string | null>(
-            eb
-              .case()
-              .when(eb.and([eb("state", "=", "pending"), eb("run_after", "<=", nowIso)]))
-              .then(eb.ref("run_after"))
-              .else(null)
-              .end(),
-          )
-          .as("oldest_due"),
-      ])
-      .where("state", "in", ["pending", "waiting", "running", "failed"])
-      .groupBy("kind")
-      .orderBy("kind")
-      .execute();
-    const now = Date.parse(nowIso);
-    return rows.map((r) => ({
-      kind: r.kind as JobKind,
-      due: Number(r.due),
-      pending: Number(r.pending),
-      running: Number(r.running),
-      failed: Number(r.failed),
-      oldestDueSeconds: r.oldest_due ? Math.max(0, (now - Date.parse(r.oldest_due)) / 1000) : null,
-    }));
+  stats(): Promise<JobStats[]> {
+    return jobStats(this.db, this.clock);
   }
 
   /** Jobs that failed for good, newest first: what an operator has to look at. */
@@ -588,27 +378,7 @@ export class JobQueue {
 
   /** Runs a failed job again now, with a fresh schedule; `false` when no such failed job. */
   async retry(jobId: string): Promise<boolean> {
-    const now = this.clock.now().toISOString();
-    const retried = await this.db.transaction().execute(async (trx) => {
-      const job = await trx
-        .selectFrom("jobs")
-        .select(["lane"])
-        .where("id", "=", jobId)
-        .where("state", "=", "failed")
-        .executeTakeFirst();
-      if (!job) return false;
-      let state: "pending" | "waiting" = "pending";
-      if (job.lane) {
-        await lockLane(trx, this.dialect, job.lane);
-        if (await this.laneBusy(trx, job.lane)) state = "waiting";
-      }
-      await trx
-        .updateTable("jobs")
-        .set({ state, attempts: 0, run_after: now, locked_until: null, updated_at: now })
-        .where("id", "=", jobId)
-        .execute();
-      return true;
-    });
+    const retried = await retryJob(this.db, this.dialect, this.clock, jobId);
     if (retried) await this.wake();
     return retried;
   }
