@@ -31,7 +31,7 @@ import { IdempotencyStore } from "./services/idempotency.js";
 import type { JobKind, JobQueue } from "./services/job-queue/index.js";
 import { JobSequence } from "./services/job-sequence.js";
 import { LastUsedTracker } from "./services/last-used.js";
-import type { NotificationService } from "./services/notifications.js";
+import type { NotificationService } from "./services/notifications/index.js";
 import { ReminderService } from "./services/reminders.js";
 import { SandboxService } from "./services/sandbox.js";
 import { SealingService } from "./services/sealing.js";

@@ -12,7 +12,7 @@ import { EnvelopeService, type EnvelopeWrites } from "./services/envelopes/index
 import { EventLog } from "./services/event-log.js";
 import { JobQueue } from "./services/job-queue/index.js";
 import type { JobSequence } from "./services/job-sequence.js";
-import { NotificationService } from "./services/notifications.js";
+import { NotificationService } from "./services/notifications/index.js";
 import { WebhookService } from "./services/webhooks.js";
 import type { BlobStore } from "./storage/blob-store.js";
 

@@ -42,7 +42,7 @@ import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes/index.js";
 import type { EventLog } from "./services/event-log.js";
 import type { IdempotencyStore } from "./services/idempotency.js";
-import type { NotificationService } from "./services/notifications.js";
+import type { NotificationService } from "./services/notifications/index.js";
 import type { ReminderService } from "./services/reminders.js";
 import type { SandboxService } from "./services/sandbox.js";
 import type { SealingService } from "./services/sealing.js";

@@ -13,7 +13,10 @@ import {
   PageQuery,
   Timestamp,
 } from "../../http/schemas.js";
-import { NOTIFICATION_KINDS, type NotificationService } from "../../services/notifications.js";
+import {
+  NOTIFICATION_KINDS,
+  type NotificationService,
+} from "../../services/notifications/index.js";
 import { Channel } from "./envelopes.js";
 
 const NotificationObject = Component(

@@ -26,7 +26,7 @@ import {
 } from "../../domain/recipients.js";
 import { parseReminderPolicy } from "../../domain/reminders.js";
 import type { KeyedRead } from "../api-keys.js";
-import { recipientChannels } from "../notifications.js";
+import { recipientChannels } from "../notifications/index.js";
 import type { Envelope, EnvelopeDeps, EnvelopeListRequest, Field } from "./types.js";
 
 /** What turning rows into an envelope needs: its recipients' links. */

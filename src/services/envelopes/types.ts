@@ -17,7 +17,7 @@ import type { SigningTokens } from "../../security/signing-tokens.js";
 import type { AccountSettingsService } from "../account-settings.js";
 import type { DocumentService } from "../documents.js";
 import type { EventLog } from "../event-log.js";
-import type { Channel } from "../notifications.js";
+import type { Channel } from "../notifications/index.js";
 
 export interface FieldInput extends FieldPlacement {
   readonly required?: boolean | undefined;

@@ -10,7 +10,7 @@ import {
 } from "../../domain/fields.js";
 import { defaultOrder } from "../../domain/recipients.js";
 import { checkReminderPolicy } from "../account-settings.js";
-import type { Channel } from "../notifications.js";
+import type { Channel } from "../notifications/index.js";
 import { checkPrintable } from "../printable.js";
 import type { Envelope, EnvelopeDeps, EnvelopeInput, EnvelopeSpec } from "./types.js";
 
