@@ -34,7 +34,7 @@ import { LastUsedTracker } from "./services/last-used.js";
 import type { NotificationService } from "./services/notifications/index.js";
 import { ReminderService } from "./services/reminders.js";
 import { SandboxService } from "./services/sandbox.js";
-import { SealingService } from "./services/sealing.js";
+import { SealingService } from "./services/sealing/index.js";
 import { SessionService } from "./services/sessions.js";
 import { SignInMail } from "./services/sign-in-mail.js";
 import {
@@ -44,7 +44,7 @@ import {
 } from "./services/signing/index.js";
 import { UserService } from "./services/users.js";
 import { VerificationService } from "./services/verification.js";
-import type { WebhookService } from "./services/webhooks.js";
+import type { WebhookService } from "./services/webhooks/index.js";
 import type { BlobStore } from "./storage/blob-store.js";
 import { sweepStaging } from "./storage/staging.js";
 import { VERIFY_PATH } from "./verify/page.js";

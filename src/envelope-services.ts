@@ -13,7 +13,7 @@ import { EventLog } from "./services/event-log.js";
 import { JobQueue } from "./services/job-queue/index.js";
 import type { JobSequence } from "./services/job-sequence.js";
 import { NotificationService } from "./services/notifications/index.js";
-import { WebhookService } from "./services/webhooks.js";
+import { WebhookService } from "./services/webhooks/index.js";
 import type { BlobStore } from "./storage/blob-store.js";
 
 export interface EnvelopeServicesOptions {

@@ -45,13 +45,13 @@ import type { IdempotencyStore } from "./services/idempotency.js";
 import type { NotificationService } from "./services/notifications/index.js";
 import type { ReminderService } from "./services/reminders.js";
 import type { SandboxService } from "./services/sandbox.js";
-import type { SealingService } from "./services/sealing.js";
+import type { SealingService } from "./services/sealing/index.js";
 import type { SessionService } from "./services/sessions.js";
 import type { SignInMail } from "./services/sign-in-mail.js";
 import type { SigningService } from "./services/signing/index.js";
 import type { UserService } from "./services/users.js";
 import type { VerificationService } from "./services/verification.js";
-import type { WebhookService } from "./services/webhooks.js";
+import type { WebhookService } from "./services/webhooks/index.js";
 import { registerSigningPages } from "./signing/routes.js";
 
 export interface ServerParts {

@@ -16,7 +16,7 @@ import {
 } from "../http/schemas.js";
 import type { AuditTrailService } from "../services/audit-trail.js";
 import type { ActionContext } from "../services/event-log.js";
-import type { SealingService } from "../services/sealing.js";
+import type { SealingService } from "../services/sealing/index.js";
 import type { SigningService } from "../services/signing/index.js";
 import { type Locale, resolveLocale, translate } from "../signing/i18n.js";
 import { PageSize } from "./v1/documents.js";

@@ -1,6 +1,6 @@
 import Type, { type TSchema } from "typebox";
 import { Component, Environment, ObjectId, Timestamp, With } from "../http/schemas.js";
-import { WEBHOOK_EVENTS, type WebhookEvent } from "../services/webhooks.js";
+import { WEBHOOK_EVENTS, type WebhookEvent } from "../services/webhooks/index.js";
 import { ENVELOPE } from "./openapi-examples.js";
 import { EnvelopeObject } from "./v1/envelopes.js";
 

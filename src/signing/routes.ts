@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { consentText, recipientContext } from "../api/signing.js";
 import { CertyneoError, RateLimitedError } from "../domain/errors.js";
 import { pageHeaders } from "../http/security-headers.js";
-import type { SealingService } from "../services/sealing.js";
+import type { SealingService } from "../services/sealing/index.js";
 import type { SigningService } from "../services/signing/index.js";
 import { VERIFY_PATH } from "../verify/page.js";
 import { registerSigningAssets } from "./assets.js";

@@ -13,7 +13,7 @@ import {
   unfinishedInLaneQuery,
 } from "../../src/services/job-queue/index.js";
 import { dueRemindersQuery } from "../../src/services/reminders.js";
-import { attemptsQuery } from "../../src/services/webhooks.js";
+import { attemptsQuery } from "../../src/services/webhooks/index.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 type Listed = Parameters<typeof newestFirstQuery>[1];

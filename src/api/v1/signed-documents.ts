@@ -3,7 +3,7 @@ import Type from "typebox";
 import { sendPdf } from "../../http/pdf-reply.js";
 import { AUTHENTICATED_ERRORS, errorResponses, IdParams, PdfResponse } from "../../http/schemas.js";
 import type { AuditTrailService } from "../../services/audit-trail.js";
-import type { SealingService } from "../../services/sealing.js";
+import type { SealingService } from "../../services/sealing/index.js";
 
 export const signedDocumentRoutes: FastifyPluginAsyncTypebox<{
   sealing: SealingService;

@@ -19,7 +19,7 @@ import {
   WEBHOOK_EVENTS,
   type Webhook,
   type WebhookService,
-} from "../../services/webhooks.js";
+} from "../../services/webhooks/index.js";
 
 const EventType = Component(
   "WebhookEventType",

@@ -33,7 +33,7 @@ import type { Locale } from "../../signing/i18n.js";
 import type { BlobStore } from "../../storage/blob-store.js";
 import type { AccountSettingsService } from "../account-settings.js";
 import { senderOf } from "../branding.js";
-import { ALL_DOCUMENTS } from "../sealing.js";
+import { ALL_DOCUMENTS } from "../sealing/index.js";
 import { type NotificationKind, type NotificationOptions, recipientsOf } from "./definitions.js";
 
 /** What composing a message reads: the envelope's state, the sender's settings, the files. */

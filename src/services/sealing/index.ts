@@ -1,24 +1,26 @@
 import type { Readable } from "node:stream";
 import type { Kysely } from "kysely";
-import type { Dialect } from "../db/dialect.js";
-import { findEnvelope } from "../db/envelopes.js";
-import { lockEnvelope } from "../db/locks.js";
-import type { Tables } from "../db/schema.js";
-import type { Clock } from "../domain/clock.js";
-import type { Scope } from "../domain/environment.js";
-import { CertyneoError } from "../domain/errors.js";
-import { displayText, safeFileName } from "../domain/user-text.js";
-import type { PdfSource } from "../pdf/inspect.js";
-import { ALL_DOCUMENTS, type EnvelopeToSeal, UnusableDocumentError } from "../pdf/seal-envelope.js";
-import { signersOf } from "../pdf/seal-record.js";
-import type { Stamp } from "../pdf/stamp.js";
-import { BlobMissingError, type BlobStore, type StagedBlob } from "../storage/blob-store.js";
-import type { PdfPool } from "../workers/pdf-pool.js";
-import type { StagedPart } from "../workers/pdf-thread.js";
-import { deleteBlobIfUnreferenced, keepBlob } from "./blob-references.js";
-import { contentMissing } from "./documents.js";
-import { type EventLog, SYSTEM_CONTEXT } from "./event-log.js";
-import { JobHandedBackError, PermanentJobError } from "./job-queue/index.js";
+import type { Dialect } from "../../db/dialect.js";
+import { lockEnvelope } from "../../db/locks.js";
+import type { Tables } from "../../db/schema.js";
+import type { Clock } from "../../domain/clock.js";
+import type { Scope } from "../../domain/environment.js";
+import { displayText } from "../../domain/user-text.js";
+import type { PdfSource } from "../../pdf/inspect.js";
+import {
+  ALL_DOCUMENTS,
+  type EnvelopeToSeal,
+  UnusableDocumentError,
+} from "../../pdf/seal-envelope.js";
+import { signersOf } from "../../pdf/seal-record.js";
+import type { Stamp } from "../../pdf/stamp.js";
+import { BlobMissingError, type BlobStore, type StagedBlob } from "../../storage/blob-store.js";
+import type { PdfPool } from "../../workers/pdf-pool.js";
+import type { StagedPart } from "../../workers/pdf-thread.js";
+import { deleteBlobIfUnreferenced, keepBlob } from "../blob-references.js";
+import { type EventLog, SYSTEM_CONTEXT } from "../event-log.js";
+import { JobHandedBackError, PermanentJobError } from "../job-queue/index.js";
+import { ensureSealed, signedDocument } from "./signed-documents.js";
 
 export { ALL_DOCUMENTS };
 export const TEST_MARK = "TEST — not legally binding";
@@ -31,11 +33,6 @@ function utc(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 
-/**
- * Turns a completed envelope into what it is worth: each document with the recipients'
- * signatures and values drawn on it (and the test mark outside `live`), sealed with the platform
- * certificate, plus one sealed PDF of every document. Idempotent: a sealed envelope is left as is.
- */
 /** A sealed PDF staged for the envelope's rows. */
 interface Stored {
   part: string;
@@ -45,6 +42,11 @@ interface Stored {
   timestampExpiresAt: string | null;
 }
 
+/**
+ * Turns a completed envelope into what it is worth: each document with the recipients'
+ * signatures and values drawn on it (and the test mark outside `live`), sealed with the platform
+ * certificate, plus one sealed PDF of every document. Idempotent: a sealed envelope is left as is.
+ */
 export class SealingService {
   constructor(
     private readonly db: Kysely<Tables>,
@@ -319,90 +321,17 @@ export class SealingService {
   }
 
   /** 409 unless the envelope is completed and sealed: what is final can then be handed out. */
-  async ensureSealed(scope: Scope, envelopeId: string): Promise<void> {
-    const envelope = await findEnvelope(this.db, scope, envelopeId);
-    refuseUnlessCompleted(envelope.status);
-    await this.sealedPart(envelope, ALL_DOCUMENTS);
-  }
-
-  /** The row of a sealed part; 409 while it is being sealed, or if sealing failed. */
-  private async sealedPart(
-    envelope: { id: string; sealing_error: string | null },
-    part: string,
-  ): Promise<Tables["sealed_documents"]> {
-    const sealed = await this.db
-      .selectFrom("sealed_documents")
-      .selectAll()
-      .where("envelope_id", "=", envelope.id)
-      .where("part", "=", part)
-      .executeTakeFirst();
-    if (sealed) return sealed;
-    if (envelope.sealing_error) {
-      throw new CertyneoError(
-        "conflict",
-        "envelope_sealing_failed",
-        `The envelope's documents could not be sealed: ${envelope.sealing_error} The platform's operator has been told and can retry.`,
-      );
-    }
-    throw new CertyneoError(
-      "conflict",
-      "envelope_not_completed",
-      "The envelope is completed and its documents are being sealed. Retry in a few seconds.",
-    );
+  ensureSealed(scope: Scope, envelopeId: string): Promise<void> {
+    return ensureSealed(this.db, scope, envelopeId);
   }
 
   /** The sealed PDF of one document, or of all of them; 409 until the envelope is sealed. */
-  async signedDocument(
+  signedDocument(
     scope: Scope,
     envelopeId: string,
     documentId: string | undefined,
   ): Promise<{ fileName: string; size: number; stream: Readable }> {
-    const envelope = await findEnvelope(this.db, scope, envelopeId);
-    refuseUnlessCompleted(envelope.status);
-    let name = envelope.subject;
-    if (documentId) {
-      const document = await this.db
-        .selectFrom("envelope_documents")
-        .innerJoin("documents", "documents.id", "envelope_documents.document_id")
-        .select(["documents.name"])
-        .where("envelope_documents.envelope_id", "=", envelopeId)
-        .where("documents.id", "=", documentId)
-        .executeTakeFirst();
-      if (!document) {
-        throw new CertyneoError(
-          "not_found",
-          "document_not_found",
-          `Document ${documentId} is not part of this envelope.`,
-          "documentId",
-        );
-      }
-      name = document.name.replace(/\.pdf$/i, "");
-    }
-    const sealed = await this.sealedPart(envelope, documentId ?? ALL_DOCUMENTS);
-    try {
-      return {
-        fileName: `${safeFileName(name, envelope.id)} - signed.pdf`,
-        size: sealed.size,
-        stream: await this.blobs.open(sealed.sha256),
-      };
-    } catch (error) {
-      if (error instanceof BlobMissingError) {
-        throw contentMissing(
-          documentId ? `the signed document ${documentId}` : "the signed documents",
-        );
-      }
-      throw error;
-    }
-  }
-}
-
-function refuseUnlessCompleted(status: string): void {
-  if (status !== "COMPLETED") {
-    throw new CertyneoError(
-      "conflict",
-      "envelope_not_completed",
-      `The envelope is ${status}: its signed documents exist once every recipient has signed.`,
-    );
+    return signedDocument({ db: this.db, blobs: this.blobs }, scope, envelopeId, documentId);
   }
 }
 

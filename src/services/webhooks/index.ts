@@ -1,157 +1,39 @@
 import type { Kysely } from "kysely";
-import { insertRows } from "../db/insert-rows.js";
-import { type Cursor, listNewestFirst, olderThan } from "../db/pagination.js";
-import { precompiled } from "../db/precompiled.js";
-import type { Tables, WebhookDeliveriesTable } from "../db/schema.js";
-import type { Clock } from "../domain/clock.js";
-import type { Environment, Scope } from "../domain/environment.js";
-import { CertyneoError, notFound } from "../domain/errors.js";
+import { insertRows } from "../../db/insert-rows.js";
+import { type Cursor, listNewestFirst } from "../../db/pagination.js";
+import type { Tables, WebhookDeliveriesTable } from "../../db/schema.js";
+import type { Clock } from "../../domain/clock.js";
+import type { Scope } from "../../domain/environment.js";
+import { CertyneoError, notFound } from "../../domain/errors.js";
 import {
   DEFAULT_PAGE_LIMIT,
   invalidCursor,
   type Page,
   type PageRequest,
   toPage,
-} from "../domain/pagination.js";
-import { newId, newIdIn, randomBase62 } from "../security/random.js";
-import type { SecretBox } from "../security/secret-box.js";
-import { refusedDestination } from "../webhooks/address-policy.js";
-import type { AppendedEvent } from "./event-log.js";
-import type { JobQueue } from "./job-queue/index.js";
-import { type AttemptOutcome, WebhookDelivery, type WebhookOptions } from "./webhook-delivery.js";
+} from "../../domain/pagination.js";
+import { newId, newIdIn, randomBase62 } from "../../security/random.js";
+import type { SecretBox } from "../../security/secret-box.js";
+import { refusedDestination } from "../../webhooks/address-policy.js";
+import type { AppendedEvent } from "../event-log.js";
+import type { JobQueue } from "../job-queue/index.js";
+import { type AttemptOutcome, WebhookDelivery, type WebhookOptions } from "../webhook-delivery.js";
+import {
+  type DeliveredEvent,
+  type FannedOutDelivery,
+  SECRET_OVERLAP_MS,
+  toWebhook,
+  WEBHOOK_EVENTS,
+  type Webhook,
+  type WebhookAttempt,
+  type WebhookEvent,
+} from "./definitions.js";
+import { attemptsQuery, liveEndpoints } from "./queries.js";
 
-/** The events a webhook can receive. */
-export const WEBHOOK_EVENTS = [
-  "envelope.created",
-  "envelope.sent",
-  "envelope.completed",
-  "envelope.declined",
-  "envelope.voided",
-  "envelope.expired",
-  "envelope.sealing_failed",
-  "envelope.evidence_renewed",
-  "recipient.viewed",
-  "recipient.signed",
-  "recipient.declined",
-] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-/** What a delivery carries: an event, or the ping of the test route. */
-export const DELIVERED_EVENTS = [...WEBHOOK_EVENTS, "ping"] as const;
-export type DeliveredEvent = (typeof DELIVERED_EVENTS)[number];
-
-/** How long a rotated-out secret keeps signing, next to the new one. */
-export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
-
-export interface Webhook {
-  id: string;
-  url: string;
-  description: string | null;
-  events: WebhookEvent[] | null;
-  environment: Environment;
-  createdAt: string;
-  disabledAt: string | null;
-  disabledReason: string | null;
-  health: WebhookHealth;
-}
-
-/**
- * How the endpoint is doing. `backing_off`: its last attempt failed, and its deliveries wait
- * together, in order, for the first one's retry at `retryAt` (a circuit breaker: one request per
- * retry, not one per queued delivery); the first success closes it. `disabled`: failing for 3
- * days, no more deliveries.
- */
-export interface WebhookHealth {
-  state: "healthy" | "backing_off" | "disabled";
-  failingSince: string | null;
-  retryAt: string | null;
-  /** Deliveries waiting to be sent (or being sent). */
-  pendingDeliveries: number;
-}
-
-export interface WebhookAttempt {
-  id: string;
-  deliveryId: string;
-  eventId: string;
-  eventType: DeliveredEvent;
-  attempt: number;
-  statusCode: number | null;
-  durationMs: number;
-  error: string | null;
-  nextRetryAt: string | null;
-  createdAt: string;
-}
-
-function toWebhook(row: Tables["webhooks"], pendingDeliveries = 0): Webhook {
-  return {
-    id: row.id,
-    url: row.url,
-    description: row.description,
-    events: row.events ? (JSON.parse(row.events) as WebhookEvent[]) : null,
-    environment: row.environment,
-    createdAt: row.created_at,
-    disabledAt: row.disabled_at,
-    disabledReason: row.disabled_reason,
-    health: {
-      state: row.disabled_at ? "disabled" : row.failing_since ? "backing_off" : "healthy",
-      failingSince: row.failing_since,
-      retryAt: row.disabled_at ? null : row.retry_at,
-      pendingDeliveries,
-    },
-  };
-}
-
-export interface FannedOutDelivery {
-  id: string;
-  webhookId: string;
-  /** While the endpoint backs off: when its held deliveries are tried again. */
-  retryAt: Date | null;
-}
+export * from "./definitions.js";
+export { attemptsQuery } from "./queries.js";
 
 /** Webhook endpoints and their deliveries: signed, retried, logged, never to private addresses. */
-/** A page of a webhook's delivery attempts, newest first (its plan: test/api/query-plans.test.ts). */
-export function attemptsQuery(
-  db: Kysely<Tables>,
-  webhookId: string,
-  limit: number,
-  cursor?: Cursor,
-) {
-  let query = db
-    .selectFrom("webhook_attempts")
-    .innerJoin("webhook_deliveries", "webhook_deliveries.id", "webhook_attempts.delivery_id")
-    .select([
-      "webhook_attempts.id",
-      "webhook_attempts.delivery_id",
-      "webhook_deliveries.event_id",
-      "webhook_deliveries.event_type",
-      "webhook_attempts.attempt",
-      "webhook_attempts.status_code",
-      "webhook_attempts.duration_ms",
-      "webhook_attempts.error",
-      "webhook_attempts.next_retry_at",
-      "webhook_attempts.created_at",
-    ])
-    .where("webhook_attempts.webhook_id", "=", webhookId);
-  if (cursor) query = query.where(olderThan(cursor, "webhook_attempts"));
-  return query
-    .orderBy("webhook_attempts.created_at", "desc")
-    .orderBy("webhook_attempts.id", "desc")
-    .limit(limit + 1);
-}
-
-/**
- * The scope's live endpoints, in id order: each delivery locks its endpoint's job lane, always in
- * the same order.
- */
-const liveEndpoints = precompiled((db: Kysely<Tables>, accountId: string, environment: string) =>
-  db
-    .selectFrom("webhooks")
-    .selectAll()
-    .where("account_id", "=", accountId)
-    .where("environment", "=", environment as Environment)
-    .where("disabled_at", "is", null)
-    .orderBy("id"),
-);
-
 export class WebhookService {
   /** Sends the deliveries: the worker's runs, pings and manual retries. */
   readonly delivery: WebhookDelivery;
