@@ -273,14 +273,7 @@ export class WebhookService {
         delivered_at: null,
       })
       .execute();
-    const outcome = await this.delivery.attempt(deliveryId, 1, null);
-    if (!outcome)
-      throw new CertyneoError(
-        "conflict",
-        "webhook_disabled",
-        "This webhook is disabled: register it again.",
-      );
-    return { ...outcome, deliveryId };
+    return this.attemptNow(deliveryId, 1);
   }
 
   /** Tries one delivery again now, whatever its schedule. */
@@ -309,7 +302,15 @@ export class WebhookService {
       .select((eb) => eb.fn.countAll<number>().as("count"))
       .where("delivery_id", "=", deliveryId)
       .executeTakeFirstOrThrow();
-    const outcome = await this.delivery.attempt(deliveryId, Number(previous.count) + 1, null);
+    return this.attemptNow(deliveryId, Number(previous.count) + 1);
+  }
+
+  /** Attempt `attempt` of a delivery, now, outside its schedule; 409 if its webhook is disabled. */
+  private async attemptNow(
+    deliveryId: string,
+    attempt: number,
+  ): Promise<AttemptOutcome & { deliveryId: string }> {
+    const outcome = await this.delivery.attempt(deliveryId, attempt, null);
     if (!outcome)
       throw new CertyneoError(
         "conflict",
