@@ -1,7 +1,8 @@
 import path from "node:path";
 import { blobStore, messageSenders } from "./app-io.js";
 import type { Config } from "./config.js";
-import { type Database, openDatabase } from "./db/database.js";
+import { type Database, openDatabase, SQLITE_FILE_NAME } from "./db/database.js";
+import { SqliteCommits } from "./db/sqlite-commits.js";
 import { WriteLock } from "./db/write-lock.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { wireEnvelopeServices } from "./envelope-services.js";
@@ -23,6 +24,7 @@ import { AuditTrailService } from "./services/audit-trail.js";
 import { BrandingService } from "./services/branding.js";
 import type { DocumentService } from "./services/documents.js";
 import type { EnvelopeService } from "./services/envelopes/index.js";
+import { KeptEnvelopes } from "./services/envelopes/kept-envelopes.js";
 import { EnvelopeWriter } from "./services/envelopes/writer.js";
 import type { EventLog } from "./services/event-log.js";
 import { EvidenceRenewalService, RENEWAL_INTERVAL_MS } from "./services/evidence-renewal.js";
@@ -159,6 +161,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw error;
   }
   const lastUsed = new LastUsedTracker(database.db);
+  const keptEnvelopes =
+    database.dialect === "sqlite"
+      ? new KeptEnvelopes(new SqliteCommits(path.join(config.dataDir, SQLITE_FILE_NAME)))
+      : undefined;
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const blobs = await blobStore(config, database);
   let pkiLoading: Promise<PlatformPki> | undefined;
@@ -209,6 +215,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics,
       jobSequence,
       writes: writer,
+      keptEnvelopes,
     });
   const bucketStore = await rateLimitStore(config, database);
   const limiter = new RateLimiter(bucketStore, clock);
@@ -382,6 +389,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await lastUsed.stop();
       await limiter.close();
       keys.close();
+      keptEnvelopes?.close();
       // Its connection first: the last to close checkpoints the whole log.
       await writer?.close();
       await database.close();

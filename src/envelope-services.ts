@@ -9,6 +9,7 @@ import { SigningTokens } from "./security/signing-tokens.js";
 import { AccountSettingsService } from "./services/account-settings.js";
 import { DocumentService } from "./services/documents.js";
 import { EnvelopeService, type EnvelopeWrites } from "./services/envelopes/index.js";
+import type { KeptEnvelopes } from "./services/envelopes/kept-envelopes.js";
 import { EventLog } from "./services/event-log.js";
 import { JobQueue } from "./services/job-queue/index.js";
 import type { JobSequence } from "./services/job-sequence.js";
@@ -31,6 +32,8 @@ export interface EnvelopeServicesOptions {
   jobSequence?: JobSequence | undefined;
   /** Where the envelopes' writes run, when not on this thread (`EnvelopeWriter`). */
   writes?: EnvelopeWrites | undefined;
+  /** On SQLite, where envelopes read are kept while nothing is committed. */
+  keptEnvelopes?: KeptEnvelopes | undefined;
 }
 
 /** The envelope service, and what its events call for: jobs, notifications, webhooks. */
@@ -135,6 +138,7 @@ export function wireEnvelopeServices(options: EnvelopeServicesOptions): Envelope
     settings,
     config.publicUrl,
     options.writes,
+    options.keptEnvelopes,
   );
   return { documents, jobs, webhooks, events, settings, tokens, notifications, envelopes };
 }

@@ -1,5 +1,6 @@
 import { appendFileSync, closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { PRIVATE_FILE_MODE } from "../security/private-files.js";
+import { VersionedCache } from "./versioned-cache.js";
 
 /** The file, in the data directory beside the SQLite database, that key changes grow. */
 export const API_KEY_CHANGES_FILE_NAME = "certyneo.sqlite-key-changes";
@@ -19,7 +20,7 @@ export const API_KEY_CHANGES_FILE_NAME = "certyneo.sqlite-key-changes";
  * are: deleted while instances run, it would leave them the age limit alone.
  */
 export class ApiKeyCache<Row> {
-  private readonly entries = new Map<string, { row: Row; version: number; readAtMs: number }>();
+  private readonly entries: VersionedCache<Row>;
   private readonly fd: number;
   /** The file's size as last read: it only grows. */
   private fileSize: number;
@@ -27,9 +28,10 @@ export class ApiKeyCache<Row> {
 
   constructor(
     private readonly file: string,
-    private readonly maxEntries = 10_000,
-    private readonly maxAgeMs = 60_000,
+    maxEntries = 10_000,
+    maxAgeMs = 60_000,
   ) {
+    this.entries = new VersionedCache({ maxEntries, maxAgeMs });
     this.changed();
     this.fd = openSync(file, "r");
     this.fileSize = fstatSync(this.fd).size;
@@ -44,18 +46,12 @@ export class ApiKeyCache<Row> {
 
   /** The row kept for `hash`, if it was read under `version` less than `maxAgeMs` ago. */
   get(hash: string, version: number, nowMs: number): Row | undefined {
-    const entry = this.entries.get(hash);
-    if (!entry) return undefined;
-    if (entry.version === version && nowMs - entry.readAtMs < this.maxAgeMs) return entry.row;
-    this.entries.delete(hash);
-    return undefined;
+    return this.entries.get(hash, version, nowMs);
   }
 
   /** Keeps `row`, read after `version` was. The oldest kept key makes room for a new one. */
   set(hash: string, row: Row, version: number, nowMs: number): void {
-    if (this.entries.size >= this.maxEntries && !this.entries.has(hash))
-      this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(hash, { row, version, readAtMs: nowMs });
+    this.entries.set(hash, row, version, nowMs);
   }
 
   /** Tells every instance that a key changed: call it after the change is committed. */

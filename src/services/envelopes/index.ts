@@ -10,6 +10,7 @@ import type { DocumentService } from "../documents.js";
 import type { ActionContext, EventLog } from "../event-log.js";
 import { createEnvelope } from "./create-envelope.js";
 import { type DeleteOutcome, deleteEnvelope } from "./delete-envelope.js";
+import type { KeptEnvelopes } from "./kept-envelopes.js";
 import { envelopeFromKeyedRead, getEnvelope, listEnvelopes } from "./read-envelopes.js";
 import { sendEnvelope } from "./send-envelope.js";
 import type {
@@ -63,8 +64,9 @@ export class EnvelopeService implements EnvelopeWrites {
     settings: AccountSettingsService,
     publicUrl: string,
     private readonly writes?: EnvelopeWrites,
+    kept?: KeptEnvelopes,
   ) {
-    this.deps = { db, dialect, clock, documents, events, tokens, settings, publicUrl };
+    this.deps = { db, dialect, clock, documents, events, tokens, settings, publicUrl, kept };
   }
 
   create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope> {

@@ -100,7 +100,9 @@ export async function getEnvelope(
   id: string,
   db: Kysely<Tables> = deps.db,
 ): Promise<Envelope> {
-  const found = await envelopeWithParts(db, deps.dialect, scope.accountId, scope.environment, id);
+  const load = () => envelopeWithParts(db, deps.dialect, scope.accountId, scope.environment, id);
+  // What a transaction reads may not be committed yet: never kept.
+  const found = deps.kept && db === deps.db ? await deps.kept.read(scope, id, load) : await load();
   if (!found) throw notFound("envelope", id);
   return toEnvelope(deps, found.envelope, found.documents, found.recipients, found.fields);
 }

@@ -18,6 +18,7 @@ import type { AccountSettingsService } from "../account-settings.js";
 import type { DocumentService } from "../documents.js";
 import type { EventLog } from "../event-log.js";
 import type { Channel } from "../notifications/index.js";
+import type { KeptEnvelopes } from "./kept-envelopes.js";
 
 export interface FieldInput extends FieldPlacement {
   readonly required?: boolean | undefined;
@@ -148,4 +149,6 @@ export interface EnvelopeDeps {
   readonly tokens: SigningTokens;
   readonly settings: AccountSettingsService;
   readonly publicUrl: string;
+  /** On SQLite, the envelopes read outside a transaction, kept while nothing is committed. */
+  readonly kept?: KeptEnvelopes | undefined;
 }

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import { SQLITE_FILE_NAME } from "../../src/db/database.js";
+import { testDatabaseKind } from "../helpers/database.js";
+import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { request, startTestServer, type TestServer } from "../helpers/server.js";
+
+// On SQLite an instance keeps the envelopes it has read while nothing is committed
+// (`KeptEnvelopes`); on PostgreSQL every GET reads. Either way, a GET answers what is committed
+// when it is asked, whichever instance, thread or process committed it.
+describe("an envelope read on one instance and changed elsewhere", () => {
+  let first: TestServer;
+  let second: TestServer;
+  let key: string;
+  let accountId: string;
+  let documentId: string;
+  before(async () => {
+    first = await startTestServer();
+    second = await startTestServer({ database: first.database });
+    ({ secret: key, accountId } = await first.newAccount());
+    ({ id: documentId } = await uploadDocument(first.url, key));
+  });
+  after(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  const create = async () => {
+    const created = await request(first.url, "/api/v1/envelopes", {
+      method: "POST",
+      key,
+      json: { subject: "Kept", documentIds: [documentId], recipients: [signer(1), signer(2)] },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    return created.body.id as string;
+  };
+  /** The envelope as `instance` answers it, read twice (so kept, where it keeps). */
+  const readTwice = async (instance: TestServer, id: string) => {
+    const once = await request(instance.url, `/api/v1/envelopes/${id}`, { key });
+    const twice = await request(instance.url, `/api/v1/envelopes/${id}`, { key });
+    assert.equal(twice.status, 200);
+    assert.deepEqual(twice.body, once.body);
+    return twice.body;
+  };
+
+  it("shows another instance's update, send and a recipient's decline at the next GET", async () => {
+    const id = await create();
+    assert.equal((await readTwice(second, id)).subject, "Kept");
+    const patched = await request(first.url, `/api/v1/envelopes/${id}`, {
+      method: "PATCH",
+      key,
+      json: { subject: "Changed on the first" },
+    });
+    assert.equal(patched.status, 200);
+    assert.equal((await readTwice(second, id)).subject, "Changed on the first");
+
+    const sent = await request(first.url, `/api/v1/envelopes/${id}/send`, { method: "POST", key });
+    assert.equal(sent.status, 200);
+    const seen = await readTwice(second, id);
+    assert.equal(seen.status, "SENT");
+    assert.deepEqual(seen.recipients, sent.body.recipients);
+
+    // A recipient's action is written by the main thread, not the envelope writer.
+    const token = sent.body.recipients[0].signingToken;
+    const declined = await request(first.url, `/api/v1/signing/${token}/decline`, {
+      method: "POST",
+      json: { reason: "Not today" },
+      headers: { "user-agent": "Mozilla/5.0 (certyneo-test)" },
+    });
+    assert.equal(declined.status, 200, JSON.stringify(declined.body));
+    const after = await request(second.url, `/api/v1/envelopes/${id}`, { key });
+    assert.equal(after.body.status, "DECLINED");
+    assert.equal(after.body.recipients[0].declineReason, "Not today");
+  });
+
+  it("shows its own instance's update at the next GET", async () => {
+    const id = await create();
+    await readTwice(second, id);
+    const patched = await request(second.url, `/api/v1/envelopes/${id}`, {
+      method: "PATCH",
+      key,
+      json: { metadata: { order: "42" } },
+    });
+    assert.equal(patched.status, 200);
+    assert.deepEqual((await readTwice(second, id)).metadata, { order: "42" });
+  });
+
+  it("shows a change an operator made in SQL from another process", async () => {
+    const id = await create();
+    await readTwice(first, id);
+    await readTwice(second, id);
+    const statement = `update recipients set name = 'Renamed by hand' where envelope_id = '${id}' and position = 0`;
+    if (testDatabaseKind === "sqlite") {
+      const file = path.join(first.database.env.CERTYNEO_DATA_DIR, SQLITE_FILE_NAME);
+      const script = `const S = require("better-sqlite3"); const db = new S(process.argv[1]); db.pragma("busy_timeout = 5000"); db.exec(process.argv[2]); db.close();`;
+      execFileSync(process.execPath, ["-e", script, file, statement], { cwd: process.cwd() });
+    } else {
+      const client = new pg.Client({ connectionString: first.database.env.DATABASE_URL });
+      await client.connect();
+      await client.query(statement);
+      await client.end();
+    }
+    for (const instance of [first, second]) {
+      const read = await request(instance.url, `/api/v1/envelopes/${id}`, { key });
+      assert.equal(read.body.recipients[0].name, "Renamed by hand");
+    }
+  });
+
+  it("answers 404 to another account, and to the other environment, for an envelope it read", async () => {
+    const id = await create();
+    await readTwice(second, id);
+    const other = await second.newAccount();
+    const refused = await request(second.url, `/api/v1/envelopes/${id}`, { key: other.secret });
+    assert.equal(refused.status, 404);
+    assert.equal(refused.body.error.code, "envelope_not_found");
+    const live = await second.newKey(accountId, "live");
+    const otherEnvironment = await request(second.url, `/api/v1/envelopes/${id}`, {
+      key: live.secret,
+    });
+    assert.equal(otherEnvironment.status, 404);
+  });
+});
