@@ -1,4 +1,4 @@
-import { randomBytes, webcrypto } from "node:crypto";
+import { webcrypto } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Signer } from "@libpdf/core";
@@ -6,6 +6,7 @@ import { SecretBox } from "../security/secret-box.js";
 import { type CrlIssuer, issueCrl } from "./crl.js";
 import { type LongTermEvidence, longTermEvidence } from "./evidence.js";
 import type { Pkcs11KeySpec } from "./pkcs11-signer.js";
+import { randomSerialNumber } from "./serial-number.js";
 import { type SealIdentity, type SignerSpec, signerFromSpec } from "./signer-spec.js";
 import { EC_P256, ECDSA_SHA256, TIME_STAMPING, x509 } from "./x509.js";
 
@@ -59,9 +60,7 @@ function publishedUrls(publicUrl: string): { crl: string; root: string } {
 const keyBox = (secret: Buffer) => new SecretBox(secret, "certyneo pki key encryption v1");
 
 function serial(): string {
-  const bytes = randomBytes(16);
-  bytes[0]! &= 0x7f; // positive
-  return bytes.toString("hex");
+  return randomSerialNumber().toString("hex");
 }
 
 async function exportKey(key: CryptoKey): Promise<Buffer> {

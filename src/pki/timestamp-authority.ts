@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import type { DigestAlgorithm, Signer, TimestampAuthority } from "@libpdf/core";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { arrayBuffer, cmsSignedData } from "./cms.js";
+import { randomSerialNumber } from "./serial-number.js";
 
 /** id-ct-TSTInfo (RFC 3161). */
 const TST_INFO = "1.2.840.113549.1.9.16.1.4";
@@ -30,8 +30,7 @@ export class BuiltInTimestampAuthority implements TimestampAuthority {
   ) {}
 
   async timestamp(digest: Uint8Array, algorithm: DigestAlgorithm): Promise<Uint8Array> {
-    const serial = randomBytes(16);
-    serial[0]! &= 0x7f; // positive
+    const serial = randomSerialNumber();
     const info = new pkijs.TSTInfo({
       version: 1,
       policy: BUILT_IN_TSA_POLICY,
