@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { PDF, type PDFPage, PdfArray, PdfNumber, type PdfRef } from "@libpdf/core";
 import { CertyneoError } from "../domain/errors.js";
-import { readStoredFile, type StoredFileRef } from "../storage/stored-file.js";
+import type { ScratchBuffer } from "../storage/scratch-buffer.js";
+import { readStoredFile, readStoredFileInto, type StoredFileRef } from "../storage/stored-file.js";
 import { checkInflatedSize, isWhitespace } from "./stream-limits.js";
 
 export interface PageSize {
@@ -84,15 +85,20 @@ export interface InspectedPdf extends PdfFacts {
 
 /**
  * `inspectPdf` of the bytes of `source`, and their hash: whoever reads them whole (a PDF thread)
- * hashes them too, so that the thread that staged them need not.
+ * hashes them too, so that the thread that staged them need not. A stored file is read into
+ * `scratch`, when given (nothing of the bytes outlives the inspection).
  */
 export async function inspectPdfSource(
   source: PdfSource,
   limits: PdfLimits = DEFAULT_PDF_LIMITS,
+  scratch?: ScratchBuffer,
 ): Promise<InspectedPdf> {
-  const bytes = await pdfSourceBytes(source);
-  const facts = await inspectPdf(bytes, limits);
-  return { ...facts, sha256: createHash("sha256").update(bytes).digest("hex") };
+  const inspect = async (bytes: Buffer) => {
+    const facts = await inspectPdf(bytes, limits);
+    return { ...facts, sha256: createHash("sha256").update(bytes).digest("hex") };
+  };
+  if (source instanceof Uint8Array || !scratch) return inspect(await pdfSourceBytes(source));
+  return scratch.use((allocate) => readStoredFileInto(source, allocate), inspect);
 }
 
 export async function inspectPdf(

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { threadCopyOut } from "../db/copy-out.js";
 import { BlobMissingError } from "./blob-store.js";
 import { copyChunk } from "./chunk-rows.js";
@@ -37,9 +37,20 @@ export async function* storedFileChunks(ref: StoredFileRef): AsyncGenerator<Buff
 }
 
 /** The bytes of `ref`, whole, in one buffer of their own. */
-export async function readStoredFile(ref: StoredFileRef): Promise<Buffer> {
-  if ("path" in ref) return readFile(ref.path);
-  const whole = Buffer.allocUnsafe(ref.chunks.size);
+export function readStoredFile(ref: StoredFileRef): Promise<Buffer> {
+  return readStoredFileInto(ref, (size) => Buffer.allocUnsafe(size));
+}
+
+/**
+ * The bytes of `ref`, whole, in the buffer `allocate` gives for their size (which it may have
+ * lent before: see `ScratchBuffer`).
+ */
+export async function readStoredFileInto(
+  ref: StoredFileRef,
+  allocate: (size: number) => Buffer,
+): Promise<Buffer> {
+  if ("path" in ref) return readWholeFile(ref.path, allocate);
+  const whole = allocate(ref.chunks.size);
   let offset = 0;
   for await (const chunk of storedFileChunks(ref)) {
     if (offset + chunk.length > whole.length) throw new BlobMissingError(ref.chunks.sha256);
@@ -47,4 +58,21 @@ export async function readStoredFile(ref: StoredFileRef): Promise<Buffer> {
   }
   if (offset !== whole.length) throw new BlobMissingError(ref.chunks.sha256);
   return whole;
+}
+
+async function readWholeFile(file: string, allocate: (size: number) => Buffer): Promise<Buffer> {
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    const whole = allocate(size);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(whole, offset, size - offset, offset);
+      if (bytesRead === 0) throw new Error(`${file} ended at ${offset} of its ${size} bytes`);
+      offset += bytesRead;
+    }
+    return whole;
+  } finally {
+    await handle.close();
+  }
 }

@@ -28,6 +28,7 @@ import { type VerificationReport, type VerificationTrust, verifyPdf } from "../p
 import { type LongTermEvidence, longTermEvidence } from "../pki/evidence.js";
 import { type SealIdentity, type SignerSpec, signerFromSpec } from "../pki/signer-spec.js";
 import { BlobMissingError } from "../storage/blob-store.js";
+import { ScratchBuffer } from "../storage/scratch-buffer.js";
 import { type StagedFile, stageFile } from "../storage/staging.js";
 import { lowerThreadPriority } from "./thread-priority.js";
 import { ownBuffers } from "./transfer.js";
@@ -70,6 +71,9 @@ export interface StagedPart {
 
 lowerThreadPriority();
 
+/** Where this thread reads the uploads it inspects, one after the other. */
+const scratch = new ScratchBuffer();
+
 /** The signer and evidence of the last identity seen: one per deployment, made once per thread. */
 let made: { key: string; signer: Promise<Signer>; evidence: Promise<LongTermEvidence> } | undefined;
 
@@ -110,7 +114,8 @@ function moved(result: PdfResult, views: readonly Uint8Array[]): PdfResult {
 export default async function run(task: PdfTask): Promise<PdfResult> {
   try {
     if (task.type === "inspect") {
-      return { type: task.type, facts: await inspectPdfSource(task.source, task.limits) };
+      const facts = await inspectPdfSource(task.source, task.limits, scratch);
+      return { type: task.type, facts };
     }
     if (task.type === "seal-envelope") {
       const made = sealWith(task.identity, task.envelope.seal.timestampUrl);
