@@ -2,10 +2,10 @@
 const KEPT_IDLE_MS = 30_000;
 
 /**
- * One buffer a thread reads whole files into, kept from one file to the next while it is busy.
+ * One buffer a thread reads whole files into, kept from one file to the next.
  * Memory the process has not touched yet costs a page fault per page: reading 24 MB into a new
- * buffer took 70-80 ms on the benchmark's machine, into one already used 2 ms, and hashing and
- * parsing them was 2-3 times faster too (docs/benchmarks.md). It holds up to the largest file
+ * buffer took 70-80 ms on the benchmark's machine, into one already used 2 ms, and hashing them
+ * was 3 times faster too (docs/benchmarks.md). It holds up to the largest file
  * read (uploads are bounded by `CERTYNEO_MAX_DOCUMENT_BYTES`) and is let go after 30 s unused.
  * A second use while one runs gets a buffer of its own.
  */
