@@ -22,6 +22,7 @@ import { verifyRoutes } from "./api/verify.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { authenticate, type Caller } from "./http/auth.js";
+import { registerClosingConnections } from "./http/closing-connections.js";
 import { handleClientError, handleFrameworkError, registerErrorHandlers } from "./http/errors.js";
 import { registerIdempotency } from "./http/idempotency.js";
 import { registerEmptyBodyDefault, registerJsonBodyParser } from "./http/json-body.js";
@@ -187,6 +188,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   app.setValidatorCompiler(createValidatorCompiler());
   registerRequestIdHeader(app);
   registerRequestLog(app);
+  registerClosingConnections(app);
   registerSecurityHeaders(app);
   registerErrorHandlers(app);
   registerJsonBodyParser(app);

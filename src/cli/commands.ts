@@ -6,6 +6,7 @@ import { type Config, loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { isEnvironment, type Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
+import { closeServer } from "../http/closing-connections.js";
 import { signInUrl } from "../notify/dashboard-emails.js";
 import type { AccountSettings, AccountSettingsPatch } from "../services/account-settings.js";
 import type { ApiKey } from "../services/api-keys.js";
@@ -91,7 +92,7 @@ async function serve(app: App): Promise<void> {
     if (stopping) return;
     stopping = true;
     server.log.info({ signal }, "shutting down");
-    await server.close();
+    await closeServer(server, app.config.shutdownGraceMs);
     await app.close();
     process.exit(0);
   };
