@@ -55,7 +55,9 @@ export async function ourServer(
   env: Record<string, string>,
   { worker = true }: { worker?: boolean } = {},
 ) {
-  const app = await createApp(loadConfig({ LOG_LEVEL: "silent", PORT: "0", ...env }));
+  // BENCH_LOG_LEVEL=error shows what a 5xx was (a benchmark that saw one fails).
+  const logLevel = process.env.BENCH_LOG_LEVEL ?? "silent";
+  const app = await createApp(loadConfig({ LOG_LEVEL: logLevel, PORT: "0", ...env }));
   const server = await buildServer(app);
   await server.listen({ host: "127.0.0.1", port: 0 });
   const address = server.server.address();

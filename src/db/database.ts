@@ -94,7 +94,9 @@ function sqlite(
   runsOnSqlite(db, connection, writes.writeLock !== undefined);
   return {
     db,
-    checkpoints: checkpoints ? checkpointInBackground(connection) : undefined,
+    checkpoints: checkpoints
+      ? checkpointInBackground(connection, { writeLock: writes.writeLock })
+      : undefined,
     groups: dialect.groups,
   };
 }

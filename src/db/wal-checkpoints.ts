@@ -1,7 +1,8 @@
 import { statSync } from "node:fs";
 import type SQLite from "better-sqlite3";
 import { Piscina } from "piscina";
-import type { CheckpointResult, CheckpointTask } from "./wal-checkpoint-thread.js";
+import type { CheckpointData, CheckpointResult, CheckpointTask } from "./wal-checkpoint-thread.js";
+import type { WriteLock } from "./write-lock.js";
 
 /** Under tsx (tests) the thread runs the TypeScript source; once built, the JavaScript. */
 const THREAD_FILE = new URL(
@@ -28,7 +29,15 @@ export interface WalCheckpointOptions {
   file?: string;
   /** The thread starts once the log file has reached this size; until then SQLite checkpoints. */
   startBytes?: number;
+  /**
+   * The process's write lock, when several of its threads write: the thread then starts the log
+   * over itself, holding the lock, whichever connection writes.
+   */
+  writeLock?: WriteLock | undefined;
 }
+
+/** The thread's place in the process's write lock (the main thread's is 0, the envelope writer's 1). */
+const CHECKPOINT_SLOT = 2;
 
 /**
  * Moves the checkpoints of `connection`'s write-ahead log to a thread of their own. SQLite
@@ -37,19 +46,23 @@ export interface WalCheckpointOptions {
  *
  * The log starts over only when a writer begins with every page of it in the database; under
  * steady writes, the thread never catches up with the last commit before the next begins. So once
- * the log passes `restartFrames`, the connection runs a checkpoint itself between two
- * transactions: it copies the few pages the thread has not, and its next write starts the log
- * over. That checkpoint costs its fsyncs (11-13 ms measured under writes), so it comes rarely:
- * past 16,384 pages (64 MB of log), where 4,096 spent 6.5 % of the thread's time in it. If the
- * thread fails, the connection checkpoints on its own again, as SQLite does.
- * The thread starts only once the log file reaches `startBytes` (1 MB).
+ * the log passes `restartFrames` (16,384 pages, 64 MB; at 4,096 the copies took 6.5 % of a
+ * writer's time), the rest is copied between two transactions, and the next write starts the log
+ * over. With the process's write lock (`writeLock`), the thread does it, holding the lock: the
+ * writes may come from any of the process's connections (the envelope writer's, on a thread of its
+ * own). Without, `connection` does it itself, being the process's only writer. That copy costs its
+ * fsyncs (11-13 ms measured under writes). If the thread fails, the connection checkpoints on its
+ * own again, as SQLite does. The thread starts only once the log file reaches `startBytes` (1 MB).
  */
 export function checkpointInBackground(
   connection: SQLite.Database,
   options: WalCheckpointOptions = {},
 ): WalCheckpoints {
-  const task: CheckpointTask = { maxFrames: options.maxFrames ?? 64 * 1024 };
-  const restartFrames = options.restartFrames ?? 16384;
+  const task: CheckpointTask = {
+    restartFrames: options.restartFrames ?? 16384,
+    maxFrames: options.maxFrames ?? 64 * 1024,
+  };
+  const lock = options.writeLock;
   const startBytes = options.startBytes ?? 1024 * 1024;
   let pool: Piscina<CheckpointTask, CheckpointResult> | undefined;
   let running: Promise<void> | undefined;
@@ -58,21 +71,27 @@ export function checkpointInBackground(
     if (connection.open) connection.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
   };
   const finish = (log: CheckpointResult) => {
-    if (log > restartFrames && connection.open && !connection.inTransaction)
+    if (!lock && log > task.restartFrames && connection.open && !connection.inTransaction)
       connection.pragma("wal_checkpoint(PASSIVE)");
   };
   // The thread starts once the log has grown (SQLite checkpoints until then): a small or idle
   // deployment, a CLI command, does not pay for it.
   const start = () => {
     if (logBytes(connection) < startBytes) return undefined;
+    const data: CheckpointData = {
+      file: options.file ?? connection.name,
+      lock: lock && { buffer: lock.buffer, slot: CHECKPOINT_SLOT },
+    };
     const started = new Piscina<CheckpointTask, CheckpointResult>({
       filename: THREAD_FILE,
       minThreads: 1,
       maxThreads: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
-      workerData: { file: options.file ?? connection.name },
+      workerData: data,
     });
     started.on("error", fallBack);
+    // A thread that ended holding the lock (or waiting for it) will never release it.
+    if (lock) started.on("workerDestroy", () => lock.abandon(CHECKPOINT_SLOT));
     connection.pragma("wal_autocheckpoint = 0");
     return started;
   };

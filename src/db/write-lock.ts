@@ -10,7 +10,7 @@ const HOLDER = 2;
 const ABANDONED = 3;
 /** Per thread, two cells: 1 while it holds or awaits a ticket, and that ticket. */
 const THREAD_TICKETS = 5;
-/** Threads of one process that may share the lock (the main thread and the writer). */
+/** Threads of one process that may share the lock (the main thread, the writer, the checkpoints). */
 const THREADS = 4;
 
 /** `Atomics.waitAsync` (in Node since 16; TypeScript types it from its ES2024 library on). */
@@ -26,7 +26,8 @@ const waitAsync = (
 
 /**
  * SQLite's write lock, taken within the process before SQLite's own, by each of its threads with
- * a connection that writes (the main thread and the envelope writer). SQLite makes a writer that
+ * a connection that writes (the main thread and the envelope writer), and by the checkpoints'
+ * thread for those that hold SQLite's (`wal-checkpoint-thread.ts`). SQLite makes a writer that
  * finds the lock taken sleep in `busy_timeout`, which on the thread serving HTTP would stop every
  * request; this lock is awaited instead, and served in the order asked (a ticket lock: a busy
  * writer cannot starve the other thread). Writers of other processes (a CLI command, a second

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import SQLite from "better-sqlite3";
 import { checkpointInBackground } from "../../src/db/wal-checkpoints.js";
+import { WriteLock } from "../../src/db/write-lock.js";
 
 interface CheckpointRow {
   busy: number;
@@ -93,6 +94,56 @@ test("under steady writes, the writer finishes the thread's checkpoint and the l
       assert.ok(largest < 32 * 1024 * 1024, `the log reached ${largest} bytes`);
     } finally {
       await checkpoints.stop();
+    }
+  });
+});
+
+test("with the process's write lock, the thread starts the log over, whichever connection writes", async () => {
+  await withDatabase(async (db) => {
+    const lock = new WriteLock();
+    // The writes come from another connection (the envelope writer's, on its own thread), each
+    // transaction under the lock: the connection given here never writes.
+    const writer = new SQLite(db.name);
+    writer.pragma("busy_timeout = 5000");
+    // As the writer's connection: it leaves the checkpoints to the thread.
+    writer.pragma("wal_autocheckpoint = 0");
+    const insert = writer.prepare("insert into t (body) values (?)");
+    const checkpoints = checkpointInBackground(db, {
+      intervalMs: 10,
+      restartFrames: 100,
+      startBytes: 0,
+      writeLock: lock,
+    });
+    try {
+      const size = statSync(db.name).size;
+      write(writer, 100);
+      for (let i = 0; i < 250 && statSync(db.name).size === size; i++) await sleep(20);
+      db.pragma("wal_checkpoint(TRUNCATE)");
+      // As the writer's groups do: each transaction begins as the last commits, never after a
+      // pause, so the log is never all copied when one begins unless the thread made it so.
+      const end = performance.now() + 1500;
+      let largest = 0;
+      let rows = 0;
+      await lock.acquire();
+      writer.exec("begin immediate");
+      while (performance.now() < end) {
+        for (let i = 0; i < 20; i++) insert.run("x".repeat(500));
+        rows += 20;
+        largest = Math.max(largest, statSync(`${db.name}-wal`).size);
+        await new Promise(setImmediate);
+        writer.exec("commit");
+        lock.release();
+        await lock.acquire();
+        writer.exec("begin immediate");
+      }
+      writer.exec("commit");
+      lock.release();
+      assert.ok(rows * 500 > 8 * 1024 * 1024, `${rows} rows written`);
+      assert.ok(largest < 32 * 1024 * 1024, `the log reached ${largest} bytes`);
+    } finally {
+      await checkpoints.stop();
+      if (writer.inTransaction) writer.exec("rollback");
+      writer.close();
     }
   });
 });
