@@ -93,7 +93,8 @@ run() {
   if [ -f "$CACHE/status" ] && [ "$(cat "$CACHE/key" 2>/dev/null)" != "$(key)" ]; then
     rm -f "$CACHE/status" "$CACHE/key"
   fi
-  if [ ! -f "$CACHE/status" ] && ! kill -0 "$(cat "$CACHE/pid" 2>/dev/null || echo 0)" 2>/dev/null; then
+  # (With no pid file, `kill -0 0` would ask about our own process group, and find it.)
+  if [ ! -f "$CACHE/status" ] && ! { [ -f "$CACHE/pid" ] && kill -0 "$(cat "$CACHE/pid")" 2>/dev/null; }; then
     prepare
   fi
   if [ ! -f "$CACHE/status" ]; then
