@@ -10,6 +10,9 @@
 #                                    build of better-sqlite3 in node_modules, then puts the
 #                                    current ones back (also when CMD fails or is interrupted).
 #
+# Each build is kept in ~/.cache/certyneo/node24 (or $XDG_CACHE_HOME's), named by Node's version
+# and the modules': another checkout on the machine uses it instead of building again.
+#
 # CERTYNEO_TEST_NODE24=0 turns it off: `run` then runs CMD on the current Node. Under Node 24
 # already (or on another architecture than x64 Linux) it does nothing either.
 set -euo pipefail
@@ -17,6 +20,9 @@ cd "$(dirname "$0")/.."
 
 VERSION=24.22.3
 CACHE=node_modules/.cache/certyneo-node24
+# Each build is also kept for the user, by what it depends on (`key`): another checkout on this
+# machine (CI's clean clone, a worktree) uses it instead of building again.
+SHARED="${XDG_CACHE_HOME:-$HOME/.cache}/certyneo/node24"
 # Native modules that are not Node-API (pkcs11js is): each Node major needs its own build.
 MODULES=(better-sqlite3/build/Release/better_sqlite3.node)
 
@@ -32,6 +38,40 @@ key() {
   for module in "${MODULES[@]}"; do
     node -p "require('./node_modules/${module%%/*}/package.json').version"
   done
+}
+
+# The user's copy of the build for today's `key`.
+shared_build() {
+  echo "$SHARED/$(key | tr '\n' '_')"
+}
+
+# Uses the user's copy of a build, if there is one that works; false otherwise.
+adopt() {
+  local from
+  from="$(shared_build)"
+  [ -d "$from" ] || return 1
+  for module in "${MODULES[@]}"; do
+    "$from/node/bin/node" -e "require(process.argv[1])" "$from/modules/$module" 2>/dev/null ||
+      return 1
+  done
+  rm -rf "$CACHE/node" "$CACHE/modules"
+  ln -s "$from/node" "$CACHE/node"
+  ln -s "$from/modules" "$CACHE/modules"
+  key >"$CACHE/key"
+}
+
+# Keeps a copy of this checkout's build for the user (renamed into place whole, or not at all).
+publish() {
+  local to tmp
+  to="$(shared_build)"
+  [ -d "$to" ] && return 0
+  mkdir -p "$SHARED"
+  tmp="$(mktemp -d "$to.XXXXXX")"
+  if cp -a "$CACHE/node" "$CACHE/modules" "$tmp/"; then
+    mv -T "$tmp" "$to" 2>/dev/null || rm -rf "$tmp"
+  else
+    rm -rf "$tmp"
+  fi
 }
 
 build() {
@@ -52,6 +92,8 @@ build() {
     "$node24/bin/node" -e "require(process.argv[1])" "$(pwd)/$CACHE/modules/$module"
   done
   key >"$CACHE/key"
+  # A home that cannot be written to only costs the next checkout its own build.
+  publish || true
 }
 
 prepare() {
@@ -61,6 +103,11 @@ prepare() {
   mkdir -p "$CACHE"
   if [ -f "$CACHE/key" ] && [ "$(cat "$CACHE/key")" = "$(key)" ]; then
     echo 0 >"$CACHE/status"
+    return 0
+  fi
+  if adopt; then
+    echo 0 >"$CACHE/status"
+    echo "Using the build of better-sqlite3 for Node $VERSION in $(shared_build)."
     return 0
   fi
   rm -f "$CACHE/status"
