@@ -20,8 +20,6 @@ cd "$(dirname "$0")/.."
 
 VERSION=24.22.3
 CACHE=node_modules/.cache/certyneo-node24
-# Each build is also kept for the user, by what it depends on (`key`): another checkout on this
-# machine (CI's clean clone, a worktree) uses it instead of building again.
 SHARED="${XDG_CACHE_HOME:-$HOME/.cache}/certyneo/node24"
 # Native modules that are not Node-API (pkcs11js is): each Node major needs its own build.
 MODULES=(better-sqlite3/build/Release/better_sqlite3.node)

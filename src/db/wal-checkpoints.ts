@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import type SQLite from "better-sqlite3";
 import { Piscina } from "piscina";
 import type { CheckpointData, CheckpointResult, CheckpointTask } from "./wal-checkpoint-thread.js";
-import type { WriteLock } from "./write-lock.js";
+import { WRITE_LOCK_SLOTS, type WriteLock } from "./write-lock.js";
 
 /** Under tsx (tests) the thread runs the TypeScript source; once built, the JavaScript. */
 const THREAD_FILE = new URL(
@@ -35,9 +35,6 @@ export interface WalCheckpointOptions {
    */
   writeLock?: WriteLock | undefined;
 }
-
-/** The thread's place in the process's write lock (the main thread's is 0, the envelope writer's 1). */
-const CHECKPOINT_SLOT = 2;
 
 /**
  * Moves the checkpoints of `connection`'s write-ahead log to a thread of their own. SQLite
@@ -80,7 +77,7 @@ export function checkpointInBackground(
     if (logBytes(connection) < startBytes) return undefined;
     const data: CheckpointData = {
       file: options.file ?? connection.name,
-      lock: lock && { buffer: lock.buffer, slot: CHECKPOINT_SLOT },
+      lock: lock && { buffer: lock.buffer, slot: WRITE_LOCK_SLOTS.checkpoints },
     };
     const started = new Piscina<CheckpointTask, CheckpointResult>({
       filename: THREAD_FILE,
@@ -91,7 +88,7 @@ export function checkpointInBackground(
     });
     started.on("error", fallBack);
     // A thread that ended holding the lock (or waiting for it) will never release it.
-    if (lock) started.on("workerDestroy", () => lock.abandon(CHECKPOINT_SLOT));
+    if (lock) started.on("workerDestroy", () => lock.abandon(WRITE_LOCK_SLOTS.checkpoints));
     connection.pragma("wal_autocheckpoint = 0");
     return started;
   };

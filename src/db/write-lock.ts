@@ -10,8 +10,17 @@ const HOLDER = 2;
 const ABANDONED = 3;
 /** Per thread, two cells: 1 while it holds or awaits a ticket, and that ticket. */
 const THREAD_TICKETS = 5;
-/** Threads of one process that may share the lock (the main thread, the writer, the checkpoints). */
+/** Threads of one process that may share the lock. */
 const THREADS = 4;
+
+/** Each thread's place in the lock: one each, so that `abandon` finds the right ticket. */
+export const WRITE_LOCK_SLOTS = {
+  main: 0,
+  envelopeWriter: 1,
+  checkpoints: 2,
+  /** For a test that holds the lock as another thread would. */
+  other: 3,
+} as const;
 
 /** `Atomics.waitAsync` (in Node since 16; TypeScript types it from its ES2024 library on). */
 const waitAsync = (
@@ -43,8 +52,8 @@ export class WriteLock {
     readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(
       (THREAD_TICKETS + 2 * THREADS) * Int32Array.BYTES_PER_ELEMENT,
     ),
-    /** This thread's place among those sharing the lock (0 for the main thread). */
-    slot = 0,
+    /** This thread's place among those sharing the lock (`WRITE_LOCK_SLOTS`). */
+    slot: number = WRITE_LOCK_SLOTS.main,
   ) {
     this.cells = new Int32Array(buffer);
     this.slot = THREAD_TICKETS + 2 * slot;

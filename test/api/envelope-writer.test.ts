@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { loadConfig } from "../../src/config.js";
 import { openDatabase, SQLITE_FILE_NAME } from "../../src/db/database.js";
-import { WriteLock } from "../../src/db/write-lock.js";
+import { WRITE_LOCK_SLOTS, WriteLock } from "../../src/db/write-lock.js";
 import { CertyneoError } from "../../src/domain/errors.js";
 import { SYSTEM_CONTEXT } from "../../src/services/event-log.js";
 import { createTestDatabase, testDatabaseKind } from "../helpers/database.js";
@@ -44,7 +44,7 @@ describe("the envelope writer's thread (SQLite)", { skip: testDatabaseKind !== "
     });
   /** The process's write lock, taken as a third thread would: every writer waits for it. */
   const holdWriteLock = async () => {
-    const lock = new WriteLock(t.app.database.writeLock!.buffer, 2);
+    const lock = new WriteLock(t.app.database.writeLock!.buffer, WRITE_LOCK_SLOTS.other);
     await lock.acquire();
     return lock;
   };

@@ -1,6 +1,6 @@
 import { Piscina } from "piscina";
 import type { Config } from "../../config.js";
-import type { WriteLock } from "../../db/write-lock.js";
+import { WRITE_LOCK_SLOTS, type WriteLock } from "../../db/write-lock.js";
 import type { Clock } from "../../domain/clock.js";
 import type { Scope } from "../../domain/environment.js";
 import type { ActionContext } from "../event-log.js";
@@ -23,9 +23,6 @@ const THREAD_FILE = new URL(
   `./writer-thread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`,
   import.meta.url,
 ).href;
-
-/** The writer's place in the write lock (the main thread's is 0). */
-const WRITER_SLOT = 1;
 
 /** Calls the thread runs at once: they queue for its connection there, not here. */
 const CONCURRENT_CALLS = 256;
@@ -113,7 +110,7 @@ export class EnvelopeWriter implements EnvelopeWrites {
       config: this.options.config,
       secretKey: this.options.secretKey,
       lock: this.options.writeLock.buffer,
-      slot: WRITER_SLOT,
+      slot: WRITE_LOCK_SLOTS.envelopeWriter,
       jobSequence: this.options.jobSequence.buffer,
     };
     const pool = new Piscina<WriterTask, WriteReply | undefined>({
@@ -127,7 +124,7 @@ export class EnvelopeWriter implements EnvelopeWrites {
       workerData: data,
     });
     // A thread that ended (it failed; Piscina starts another) will never release what it held.
-    pool.on("workerDestroy", () => this.options.writeLock.abandon(WRITER_SLOT));
+    pool.on("workerDestroy", () => this.options.writeLock.abandon(WRITE_LOCK_SLOTS.envelopeWriter));
     return pool;
   }
 }
