@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Tables } from "../db/schema.js";
+import type { RecipientsTable, Tables } from "../db/schema.js";
 import {
   currentStage,
   type RecipientRole,
@@ -8,6 +8,8 @@ import {
 } from "../domain/recipients.js";
 import { nextReminderAt, parseReminderPolicy, type ReminderPolicy } from "../domain/reminders.js";
 import type { NewEvent } from "./event-log.js";
+
+type InvitedColumns = Pick<RecipientsTable, "status" | "invited_at" | "next_reminder_at">;
 
 /** What the caller may already know of the envelope, to spare reading it again. */
 interface KnownRecipients {
@@ -31,7 +33,12 @@ export async function inviteCurrentStage(
   signingOrder: SigningOrder,
   now: string,
   known?: KnownRecipients,
-): Promise<{ events: NewEvent[]; everyoneActed: boolean }> {
+): Promise<{
+  events: NewEvent[];
+  everyoneActed: boolean;
+  /** The recipients invited, and what changed in their rows. */
+  invited: { ids: string[]; changes: InvitedColumns };
+}> {
   const recipients =
     known?.recipients ??
     (
@@ -49,6 +56,8 @@ export async function inviteCurrentStage(
     }));
   const stage = currentStage(recipients, signingOrder);
   const toInvite = stage.filter((r) => r.status === "PENDING");
+  const ids = toInvite.map((r) => r.id);
+  let changes: InvitedColumns = { status: "SENT", invited_at: now, next_reminder_at: null };
   if (toInvite.length > 0) {
     const reminders =
       known?.reminders !== undefined
@@ -63,19 +72,8 @@ export async function inviteCurrentStage(
             ).reminders,
           );
     const firstReminder = nextReminderAt(reminders, 0, new Date(now));
-    await trx
-      .updateTable("recipients")
-      .set({
-        status: "SENT",
-        invited_at: now,
-        next_reminder_at: firstReminder?.toISOString() ?? null,
-      })
-      .where(
-        "id",
-        "in",
-        toInvite.map((r) => r.id),
-      )
-      .execute();
+    changes = { ...changes, next_reminder_at: firstReminder?.toISOString() ?? null };
+    await trx.updateTable("recipients").set(changes).where("id", "in", ids).execute();
   }
   return {
     events: toInvite.map((r) => ({
@@ -84,5 +82,6 @@ export async function inviteCurrentStage(
       data: { channel: "email" },
     })),
     everyoneActed: stage.length === 0,
+    invited: { ids, changes },
   };
 }

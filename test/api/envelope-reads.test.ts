@@ -123,3 +123,120 @@ describe("an envelope read on one instance and changed elsewhere", () => {
     assert.equal(otherEnvironment.status, 404);
   });
 });
+
+// A create, an update and a send answer the envelope from the rows they wrote, without reading it
+// back: what they answer, and what their events' webhooks carry (`envelope.updated` is not one of
+// the webhooks' events), must be what a GET then reads.
+describe("an envelope write's answer and its webhooks' envelope", () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ env: { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true" } });
+  });
+  after(() => t.close());
+
+  it("are the envelope as a GET reads it next, after a create, an update and a send", async () => {
+    const { secret: key, accountId } = await t.newAccount();
+    await t.app.webhooks.create(
+      { accountId, environment: "test" },
+      { url: "http://127.0.0.1:9/hooks" },
+    );
+    const first = await uploadDocument(t.url, key);
+    const second = await uploadDocument(t.url, key, ["a4", "letter"]);
+    const recipients = [
+      signer(1, {
+        locale: "fr",
+        redirectUrl: "https://example.com/thanks",
+        fields: [
+          {
+            type: "signature",
+            documentId: second.id,
+            page: 2,
+            x: 72.5,
+            y: 650,
+            width: 170,
+            height: 60,
+          },
+          {
+            type: "date",
+            documentId: first.id,
+            page: 1,
+            x: 72,
+            y: 100,
+            width: 100,
+            height: 20,
+            required: false,
+            label: "Date",
+          },
+        ],
+      }),
+      signer(2, { order: 1, phone: "+33612345678", auth: "sms_otp", channels: ["email", "sms"] }),
+      { email: "boss@example.com", name: "Boss", role: "APPROVER", order: 2, auth: "email_otp" },
+      { email: "legal@example.com", name: "Legal", role: "CC" },
+    ];
+    const expiresAt = new Date(t.clock.now().getTime() + 30 * 86_400_000).toISOString();
+    const deliveredEnvelopes = async () => {
+      const rows = await t.app.database.db
+        .selectFrom("webhook_deliveries")
+        .select(["event_type", "payload"])
+        .orderBy("created_at")
+        .execute();
+      return rows.map((r) => ({
+        type: r.event_type,
+        envelope: JSON.parse(r.payload).data.envelope,
+      }));
+    };
+    const answersAsRead = async (answer: { status: number; body: any }, status: number) => {
+      assert.equal(answer.status, status, JSON.stringify(answer.body));
+      const read = await request(t.url, `/api/v1/envelopes/${answer.body.id}`, { key });
+      assert.deepEqual(answer.body, read.body);
+      return read.body;
+    };
+
+    const created = await answersAsRead(
+      await request(t.url, "/api/v1/envelopes", {
+        method: "POST",
+        key,
+        json: {
+          subject: "Contrat",
+          message: "Bonjour",
+          documentIds: [second.id, first.id],
+          recipients,
+          signingOrder: "sequential",
+          expiresAt,
+          reminders: { firstAfterDays: 2, everyDays: 3, max: 2 },
+          metadata: { crm: "42" },
+          redirectUrl: "https://example.com/done",
+        },
+      }),
+      201,
+    );
+    const path = `/api/v1/envelopes/${created.id}`;
+    const updated = await answersAsRead(
+      await request(t.url, path, { method: "PATCH", key, json: { subject: "Contrat v2" } }),
+      200,
+    );
+    assert.equal(updated.subject, "Contrat v2");
+    t.clock.advance(60_000);
+    const sent = await answersAsRead(
+      await request(t.url, `${path}/send`, { method: "POST", key }),
+      200,
+    );
+    assert.equal(sent.status, "SENT");
+    assert.deepEqual(
+      sent.recipients.map((r: any) => [r.status, r.invitedAt !== null, r.nextReminderAt !== null]),
+      [
+        ["SENT", true, true],
+        ["SENT", true, true],
+        ["PENDING", false, false],
+        ["PENDING", false, false],
+      ],
+    );
+    assert.deepEqual(
+      (await deliveredEnvelopes()).map(({ type, envelope }) => [type, envelope]),
+      [
+        ["envelope.created", created],
+        ["envelope.sent", sent],
+      ],
+    );
+  });
+});

@@ -3,7 +3,7 @@ import type { EnvelopesTable } from "../../db/schema.js";
 import type { Scope } from "../../domain/environment.js";
 import { newId } from "../../security/random.js";
 import type { ActionContext } from "../event-log.js";
-import { snapshotOf } from "./helpers.js";
+import { envelopeOf } from "./read-envelopes.js";
 import type { Envelope, EnvelopeDeps, EnvelopeInput } from "./types.js";
 import { validateEnvelope } from "./validate-envelope.js";
 import { specColumns, writeContents } from "./write-contents.js";
@@ -38,11 +38,10 @@ export async function createEnvelope(
   };
   return deps.db.transaction().execute(async (trx) => {
     await insertRows(trx, "envelopes", [row]);
-    await writeContents(trx, row.id, spec, []);
-    const snapshot = snapshotOf(deps, scope, row.id, trx);
-    await deps.events.append(trx, { id: row.id, scope, snapshot, justCreated: true }, context, [
-      { type: "envelope.created" },
-    ]);
-    return snapshot();
+    const contents = await writeContents(trx, row.id, spec, []);
+    const created = envelopeOf(deps, { envelope: row, ...contents });
+    const subject = { id: row.id, scope, snapshot: async () => created, justCreated: true };
+    await deps.events.append(trx, subject, context, [{ type: "envelope.created" }]);
+    return created;
   });
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { EnvelopeWithParts } from "../../db/envelope-with-parts.js";
 import { lockEnvelope } from "../../db/locks.js";
 import type { EnvelopesTable, Tables } from "../../db/schema.js";
 import {
@@ -8,7 +9,7 @@ import {
 } from "../../domain/envelope-lifecycle.js";
 import type { Scope } from "../../domain/environment.js";
 import { CertyneoError, notFound } from "../../domain/errors.js";
-import { getEnvelope } from "./read-envelopes.js";
+import { getEnvelope, getEnvelopeRows } from "./read-envelopes.js";
 import type { Envelope, EnvelopeDeps } from "./types.js";
 
 /** The envelope as it stands within `trx`, read once however often asked (see `EventSubject`). */
@@ -29,17 +30,17 @@ export function allow(status: string, action: EnvelopeAction): void {
 }
 
 /**
- * The envelope `id` of `scope` with its parts, locked as by `lock`. On SQLite, whose
- * transactions hold the write lock from their start, that is one read.
+ * The rows of the envelope `id` of `scope` and of its parts, locked as by `lock`. On SQLite,
+ * whose transactions hold the write lock from their start, that is one read.
  */
 export async function lockWithParts(
   deps: EnvelopeDeps,
   trx: Kysely<Tables>,
   scope: Scope,
   id: string,
-): Promise<Envelope> {
+): Promise<EnvelopeWithParts> {
   if (deps.dialect === "postgres") await lock(deps, trx, scope, id);
-  return getEnvelope(deps, scope, id, trx);
+  return getEnvelopeRows(deps, scope, id, trx);
 }
 
 /** The envelope row `id` of `scope`, locked until `trx` ends; a 404 for another scope's. */

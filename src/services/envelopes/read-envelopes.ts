@@ -3,6 +3,7 @@ import {
   DOCUMENT_COLUMNS,
   type EnvelopeDocumentRow,
   type EnvelopeRecipientRow,
+  type EnvelopeWithParts,
   envelopeWithParts,
   envelopeWithPartsFromJson,
   envelopeWithPartsOfKey,
@@ -90,7 +91,7 @@ export async function listEnvelopes(
 export function envelopeFromKeyedRead(links: Links, id: string, value: unknown): Envelope {
   const found = envelopeWithPartsFromJson(value);
   if (!found) throw notFound("envelope", id);
-  return toEnvelope(links, found.envelope, found.documents, found.recipients, found.fields);
+  return envelopeOf(links, found);
 }
 
 /** The envelope `id` of `scope`; within a transaction, pass it as `db`. */
@@ -100,11 +101,26 @@ export async function getEnvelope(
   id: string,
   db: Kysely<Tables> = deps.db,
 ): Promise<Envelope> {
+  return envelopeOf(deps, await getEnvelopeRows(deps, scope, id, db));
+}
+
+/** The rows of the envelope `id` of `scope` and of its parts (`getEnvelope` before mapping). */
+export async function getEnvelopeRows(
+  deps: EnvelopeDeps,
+  scope: Scope,
+  id: string,
+  db: Kysely<Tables> = deps.db,
+): Promise<EnvelopeWithParts> {
   const load = () => envelopeWithParts(db, deps.dialect, scope.accountId, scope.environment, id);
   // What a transaction reads may not be committed yet: never kept.
   const found = deps.kept && db === deps.db ? await deps.kept.read(scope, id, load) : await load();
   if (!found) throw notFound("envelope", id);
-  return toEnvelope(deps, found.envelope, found.documents, found.recipients, found.fields);
+  return found;
+}
+
+/** The envelope its rows make (a write that has them at hand need not read them again). */
+export function envelopeOf(links: Links, rows: EnvelopeWithParts): Envelope {
+  return toEnvelope(links, rows.envelope, rows.documents, rows.recipients, rows.fields);
 }
 
 /** Envelopes with their documents, recipients and fields, in three queries for any count. */

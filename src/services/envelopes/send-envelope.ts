@@ -5,7 +5,8 @@ import { DAY_MS } from "../../domain/reminders.js";
 import { SigningTokens } from "../../security/signing-tokens.js";
 import type { ActionContext } from "../event-log.js";
 import { inviteCurrentStage } from "../invitations.js";
-import { allow, lockWithParts, snapshotOf } from "./helpers.js";
+import { allow, lockWithParts } from "./helpers.js";
+import { envelopeOf } from "./read-envelopes.js";
 import type { Envelope, EnvelopeDeps } from "./types.js";
 import { checkSendable } from "./validate-envelope.js";
 
@@ -21,7 +22,8 @@ export async function sendEnvelope(
   context: ActionContext,
 ): Promise<Envelope> {
   return deps.db.transaction().execute(async (trx) => {
-    const envelope = await lockWithParts(deps, trx, scope, id);
+    const rows = await lockWithParts(deps, trx, scope, id);
+    const envelope = envelopeOf(deps, rows);
     allow(envelope.status, "send");
     checkSendable(deps, envelope);
     const now = deps.clock.now().toISOString();
@@ -39,21 +41,24 @@ export async function sendEnvelope(
         deps.clock.now().getTime() +
           (await deps.settings.get(scope, trx)).expiresAfterDays * DAY_MS,
       ).toISOString();
-    const invited = await inviteCurrentStage(trx, id, envelope.signingOrder, now, {
+    const stage = await inviteCurrentStage(trx, id, envelope.signingOrder, now, {
       recipients: envelope.recipients,
       reminders: envelope.reminders,
     });
-    await trx
-      .updateTable("envelopes")
-      .set({ status: "SENT", sent_at: now, updated_at: now, expires_at: expiresAt })
-      .where("id", "=", id)
-      .execute();
-    const snapshot = snapshotOf(deps, scope, id, trx);
-    await deps.events.append(trx, { id, scope, snapshot }, context, [
+    const changes = { status: "SENT", sent_at: now, updated_at: now, expires_at: expiresAt };
+    await trx.updateTable("envelopes").set(changes).where("id", "=", id).execute();
+    const sent = envelopeOf(deps, {
+      ...rows,
+      envelope: { ...rows.envelope, ...changes },
+      recipients: rows.recipients.map((r) =>
+        stage.invited.ids.includes(r.id) ? { ...r, ...stage.invited.changes } : r,
+      ),
+    });
+    await deps.events.append(trx, { id, scope, snapshot: async () => sent }, context, [
       { type: "envelope.sent" },
-      ...invited.events,
+      ...stage.events,
     ]);
-    return snapshot();
+    return sent;
   });
 }
 

@@ -15,7 +15,7 @@ import type {
 import type { ReminderPolicy } from "../../domain/reminders.js";
 import type { SigningTokens } from "../../security/signing-tokens.js";
 import type { AccountSettingsService } from "../account-settings.js";
-import type { DocumentService } from "../documents.js";
+import type { Document, DocumentService } from "../documents.js";
 import type { EventLog } from "../event-log.js";
 import type { Channel } from "../notifications/index.js";
 import type { KeptEnvelopes } from "./kept-envelopes.js";
@@ -127,6 +127,8 @@ export interface EnvelopeSpec {
   subject: string;
   message: string | null;
   documentIds: string[];
+  /** The documents of `documentIds`, in their order, as validated. */
+  documents: Pick<Document, "id" | "name" | "pages" | "sha256">[];
   recipients: (Omit<RecipientInput, "fields" | "order" | "channels"> & {
     order: number;
     channels: Channel[];

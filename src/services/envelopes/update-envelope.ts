@@ -1,6 +1,7 @@
 import type { Scope } from "../../domain/environment.js";
 import type { ActionContext } from "../event-log.js";
-import { allow, lockWithParts, snapshotOf } from "./helpers.js";
+import { allow, lockWithParts } from "./helpers.js";
+import { envelopeOf } from "./read-envelopes.js";
 import type {
   Envelope,
   EnvelopeDeps,
@@ -21,7 +22,8 @@ export async function updateEnvelope(
   context: ActionContext,
 ): Promise<Envelope> {
   return deps.db.transaction().execute(async (trx) => {
-    const current = await lockWithParts(deps, trx, scope, id);
+    const rows = await lockWithParts(deps, trx, scope, id);
+    const current = envelopeOf(deps, rows);
     allow(current.status, "update");
     const merged: EnvelopeInput = {
       subject: patch.subject ?? current.subject,
@@ -41,25 +43,19 @@ export async function updateEnvelope(
       redirectUrl: patch.redirectUrl !== undefined ? patch.redirectUrl : current.redirectUrl,
     };
     const spec = await validateEnvelope(deps, scope, merged, trx);
-    await trx
-      .updateTable("envelopes")
-      .set({
-        ...specColumns(spec),
-        updated_at: deps.clock.now().toISOString(),
-      })
-      .where("id", "=", id)
-      .execute();
+    const changes = { ...specColumns(spec), updated_at: deps.clock.now().toISOString() };
+    await trx.updateTable("envelopes").set(changes).where("id", "=", id).execute();
     await trx.deleteFrom("fields").where("envelope_id", "=", id).execute();
     await trx.deleteFrom("recipients").where("envelope_id", "=", id).execute();
     await trx.deleteFrom("envelope_documents").where("envelope_id", "=", id).execute();
     // Recipients keep their ids unless the patch replaces them.
     const keptIds = patch.recipients ? [] : current.recipients.map((r) => r.id);
-    await writeContents(trx, id, spec, keptIds);
-    const snapshot = snapshotOf(deps, scope, id, trx);
-    await deps.events.append(trx, { id, scope, snapshot }, context, [
+    const contents = await writeContents(trx, id, spec, keptIds);
+    const updated = envelopeOf(deps, { envelope: { ...rows.envelope, ...changes }, ...contents });
+    await deps.events.append(trx, { id, scope, snapshot: async () => updated }, context, [
       { type: "envelope.updated", data: { fields: Object.keys(patch).sort() } },
     ]);
-    return snapshot();
+    return updated;
   });
 }
 

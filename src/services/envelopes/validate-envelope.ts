@@ -230,6 +230,7 @@ export async function validateEnvelope(
     subject: input.subject,
     message: input.message ?? null,
     documentIds,
+    documents: documentIds.map((docId) => documents.get(docId)!),
     recipients,
     signingOrder,
     expiresAt,

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { EnvelopeWithParts } from "../../db/envelope-with-parts.js";
 import { insertRows } from "../../db/insert-rows.js";
 import type { EnvelopesTable, FieldsTable, RecipientsTable, Tables } from "../../db/schema.js";
 import { serializeReminderPolicy } from "../../domain/reminders.js";
@@ -23,19 +24,22 @@ export function specColumns(
   };
 }
 
-/** A draft's documents, recipients and fields as `spec` has them (recipients of `keptIds` keep their ids). */
+/**
+ * A draft's documents, recipients and fields as `spec` has them (recipients of `keptIds` keep
+ * their ids); answers them as the envelope's reads would.
+ */
 export async function writeContents(
   trx: Kysely<Tables>,
   envelopeId: string,
   spec: EnvelopeSpec,
   keptIds: readonly string[],
-) {
+): Promise<Omit<EnvelopeWithParts, "envelope">> {
   await insertRows(
     trx,
     "envelope_documents",
-    spec.documentIds.map((document_id, position) => ({
+    spec.documents.map((document, position) => ({
       envelope_id: envelopeId,
-      document_id,
+      document_id: document.id,
       position,
     })),
   );
@@ -98,4 +102,16 @@ export async function writeContents(
   }
   await insertRows(trx, "recipients", recipientRows);
   await insertRows(trx, "fields", fieldRows);
+  return {
+    documents: spec.documents.map(({ id, name, pages, sha256 }, position) => ({
+      envelope_id: envelopeId,
+      position,
+      id,
+      name,
+      pages,
+      sha256,
+    })),
+    recipients: recipientRows,
+    fields: fieldRows,
+  };
 }
