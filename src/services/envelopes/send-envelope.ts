@@ -1,4 +1,5 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
+import { precompiled } from "../../db/precompiled.js";
 import type { Tables } from "../../db/schema.js";
 import type { Scope } from "../../domain/environment.js";
 import { DAY_MS } from "../../domain/reminders.js";
@@ -28,13 +29,9 @@ export async function sendEnvelope(
     checkSendable(deps, envelope);
     const now = deps.clock.now().toISOString();
     // CC recipients get a link too: it downloads the signed copy once the envelope completes.
-    await setTokenHashes(
-      trx,
-      envelope.recipients.map((r) => ({
-        id: r.id,
-        hash: SigningTokens.hash(deps.tokens.tokenFor(r.id)),
-      })),
-    );
+    for (const { id: recipientId } of envelope.recipients) {
+      await setTokenHash(trx, recipientId, SigningTokens.hash(deps.tokens.tokenFor(recipientId)));
+    }
     const expiresAt =
       envelope.expiresAt ??
       new Date(
@@ -46,7 +43,7 @@ export async function sendEnvelope(
       reminders: envelope.reminders,
     });
     const changes = { status: "SENT", sent_at: now, updated_at: now, expires_at: expiresAt };
-    await trx.updateTable("envelopes").set(changes).where("id", "=", id).execute();
+    await markSent(trx, id, now, expiresAt);
     const sent = envelopeOf(deps, {
       ...rows,
       envelope: { ...rows.envelope, ...changes },
@@ -62,23 +59,15 @@ export async function sendEnvelope(
   });
 }
 
-/** Each recipient's token hash, in one statement. */
-async function setTokenHashes(
-  trx: Kysely<Tables>,
-  recipients: readonly { id: string; hash: string }[],
-): Promise<void> {
-  if (recipients.length === 0) return;
-  const cases = sql.join(
-    recipients.map((r) => sql`when ${r.id} then ${r.hash}`),
-    sql` `,
-  );
-  await trx
-    .updateTable("recipients")
-    .set({ token_hash: sql<string>`case id ${cases} end` })
-    .where(
-      "id",
-      "in",
-      recipients.map((r) => r.id),
-    )
-    .execute();
-}
+/** A recipient's token hash (by the envelope's lock, no other write sets it meanwhile). */
+const setTokenHash = precompiled((db: Kysely<Tables>, recipientId: string, hash: string) =>
+  db.updateTable("recipients").set({ token_hash: hash }).where("id", "=", recipientId),
+);
+
+/** The draft sent at `now`, to expire at `expiresAt`. */
+const markSent = precompiled((db: Kysely<Tables>, id: string, now: string, expiresAt: string) =>
+  db
+    .updateTable("envelopes")
+    .set({ status: "SENT", sent_at: now, updated_at: now, expires_at: expiresAt })
+    .where("id", "=", id),
+);
