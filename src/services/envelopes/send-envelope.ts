@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { precompiled } from "../../db/precompiled.js";
 import type { Tables } from "../../db/schema.js";
 import type { Scope } from "../../domain/environment.js";
@@ -29,9 +29,13 @@ export async function sendEnvelope(
     checkSendable(deps, envelope);
     const now = deps.clock.now().toISOString();
     // CC recipients get a link too: it downloads the signed copy once the envelope completes.
-    for (const { id: recipientId } of envelope.recipients) {
-      await setTokenHash(trx, recipientId, SigningTokens.hash(deps.tokens.tokenFor(recipientId)));
-    }
+    await setTokenHashes(
+      trx,
+      envelope.recipients.map((r) => ({
+        id: r.id,
+        hash: SigningTokens.hash(deps.tokens.tokenFor(r.id)),
+      })),
+    );
     const expiresAt =
       envelope.expiresAt ??
       new Date(
@@ -59,10 +63,26 @@ export async function sendEnvelope(
   });
 }
 
-/** A recipient's token hash (by the envelope's lock, no other write sets it meanwhile). */
-const setTokenHash = precompiled((db: Kysely<Tables>, recipientId: string, hash: string) =>
-  db.updateTable("recipients").set({ token_hash: hash }).where("id", "=", recipientId),
-);
+/** Each recipient's token hash, in one statement (one round trip on PostgreSQL). */
+async function setTokenHashes(
+  trx: Kysely<Tables>,
+  recipients: readonly { id: string; hash: string }[],
+): Promise<void> {
+  if (recipients.length === 0) return;
+  const cases = sql.join(
+    recipients.map((r) => sql`when ${r.id} then ${r.hash}`),
+    sql` `,
+  );
+  await trx
+    .updateTable("recipients")
+    .set({ token_hash: sql<string>`case id ${cases} end` })
+    .where(
+      "id",
+      "in",
+      recipients.map((r) => r.id),
+    )
+    .execute();
+}
 
 /** The draft sent at `now`, to expire at `expiresAt`. */
 const markSent = precompiled((db: Kysely<Tables>, id: string, now: string, expiresAt: string) =>
