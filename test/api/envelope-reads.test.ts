@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { SQLITE_FILE_NAME } from "../../src/db/database.js";
 import { testDatabaseKind } from "../helpers/database.js";
-import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { optionalDateField, signer, uploadDocument } from "../helpers/fixtures.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 
 // On SQLite an instance keeps the envelopes it has read while nothing is committed
@@ -156,17 +156,7 @@ describe("an envelope write's answer and its webhooks' envelope", () => {
             width: 170,
             height: 60,
           },
-          {
-            type: "date",
-            documentId: first.id,
-            page: 1,
-            x: 72,
-            y: 100,
-            width: 100,
-            height: 20,
-            required: false,
-            label: "Date",
-          },
+          optionalDateField(first.id),
         ],
       }),
       signer(2, { order: 1, phone: "+33612345678", auth: "sms_otp", channels: ["email", "sms"] }),

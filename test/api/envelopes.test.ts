@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { findChainBreak } from "../../src/domain/event-chain.js";
 import { SigningTokens } from "../../src/security/signing-tokens.js";
-import { signer, uploadDocument } from "../helpers/fixtures.js";
+import { optionalDateField, signer, uploadDocument } from "../helpers/fixtures.js";
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 
 describe("envelopes", () => {
@@ -150,17 +150,7 @@ describe("envelopes", () => {
               width: 170,
               height: 60,
             },
-            {
-              type: "date",
-              documentId: doc.id,
-              page: 1,
-              x: 72,
-              y: 100,
-              width: 100,
-              height: 20,
-              required: false,
-              label: "Date",
-            },
+            optionalDateField(doc.id),
           ],
         }),
         {

@@ -44,6 +44,21 @@ export async function sendEnvelope(
 }
 
 /** Recipient `n` with one signature field on page 1 of `documentId`. */
+/** An optional date field, labelled, on the first page of `documentId`. */
+export function optionalDateField(documentId: string) {
+  return {
+    type: "date",
+    documentId,
+    page: 1,
+    x: 72,
+    y: 100,
+    width: 100,
+    height: 20,
+    required: false,
+    label: "Date",
+  };
+}
+
 export function signerWithSignatureField(n: number, documentId: string) {
   return signer(n, {
     fields: [{ type: "signature", documentId, page: 1, x: 72, y: 650, width: 170, height: 60 }],
