@@ -126,8 +126,7 @@ export interface EnvelopeListRequest extends PageRequest {
 export interface EnvelopeSpec {
   subject: string;
   message: string | null;
-  documentIds: string[];
-  /** The documents of `documentIds`, in their order, as validated. */
+  /** The envelope's documents, in their order, as validated. */
   documents: Pick<Document, "id" | "name" | "pages" | "sha256">[];
   recipients: (Omit<RecipientInput, "fields" | "order" | "channels"> & {
     order: number;

@@ -229,7 +229,6 @@ export async function validateEnvelope(
   return {
     subject: input.subject,
     message: input.message ?? null,
-    documentIds,
     documents: documentIds.map((docId) => documents.get(docId)!),
     recipients,
     signingOrder,
