@@ -54,6 +54,8 @@ export class JobWorker {
   private readonly byKind = new Map<JobKind, LaneState>();
   private timer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** The jobs whose lock renewal is in flight. */
+  private readonly renewing = new Set<string>();
   private scheduledRun: Promise<void> | undefined;
   private draining: Promise<number> | undefined;
   private started = false;
@@ -220,9 +222,16 @@ export class JobWorker {
         return;
       }
       for (const { job } of running) {
-        this.queue.renewLock(job).catch((error: unknown) => {
-          this.log.error({ job: job.id, err: error }, "job lock not renewed");
-        });
+        // One renewal of a job at a time: on PostgreSQL's pool, one sent earlier could commit
+        // after the next and move the lock back (a slow database makes them overlap).
+        if (this.renewing.has(job.id)) continue;
+        this.renewing.add(job.id);
+        this.queue
+          .renewLock(job)
+          .catch((error: unknown) => {
+            this.log.error({ job: job.id, err: error }, "job lock not renewed");
+          })
+          .finally(() => this.renewing.delete(job.id));
       }
     }, this.heartbeatMs);
     this.heartbeatTimer.unref();
