@@ -1,7 +1,8 @@
 import path from "node:path";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
-import { countedSender, type Metrics } from "./metrics.js";
+import { countedSender } from "./metered.js";
+import type { Metrics } from "./metrics.js";
 import type { Mailer } from "./notify/mailer.js";
 import { createHttpSms, createOutboxSms, type SmsSender } from "./notify/sms.js";
 import type { BlobStore } from "./storage/blob-store.js";

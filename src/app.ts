@@ -6,9 +6,10 @@ import { SqliteCommits } from "./db/sqlite-commits.js";
 import { WriteLock } from "./db/write-lock.js";
 import { type Clock, systemClock } from "./domain/clock.js";
 import { wireEnvelopeServices } from "./envelope-services.js";
-import { Metrics, timedHandlers } from "./metrics.js";
+import { timedHandlers } from "./metered.js";
+import type { Metrics } from "./metrics.js";
 import { DEFAULT_PNG_LIMITS } from "./pdf/png-limits.js";
-import { loadPlatformPki, type PlatformPki } from "./pki/platform-pki.js";
+import type { PlatformPki } from "./pki/platform-pki.js";
 import { RateLimiter } from "./rate-limit/limiter.js";
 import { MemoryRateLimitStore } from "./rate-limit/memory-store.js";
 import { PostgresRateLimitStore } from "./rate-limit/postgres-store.js";
@@ -172,23 +173,32 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const pki = () => {
     // A certificate due for renewal is issued anew by loading again (`loadPlatformPki`).
     if (clock.now().getTime() >= renewAt) pkiLoading = undefined;
-    pkiLoading ??= loadPlatformPki({
-      dataDir: config.dataDir,
-      secret: secretKey,
-      organization: config.organization,
-      publicUrl: config.publicUrl,
-      pkcs12: config.pkcs12,
-      pkcs11: config.pkcs11,
-      now: clock.now(),
-    }).then((loaded) => {
-      renewAt = loaded.renewAt.getTime();
-      return loaded;
-    });
+    const now = clock.now();
+    // Its modules (X.509, CMS, the PDF library) are loaded at the first use, which most CLI
+    // commands never make.
+    pkiLoading ??= import("./pki/platform-pki.js")
+      .then(({ loadPlatformPki }) =>
+        loadPlatformPki({
+          dataDir: config.dataDir,
+          secret: secretKey,
+          organization: config.organization,
+          publicUrl: config.publicUrl,
+          pkcs12: config.pkcs12,
+          pkcs11: config.pkcs11,
+          now,
+        }),
+      )
+      .then((loaded) => {
+        renewAt = loaded.renewAt.getTime();
+        return loaded;
+      });
     return pkiLoading;
   };
   const pdf = new PdfPool(async () => (await pki()).identity, config.pdfThreads);
   // Counted only when they are exposed: no cost otherwise.
-  const metrics = config.metricsToken ? new Metrics(() => jobs.stats()) : undefined;
+  const metrics = config.metricsToken
+    ? new (await import("./metrics.js")).Metrics(() => jobs.stats())
+    : undefined;
   const { mailer, sms } = messageSenders(config, metrics);
   const jobSequence = new JobSequence();
   const writer =

@@ -9,6 +9,7 @@ import { SigningTokens } from "./security/signing-tokens.js";
 import { AccountSettingsService } from "./services/account-settings.js";
 import { DocumentService } from "./services/documents.js";
 import { EnvelopeService, type EnvelopeWrites } from "./services/envelopes/index.js";
+import type { InputChecks } from "./services/envelopes/input-checks.js";
 import type { KeptEnvelopes } from "./services/envelopes/kept-envelopes.js";
 import { EventLog } from "./services/event-log.js";
 import { JobQueue } from "./services/job-queue/index.js";
@@ -34,6 +35,8 @@ export interface EnvelopeServicesOptions {
   writes?: EnvelopeWrites | undefined;
   /** On SQLite, where envelopes read are kept while nothing is committed. */
   keptEnvelopes?: KeptEnvelopes | undefined;
+  /** The envelope checks' modules, when already loaded; otherwise imported at the first check. */
+  inputChecks?: InputChecks | undefined;
 }
 
 /** The envelope service, and what its events call for: jobs, notifications, webhooks. */
@@ -137,6 +140,9 @@ export function wireEnvelopeServices(options: EnvelopeServicesOptions): Envelope
     tokens,
     settings,
     config.publicUrl,
+    options.inputChecks
+      ? async () => options.inputChecks!
+      : async () => (await import("./services/envelopes/input-checks.js")).INPUT_CHECKS,
     options.writes,
     options.keptEnvelopes,
   );

@@ -3,6 +3,7 @@ import { PDF, type PDFPage, PdfArray, PdfNumber, type PdfRef } from "@libpdf/cor
 import { CertyneoError } from "../domain/errors.js";
 import type { ScratchBuffer } from "../storage/scratch-buffer.js";
 import { readStoredFile, readStoredFileInto, type StoredFileRef } from "../storage/stored-file.js";
+import { DEFAULT_PDF_LIMITS, type PdfLimits } from "./pdf-limits.js";
 import { checkInflatedSize, isWhitespace } from "./stream-limits.js";
 
 export interface PageSize {
@@ -14,26 +15,6 @@ export interface PageSize {
 export interface PdfFacts {
   readonly pages: PageSize[];
 }
-
-/** How large, in structure rather than in bytes, an accepted PDF may be. */
-export interface PdfLimits {
-  /** Most pages in one document. */
-  readonly maxPages: number;
-  /** Most indirect objects (the highest object number of its cross-reference table). */
-  readonly maxObjects: number;
-  /**
-   * Most bytes the object and cross-reference streams may inflate to, all together (the parser
-   * inflates them at load). A file is held to less: `INFLATION_FACTOR` times its size, and no less
-   * than `MIN_INFLATED_BYTES`; one stream to `MAX_STREAM_INFLATED_BYTES`.
-   */
-  readonly maxInflatedBytes: number;
-}
-
-export const DEFAULT_PDF_LIMITS: PdfLimits = {
-  maxPages: 1000,
-  maxObjects: 200_000,
-  maxInflatedBytes: 256 * 1024 * 1024,
-};
 
 /**
  * Object streams hold object text, which deflates 3 to 10 times: 50 times the file leaves room,

@@ -3,16 +3,9 @@ import type { LongTermEvidence } from "../pki/evidence.js";
 import { type AuditTrailData, renderAuditTrail } from "./audit-trail.js";
 import { type PdfSource, pdfSourceBytes } from "./inspect.js";
 import { type SealedPdf, sealPdf, signLoaded } from "./seal.js";
+import { ALL_DOCUMENTS, UnusableDocumentError } from "./seal-parts.js";
 import type { SealRecord } from "./seal-record.js";
 import { drawStamps, type PageMarks, type Stamp } from "./stamp.js";
-
-/** The part of an envelope's sealed output that holds every document in one PDF. */
-export const ALL_DOCUMENTS = "all";
-
-/** A failure caused by the documents themselves: trying again cannot mend it. */
-export class UnusableDocumentError extends Error {
-  override readonly name = "UnusableDocumentError";
-}
 
 export interface SealSettings {
   reason: string;

@@ -1,5 +1,4 @@
 import { type PDF, PdfArray, PdfDict, PdfName, PdfString } from "@libpdf/core";
-import { displayText } from "../domain/user-text.js";
 import { nameOf, resolve, resolveDict, textOf } from "./pdf-objects.js";
 import { pdfDate, textString } from "./pdf-strings.js";
 
@@ -74,19 +73,4 @@ export function readSealRecord(pdf: PDF): SealRecord | null {
     signers.push({ name: signerName, role, signedAt });
   }
   return { envelopeId, environment, contents, signers };
-}
-
-/** The recipients who signed or approved, in their order, as a seal record lists them. */
-export function signersOf(
-  recipients: readonly {
-    name: string;
-    role: string;
-    position: number;
-    signed_at: string | null;
-  }[],
-): SealRecord["signers"] {
-  return [...recipients]
-    .filter((r) => r.signed_at !== null)
-    .sort((a, b) => a.position - b.position)
-    .map((r) => ({ name: displayText(r.name), role: r.role, signedAt: r.signed_at! }));
 }

@@ -17,7 +17,8 @@ import {
   type TimestampCheck,
 } from "../pki/cms-verify.js";
 import type { x509 } from "../pki/x509.js";
-import { loadWithinLimits, type PdfLimits } from "./inspect.js";
+import { loadWithinLimits } from "./inspect.js";
+import type { PdfLimits } from "./pdf-limits.js";
 import {
   coveredEnd,
   type DocumentSecurityStore,

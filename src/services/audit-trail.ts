@@ -7,8 +7,7 @@ import type { Scope } from "../domain/environment.js";
 import { CertyneoError } from "../domain/errors.js";
 import { displayText } from "../domain/user-text.js";
 import type { AuditTrailDetail, AuditTrailEvent } from "../pdf/audit-trail.js";
-import { ALL_DOCUMENTS } from "../pdf/seal-envelope.js";
-import { signersOf } from "../pdf/seal-record.js";
+import { ALL_DOCUMENTS, signersOf } from "../pdf/seal-parts.js";
 import type { PdfPool } from "../workers/pdf-pool.js";
 import type { EventLog, StoredEvent } from "./event-log.js";
 

@@ -9,15 +9,8 @@ import type { Clock } from "../domain/clock.js";
 import type { Environment, Scope } from "../domain/environment.js";
 import { CertyneoError, notFound } from "../domain/errors.js";
 import type { Page, PageRequest } from "../domain/pagination.js";
-import {
-  DEFAULT_PDF_LIMITS,
-  type InspectedPdf,
-  inspectPdfSource,
-  type PageSize,
-  type PdfFacts,
-  type PdfLimits,
-  type PdfSource,
-} from "../pdf/inspect.js";
+import type { InspectedPdf, PageSize, PdfFacts, PdfSource } from "../pdf/inspect.js";
+import { DEFAULT_PDF_LIMITS, type PdfLimits } from "../pdf/pdf-limits.js";
 import { newId } from "../security/random.js";
 import {
   BlobMissingError,
@@ -53,6 +46,12 @@ export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
   maxEnvelopePages: 2000,
 };
 
+/** `inspectPdfSource` on this thread, its PDF library loaded at the first call. */
+async function inspectHere(source: PdfSource, limits: PdfLimits): Promise<InspectedPdf> {
+  const { inspectPdfSource } = await import("../pdf/inspect.js");
+  return inspectPdfSource(source, limits);
+}
+
 export interface PreparedUpload {
   readonly staged: StagedBlob;
   readonly facts: PdfFacts;
@@ -71,7 +70,7 @@ export class DocumentService {
     private readonly inspect: (
       source: PdfSource,
       limits: PdfLimits,
-    ) => Promise<InspectedPdf> = inspectPdfSource,
+    ) => Promise<InspectedPdf> = inspectHere,
   ) {}
 
   /**

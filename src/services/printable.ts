@@ -1,5 +1,4 @@
 import { CertyneoError } from "../domain/errors.js";
-import { unprintable } from "../pdf/fonts.js";
 
 const SHOWN = 10;
 
@@ -9,8 +8,27 @@ const SHOWN = 10;
  * wrong order. Latin, Greek, Cyrillic, Chinese, Japanese and Korean print; characters no bundled
  * font has, and Arabic, Hebrew, the Indic scripts and Thai (which need a shaping engine) do not.
  */
-export function checkPrintable(text: string, param: string, what: string, hint = ""): void {
-  const characters = unprintable(text);
+export type CheckPrintable = (text: string, param: string, what: string, hint?: string) => void;
+
+/** `CheckPrintable` by the fonts' `unprintable` (pdf/fonts.ts). */
+export function printableChecker(unprintable: (text: string) => string[]): CheckPrintable {
+  return (text, param, what, hint = "") => refuse(unprintable(text), param, what, hint);
+}
+
+let loading: Promise<CheckPrintable> | undefined;
+
+/**
+ * `CheckPrintable`, the fonts (and the PDF library that reads them) loaded at the first call,
+ * which most CLI commands never make. On the thread serving HTTP only: a Node 20 worker run by
+ * tsx (the tests) cannot import a module after it starts; the envelope writer's thread is given
+ * its checks (`InputChecks`).
+ */
+export function printableCheck(): Promise<CheckPrintable> {
+  loading ??= import("../pdf/fonts.js").then(({ unprintable }) => printableChecker(unprintable));
+  return loading;
+}
+
+function refuse(characters: string[], param: string, what: string, hint: string): void {
   if (characters.length === 0) return;
   const listed = characters
     .slice(0, SHOWN)

@@ -4,7 +4,6 @@ import { CertyneoError, RateLimitedError } from "../domain/errors.js";
 import type { TokenBucketPolicy } from "../domain/token-bucket.js";
 import type { VerificationReport, VerificationTrust } from "../pdf/verify-pdf.js";
 import type { PlatformPki } from "../pki/platform-pki.js";
-import { x509 } from "../pki/x509.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import type { PdfPool } from "../workers/pdf-pool.js";
 import type { DocumentService } from "./documents.js";
@@ -70,6 +69,7 @@ export class VerificationService {
 
   private async trust(): Promise<VerificationTrust> {
     const pki = await this.pki();
+    const { x509 } = await import("../pki/x509.js");
     const [root] = x509.PemConverter.decode(pki.rootCertificatePem);
     return { roots: [new Uint8Array(root!)], seals: [pki.signer.certificate] };
   }

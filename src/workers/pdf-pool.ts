@@ -1,12 +1,10 @@
 import { Piscina } from "piscina";
 import { CertyneoError } from "../domain/errors.js";
 import type { AuditTrailData } from "../pdf/audit-trail.js";
-import type { InspectedPdf, PdfLimits, PdfSource } from "../pdf/inspect.js";
-import {
-  type EnvelopeToSeal,
-  type SealSettings,
-  UnusableDocumentError,
-} from "../pdf/seal-envelope.js";
+import type { InspectedPdf, PdfSource } from "../pdf/inspect.js";
+import type { PdfLimits } from "../pdf/pdf-limits.js";
+import type { EnvelopeToSeal, SealSettings } from "../pdf/seal-envelope.js";
+import { UnusableDocumentError } from "../pdf/seal-parts.js";
 import type { VerificationReport, VerificationTrust } from "../pdf/verify-pdf.js";
 import type { SealIdentity } from "../pki/signer-spec.js";
 import { BlobMissingError } from "../storage/blob-store.js";

@@ -11,10 +11,10 @@ import type { AuditTrailData } from "../pdf/audit-trail.js";
 import {
   type InspectedPdf,
   inspectPdfSource,
-  type PdfLimits,
   type PdfSource,
   pdfSourceBytes,
 } from "../pdf/inspect.js";
+import type { PdfLimits } from "../pdf/pdf-limits.js";
 import { renewArchive } from "../pdf/seal.js";
 import {
   type EnvelopeToSeal,
@@ -22,8 +22,8 @@ import {
   type SealSettings,
   sealAuditTrail,
   sealEnvelope,
-  UnusableDocumentError,
 } from "../pdf/seal-envelope.js";
+import { UnusableDocumentError } from "../pdf/seal-parts.js";
 import { type VerificationReport, type VerificationTrust, verifyPdf } from "../pdf/verify-pdf.js";
 import { type LongTermEvidence, longTermEvidence } from "../pki/evidence.js";
 import { type SealIdentity, type SignerSpec, signerFromSpec } from "../pki/signer-spec.js";

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import { bigPdf } from "../../bench/big-pdf.js";
 import { THREAD_CONNECTION_NAME } from "../../src/db/copy-out.js";
-import { DEFAULT_PDF_LIMITS } from "../../src/pdf/inspect.js";
+import { DEFAULT_PDF_LIMITS } from "../../src/pdf/pdf-limits.js";
 import { copyIntoDatabase } from "../../src/services/blob-references.js";
 import { BlobMissingError } from "../../src/storage/blob-store.js";
 import { chunkRows } from "../../src/storage/chunk-rows.js";

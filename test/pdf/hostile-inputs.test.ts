@@ -6,7 +6,8 @@ import { after, before, describe, it } from "node:test";
 import { deflateSync } from "node:zlib";
 import { PDF } from "@libpdf/core";
 import { CertyneoError } from "../../src/domain/errors.js";
-import { DEFAULT_PDF_LIMITS, inspectPdf, type PdfLimits } from "../../src/pdf/inspect.js";
+import { inspectPdf } from "../../src/pdf/inspect.js";
+import { DEFAULT_PDF_LIMITS, type PdfLimits } from "../../src/pdf/pdf-limits.js";
 import {
   checkPng,
   DEFAULT_PNG_LIMITS,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { DEFAULT_PDF_LIMITS } from "../../src/pdf/inspect.js";
+import { DEFAULT_PDF_LIMITS } from "../../src/pdf/pdf-limits.js";
 import { PdfPool } from "../../src/workers/pdf-pool.js";
 import { PDF_THREAD_NICE } from "../../src/workers/thread-priority.js";
 import { makePdf } from "../helpers/pdf.js";

@@ -34,6 +34,8 @@ export type {
   RecipientInput,
 } from "./types.js";
 
+import type { InputChecks } from "./input-checks.js";
+
 /** The envelope's writes, where they can run on another thread (`EnvelopeWriter`). */
 export interface EnvelopeWrites {
   create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope>;
@@ -63,10 +65,22 @@ export class EnvelopeService implements EnvelopeWrites {
     tokens: SigningTokens,
     settings: AccountSettingsService,
     publicUrl: string,
+    inputChecks: () => Promise<InputChecks>,
     private readonly writes?: EnvelopeWrites,
     kept?: KeptEnvelopes,
   ) {
-    this.deps = { db, dialect, clock, documents, events, tokens, settings, publicUrl, kept };
+    this.deps = {
+      db,
+      dialect,
+      clock,
+      documents,
+      events,
+      tokens,
+      settings,
+      publicUrl,
+      inputChecks,
+      kept,
+    };
   }
 
   create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope> {

@@ -18,6 +18,7 @@ import type { AccountSettingsService } from "../account-settings.js";
 import type { Document, DocumentService } from "../documents.js";
 import type { EventLog } from "../event-log.js";
 import type { Channel } from "../notifications/index.js";
+import type { InputChecks } from "./input-checks.js";
 import type { KeptEnvelopes } from "./kept-envelopes.js";
 
 export interface FieldInput extends FieldPlacement {
@@ -150,6 +151,8 @@ export interface EnvelopeDeps {
   readonly tokens: SigningTokens;
   readonly settings: AccountSettingsService;
   readonly publicUrl: string;
+  /** What checking an envelope's text and phone numbers needs, loaded at the first call. */
+  readonly inputChecks: () => Promise<InputChecks>;
   /** On SQLite, the envelopes read outside a transaction, kept while nothing is committed. */
   readonly kept?: KeptEnvelopes | undefined;
 }

@@ -1,5 +1,4 @@
 import type { Kysely } from "kysely";
-import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { Tables } from "../../db/schema.js";
 import type { Environment, Scope } from "../../domain/environment.js";
 import { CertyneoError } from "../../domain/errors.js";
@@ -11,7 +10,7 @@ import {
 import { defaultOrder } from "../../domain/recipients.js";
 import { checkReminderPolicy } from "../account-settings.js";
 import type { Channel } from "../notifications/index.js";
-import { checkPrintable } from "../printable.js";
+import type { InputChecks } from "./input-checks.js";
 import type { Envelope, EnvelopeDeps, EnvelopeInput, EnvelopeSpec } from "./types.js";
 
 /** The longest `redirectUrl` accepted. */
@@ -22,8 +21,8 @@ function unprocessable(code: string, message: string, param?: string): CertyneoE
 }
 
 /** A number SMS can reach, in E.164 form; a number that cannot exist is a 422 now, not a lost SMS later. */
-function e164(phone: string, param: string): string {
-  const parsed = parsePhoneNumberFromString(phone);
+function e164(parsePhone: InputChecks["parsePhone"], phone: string, param: string): string {
+  const parsed = parsePhone(phone);
   if (!parsed?.isValid()) {
     throw unprocessable(
       "recipient_phone_invalid",
@@ -125,6 +124,7 @@ export async function validateEnvelope(
   input: EnvelopeInput,
   db?: Kysely<Tables>,
 ): Promise<EnvelopeSpec> {
+  const { checkPrintable, parsePhone } = await deps.inputChecks();
   const documentIds = [...input.documentIds];
   documentIds.forEach((docId, index) => {
     if (documentIds.indexOf(docId) !== index) {
@@ -169,7 +169,9 @@ export async function validateEnvelope(
       );
     }
     const phone =
-      recipient.phone === undefined ? undefined : e164(recipient.phone, `${param}.phone`);
+      recipient.phone === undefined
+        ? undefined
+        : e164(parsePhone, recipient.phone, `${param}.phone`);
     const channels = [...new Set<Channel>(recipient.channels ?? ["email"])];
     if (channels.includes("sms") && !phone) {
       throw unprocessable(

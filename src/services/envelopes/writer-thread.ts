@@ -11,6 +11,7 @@ import { wireEnvelopeServices } from "../../envelope-services.js";
 import type { JobKind } from "../job-queue/index.js";
 import { JobSequence } from "../job-sequence.js";
 import type { EnvelopeWrites } from "./index.js";
+import { INPUT_CHECKS } from "./input-checks.js";
 import { sentError, type WriteReply, type WriterData, type WriterTask } from "./writer-messages.js";
 
 const data = workerData as WriterData;
@@ -39,6 +40,8 @@ const ready = (async () => {
     checkpoints: false,
   });
   const services = wireEnvelopeServices({
+    // A Node 20 worker run by tsx (the tests) cannot import a module once started: imported above.
+    inputChecks: INPUT_CHECKS,
     database,
     clock,
     config,

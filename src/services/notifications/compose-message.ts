@@ -28,12 +28,12 @@ import {
   voidedEmail,
 } from "../../notify/emails.js";
 import type { OutgoingEmail } from "../../notify/mailer.js";
+import { ALL_DOCUMENTS } from "../../pdf/seal-parts.js";
 import { SigningTokens } from "../../security/signing-tokens.js";
 import type { Locale } from "../../signing/i18n.js";
 import type { BlobStore } from "../../storage/blob-store.js";
 import type { AccountSettingsService } from "../account-settings.js";
 import { senderOf } from "../branding.js";
-import { ALL_DOCUMENTS } from "../sealing/index.js";
 import { type NotificationKind, type NotificationOptions, recipientsOf } from "./definitions.js";
 
 /** What composing a message reads: the envelope's state, the sender's settings, the files. */

@@ -7,12 +7,8 @@ import type { Clock } from "../../domain/clock.js";
 import type { Scope } from "../../domain/environment.js";
 import { displayText } from "../../domain/user-text.js";
 import type { PdfSource } from "../../pdf/inspect.js";
-import {
-  ALL_DOCUMENTS,
-  type EnvelopeToSeal,
-  UnusableDocumentError,
-} from "../../pdf/seal-envelope.js";
-import { signersOf } from "../../pdf/seal-record.js";
+import type { EnvelopeToSeal } from "../../pdf/seal-envelope.js";
+import { ALL_DOCUMENTS, signersOf, UnusableDocumentError } from "../../pdf/seal-parts.js";
 import type { Stamp } from "../../pdf/stamp.js";
 import { BlobMissingError, type BlobStore, type StagedBlob } from "../../storage/blob-store.js";
 import type { PdfPool } from "../../workers/pdf-pool.js";
@@ -22,7 +18,6 @@ import { type EventLog, SYSTEM_CONTEXT } from "../event-log.js";
 import { JobHandedBackError, PermanentJobError } from "../job-queue/index.js";
 import { ensureSealed, signedDocument } from "./signed-documents.js";
 
-export { ALL_DOCUMENTS };
 export const TEST_MARK = "TEST — not legally binding";
 
 function messageOf(error: unknown): string {

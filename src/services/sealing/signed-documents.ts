@@ -5,7 +5,7 @@ import type { Tables } from "../../db/schema.js";
 import type { Scope } from "../../domain/environment.js";
 import { CertyneoError } from "../../domain/errors.js";
 import { safeFileName } from "../../domain/user-text.js";
-import { ALL_DOCUMENTS } from "../../pdf/seal-envelope.js";
+import { ALL_DOCUMENTS } from "../../pdf/seal-parts.js";
 import { BlobMissingError, type BlobStore } from "../../storage/blob-store.js";
 import { contentMissing } from "../documents.js";
 

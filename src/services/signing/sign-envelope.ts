@@ -1,4 +1,3 @@
-import { PDF } from "@libpdf/core";
 import { type EnvelopeStatus, transition } from "../../domain/envelope-lifecycle.js";
 import { CertyneoError } from "../../domain/errors.js";
 import type { RecipientRole, RecipientStatus, SigningOrder } from "../../domain/recipients.js";
@@ -7,7 +6,7 @@ import { stageBlob } from "../../storage/staging.js";
 import { keepBlob } from "../blob-references.js";
 import type { ActionContext, NewEvent } from "../event-log.js";
 import { inviteCurrentStage } from "../invitations.js";
-import { checkPrintable } from "../printable.js";
+import { type CheckPrintable, printableCheck } from "../printable.js";
 import {
   assertCanAct,
   assertLive,
@@ -76,7 +75,7 @@ async function record(
   signature: AcceptedSignature | undefined,
 ): Promise<{ status: RecipientStatus; envelopeStatus: EnvelopeStatus }> {
   const role = view.recipient.role;
-  const values = fieldValues(deps, view, input.fields ?? {});
+  const values = fieldValues(deps, view, input.fields ?? {}, await printableCheck());
   let envelopeStatus: EnvelopeStatus = "SENT";
   const status: RecipientStatus = role === "SIGNER" ? "SIGNED" : "APPROVED";
   await mutate(deps, token, context, async (trx, locked, now) => {
@@ -166,6 +165,7 @@ async function acceptSignature(
     const text = signature.text.trim();
     if (!text)
       throw badRequest("signature_invalid", "A typed signature needs your name.", "signature.text");
+    const checkPrintable = await printableCheck();
     checkPrintable(text, "signature.text", "The typed signature", "Draw your signature instead.");
     return { type: "typed", text };
   }
@@ -198,6 +198,8 @@ async function acceptSignature(
       "signature.image",
     );
   }
+  // The PDF library, loaded at the first drawn signature: the CLI never needs it.
+  const { PDF } = await import("@libpdf/core");
   try {
     // Decoded now, by the same code that will draw it on the sealed PDF.
     PDF.create().embedPng(new Uint8Array(bytes));
@@ -217,6 +219,7 @@ function fieldValues(
   deps: SigningDeps,
   view: SigningView,
   given: Record<string, string>,
+  checkPrintable: CheckPrintable,
 ): Map<string, string> {
   const fields = new Map(view.fields.map((f) => [f.id, f]));
   for (const id of Object.keys(given)) {
