@@ -131,20 +131,23 @@ export function wireEnvelopeServices(options: EnvelopeServicesOptions): Envelope
     blobs,
     { publicUrl: config.publicUrl, attachmentMaxBytes: config.mailAttachmentMaxBytes },
   );
+  const { inputChecks } = options;
   envelopes = new EnvelopeService(
-    db,
-    dialect,
-    clock,
-    documents,
-    events,
-    tokens,
-    settings,
-    config.publicUrl,
-    options.inputChecks
-      ? async () => options.inputChecks!
-      : async () => (await import("./services/envelopes/input-checks.js")).INPUT_CHECKS,
+    {
+      db,
+      dialect,
+      clock,
+      documents,
+      events,
+      tokens,
+      settings,
+      publicUrl: config.publicUrl,
+      inputChecks: inputChecks
+        ? async () => inputChecks
+        : async () => (await import("./services/envelopes/input-checks.js")).INPUT_CHECKS,
+      kept: options.keptEnvelopes,
+    },
     options.writes,
-    options.keptEnvelopes,
   );
   return { documents, jobs, webhooks, events, settings, tokens, notifications, envelopes };
 }

@@ -1,16 +1,10 @@
 import type { Kysely } from "kysely";
-import type { Dialect } from "../../db/dialect.js";
 import type { Tables } from "../../db/schema.js";
-import type { Clock } from "../../domain/clock.js";
 import type { Scope } from "../../domain/environment.js";
 import type { Page } from "../../domain/pagination.js";
-import type { SigningTokens } from "../../security/signing-tokens.js";
-import type { AccountSettingsService } from "../account-settings.js";
-import type { DocumentService } from "../documents.js";
-import type { ActionContext, EventLog } from "../event-log.js";
+import type { ActionContext } from "../event-log.js";
 import { createEnvelope } from "./create-envelope.js";
 import { type DeleteOutcome, deleteEnvelope } from "./delete-envelope.js";
-import type { KeptEnvelopes } from "./kept-envelopes.js";
 import { envelopeFromKeyedRead, getEnvelope, listEnvelopes } from "./read-envelopes.js";
 import { sendEnvelope } from "./send-envelope.js";
 import type {
@@ -34,8 +28,6 @@ export type {
   RecipientInput,
 } from "./types.js";
 
-import type { InputChecks } from "./input-checks.js";
-
 /** The envelope's writes, where they can run on another thread (`EnvelopeWriter`). */
 export interface EnvelopeWrites {
   create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope>;
@@ -54,34 +46,10 @@ export interface EnvelopeWrites {
  * here, or on the thread of `writes` when given.
  */
 export class EnvelopeService implements EnvelopeWrites {
-  private readonly deps: EnvelopeDeps;
-
   constructor(
-    db: Kysely<Tables>,
-    dialect: Dialect,
-    clock: Clock,
-    documents: DocumentService,
-    events: EventLog,
-    tokens: SigningTokens,
-    settings: AccountSettingsService,
-    publicUrl: string,
-    inputChecks: () => Promise<InputChecks>,
+    private readonly deps: EnvelopeDeps,
     private readonly writes?: EnvelopeWrites,
-    kept?: KeptEnvelopes,
-  ) {
-    this.deps = {
-      db,
-      dialect,
-      clock,
-      documents,
-      events,
-      tokens,
-      settings,
-      publicUrl,
-      inputChecks,
-      kept,
-    };
-  }
+  ) {}
 
   create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope> {
     if (this.writes) return this.writes.create(scope, input, context);
