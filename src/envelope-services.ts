@@ -131,7 +131,10 @@ export function wireEnvelopeServices(options: EnvelopeServicesOptions): Envelope
     blobs,
     { publicUrl: config.publicUrl, attachmentMaxBytes: config.mailAttachmentMaxBytes },
   );
-  const { inputChecks } = options;
+  // Imported once, at the first envelope checked, unless the caller has them already.
+  let inputChecks: Promise<InputChecks> | undefined = options.inputChecks
+    ? Promise.resolve(options.inputChecks)
+    : undefined;
   envelopes = new EnvelopeService(
     {
       db,
@@ -142,9 +145,10 @@ export function wireEnvelopeServices(options: EnvelopeServicesOptions): Envelope
       tokens,
       settings,
       publicUrl: config.publicUrl,
-      inputChecks: inputChecks
-        ? async () => inputChecks
-        : async () => (await import("./services/envelopes/input-checks.js")).INPUT_CHECKS,
+      inputChecks: () =>
+        (inputChecks ??= import("./services/envelopes/input-checks.js").then(
+          (loaded) => loaded.INPUT_CHECKS,
+        )),
       kept: options.keptEnvelopes,
     },
     options.writes,
