@@ -11,6 +11,7 @@ import { DocumentService } from "./services/documents.js";
 import { EnvelopeService, type EnvelopeWrites } from "./services/envelopes/index.js";
 import type { InputChecks } from "./services/envelopes/input-checks.js";
 import type { KeptEnvelopes } from "./services/envelopes/kept-envelopes.js";
+import { loadInputChecks } from "./services/envelopes/load-input-checks.js";
 import { EventLog } from "./services/event-log.js";
 import { JobQueue } from "./services/job-queue/index.js";
 import type { JobSequence } from "./services/job-sequence.js";
@@ -131,10 +132,7 @@ export function wireEnvelopeServices(options: EnvelopeServicesOptions): Envelope
     blobs,
     { publicUrl: config.publicUrl, attachmentMaxBytes: config.mailAttachmentMaxBytes },
   );
-  // Imported once, at the first envelope checked, unless the caller has them already.
-  let inputChecks: Promise<InputChecks> | undefined = options.inputChecks
-    ? Promise.resolve(options.inputChecks)
-    : undefined;
+  const given = options.inputChecks && Promise.resolve(options.inputChecks);
   envelopes = new EnvelopeService(
     {
       db,
@@ -145,10 +143,7 @@ export function wireEnvelopeServices(options: EnvelopeServicesOptions): Envelope
       tokens,
       settings,
       publicUrl: config.publicUrl,
-      inputChecks: () =>
-        (inputChecks ??= import("./services/envelopes/input-checks.js").then(
-          (loaded) => loaded.INPUT_CHECKS,
-        )),
+      inputChecks: given ? () => given : loadInputChecks,
       kept: options.keptEnvelopes,
     },
     options.writes,

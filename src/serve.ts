@@ -1,16 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "./app.js";
 import { buildServer } from "./server.js";
+import { loadInputChecks } from "./services/envelopes/load-input-checks.js";
 
 /**
  * Modules the app loads at their first use, which most CLI commands never make: a server loads
  * them before it listens, so that no request waits for them (or the event loop with it).
  */
 function loadFirstUseModules(): Promise<unknown> {
-  return Promise.all([
-    import("./pki/platform-pki.js"),
-    import("./services/envelopes/input-checks.js"),
-  ]);
+  return Promise.all([import("./pki/platform-pki.js"), loadInputChecks()]);
 }
 
 /** The HTTP server over an app, with the background work that goes with serving. */

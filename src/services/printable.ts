@@ -15,19 +15,6 @@ export function printableChecker(unprintable: (text: string) => string[]): Check
   return (text, param, what, hint = "") => refuse(unprintable(text), param, what, hint);
 }
 
-let loading: Promise<CheckPrintable> | undefined;
-
-/**
- * `CheckPrintable`, the fonts (and the PDF library that reads them) loaded at the first call,
- * which most CLI commands never make. On the thread serving HTTP only: a Node 20 worker run by
- * tsx (the tests) cannot import a module after it starts; the envelope writer's thread is given
- * its checks (`InputChecks`).
- */
-export function printableCheck(): Promise<CheckPrintable> {
-  loading ??= import("../pdf/fonts.js").then(({ unprintable }) => printableChecker(unprintable));
-  return loading;
-}
-
 function refuse(characters: string[], param: string, what: string, hint: string): void {
   if (characters.length === 0) return;
   const listed = characters

@@ -4,9 +4,10 @@ import type { RecipientRole, RecipientStatus, SigningOrder } from "../../domain/
 import { checkPng, PngRejectedError } from "../../pdf/png-limits.js";
 import { stageBlob } from "../../storage/staging.js";
 import { keepBlob } from "../blob-references.js";
+import { loadInputChecks } from "../envelopes/load-input-checks.js";
 import type { ActionContext, NewEvent } from "../event-log.js";
 import { inviteCurrentStage } from "../invitations.js";
-import { type CheckPrintable, printableCheck } from "../printable.js";
+import type { CheckPrintable } from "../printable.js";
 import {
   assertCanAct,
   assertLive,
@@ -75,7 +76,12 @@ async function record(
   signature: AcceptedSignature | undefined,
 ): Promise<{ status: RecipientStatus; envelopeStatus: EnvelopeStatus }> {
   const role = view.recipient.role;
-  const values = fieldValues(deps, view, input.fields ?? {}, await printableCheck());
+  const values = fieldValues(
+    deps,
+    view,
+    input.fields ?? {},
+    (await loadInputChecks()).checkPrintable,
+  );
   let envelopeStatus: EnvelopeStatus = "SENT";
   const status: RecipientStatus = role === "SIGNER" ? "SIGNED" : "APPROVED";
   await mutate(deps, token, context, async (trx, locked, now) => {
@@ -165,7 +171,7 @@ async function acceptSignature(
     const text = signature.text.trim();
     if (!text)
       throw badRequest("signature_invalid", "A typed signature needs your name.", "signature.text");
-    const checkPrintable = await printableCheck();
+    const { checkPrintable } = await loadInputChecks();
     checkPrintable(text, "signature.text", "The typed signature", "Draw your signature instead.");
     return { type: "typed", text };
   }
