@@ -106,6 +106,8 @@ test("another thread holding the lock makes this one wait, without blocking it",
      });`,
     { eval: true, workerData: main.buffer },
   );
+  // Listened to from the start: the thread can end before `waiting` resolves here.
+  const exited = new Promise((resolve) => thread.once("exit", resolve));
   await new Promise((resolve) => thread.once("message", resolve));
   assert.equal(main.held, true);
   const waiting = main.acquire();
@@ -113,5 +115,5 @@ test("another thread holding the lock makes this one wait, without blocking it",
   thread.postMessage("release");
   await waiting;
   main.release();
-  await new Promise((resolve) => thread.once("exit", resolve));
+  await exited;
 });
