@@ -10,7 +10,7 @@ import { AccountSettingsService } from "./services/account-settings.js";
 import { DocumentService } from "./services/documents.js";
 import { EnvelopeService, type EnvelopeWrites } from "./services/envelopes/index.js";
 import type { InputChecks } from "./services/envelopes/input-checks.js";
-import type { KeptEnvelopes } from "./services/envelopes/kept-envelopes.js";
+import { type KeptEnvelopes, RevisedEnvelopes } from "./services/envelopes/kept-envelopes.js";
 import { loadInputChecks } from "./services/envelopes/load-input-checks.js";
 import { EventLog } from "./services/event-log.js";
 import { JobQueue } from "./services/job-queue/index.js";
@@ -145,6 +145,7 @@ export function wireEnvelopeServices(options: EnvelopeServicesOptions): Envelope
       publicUrl: config.publicUrl,
       inputChecks: given ? () => given : loadInputChecks,
       kept: options.keptEnvelopes,
+      revised: dialect === "postgres" ? new RevisedEnvelopes() : undefined,
     },
     options.writes,
   );

@@ -129,10 +129,15 @@ function parts<T extends { position: number }>(value: unknown): T[] {
 
 /**
  * On PostgreSQL, the envelope `id` of the key being authenticated (`k.account_id`,
- * `k.environment`: see `KeyedRead`) with its parts, as one JSON value (null if none): read by the
- * statement that looks the key up.
+ * `k.environment`: see `KeyedRead`), read by the statement that looks the key up, as one JSON
+ * value: null if there is none; its `revision` alone (a number) if that is `known`; else the
+ * envelope with its parts and its revision (see `0018_envelope_revisions`).
  */
-export function envelopeWithPartsOfKey(db: Kysely<Tables>, id: string): RawBuilder<unknown> {
+export function envelopeWithPartsOfKey(
+  db: Kysely<Tables>,
+  id: string,
+  known: number,
+): RawBuilder<unknown> {
   // The key's columns where the other reads bind values: Kysely takes either.
   const envelope = query(postgresJsonArray as unknown as JsonArrayFrom)(
     db,
@@ -140,12 +145,23 @@ export function envelopeWithPartsOfKey(db: Kysely<Tables>, id: string): RawBuild
     sql.ref("k.environment") as unknown as string,
     id,
   );
-  return sql`(select row_to_json(e) from (${envelope}) as e)`;
+  return sql`(select case when r.revision = ${known} then to_json(r.revision)
+    else (select row_to_json(e) from (${envelope}) as e) end
+    from envelopes r where r.id = ${id} and r.account_id = k.account_id
+    and r.environment = k.environment)`;
 }
 
-/** What `envelopeWithPartsOfKey` answered, as `envelopeWithParts` answers it. */
-export function envelopeWithPartsFromJson(value: unknown): EnvelopeWithParts | undefined {
-  return value ? withParts(value as Row) : undefined;
+/**
+ * What `envelopeWithPartsOfKey` answered: the envelope as `envelopeWithParts` answers it with its
+ * revision, the revision alone, or nothing.
+ */
+export function envelopeWithPartsFromJson(
+  value: unknown,
+): { found: EnvelopeWithParts; revision: number } | number | undefined {
+  if (typeof value === "number") return value;
+  if (!value) return undefined;
+  const row = value as Row & { revision: number };
+  return { found: withParts(row), revision: row.revision };
 }
 
 /**

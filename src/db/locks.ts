@@ -16,6 +16,25 @@ export async function lockEnvelope(
   return query.executeTakeFirst();
 }
 
+/**
+ * The rows of the envelopes `ids` that exist, locked as `lockEnvelope` locks one, in the order of
+ * their ids: two transactions locking envelopes in turn never each hold one the other waits for.
+ */
+export async function lockEnvelopes(
+  trx: Kysely<Tables>,
+  dialect: Dialect,
+  ids: readonly string[],
+): Promise<Pick<EnvelopesTable, "id" | "status">[]> {
+  if (ids.length === 0) return [];
+  let query = trx
+    .selectFrom("envelopes")
+    .select(["id", "status"])
+    .where("id", "in", ids)
+    .orderBy("id");
+  if (dialect === "postgres") query = query.forUpdate();
+  return query.execute();
+}
+
 /** The first key of the blob locks: their own space among PostgreSQL's advisory locks. */
 const BLOB_LOCK_SPACE = 0x626c6f62; // "blob"
 

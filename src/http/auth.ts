@@ -37,8 +37,11 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** The least role that may call the route: admin for what manages the account. */
     role?: UserRole;
-    /** A read the key's lookup may make for the route, given the path parameter `param`. */
-    keyedRead?: { read: KeyedRead; param: string };
+    /**
+     * A read the key's lookup may make for the route, given the path parameter `param` and what
+     * the instance `knows` of it (see `KeyedRead`; -1 without).
+     */
+    keyedRead?: { read: KeyedRead; param: string; knows?: (argument: string) => number };
   }
 }
 
@@ -163,7 +166,9 @@ export function authenticate(
     const argument = keyed && keyedArgument(request.params, keyed.param);
     const key = await keys.authenticate(
       secret,
-      keyed && argument !== undefined ? { keyedRead: keyed.read, argument } : undefined,
+      keyed && argument !== undefined
+        ? { keyedRead: keyed.read, argument, known: keyed.knows?.(argument) ?? -1 }
+        : undefined,
     );
     if (!key) {
       throw unauthenticated(

@@ -54,10 +54,18 @@ export interface AuthenticatedKey {
  * A read of the caller's own data that the statement authenticating its key makes too, where
  * keys are looked up in PostgreSQL: one round trip for both. `build` answers a scalar subquery
  * (one JSON value, or null) scoped by `k.account_id` and `k.environment`, the key's, and given
- * one argument of the request (a placeholder while it is compiled once).
+ * one argument of the request and a number the instance knows of it, such as the revision it
+ * keeps (placeholders while it is compiled once).
  */
 export interface KeyedRead {
-  build(db: Kysely<Tables>, argument: string): RawBuilder<unknown>;
+  build(db: Kysely<Tables>, argument: string, known: number): RawBuilder<unknown>;
+}
+
+/** A `KeyedRead` to make, with its values. */
+export interface KeyedReading {
+  keyedRead: KeyedRead;
+  argument: string;
+  known: number;
 }
 
 /** What authenticating a request reads of its key. */
@@ -98,10 +106,11 @@ function keyTakingTokenStatement(keyedRead?: KeyedRead) {
       defaultPerMinute: number,
       defaultBurst: number,
       argument: string,
+      known: number,
     ) => {
       const read = keyedRead
         ? sql`, case when k.revoked_at is null and k.environment = ${environment}
-            and taken.last_take_allowed = 1 then ${keyedRead.build(db, argument)} end as read`
+            and taken.last_take_allowed = 1 then ${keyedRead.build(db, argument, known)} end as read`
         : sql``;
       const statement = sql<KeyTakingToken>`
         with k as (
@@ -205,10 +214,7 @@ export class ApiKeyService {
    * The key a request presents, or `undefined` when it is malformed, unknown or revoked. With
    * `read`, where `readsWithKey`, its answer comes as `read` (see `KeyedRead`).
    */
-  async authenticate(
-    secret: string,
-    read?: { keyedRead: KeyedRead; argument: string },
-  ): Promise<AuthenticatedKey | undefined> {
+  async authenticate(secret: string, read?: KeyedReading): Promise<AuthenticatedKey | undefined> {
     const environment = parseApiKeySecret(secret);
     if (!environment) return undefined;
     const hash = hashApiKeySecret(secret);
@@ -238,7 +244,7 @@ export class ApiKeyService {
     hash: string,
     environment: string,
     nowMs: number,
-    read: { keyedRead: KeyedRead; argument: string } | undefined,
+    read: KeyedReading | undefined,
   ): Promise<KeyTakingToken | undefined> {
     let statement = keyByHashTakingToken;
     if (read) {
@@ -257,6 +263,7 @@ export class ApiKeyService {
       this.defaultRateLimit.perMinute,
       this.defaultRateLimit.burst,
       read?.argument ?? "",
+      read?.known ?? -1,
     );
     return row && hashesEqual(row.secret_hash, hash) ? row : undefined;
   }

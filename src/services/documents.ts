@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
+import { lockEnvelopes } from "../db/locks.js";
 import { listNewestFirst } from "../db/pagination.js";
 import type { DocumentsTable, Tables } from "../db/schema.js";
 import { type RequestedRange, requestedRange } from "../domain/byte-range.js";
@@ -219,12 +220,18 @@ export class DocumentService {
   async delete(scope: Scope, id: string): Promise<void> {
     const document = await this.get(scope, id);
     await this.db.transaction().execute(async (trx) => {
-      const users = await trx
+      // The envelopes using it, locked before their parts change (see `0018_envelope_revisions`)
+      // and so that none is sent meanwhile.
+      const using = await trx
         .selectFrom("envelope_documents")
-        .innerJoin("envelopes", "envelopes.id", "envelope_documents.envelope_id")
-        .select(["envelopes.id", "envelopes.status"])
-        .where("envelope_documents.document_id", "=", id)
+        .select("envelope_id")
+        .where("document_id", "=", id)
         .execute();
+      const users = await lockEnvelopes(
+        trx,
+        this.dialect,
+        using.map((u) => u.envelope_id),
+      );
       const blocking = users.find((u) => u.status !== "DRAFT");
       if (blocking) {
         throw new CertyneoError(

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Dialect } from "../db/dialect.js";
 import { fixedLimit } from "../db/fixed-limit.js";
+import { lockEnvelopes } from "../db/locks.js";
 import type { Tables } from "../db/schema.js";
 import { notFound } from "../domain/errors.js";
 import type { BlobStore } from "../storage/blob-store.js";
@@ -51,6 +52,8 @@ export class SandboxService {
       ).map((r) => r.id);
       if (ids.length === 0) break;
       await this.db.transaction().execute(async (trx) => {
+        // Locked before their parts go (see `0018_envelope_revisions`).
+        await lockEnvelopes(trx, this.dialect, ids);
         for (const r of await trx
           .selectFrom("sealed_documents")
           .select("sha256")

@@ -36,6 +36,11 @@ export class VersionedCache<V> {
     return undefined;
   }
 
+  /** The version `key`'s value was read under, if one is kept. */
+  versionOf(key: string): number | undefined {
+    return this.entries.get(key)?.version;
+  }
+
   /** Keeps `value`, read after `version` was: the version, then the data, never the other way. */
   set(key: string, value: V, version: number, nowMs = 0, bytes = 0): void {
     const maxBytes = this.limits.maxBytes ?? Number.POSITIVE_INFINITY;

@@ -9,8 +9,9 @@ import { optionalDateField, signer, uploadDocument } from "../helpers/fixtures.j
 import { request, startTestServer, type TestServer } from "../helpers/server.js";
 
 // On SQLite an instance keeps the envelopes it has read while nothing is committed
-// (`KeptEnvelopes`); on PostgreSQL every GET reads. Either way, a GET answers what is committed
-// when it is asked, whichever instance, thread or process committed it.
+// (`KeptEnvelopes`); on PostgreSQL, with their revision, which every change moves
+// (`RevisedEnvelopes`). Either way, a GET answers what is committed when it is asked, whichever
+// instance, thread or process committed it.
 describe("an envelope read on one instance and changed elsewhere", () => {
   let first: TestServer;
   let second: TestServer;
@@ -121,6 +122,235 @@ describe("an envelope read on one instance and changed elsewhere", () => {
       key: live.secret,
     });
     assert.equal(otherEnvironment.status, 404);
+  });
+});
+
+// On PostgreSQL, the GET's statement reads an envelope's parts again only when its revision moved
+// (`0018_envelope_revisions`): each change of what the envelope shows, by any statement, must move
+// it; what it does not show need not.
+describe("an envelope kept at its revision", {
+  skip: testDatabaseKind !== "postgres" && "PostgreSQL only",
+}, () => {
+  let t: TestServer;
+  let client: pg.Client;
+  before(async () => {
+    t = await startTestServer();
+    client = new pg.Client({ connectionString: t.database.env.DATABASE_URL });
+    await client.connect();
+  });
+  after(async () => {
+    await client.end();
+    await t.close();
+  });
+
+  /** A draft of a new account: two documents, a signer with two fields, a CC. */
+  const draft = async () => {
+    const { secret: key } = await t.newAccount();
+    const one = await uploadDocument(t.url, key);
+    const two = await uploadDocument(t.url, key, ["a4", "letter"]);
+    const created = await request(t.url, "/api/v1/envelopes", {
+      method: "POST",
+      key,
+      json: {
+        subject: "Revised",
+        documentIds: [one.id, two.id],
+        recipients: [
+          signer(1, {
+            fields: [
+              {
+                type: "signature",
+                documentId: two.id,
+                page: 2,
+                x: 72,
+                y: 650,
+                width: 170,
+                height: 60,
+              },
+              optionalDateField(one.id),
+            ],
+          }),
+          { email: "legal@example.com", name: "Legal", role: "CC" },
+        ],
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    return { key, id: created.body.id as string, documents: [one.id, two.id] };
+  };
+  const get = async (key: string, id: string) => {
+    const read = await request(t.url, `/api/v1/envelopes/${id}`, { key });
+    assert.equal(read.status, 200, JSON.stringify(read.body));
+    return read.body;
+  };
+  /** The envelope as read afresh: the list reads every part, and keeps nothing. */
+  const listed = async (key: string) =>
+    (await request(t.url, "/api/v1/envelopes?limit=1", { key })).body.data[0];
+  const revision = async (id: string) =>
+    Number(
+      (await client.query("select revision from envelopes where id = $1", [id])).rows[0].revision,
+    );
+
+  it("answers an envelope unchanged from what it keeps, and reads it again once it changed", async () => {
+    const { key, id } = await draft();
+    const first = await get(key, id);
+    assert.equal(t.app.envelopes.keptRevision(id), await revision(id));
+    // Changed with its trigger off, as no statement of ours can: the revision stays, so the GET
+    // answers what it keeps (the list reads the change).
+    await client.query("begin");
+    await client.query("alter table recipients disable trigger recipients_updated");
+    await client.query(
+      "update recipients set name = 'Unseen' where envelope_id = $1 and position = 0",
+      [id],
+    );
+    await client.query("alter table recipients enable trigger recipients_updated");
+    await client.query("commit");
+    assert.equal((await listed(key)).recipients[0].name, "Unseen");
+    assert.deepEqual(await get(key, id), first);
+    await client.query(
+      "update recipients set name = 'Seen' where envelope_id = $1 and position = 0",
+      [id],
+    );
+    const after = await get(key, id);
+    assert.equal(after.recipients[0].name, "Seen");
+    assert.deepEqual(after, await listed(key));
+  });
+
+  it("moves the revision at each change of what the envelope shows, whatever the statement", async () => {
+    const { key, id, documents } = await draft();
+    const [one, two] = documents;
+    const recipient = async (position: number) =>
+      (
+        await client.query("select id from recipients where envelope_id = $1 and position = $2", [
+          id,
+          position,
+        ])
+      ).rows[0].id as string;
+    const field = async (position: number) =>
+      (
+        await client.query("select id from fields where envelope_id = $1 and position = $2", [
+          id,
+          position,
+        ])
+      ).rows[0].id as string;
+    const changes: [string, () => Promise<unknown>][] = [
+      [
+        "the envelope's subject",
+        () => client.query("update envelopes set subject = 'Other' where id = $1", [id]),
+      ],
+      [
+        "a recipient's name",
+        async () =>
+          client.query("update recipients set name = 'Renamed' where id = $1", [
+            await recipient(0),
+          ]),
+      ],
+      [
+        "a recipient's reminders",
+        async () =>
+          client.query(
+            "update recipients set reminders_sent = 1, next_reminder_at = '2030-01-01T00:00:00.000Z' where id = $1",
+            [await recipient(0)],
+          ),
+      ],
+      [
+        "a field's value",
+        async () =>
+          client.query("update fields set value = 'filled' where id = $1", [await field(1)]),
+      ],
+      [
+        "a field's place",
+        async () =>
+          client.query("update fields set x = 10, y = 20 where id = $1", [await field(0)]),
+      ],
+      [
+        "a field deleted",
+        async () => client.query("delete from fields where id = $1", [await field(1)]),
+      ],
+      [
+        "a field added",
+        async () => {
+          await client.query("create temp table copied as select * from fields where id = $1", [
+            await field(0),
+          ]);
+          await client.query("update copied set id = 'fld_copied', position = 5, page = 1");
+          await client.query("insert into fields select * from copied");
+          await client.query("drop table copied");
+        },
+      ],
+      [
+        "a recipient deleted",
+        async () => client.query("delete from recipients where id = $1", [await recipient(1)]),
+      ],
+      [
+        "a recipient added",
+        async () => {
+          await client.query("create temp table copied as select * from recipients where id = $1", [
+            await recipient(0),
+          ]);
+          await client.query(
+            "update copied set id = 'rcp_copied', position = 7, email = 'added@example.com', token_hash = null",
+          );
+          await client.query("insert into recipients select * from copied");
+          await client.query("drop table copied");
+        },
+      ],
+      [
+        "a document taken out",
+        () =>
+          client.query(
+            "delete from envelope_documents where envelope_id = $1 and document_id = $2",
+            [id, one],
+          ),
+      ],
+      [
+        "a document put back",
+        () =>
+          client.query(
+            "insert into envelope_documents (envelope_id, document_id, position) values ($1, $2, 2)",
+            [id, one],
+          ),
+      ],
+      [
+        "a document's name",
+        () => client.query("update documents set name = 'Renamed.pdf' where id = $1", [two]),
+      ],
+      [
+        "the envelope, then a recipient, in one transaction",
+        async () => {
+          const id0 = await recipient(0);
+          await client.query("begin");
+          await client.query("update envelopes set message = 'Both' where id = $1", [id]);
+          await client.query("update recipients set name = 'Both' where id = $1", [id0]);
+          await client.query("commit");
+        },
+      ],
+      [
+        "a recipient, then a field, in one transaction",
+        async () => {
+          const [id0, field0] = [await recipient(0), await field(0)];
+          await client.query("begin");
+          await client.query("update recipients set name = 'Then' where id = $1", [id0]);
+          await client.query("update fields set label = 'Then' where id = $1", [field0]);
+          await client.query("commit");
+        },
+      ],
+    ];
+    let before = await get(key, id);
+    for (const [what, change] of changes) {
+      const was = await revision(id);
+      await change();
+      assert.ok((await revision(id)) > was, `${what}: the revision moved`);
+      const read = await get(key, id);
+      assert.notDeepEqual(read, before, `${what}: the GET shows it`);
+      assert.deepEqual(read, await listed(key), `${what}: as read afresh`);
+      before = read;
+    }
+    // Its one-time code and link are not shown: their changes leave it kept.
+    const was = await revision(id);
+    await client.query(
+      "update recipients set otp_attempts = 2, otp_expires_at = '2030-01-01T00:00:00.000Z', token_hash = 'h' where id = $1",
+      [await recipient(0)],
+    );
+    assert.equal(await revision(id), was);
   });
 });
 

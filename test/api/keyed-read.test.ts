@@ -79,17 +79,29 @@ describe("an envelope read with its key", () => {
   }, async () => {
     const keys = t.app.keys;
     assert.equal(keys.readsWithKey, true);
-    const read = { keyedRead: ENVELOPE_OF_KEY, argument: envelopeId };
+    const read = { keyedRead: ENVELOPE_OF_KEY, argument: envelopeId, known: -1 };
     const found = await keys.authenticate(owner.secret, read);
-    assert.equal((found?.read as { id?: string } | null)?.id, envelopeId);
+    const answer = found?.read as { id?: string; revision?: number } | null;
+    assert.equal(answer?.id, envelopeId);
+    const scope = { accountId: owner.accountId, environment: "test" } as const;
     assert.equal(
-      t.app.envelopes.fromKeyedRead(envelopeId, found?.read).subject,
+      (await t.app.envelopes.fromKeyedRead(scope, envelopeId, found?.read)).subject,
       "Keyed",
       "the service makes the same envelope of it",
     );
+    // Told the revision it has, the lookup answers that number alone: the parts are not read.
+    assert.equal(typeof answer?.revision, "number");
+    const known = { ...read, known: answer!.revision! };
+    assert.equal((await keys.authenticate(owner.secret, known))?.read, answer!.revision);
+    assert.equal(t.app.envelopes.keptRevision(envelopeId), answer!.revision);
+    // A revision the instance no longer keeps (made room for others): read in full again.
+    assert.equal(
+      (await t.app.envelopes.fromKeyedRead(scope, envelopeId, answer!.revision! + 1000)).subject,
+      "Keyed",
+    );
     const other = await t.newAccount();
     assert.equal((await keys.authenticate(other.secret, read))?.read, null);
-    const missing = { keyedRead: ENVELOPE_OF_KEY, argument: "env_missing" };
+    const missing = { keyedRead: ENVELOPE_OF_KEY, argument: "env_missing", known: -1 };
     assert.equal((await keys.authenticate(owner.secret, missing))?.read, null);
     // No token left: the lookup answers the refusal, and reads nothing.
     const spent = await t.newKey(owner.accountId, "test");

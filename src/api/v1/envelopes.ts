@@ -459,13 +459,19 @@ export const envelopesRoutes: FastifyPluginAsyncTypebox<{
         params: IdParams,
         response: { 200: EnvelopeObject, ...errorResponses(...AUTHENTICATED_ERRORS, 404) },
       },
-      config: { keyedRead: { read: ENVELOPE_OF_KEY, param: "id" } },
+      config: {
+        keyedRead: {
+          read: ENVELOPE_OF_KEY,
+          param: "id",
+          knows: (id) => envelopes.keptRevision(id),
+        },
+      },
     },
     async (request) =>
       serializeEnvelope(
         request.keyedRead === undefined
           ? await envelopes.get(request.auth.scope, request.params.id)
-          : envelopes.fromKeyedRead(request.params.id, request.keyedRead),
+          : await envelopes.fromKeyedRead(request.auth.scope, request.params.id, request.keyedRead),
       ),
   );
 

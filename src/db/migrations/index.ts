@@ -17,6 +17,7 @@ import { redirectUrls } from "./0014_redirect_urls.js";
 import { storedBlobs } from "./0015_stored_blobs.js";
 import { partialIndexes } from "./0016_partial_indexes.js";
 import { claimAndExpiryIndexes } from "./0017_claim_and_expiry_indexes.js";
+import { envelopeRevisions } from "./0018_envelope_revisions.js";
 
 /** Every migration, in order. Names are permanent: never rename or reorder one that shipped. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -38,6 +39,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0015_stored_blobs": storedBlobs(dialect),
     "0016_partial_indexes": partialIndexes,
     "0017_claim_and_expiry_indexes": claimAndExpiryIndexes,
+    "0018_envelope_revisions": envelopeRevisions(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -5,7 +5,12 @@ import type { Page } from "../../domain/pagination.js";
 import type { ActionContext } from "../event-log.js";
 import { createEnvelope } from "./create-envelope.js";
 import { type DeleteOutcome, deleteEnvelope } from "./delete-envelope.js";
-import { envelopeFromKeyedRead, getEnvelope, listEnvelopes } from "./read-envelopes.js";
+import {
+  envelopeFromKeyedRead,
+  getEnvelope,
+  keptRevision,
+  listEnvelopes,
+} from "./read-envelopes.js";
 import { sendEnvelope } from "./send-envelope.js";
 import type {
   Envelope,
@@ -60,9 +65,14 @@ export class EnvelopeService implements EnvelopeWrites {
     return listEnvelopes(this.deps, scope, request);
   }
 
-  /** The envelope `id` that `ENVELOPE_OF_KEY` answered with the caller's key. */
-  fromKeyedRead(id: string, value: unknown): Envelope {
-    return envelopeFromKeyedRead(this.deps, id, value);
+  /** The envelope `id` of `scope` that `ENVELOPE_OF_KEY` answered with the caller's key. */
+  fromKeyedRead(scope: Scope, id: string, value: unknown): Promise<Envelope> {
+    return envelopeFromKeyedRead(this.deps, scope, id, value);
+  }
+
+  /** What `ENVELOPE_OF_KEY` is told this instance keeps of envelope `id` (its revision). */
+  keptRevision(id: string): number {
+    return keptRevision(this.deps, id);
   }
 
   /** The envelope `id` of `scope`; within a transaction, pass it as `db`. */

@@ -55,6 +55,38 @@ export class KeptEnvelopes {
 }
 
 /**
+ * The envelopes an instance on PostgreSQL has read with its keys (`ENVELOPE_OF_KEY`), kept with
+ * their revision, which every committed change of an envelope or its parts moves forward
+ * (`0018_envelope_revisions`). The GET's statement is given the revision kept and reads the parts
+ * again only if it moved: so a change on any instance is seen by the next read on every one, and
+ * an envelope unchanged costs PostgreSQL its row, not its parts.
+ */
+export class RevisedEnvelopes {
+  private readonly kept = new VersionedCache<EnvelopeWithParts>({
+    maxEntries: MAX_ENVELOPES,
+    maxBytes: MAX_BYTES,
+  });
+
+  /** The revision of envelope `id` kept here, -1 if none (revisions start at 0). */
+  revisionOf(id: string): number {
+    return this.kept.versionOf(id) ?? -1;
+  }
+
+  /** Envelope `id` if it is kept at `revision`. */
+  get(id: string, revision: number): EnvelopeWithParts | undefined {
+    return this.kept.get(id, revision);
+  }
+
+  set(id: string, found: EnvelopeWithParts, revision: number): void {
+    this.kept.set(id, found, revision, 0, bytesOf(found));
+  }
+
+  get size(): number {
+    return this.kept.size;
+  }
+}
+
+/**
  * About what `found` holds in memory: its text three times over (its parts as read, as parsed,
  * and what a string costs beyond its characters), and a little for the rest.
  */

@@ -87,11 +87,27 @@ export async function listEnvelopes(
   return { ...page, data: await assemble(deps, deps.db, page.data) };
 }
 
-/** The envelope `id` that `ENVELOPE_OF_KEY` answered with the caller's key. */
-export function envelopeFromKeyedRead(links: Links, id: string, value: unknown): Envelope {
-  const found = envelopeWithPartsFromJson(value);
-  if (!found) throw notFound("envelope", id);
-  return envelopeOf(links, found);
+/** The revision of envelope `id` this instance keeps, for `ENVELOPE_OF_KEY` (-1: none). */
+export function keptRevision(deps: EnvelopeDeps, id: string): number {
+  return deps.revised?.revisionOf(id) ?? -1;
+}
+
+/** The envelope `id` of `scope` that `ENVELOPE_OF_KEY` answered with the caller's key. */
+export async function envelopeFromKeyedRead(
+  deps: EnvelopeDeps,
+  scope: Scope,
+  id: string,
+  value: unknown,
+): Promise<Envelope> {
+  const answer = envelopeWithPartsFromJson(value);
+  if (answer === undefined) throw notFound("envelope", id);
+  if (typeof answer === "number") {
+    // Unchanged since it was kept; unless another request made room for others meanwhile.
+    const kept = deps.revised?.get(id, answer);
+    return kept ? envelopeOf(deps, kept) : getEnvelope(deps, scope, id);
+  }
+  deps.revised?.set(id, answer.found, answer.revision);
+  return envelopeOf(deps, answer.found);
 }
 
 /** The envelope `id` of `scope`; within a transaction, pass it as `db`. */

@@ -19,7 +19,7 @@ import type { Document, DocumentService } from "../documents.js";
 import type { EventLog } from "../event-log.js";
 import type { Channel } from "../notifications/index.js";
 import type { InputChecks } from "./input-checks.js";
-import type { KeptEnvelopes } from "./kept-envelopes.js";
+import type { KeptEnvelopes, RevisedEnvelopes } from "./kept-envelopes.js";
 
 export interface FieldInput extends FieldPlacement {
   readonly required?: boolean | undefined;
@@ -155,4 +155,6 @@ export interface EnvelopeDeps {
   readonly inputChecks: () => Promise<InputChecks>;
   /** On SQLite, the envelopes read outside a transaction, kept while nothing is committed. */
   readonly kept?: KeptEnvelopes | undefined;
+  /** On PostgreSQL, the envelopes read with their keys, kept with their revision. */
+  readonly revised?: RevisedEnvelopes | undefined;
 }
