@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import SQLite from "better-sqlite3";
 import type { EnvelopeWithParts } from "../../src/db/envelope-with-parts.js";
 import { SqliteCommits } from "../../src/db/sqlite-commits.js";
-import { KeptEnvelopes } from "../../src/services/envelopes/kept-envelopes.js";
+import { KeptEnvelopes, RevisedEnvelopes } from "../../src/services/envelopes/kept-envelopes.js";
 import { VersionedCache } from "../../src/services/versioned-cache.js";
 
 /** A WAL database of one table, with two connections: ours and another's. */
@@ -144,6 +144,29 @@ describe("KeptEnvelopes", () => {
     const size = kept.size;
     assert.equal(await kept.read(scope, "env_none", async () => undefined), undefined);
     assert.equal(kept.size, size);
+  });
+});
+
+describe("RevisedEnvelopes", () => {
+  const envelope = (id: string, subject: string) =>
+    ({
+      envelope: { id, subject },
+      documents: [],
+      recipients: [],
+      fields: [],
+    }) as unknown as EnvelopeWithParts;
+
+  it("tells the revision it keeps, and answers the envelope at that revision only", () => {
+    const revised = new RevisedEnvelopes();
+    assert.equal(revised.revisionOf("env_1"), -1, "none kept: no revision matches -1");
+    revised.set("env_1", envelope("env_1", "first"), 0);
+    assert.equal(revised.revisionOf("env_1"), 0);
+    assert.equal(revised.get("env_1", 0)?.envelope.subject, "first");
+    assert.equal(revised.get("env_1", 1), undefined, "another revision: not this one");
+    assert.equal(revised.revisionOf("env_1"), -1, "and it is let go");
+    revised.set("env_1", envelope("env_1", "second"), 3);
+    assert.equal(revised.get("env_1", 3)?.envelope.subject, "second");
+    assert.equal(revised.size, 1);
   });
 });
 

@@ -1,7 +1,11 @@
 import { type Kysely, type Migration, sql } from "kysely";
 import type { Dialect } from "../dialect.js";
 
-/** The recipients' and fields' columns an envelope shows (`RECIPIENT_COLUMNS`, `FIELD_COLUMNS`). */
+/**
+ * The recipients' and fields' columns an envelope shows (`RECIPIENT_COLUMNS`, `FIELD_COLUMNS`),
+ * as they are when this migration ships: a copy, since a migration never changes once shipped.
+ * `test/api/envelope-reads.test.ts` checks that the triggers watch the columns shown today.
+ */
 const SHOWN_COLUMNS = {
   recipients: [
     "position",
