@@ -128,31 +128,66 @@ function parts<T extends { position: number }>(value: unknown): T[] {
 }
 
 /**
- * On PostgreSQL, the envelope `id` of the key being authenticated (`k.account_id`,
- * `k.environment`: see `KeyedRead`), read by the statement that looks the key up, as one JSON
- * value: null if there is none; its `revision` alone (a number) if that is `known`; else the
- * envelope with its parts and its revision (see `0018_envelope_revisions`).
+ * On PostgreSQL, the envelope `id` of the account and environment as one JSON value: null if
+ * there is none; its `revision` alone (a number) if that is `known`; else the envelope with its
+ * parts and its revision (see `0018_envelope_revisions`). The account and environment are values
+ * or columns (Kysely takes either).
+ */
+function revisedEnvelope(
+  db: Kysely<Tables>,
+  accountId: string | RawBuilder<unknown>,
+  environment: string | RawBuilder<unknown>,
+  id: string,
+  known: number,
+): RawBuilder<unknown> {
+  const envelope = query(postgresJsonArray as unknown as JsonArrayFrom)(
+    db,
+    accountId as string,
+    environment as string,
+    id,
+  );
+  return sql`(select case when r.revision = ${known} then to_json(r.revision)
+    else (select row_to_json(e) from (${envelope}) as e) end
+    from envelopes r where r.id = ${id} and r.account_id = ${accountId}
+    and r.environment = ${environment})`;
+}
+
+/**
+ * `revisedEnvelope` of the key being authenticated (`k.account_id`, `k.environment`: see
+ * `KeyedRead`), read by the statement that looks the key up.
  */
 export function envelopeWithPartsOfKey(
   db: Kysely<Tables>,
   id: string,
   known: number,
 ): RawBuilder<unknown> {
-  // The key's columns where the other reads bind values: Kysely takes either.
-  const envelope = query(postgresJsonArray as unknown as JsonArrayFrom)(
-    db,
-    sql.ref("k.account_id") as unknown as string,
-    sql.ref("k.environment") as unknown as string,
-    id,
-  );
-  return sql`(select case when r.revision = ${known} then to_json(r.revision)
-    else (select row_to_json(e) from (${envelope}) as e) end
-    from envelopes r where r.id = ${id} and r.account_id = k.account_id
-    and r.environment = k.environment)`;
+  return revisedEnvelope(db, sql.ref("k.account_id"), sql.ref("k.environment"), id, known);
+}
+
+/** `revisedEnvelope` read alone. */
+const revisedEnvelopeQuery = precompiled(
+  (db: Kysely<Tables>, accountId: string, environment: string, id: string, known: number) => {
+    const statement = sql<{
+      value: unknown;
+    }>`select ${revisedEnvelope(db, accountId, environment, id, known)} as value`;
+    return { compile: () => statement.compile(db) };
+  },
+);
+
+/** On PostgreSQL, what `revisedEnvelope` answers, read alone (`envelopeWithPartsFromJson`). */
+export async function revisedEnvelopeWithParts(
+  db: Kysely<Tables>,
+  accountId: string,
+  environment: string,
+  id: string,
+  known: number,
+): Promise<unknown> {
+  const [row] = await revisedEnvelopeQuery(db, accountId, environment, id, known);
+  return row?.value ?? null;
 }
 
 /**
- * What `envelopeWithPartsOfKey` answered: the envelope as `envelopeWithParts` answers it with its
+ * What `revisedEnvelope` answered: the envelope as `envelopeWithParts` answers it with its
  * revision, the revision alone, or nothing.
  */
 export function envelopeWithPartsFromJson(

@@ -9,6 +9,7 @@ import {
   envelopeWithPartsOfKey,
   FIELD_COLUMNS,
   RECIPIENT_COLUMNS,
+  revisedEnvelopeWithParts,
 } from "../../db/envelope-with-parts.js";
 import { type ListFilters, listNewestFirst } from "../../db/pagination.js";
 import type { EnvelopesTable, FieldsTable, Tables } from "../../db/schema.js";
@@ -99,15 +100,32 @@ export async function envelopeFromKeyedRead(
   id: string,
   value: unknown,
 ): Promise<Envelope> {
+  const found = await fromRevised(deps, scope, id, value);
+  if (!found) throw notFound("envelope", id);
+  return envelopeOf(deps, found);
+}
+
+/**
+ * The rows a revised read answered (`revisedEnvelope`), kept with their revision; the kept rows if
+ * it answered their revision, unless another read made room for others meanwhile (then read in
+ * full).
+ */
+async function fromRevised(
+  deps: EnvelopeDeps,
+  scope: Scope,
+  id: string,
+  value: unknown,
+): Promise<EnvelopeWithParts | undefined> {
   const answer = envelopeWithPartsFromJson(value);
-  if (answer === undefined) throw notFound("envelope", id);
+  if (answer === undefined) return undefined;
   if (typeof answer === "number") {
-    // Unchanged since it was kept; unless another request made room for others meanwhile.
-    const kept = deps.revised?.get(id, answer);
-    return kept ? envelopeOf(deps, kept) : getEnvelope(deps, scope, id);
+    return (
+      deps.revised?.get(id, answer) ??
+      envelopeWithParts(deps.db, deps.dialect, scope.accountId, scope.environment, id)
+    );
   }
   deps.revised?.set(id, answer.found, answer.revision);
-  return envelopeOf(deps, answer.found);
+  return answer.found;
 }
 
 /** The envelope `id` of `scope`; within a transaction, pass it as `db`. */
@@ -128,8 +146,15 @@ export async function getEnvelopeRows(
   db: Kysely<Tables> = deps.db,
 ): Promise<EnvelopeWithParts> {
   const load = () => envelopeWithParts(db, deps.dialect, scope.accountId, scope.environment, id);
+  let found: EnvelopeWithParts | undefined;
   // What a transaction reads may not be committed yet: never kept.
-  const found = deps.kept && db === deps.db ? await deps.kept.read(scope, id, load) : await load();
+  if (db !== deps.db) found = await load();
+  else if (deps.kept) found = await deps.kept.read(scope, id, load);
+  else if (deps.revised) {
+    const known = deps.revised.revisionOf(id);
+    const value = await revisedEnvelopeWithParts(db, scope.accountId, scope.environment, id, known);
+    found = await fromRevised(deps, scope, id, value);
+  } else found = await load();
   if (!found) throw notFound("envelope", id);
   return found;
 }
