@@ -55,11 +55,11 @@ export class KeptEnvelopes {
 }
 
 /**
- * The envelopes an instance on PostgreSQL has read with its keys (`ENVELOPE_OF_KEY`), kept with
- * their revision, which every committed change of an envelope or its parts moves forward
- * (`0018_envelope_revisions`). The GET's statement is given the revision kept and reads the parts
- * again only if it moved: so a change on any instance is seen by the next read on every one, and
- * an envelope unchanged costs PostgreSQL its row, not its parts.
+ * The envelopes an instance on PostgreSQL has read outside a transaction (with a key's statement,
+ * `ENVELOPE_OF_KEY`, or alone), kept with their revision, which every committed change of an
+ * envelope or its parts moves forward (`0018_envelope_revisions`). The read is given the revision
+ * kept and reads the parts again only if it moved: so a change on any instance is seen by the
+ * next read on every one, and an envelope unchanged costs PostgreSQL its row, not its parts.
  */
 export class RevisedEnvelopes {
   private readonly kept = new VersionedCache<EnvelopeWithParts>({

@@ -88,7 +88,7 @@ export async function listEnvelopes(
   return { ...page, data: await assemble(deps, deps.db, page.data) };
 }
 
-/** The revision of envelope `id` this instance keeps, for `ENVELOPE_OF_KEY` (-1: none). */
+/** The revision of envelope `id` this instance keeps, for a revised read (-1: none). */
 export function keptRevision(deps: EnvelopeDeps, id: string): number {
   return deps.revised?.revisionOf(id) ?? -1;
 }

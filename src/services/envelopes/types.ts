@@ -155,6 +155,6 @@ export interface EnvelopeDeps {
   readonly inputChecks: () => Promise<InputChecks>;
   /** On SQLite, the envelopes read outside a transaction, kept while nothing is committed. */
   readonly kept?: KeptEnvelopes | undefined;
-  /** On PostgreSQL, the envelopes read with their keys, kept with their revision. */
+  /** On PostgreSQL, the envelopes read outside a transaction, kept with their revision. */
   readonly revised?: RevisedEnvelopes | undefined;
 }
