@@ -6,23 +6,13 @@
 // commits are run in turn (`BENCH_WRITER_ROUNDS` rounds of `BENCH_WRITER_ENVELOPES` each, after
 // as many unmeasured). Reported, not judged: bench:writes holds the target.
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { EnvelopeInput } from "../src/services/envelopes/types.js";
 import { onEachDatabase, ourServer } from "./autocannon.js";
+import { hasThreadCounters, threadCpu } from "./thread-cpu.js";
 
 const CALLERS = 8;
 const ENVELOPES = Number(process.env.BENCH_WRITER_ENVELOPES ?? 2000);
 const ROUNDS = Number(process.env.BENCH_WRITER_ROUNDS ?? 4);
-
-/** CPU time of each thread of this process so far, in ms, by thread id. */
-function threadCpu(): Map<string, number> {
-  return new Map(
-    readdirSync("/proc/self/task").map((tid) => [
-      tid,
-      Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1e6,
-    ]),
-  );
-}
 
 async function run(env: Record<string, string>): Promise<number> {
   const server = await ourServer(env, { worker: false });
@@ -62,8 +52,9 @@ async function run(env: Record<string, string>): Promise<number> {
         .map(([tid, ms]) => (ms - (before.get(tid) ?? ms)) / ENVELOPES)
         .sort((a, b) => b - a);
       const [writer = 0, second = 0, third = 0] = perEnvelope;
+      const all = perEnvelope.reduce((a, b) => a + b, 0);
       console.log(
-        `round ${round}: ${(ENVELOPES / seconds).toFixed(0)} /s; the busiest thread (the envelope writer) ${writer.toFixed(3)} ms, then ${second.toFixed(3)} and ${third.toFixed(3)} ms`,
+        `round ${round}: ${(ENVELOPES / seconds).toFixed(0)} /s; the busiest thread (the envelope writer) ${writer.toFixed(3)} ms, then ${second.toFixed(3)} and ${third.toFixed(3)} ms; all threads ${all.toFixed(3)} ms`,
       );
     }
     return 0;
@@ -72,7 +63,7 @@ async function run(env: Record<string, string>): Promise<number> {
   }
 }
 
-if (!existsSync("/proc/self/task")) {
+if (!hasThreadCounters) {
   console.log("bench:writer-cpu reads Linux's per-thread counters: nothing to measure here.");
 } else {
   await onEachDatabase("writer-cpu", (_label, env, engine) =>

@@ -10,6 +10,7 @@
 
 import { readFileSync } from "node:fs";
 import { baseline, load, onEachDatabase, ourServer, report, serverErrors } from "./autocannon.js";
+import { endedChildrenCpu, hasThreadCounters, threadCpu } from "./thread-cpu.js";
 
 const CONNECTIONS = Number(process.env.BENCH_WRITES_CONNECTIONS ?? 8);
 const SECONDS = Number(process.env.BENCH_WRITES_SECONDS ?? 10);
@@ -48,6 +49,31 @@ function ioCountersSince(
   return `${per("syscw").toFixed(0)} write calls, ${(per("wchar") / 1024).toFixed(0)} KB written`;
 }
 
+/** CPU time so far, in ms: of each thread of this process, and of its ended children. */
+function cpuTimes(): { threads: Map<string, number>; children: number } | undefined {
+  return hasThreadCounters ? { threads: threadCpu(), children: endedChildrenCpu() } : undefined;
+}
+
+/**
+ * The CPU time per envelope since `before`: of this process's busiest threads (on SQLite the
+ * envelope writer first, then the one serving HTTP and the checkpoints'), of all of them, and of
+ * the load generator.
+ */
+function cpuPerEnvelope(
+  before: ReturnType<typeof cpuTimes>,
+  envelopes: number,
+): string | undefined {
+  const after = cpuTimes();
+  if (!before || !after || envelopes === 0) return undefined;
+  const threads = [...after.threads]
+    .map(([tid, ms]) => (ms - (before.threads.get(tid) ?? 0)) / envelopes)
+    .sort((a, b) => b - a);
+  const all = threads.reduce((sum, ms) => sum + ms, 0);
+  const generator = (after.children - before.children) / envelopes;
+  const busiest = threads.slice(0, 4).map((ms) => ms.toFixed(2));
+  return `CPU per envelope: busiest threads ${busiest.join(", ")} ms; this process ${all.toFixed(2)} ms; the load generator ${generator.toFixed(2)} ms`;
+}
+
 async function run(label: string, env: Record<string, string>, target: number | null) {
   const server = await ourServer(
     { CERTYNEO_WEBHOOK_ALLOW_PRIVATE: "true", ...env },
@@ -78,8 +104,11 @@ async function run(label: string, env: Record<string, string>, target: number | 
     const floor = await baseline(server.envelopeJson, CONNECTIONS, SECONDS);
     const sentBefore = await sent();
     const io = ioCounters();
+    const cpu = cpuTimes();
     const result = await createSend(SECONDS);
-    const perSecond = ((await sent()) - sentBefore) / SECONDS;
+    const created = (await sent()) - sentBefore;
+    const cpuPer = cpuPerEnvelope(cpu, created);
+    const perSecond = created / SECONDS;
     const written = ioCountersSince(io, result.requests.total);
     console.log(
       `\nWrites on ${label}: create + send, 3 signers, ${CONNECTIONS} clients, ${SECONDS} s` +
@@ -94,6 +123,7 @@ async function run(label: string, env: Record<string, string>, target: number | 
           : `  target >= ${target}/s: ${perSecond >= target ? "PASS" : "FAIL"}`),
     );
     if (written) console.log(`per request, by this process: ${written}`);
+    if (cpuPer) console.log(cpuPer);
     return serverErrors(result);
   } finally {
     await server.close();
