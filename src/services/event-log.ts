@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import type { EnvelopeRecipientRow } from "../db/envelope-with-parts.js";
 import { fixedLimit } from "../db/fixed-limit.js";
 import { insertRows } from "../db/insert-rows.js";
 import { precompiled } from "../db/precompiled.js";
@@ -61,6 +62,11 @@ export interface EventSubject {
   readonly snapshot?: (() => Promise<object>) | undefined;
   /** Created by the same transaction: it has no event yet, so its chain is not read. */
   readonly justCreated?: boolean;
+  /**
+   * What the envelope shows of its recipients once the events are appended, in order, when the
+   * caller has it: the reactions then need not read them.
+   */
+  readonly recipients?: readonly EnvelopeRecipientRow[] | undefined;
 }
 
 /**

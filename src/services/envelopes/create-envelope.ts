@@ -4,20 +4,32 @@ import type { Scope } from "../../domain/environment.js";
 import { newId } from "../../security/random.js";
 import type { ActionContext } from "../event-log.js";
 import { envelopeOf } from "./read-envelopes.js";
-import type { Envelope, EnvelopeDeps, EnvelopeInput } from "./types.js";
+import type { Envelope, EnvelopeDeps, EnvelopeInput, EnvelopeSpec } from "./types.js";
 import { validateEnvelope } from "./validate-envelope.js";
 import { specColumns, writeContents } from "./write-contents.js";
 
-/** A DRAFT envelope from `input`, checked whole first (`envelope.created`). */
-export async function createEnvelope(
+/**
+ * What a new envelope of `input` would be, checked whole against its documents and the account's
+ * defaults: read outside the transaction that writes it (`createEnvelope`), so that an envelope
+ * writer's thread does not spend its turn on it.
+ */
+export async function checkNewEnvelope(
   deps: EnvelopeDeps,
   scope: Scope,
   input: EnvelopeInput,
-  context: ActionContext,
-): Promise<Envelope> {
+): Promise<EnvelopeSpec> {
   const reminders =
     input.reminders === undefined ? (await deps.settings.get(scope)).reminders : input.reminders;
-  const spec = await validateEnvelope(deps, scope, { ...input, reminders });
+  return validateEnvelope(deps, scope, { ...input, reminders });
+}
+
+/** A DRAFT envelope of `spec`, as `checkNewEnvelope` answered it (`envelope.created`). */
+export async function createEnvelope(
+  deps: EnvelopeDeps,
+  scope: Scope,
+  spec: EnvelopeSpec,
+  context: ActionContext,
+): Promise<Envelope> {
   const now = deps.clock.now().toISOString();
   const row: EnvelopesTable = {
     id: newId("env"),

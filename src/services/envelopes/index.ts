@@ -3,7 +3,7 @@ import type { Tables } from "../../db/schema.js";
 import type { Scope } from "../../domain/environment.js";
 import type { Page } from "../../domain/pagination.js";
 import type { ActionContext } from "../event-log.js";
-import { createEnvelope } from "./create-envelope.js";
+import { checkNewEnvelope, createEnvelope } from "./create-envelope.js";
 import { type DeleteOutcome, deleteEnvelope } from "./delete-envelope.js";
 import {
   envelopeFromKeyedRead,
@@ -18,6 +18,7 @@ import type {
   EnvelopeInput,
   EnvelopeListRequest,
   EnvelopePatch,
+  EnvelopeSpec,
 } from "./types.js";
 import { updateEnvelope } from "./update-envelope.js";
 
@@ -35,7 +36,12 @@ export type {
 
 /** The envelope's writes, where they can run on another thread (`EnvelopeWriter`). */
 export interface EnvelopeWrites {
-  create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope>;
+  /** Writes the envelope `checkNewEnvelope` made (or is making) of the caller's input. */
+  createChecked(
+    scope: Scope,
+    spec: EnvelopeSpec | Promise<EnvelopeSpec>,
+    context: ActionContext,
+  ): Promise<Envelope>;
   update(scope: Scope, id: string, patch: EnvelopePatch, context: ActionContext): Promise<Envelope>;
   delete(
     scope: Scope,
@@ -56,9 +62,18 @@ export class EnvelopeService implements EnvelopeWrites {
     private readonly writes?: EnvelopeWrites,
   ) {}
 
+  /** A DRAFT envelope of `input`, checked here, written here or on the thread of `writes`. */
   create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope> {
-    if (this.writes) return this.writes.create(scope, input, context);
-    return createEnvelope(this.deps, scope, input, context);
+    return this.createChecked(scope, checkNewEnvelope(this.deps, scope, input), context);
+  }
+
+  async createChecked(
+    scope: Scope,
+    spec: EnvelopeSpec | Promise<EnvelopeSpec>,
+    context: ActionContext,
+  ): Promise<Envelope> {
+    if (this.writes) return this.writes.createChecked(scope, spec, context);
+    return createEnvelope(this.deps, scope, await spec, context);
   }
 
   list(scope: Scope, request: EnvelopeListRequest): Promise<Page<Envelope>> {

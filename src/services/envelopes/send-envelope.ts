@@ -48,17 +48,16 @@ export async function sendEnvelope(
     });
     const changes = { status: "SENT", sent_at: now, updated_at: now, expires_at: expiresAt };
     await markSent(trx, id, now, expiresAt);
+    const recipients = rows.recipients.map((r) =>
+      stage.invited.ids.includes(r.id) ? { ...r, ...stage.invited.changes } : r,
+    );
     const sent = envelopeOf(deps, {
       ...rows,
       envelope: { ...rows.envelope, ...changes },
-      recipients: rows.recipients.map((r) =>
-        stage.invited.ids.includes(r.id) ? { ...r, ...stage.invited.changes } : r,
-      ),
+      recipients,
     });
-    await deps.events.append(trx, { id, scope, snapshot: async () => sent }, context, [
-      { type: "envelope.sent" },
-      ...stage.events,
-    ]);
+    const subject = { id, scope, snapshot: async () => sent, recipients };
+    await deps.events.append(trx, subject, context, [{ type: "envelope.sent" }, ...stage.events]);
     return sent;
   });
 }

@@ -8,7 +8,7 @@ import type { JobKind } from "../job-queue/index.js";
 import type { JobSequence } from "../job-sequence.js";
 import type { DeleteOutcome } from "./delete-envelope.js";
 import type { EnvelopeWrites } from "./index.js";
-import type { Envelope, EnvelopeInput, EnvelopePatch } from "./types.js";
+import type { Envelope, EnvelopePatch, EnvelopeSpec } from "./types.js";
 import {
   receivedError,
   type WriteCall,
@@ -42,7 +42,8 @@ export interface EnvelopeWriterOptions {
 
 /**
  * The envelopes' writes (create, update, delete, send) on a thread of their own, with their own
- * SQLite connection: the thread serving HTTP parses, authenticates, validates and answers while
+ * SQLite connection: the thread serving HTTP parses, authenticates, validates (a new envelope
+ * against its documents too) and answers while
  * SQLite runs a write's statements and its commit elsewhere (docs/architecture.md). Each call is
  * a message with its arguments, answered with the result or the error, a `CertyneoError` rebuilt
  * as the contract's. The thread starts at the first call; if it ends unexpectedly, the calls it
@@ -56,8 +57,14 @@ export class EnvelopeWriter implements EnvelopeWrites {
 
   constructor(private readonly options: EnvelopeWriterOptions) {}
 
-  create(scope: Scope, input: EnvelopeInput, context: ActionContext): Promise<Envelope> {
-    return this.call("create", [scope, input, context]) as Promise<Envelope>;
+  /** In flight from the call: a close waits for the check of `spec` too. */
+  createChecked(
+    scope: Scope,
+    spec: EnvelopeSpec | Promise<EnvelopeSpec>,
+    context: ActionContext,
+  ): Promise<Envelope> {
+    const args = Promise.resolve(spec).then((checked) => [scope, checked, context]);
+    return this.call("createChecked", args) as Promise<Envelope>;
   }
 
   update(scope: Scope, id: string, patch: EnvelopePatch, context: ActionContext) {
@@ -86,15 +93,20 @@ export class EnvelopeWriter implements EnvelopeWrites {
     }
   }
 
-  private async call(method: WriteMethod, args: unknown[]): Promise<unknown> {
-    // The app is closing: its connections are, or are about to be.
-    if (this.closed) throw new Error("The envelope writer is closed");
+  private async call(method: WriteMethod, args: unknown[] | Promise<unknown[]>): Promise<unknown> {
+    if (this.closed) {
+      // Refused, whatever its arguments (a new envelope's check, still running) come to.
+      Promise.resolve(args).catch(() => {});
+      // The app is closing: its connections are, or are about to be.
+      throw new Error("The envelope writer is closed");
+    }
     this.pool ??= this.start();
-    const call: WriteCall = { method, args, now: this.options.clock?.now().getTime() };
+    const pool = this.pool;
+    const now = this.options.clock?.now().getTime();
     this.inFlight += 1;
     let reply: WriteReply | undefined;
     try {
-      reply = await this.pool.run(call);
+      reply = await pool.run({ method, args: await args, now } satisfies WriteCall);
     } finally {
       this.inFlight -= 1;
       if (this.inFlight === 0) this.drained?.();

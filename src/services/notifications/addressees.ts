@@ -1,4 +1,4 @@
-import type { RecipientsTable } from "../../db/schema.js";
+import type { EnvelopeRecipientRow } from "../../db/envelope-with-parts.js";
 import { resolveLocale } from "../../signing/i18n.js";
 import type { AppendedEvent } from "../event-log.js";
 import {
@@ -10,12 +10,12 @@ import {
 
 /** Who one event's message goes to, given the envelope's recipients as they now stand. */
 export async function addresseesOf(
-  recipients: readonly RecipientsTable[],
+  recipients: readonly EnvelopeRecipientRow[],
   event: AppendedEvent,
   kind: NotificationKind,
   senders: () => Promise<Addressee[]>,
 ): Promise<Addressee[]> {
-  const toRecipient = (r: RecipientsTable, channel: Channel = "email"): Addressee => ({
+  const toRecipient = (r: EnvelopeRecipientRow, channel: Channel = "email"): Addressee => ({
     channel,
     address: channel === "sms" ? r.phone! : r.email,
     recipientId: r.id,

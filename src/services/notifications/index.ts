@@ -14,7 +14,13 @@ import { newOrderedId } from "../../security/random.js";
 import type { SigningTokens } from "../../security/signing-tokens.js";
 import type { BlobStore } from "../../storage/blob-store.js";
 import type { AccountSettings, AccountSettingsService } from "../account-settings.js";
-import { type AppendedEvent, type EventLog, type NewEvent, SYSTEM_CONTEXT } from "../event-log.js";
+import {
+  type AppendedEvent,
+  type EventLog,
+  type EventSubject,
+  type NewEvent,
+  SYSTEM_CONTEXT,
+} from "../event-log.js";
 import { addresseesOf } from "./addressees.js";
 import { type ComposeDeps, composeMessage } from "./compose-message.js";
 import {
@@ -117,7 +123,7 @@ export class NotificationService {
   /** Writes the messages `events` call for; returns their ids, for the caller to enqueue. */
   async plan(
     trx: Kysely<Tables>,
-    envelope: { id: string; scope: Scope },
+    envelope: Pick<EventSubject, "id" | "scope" | "recipients">,
     events: readonly AppendedEvent[],
   ): Promise<string[]> {
     const planned = events.flatMap((event) => {
@@ -126,7 +132,7 @@ export class NotificationService {
     });
     if (planned.length === 0) return [];
     // Who is who once every event's change is made: read once for all of them.
-    const recipients = await recipientsOf(trx, envelope.id);
+    const recipients = envelope.recipients ?? (await recipientsOf(trx, envelope.id));
     let settings: Promise<AccountSettings> | undefined;
     const senders = async (): Promise<Addressee[]> => {
       settings ??= this.settings.get(envelope.scope, trx);
