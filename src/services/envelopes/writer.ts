@@ -43,11 +43,11 @@ export interface EnvelopeWriterOptions {
 /**
  * The envelopes' writes (create, update, delete, send) on a thread of their own, with their own
  * SQLite connection: the thread serving HTTP parses, authenticates, validates (a new envelope
- * against its documents too) and answers while
- * SQLite runs a write's statements and its commit elsewhere (docs/architecture.md). Each call is
- * a message with its arguments, answered with the result or the error, a `CertyneoError` rebuilt
- * as the contract's. The thread starts at the first call; if it ends unexpectedly, the calls it
- * had are refused and the next one starts it again.
+ * against its documents too) and answers while SQLite runs a write's statements and its commit
+ * elsewhere (docs/architecture.md). Each call is a message with its arguments, answered with the
+ * result or the error, a `CertyneoError` rebuilt as the contract's. The thread starts at the
+ * first call; if it ends unexpectedly, the calls it had are refused and the next one starts it
+ * again.
  */
 export class EnvelopeWriter implements EnvelopeWrites {
   private pool: Piscina<WriterTask, WriteReply | undefined> | undefined;
