@@ -1,6 +1,7 @@
 // `npm run bench:writes` (and part of `npm run bench`): create + send of an envelope with three
 // signers, 8 clients (autocannon in its own process, each connection creating then sending), on
-// SQLite then PostgreSQL. The account has a webhook endpoint subscribed to every event, so each
+// SQLite (then again with each commit synced, CERTYNEO_SQLITE_SYNCHRONOUS=full: reported), then
+// PostgreSQL. The account has a webhook endpoint subscribed to every event, so each
 // send also fans out deliveries; invitations are planned as jobs, in the same transaction as the
 // event. The worker is stopped: what is measured is the API's write path, not the sending of
 // 1,500 emails a second. Baseline in the same run: bare Fastify answering the same bytes.
@@ -15,6 +16,8 @@ import { endedChildrenCpu, hasThreadCounters, threadCpu } from "./thread-cpu.js"
 const CONNECTIONS = Number(process.env.BENCH_WRITES_CONNECTIONS ?? 8);
 const SECONDS = Number(process.env.BENCH_WRITES_SECONDS ?? 10);
 const WARM_UP_SECONDS = Number(process.env.BENCH_WRITES_WARM_UP_SECONDS ?? Math.min(3, SECONDS));
+/** SQLite is also measured with each commit synced (`BENCH_WRITES_SYNC_FULL=false`: not). */
+const SYNC_FULL = process.env.BENCH_WRITES_SYNC_FULL !== "false";
 /** Issue 15: at least 500 envelopes created and sent per second on SQLite. */
 const TARGET = 500;
 
@@ -130,6 +133,15 @@ async function run(label: string, env: Record<string, string>, target: number | 
   }
 }
 
-await onEachDatabase("writes", (label, env, engine) =>
-  run(label, env, engine === "sqlite" ? TARGET : null),
-);
+await onEachDatabase("writes", async (label, env, engine) => {
+  if (engine !== "sqlite") return run(label, env, null);
+  const errors = await run(label, env, TARGET);
+  if (!SYNC_FULL) return errors;
+  // What syncing the log at each commit costs (docs/operations.md, "What a crash can take").
+  const full = {
+    ...env,
+    CERTYNEO_DATA_DIR: `${env.CERTYNEO_DATA_DIR}-full`,
+    CERTYNEO_SQLITE_SYNCHRONOUS: "full",
+  };
+  return errors + (await run(`${label}, CERTYNEO_SQLITE_SYNCHRONOUS=full`, full, null));
+});

@@ -102,3 +102,7 @@ if [ -z "${CERTYNEO_TEST_REDIS_URL:-}" ] && ! redis-cli -h 127.0.0.1 -p 6379 pin
     --dir /tmp --logfile /tmp/certyneo-tests-redis.log
   for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
+
+# npm ci compiles better-sqlite3 when it cannot download it (about 90 s): the next one on this
+# machine unpacks this checkout's build instead.
+node scripts/keep-sqlite-build.mjs

@@ -105,6 +105,11 @@ export interface Config {
   webhookAllowPrivate: boolean;
   /** On SQLite, the envelopes' writes run on a thread of their own (`CERTYNEO_SQLITE_WRITER_THREAD`). */
   sqliteWriterThread: boolean;
+  /**
+   * On SQLite, when a commit reaches the disk (`CERTYNEO_SQLITE_SYNCHRONOUS`): `normal`, at the
+   * next checkpoint; `full`, before the write is answered.
+   */
+  sqliteSynchronous: "normal" | "full";
   /** Seconds between delivery attempts; its length is the number of retries. */
   webhookRetrySchedule: number[];
   webhookTimeoutMs: number;
@@ -304,6 +309,12 @@ export function loadConfig(env: Env = process.env): Config {
   const jobLockMs = integer("CERTYNEO_JOB_LOCK_MS", 30_000, 1000, 3600_000);
   const webhookAllowPrivate = boolean("CERTYNEO_WEBHOOK_ALLOW_PRIVATE", false);
   const sqliteWriterThread = boolean("CERTYNEO_SQLITE_WRITER_THREAD", true);
+  const sqliteSynchronous = (read("CERTYNEO_SQLITE_SYNCHRONOUS") ?? "normal") as "normal" | "full";
+  if (sqliteSynchronous !== "normal" && sqliteSynchronous !== "full") {
+    problems.push(
+      `CERTYNEO_SQLITE_SYNCHRONOUS must be normal or full (got "${sqliteSynchronous}")`,
+    );
+  }
   const webhookTimeoutMs = integer("CERTYNEO_WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000);
   const scheduleText =
     read("CERTYNEO_WEBHOOK_RETRY_SCHEDULE") ?? "60,300,1800,7200,21600,43200,86400,86400";
@@ -380,6 +391,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobLockMs,
     webhookAllowPrivate,
     sqliteWriterThread,
+    sqliteSynchronous,
     webhookRetrySchedule,
     webhookTimeoutMs,
   };

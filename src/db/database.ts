@@ -36,6 +36,8 @@ export interface DatabaseOptions {
   /** A `postgres://` URL; when absent, SQLite in `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /** On SQLite, whether each commit is synced before it returns (`full`); `normal` by default. */
+  sqliteSynchronous?: "normal" | "full" | undefined;
 }
 
 /** How a thread of a process whose threads share one SQLite database opens it. */
@@ -54,7 +56,7 @@ export function openDatabase(options: DatabaseOptions, thread: SqliteThreadOptio
     const { db, copyOut } = postgres(options.databaseUrl);
     return { ...wrap(db, "postgres"), copyOut };
   }
-  const { db, checkpoints, groups } = sqlite(options.dataDir, thread);
+  const { db, checkpoints, groups } = sqlite(options, thread);
   const beforeClose = async () => {
     await groups?.committed().catch(() => {});
     await checkpoints?.stop();
@@ -67,7 +69,7 @@ export function openDatabase(options: DatabaseOptions, thread: SqliteThreadOptio
 }
 
 function sqlite(
-  dataDir: string,
+  { dataDir, sqliteSynchronous = "normal" }: DatabaseOptions,
   { checkpoints = true, ...writes }: SqliteThreadOptions,
 ): {
   db: Kysely<Tables>;
@@ -82,7 +84,9 @@ function sqlite(
   for (const suffix of ["", "-wal", "-shm"]) tightenFile(file + suffix);
   const connection = new SQLite(file);
   connection.pragma("journal_mode = WAL");
-  connection.pragma("synchronous = NORMAL");
+  // NORMAL: a commit is in the log when it returns, on disk once a checkpoint has synced the log
+  // (docs/operations.md, "What a crash can take"); FULL syncs the log at every commit.
+  connection.pragma(`synchronous = ${sqliteSynchronous === "full" ? "FULL" : "NORMAL"}`);
   connection.pragma("foreign_keys = ON");
   connection.pragma("busy_timeout = 5000");
   // A statement that changes several rows within a transaction keeps what it overwrote (to undo

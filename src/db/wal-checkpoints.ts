@@ -15,10 +15,11 @@ const DEFAULT_AUTOCHECKPOINT = 1000;
 
 /**
  * How often the thread checkpoints. Each checkpoint syncs the log, then copies each page written
- * since the last once, however often it was written meanwhile: every 100 ms, the thread took 0.30
- * to 0.38 ms of CPU per envelope created and sent under `bench:writes`; every 500 ms, 0.10 to 0.11.
- * It also bounds what a power loss can take: the commits of about the last half second (a crash
- * of the process takes none; SQLite's `synchronous = NORMAL`).
+ * since the last once, however often it was written meanwhile: every 100 ms, the thread took 0.28
+ * to 0.40 ms of CPU per envelope created and sent under `bench:writes`; every 500 ms, 0.09 to 0.12.
+ * It also bounds what a power loss can take once the thread runs: the commits of about the last
+ * half second (a crash of the process takes none: SQLite's `synchronous = NORMAL`;
+ * `CERTYNEO_SQLITE_SYNCHRONOUS=full` syncs each commit).
  */
 const INTERVAL_MS = 500;
 

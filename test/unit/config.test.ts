@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { sql } from "kysely";
 import { ConfigError, loadConfig } from "../../src/config.js";
+import { openDatabase } from "../../src/db/database.js";
 
 describe("configuration", () => {
   it("has defaults that run on a laptop", () => {
@@ -13,6 +17,7 @@ describe("configuration", () => {
     assert.equal(config.dataDir, path.resolve("data"));
     assert.deepEqual(config.rateLimit, { perMinute: 100, burst: 200 });
     assert.equal(config.sqliteWriterThread, true);
+    assert.equal(config.sqliteSynchronous, "normal");
   });
 
   it("reads every variable", () => {
@@ -29,6 +34,7 @@ describe("configuration", () => {
       CERTYNEO_RATE_LIMIT_BURST: "20",
       CERTYNEO_TRUST_PROXY: "true",
       CERTYNEO_SQLITE_WRITER_THREAD: "false",
+      CERTYNEO_SQLITE_SYNCHRONOUS: "full",
     });
     assert.equal(config.publicUrl, "https://sign.example.com");
     assert.equal(config.databaseUrl, "postgres://u:p@db/certyneo");
@@ -37,6 +43,31 @@ describe("configuration", () => {
     assert.equal(config.trustProxy, true);
     assert.equal(config.bodyLimit, 2048);
     assert.equal(config.sqliteWriterThread, false);
+    assert.equal(config.sqliteSynchronous, "full");
+  });
+
+  it("on SQLite, syncs the log at each commit when CERTYNEO_SQLITE_SYNCHRONOUS is full, else at checkpoints", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "synchronous-"));
+    try {
+      for (const [value, expected] of [
+        [undefined, 1],
+        ["normal", 1],
+        ["full", 2],
+      ] as const) {
+        const env = { CERTYNEO_DATA_DIR: dir, CERTYNEO_SQLITE_SYNCHRONOUS: value };
+        const database = openDatabase(loadConfig(env));
+        try {
+          const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(
+            database.db,
+          );
+          assert.deepEqual(rows, [{ synchronous: expected }], `${value}: 1 is NORMAL, 2 FULL`);
+        } finally {
+          await database.close();
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports every bad value at once, naming the variable", () => {
@@ -48,16 +79,18 @@ describe("configuration", () => {
           LOG_LEVEL: "loud",
           CERTYNEO_TRUST_PROXY: "maybe",
           PUBLIC_URL: "ftp://x",
+          CERTYNEO_SQLITE_SYNCHRONOUS: "off",
         }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
-        assert.equal(error.problems.length, 5);
+        assert.equal(error.problems.length, 6);
         for (const name of [
           "PORT",
           "DATABASE_URL",
           "LOG_LEVEL",
           "CERTYNEO_TRUST_PROXY",
           "PUBLIC_URL",
+          "CERTYNEO_SQLITE_SYNCHRONOUS",
         ]) {
           assert.match(error.message, new RegExp(name));
         }
